@@ -1,0 +1,1 @@
+//! Stored form of a record and the migrations from older formats.

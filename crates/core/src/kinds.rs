@@ -1,0 +1,295 @@
+//! The eight kinds of problem a patrol records, each with its own fields. Closed choices are
+//! enums so a typo can never become a new category in the ledger.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A closed list of choices the UI can offer in a picker: every value, and its stable name
+/// (used in storage, in CSV and as the i18n key suffix).
+pub trait Choice: Copy + Eq + Sized + 'static {
+    const ALL: &'static [Self];
+    fn as_str(self) -> &'static str;
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == s)
+    }
+}
+
+/// Declares a snake_case serde enum that implements [`Choice`], its first variant the default.
+macro_rules! choice {
+    ($(#[$meta:meta])* $name:ident { $first:ident = $first_s:literal $(, $var:ident = $s:literal)* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            #[default]
+            #[serde(rename = $first_s)]
+            $first,
+            $(#[serde(rename = $s)] $var,)*
+        }
+        impl Choice for $name {
+            const ALL: &'static [Self] = &[$name::$first $(, $name::$var)*];
+            fn as_str(self) -> &'static str {
+                match self {
+                    $name::$first => $first_s,
+                    $($name::$var => $s,)*
+                }
+            }
+        }
+    };
+}
+
+choice!(
+    /// What kind of problem a record is. Names match the office's ledger spreadsheet.
+    Kind {
+        SewageOutfall = "sewage_outfall",
+        LivestockFarm = "livestock_farm",
+        Signage = "signage",
+        StonePlant = "stone_plant",
+        SpoilHeap = "spoil_heap",
+        LitterPoint = "litter_point",
+        WaterQuality = "water_quality",
+        Other = "other",
+    }
+);
+
+choice!(
+    /// What an outfall discharges (排放类型).
+    Discharge {
+        Domestic = "domestic",
+        Restaurant = "restaurant",
+        Livestock = "livestock",
+        Industrial = "industrial",
+        MixedRainSewage = "mixed_rain_sewage",
+        Unknown = "unknown",
+    }
+);
+
+choice!(
+    /// Whether the outfall was discharging when seen.
+    Flow {
+        Flowing = "flowing",
+        Intermittent = "intermittent",
+        Dry = "dry",
+    }
+);
+
+choice!(
+    /// Colour of the discharge.
+    Colour {
+        Clear = "clear",
+        Turbid = "turbid",
+        GreyBlack = "grey_black",
+        OtherColour = "other_colour",
+    }
+);
+
+choice!(
+    /// Smell of the discharge.
+    Odour {
+        NoOdour = "none",
+        Slight = "slight",
+        Strong = "strong",
+    }
+);
+
+choice!(
+    /// Animals kept on a farm.
+    Species {
+        Pigs = "pigs",
+        Cattle = "cattle",
+        SheepGoats = "sheep_goats",
+        Poultry = "poultry",
+        Fish = "fish",
+        OtherSpecies = "other",
+    }
+);
+
+choice!(
+    /// State of a farm's manure handling (粪污处理设施).
+    ManureFacility {
+        NoFacility = "none",
+        Incomplete = "incomplete",
+        Complete = "complete",
+    }
+);
+
+choice!(
+    /// What a sign is for.
+    SignType {
+        WaterSourceProtection = "water_source_protection",
+        RiverChief = "river_chief",
+        Warning = "warning",
+        OtherSign = "other",
+    }
+);
+
+choice!(
+    /// The state the sign was found in.
+    SignCondition {
+        Missing = "missing",
+        Damaged = "damaged",
+        Faded = "faded",
+        Good = "good",
+    }
+);
+
+choice!(
+    /// Whether a stone-processing plant is still working.
+    PlantOperation {
+        Operating = "operating",
+        Stopped = "stopped",
+        Dismantled = "dismantled",
+    }
+);
+
+choice!(
+    /// Litter bins at a litter point.
+    BinState {
+        NoBins = "none",
+        TooFew = "too_few",
+        Overflowing = "overflowing",
+        Adequate = "adequate",
+    }
+);
+
+choice!(
+    /// Where a drinking-water source draws from.
+    WaterSource {
+        Reservoir = "reservoir",
+        River = "river",
+        Well = "well",
+        Spring = "spring",
+    }
+);
+
+choice!(
+    /// Whether the drinking-water quality test has been done.
+    Testing {
+        NotDone = "not_done",
+        Sampled = "sampled",
+        Done = "done",
+    }
+);
+
+/// A sewage outfall (排污口).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Outfall {
+    pub discharge: Discharge,
+    pub flow: Flow,
+    pub colour: Colour,
+    pub odour: Odour,
+    /// River or stream the outfall drains into (受纳水体).
+    #[serde(default)]
+    pub receiving_river: String,
+}
+
+/// A livestock farm (养殖场).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Farm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub owner: String,
+    pub species: Species,
+    #[serde(default)]
+    pub head_count: Option<u32>,
+    pub manure_facility: ManureFacility,
+    /// Inside a zone where farming is banned (禁养区).
+    #[serde(default)]
+    pub in_no_farming_zone: bool,
+}
+
+/// A sign (标志牌), e.g. a drinking-water source protection sign.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sign {
+    pub sign_type: SignType,
+    pub condition: SignCondition,
+}
+
+/// A stone-processing plant (石料加工厂).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StonePlant {
+    #[serde(default)]
+    pub name: String,
+    pub operation: PlantOperation,
+    /// Wash water running into the river.
+    #[serde(default)]
+    pub wastewater_to_river: bool,
+}
+
+/// Spoil dumped and not cleared (弃土).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SpoilHeap {
+    /// Road section it lies along (路段).
+    #[serde(default)]
+    pub road_section: String,
+    /// Rough volume in cubic metres.
+    #[serde(default)]
+    pub volume_m3: Option<f64>,
+    /// Close enough to the water to be washed in.
+    #[serde(default)]
+    pub near_water: bool,
+}
+
+/// A place where litter collects or bins are missing (垃圾点).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LitterPoint {
+    pub bins: BinState,
+    #[serde(default)]
+    pub litter_in_river: bool,
+}
+
+/// A drinking-water source whose quality must be tested (水源质量检测).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WaterQualityPoint {
+    #[serde(default)]
+    pub source_name: String,
+    pub source: WaterSource,
+    pub testing: Testing,
+    #[serde(default)]
+    pub last_tested: Option<NaiveDate>,
+}
+
+/// The kind of a record together with that kind's fields. Stored internally tagged:
+/// `{"kind": "sewage_outfall", "discharge": "domestic", ...}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Details {
+    SewageOutfall(Outfall),
+    LivestockFarm(Farm),
+    Signage(Sign),
+    StonePlant(StonePlant),
+    SpoilHeap(SpoilHeap),
+    LitterPoint(LitterPoint),
+    WaterQuality(WaterQualityPoint),
+    /// Anything else; the record's title says what.
+    Other,
+}
+
+impl Details {
+    /// The kind's fields at their defaults.
+    pub fn new(kind: Kind) -> Details {
+        match kind {
+            Kind::SewageOutfall => Details::SewageOutfall(Outfall::default()),
+            Kind::LivestockFarm => Details::LivestockFarm(Farm::default()),
+            Kind::Signage => Details::Signage(Sign::default()),
+            Kind::StonePlant => Details::StonePlant(StonePlant::default()),
+            Kind::SpoilHeap => Details::SpoilHeap(SpoilHeap::default()),
+            Kind::LitterPoint => Details::LitterPoint(LitterPoint::default()),
+            Kind::WaterQuality => Details::WaterQuality(WaterQualityPoint::default()),
+            Kind::Other => Details::Other,
+        }
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            Details::SewageOutfall(_) => Kind::SewageOutfall,
+            Details::LivestockFarm(_) => Kind::LivestockFarm,
+            Details::Signage(_) => Kind::Signage,
+            Details::StonePlant(_) => Kind::StonePlant,
+            Details::SpoilHeap(_) => Kind::SpoilHeap,
+            Details::LitterPoint(_) => Kind::LitterPoint,
+            Details::WaterQuality(_) => Kind::WaterQuality,
+            Details::Other => Kind::Other,
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! River Patrol's domain: what an inspection record is, how it is checked, and how it is
+//! stored. Pure Rust, no browser and no I/O, shared by the app and the server.
+
+pub mod codec;
+pub mod kinds;
+pub mod record;
+pub mod validate;
+
+pub use kinds::*;
+pub use record::*;
+pub use validate::{FieldError, Problem, validate};
+
+/// Version of the stored record format. Bump it together with a migration in [`codec`].
+pub const SCHEMA_VERSION: u32 = 1;

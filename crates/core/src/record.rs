@@ -1,0 +1,164 @@
+//! The common part of every inspection record (问题): who found what, where, and who must fix it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::kinds::{Choice, Details, Kind};
+
+/// One problem found at one place. The first visit creates it; later issues add the follow-up
+/// visits as separate, immutable entries that point back at `id`, so nothing here has to change
+/// shape for them (new fields only ever arrive with `#[serde(default)]`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Made on the device, so a record has its identity before any server has seen it.
+    pub id: Uuid,
+    /// Format version this record was written with; see [`crate::codec`].
+    pub schema: u32,
+    /// Bumped on every local save; sync uses it to detect concurrent edits.
+    pub revision: u32,
+    /// Kind and the kind's own fields.
+    pub details: Details,
+    /// Short description of the problem (问题描述), e.g. "沿河住户生活污水直排入河".
+    #[serde(default)]
+    pub title: String,
+    /// Village or community (村/社区).
+    pub village: String,
+    /// Where in the village (位置), e.g. "四组桥头".
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub position: Option<Position>,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub photos: Vec<PhotoRef>,
+    #[serde(default)]
+    pub responsibility: Responsibility,
+    /// Rectification deadline (整改时限), a local calendar date.
+    #[serde(default)]
+    pub deadline: Option<NaiveDate>,
+    #[serde(default)]
+    pub status: Status,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Officer who recorded it.
+    #[serde(default)]
+    pub author: String,
+    /// Set when the user deletes the record. The entry stays as a tombstone so a later sync
+    /// can tell the server; the list no longer shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// A GPS fix (WGS 84) with its accuracy, as the browser reported it or as typed by hand.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Position {
+    pub latitude: f64,
+    pub longitude: f64,
+    /// Radius of the 68% confidence circle in metres; `None` when typed by hand.
+    #[serde(default)]
+    pub accuracy_m: Option<f64>,
+    /// When the fix was taken.
+    pub taken_at: DateTime<Utc>,
+}
+
+/// Reference to a photo whose bytes live elsewhere (IndexedDB on the phone, the photo store on
+/// the server).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhotoRef {
+    pub id: Uuid,
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
+    /// Lower-case hex SHA-256 of the stored JPEG.
+    pub sha256: String,
+    pub taken_at: DateTime<Utc>,
+}
+
+/// Who must fix the problem (责任领导 / 责任部门 / 责任人).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Responsibility {
+    #[serde(default)]
+    pub leader: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub person: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// Rectification status (整改状态). The workflow rules arrive with the ledger; the stored names
+/// match the office's spreadsheet (`open`, `rectifying`, `fixed`, `closed`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// 待整改
+    #[default]
+    Open,
+    /// 整改中
+    Rectifying,
+    /// 已整改, awaiting check
+    Fixed,
+    /// 已销号, verified and closed
+    Closed,
+}
+
+impl Choice for Status {
+    const ALL: &'static [Status] = &[Status::Open, Status::Rectifying, Status::Fixed, Status::Closed];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Rectifying => "rectifying",
+            Status::Fixed => "fixed",
+            Status::Closed => "closed",
+        }
+    }
+}
+
+impl Record {
+    /// A fresh record of `kind` with that kind's default fields, made now by `author`.
+    pub fn new(kind: Kind, author: &str, village: &str, now: DateTime<Utc>) -> Record {
+        Record {
+            id: Uuid::new_v4(),
+            schema: crate::SCHEMA_VERSION,
+            revision: 0,
+            details: Details::new(kind),
+            title: String::new(),
+            village: village.to_owned(),
+            place: String::new(),
+            position: None,
+            notes: String::new(),
+            photos: Vec::new(),
+            responsibility: Responsibility::default(),
+            deadline: None,
+            status: Status::Open,
+            created_at: now,
+            updated_at: now,
+            author: author.to_owned(),
+            deleted_at: None,
+        }
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.details.kind()
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+
+    /// Marks a local change: one revision more, updated now.
+    pub fn touch(&mut self, now: DateTime<Utc>) {
+        self.revision += 1;
+        self.updated_at = now;
+    }
+
+    /// Turns the record into a tombstone; its content is kept so nothing is lost before sync.
+    pub fn mark_deleted(&mut self, now: DateTime<Utc>) {
+        self.touch(now);
+        self.deleted_at = Some(now);
+    }
+}

@@ -1,0 +1,1 @@
+//! Checks a record before it is saved and reports every problem at once.
