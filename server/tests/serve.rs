@@ -68,7 +68,7 @@ async fn body_bytes(res: Response) -> Vec<u8> {
         .to_vec()
 }
 
-fn header_str<'a>(res: &'a Response, name: header::HeaderName) -> Option<&'a str> {
+fn header_str(res: &Response, name: header::HeaderName) -> Option<&str> {
     res.headers().get(name).and_then(|v| v.to_str().ok())
 }
 

@@ -1,1 +1,296 @@
-fn main() {}
+//! `cargo xtask <verb>`: build, run, test and benchmark River Patrol.
+//!
+//! Every verb installs what it needs when it is missing (rustup's wasm32 target, trunk,
+//! wasm-bindgen-cli, npm packages with binaryen's wasm-opt and Playwright, Chromium and
+//! chromedriver), checking versions first, so a second run skips straight to the work.
+
+mod bench;
+mod tools;
+mod util;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use tools::{CHROMEDRIVER, Needs};
+use util::{Ctx, heading, note, secs, step};
+
+const USAGE: &str = "\
+usage: cargo xtask <verb> [options]
+
+verbs:
+  dist                 install missing tools, then `trunk build --release` into dist/
+  run [--port N] [--host H]
+                       dist, then serve it with the reference server
+                       (default http://127.0.0.1:8080)
+  test [--native-only] [--wasm-only] [--e2e-only] [-- <playwright args>]
+                       every check, in order, stopping at the first failure:
+                         1 cargo fmt --check      2 cargo clippy -D warnings
+                         3 native tests           4 wasm tests in headless Chromium
+                         5 release build (dist/)  6 release server build
+                         7 Playwright tests against the release server
+                       --native-only: steps 1-3; --wasm-only: step 4; --e2e-only: steps 5-7
+                       (flags combine); args after `--` go to `npx playwright test`
+  bench                dist, then sizes of every bundle file (raw, gzip, brotli) into
+                       target/bench/latest.json and docs/benchmarks.md
+  help                 this text";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let start = Instant::now();
+    match run(&args) {
+        Ok(()) => {
+            eprintln!("\nxtask: done ({})", secs(start));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("\nxtask: FAILED ({})", secs(start));
+            for cause in e.chain() {
+                eprintln!("  {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<()> {
+    let ctx = Ctx::new()?;
+    let (verb, rest) = match args.split_first() {
+        Some((v, r)) => (v.as_str(), r),
+        None => ("help", &[][..]),
+    };
+    match verb {
+        "dist" => {
+            no_args(rest)?;
+            dist(&ctx)
+        }
+        "run" => serve(&ctx, rest),
+        "test" => test(&ctx, rest),
+        "bench" => {
+            no_args(rest)?;
+            dist(&ctx)?;
+            step("Bench: bundle sizes (raw, gzip -9, brotli -q 11)", || {
+                bench::run(&ctx, &ctx.root.join("dist"))
+            })
+        }
+        "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown verb `{other}`\n\n{USAGE}"),
+    }
+}
+
+fn no_args(rest: &[String]) -> Result<()> {
+    match rest.first() {
+        Some(a) => bail!("unexpected argument `{a}`\n\n{USAGE}"),
+        None => Ok(()),
+    }
+}
+
+/// Tools, then the release build into dist/.
+fn dist(ctx: &Ctx) -> Result<()> {
+    step("Tools for the release build", || {
+        tools::ensure(
+            ctx,
+            Needs {
+                dist: true,
+                ..Needs::default()
+            },
+        )
+    })?;
+    build_dist(ctx)
+}
+
+fn build_dist(ctx: &Ctx) -> Result<()> {
+    step("Release build: trunk build --release -> dist/", || {
+        ctx.run(ctx.cmd("trunk").args(["build", "--release"]))?;
+        check_dist(ctx)
+    })
+}
+
+/// dist/ has index.html, a hashed .wasm and a hashed .js; lists the files.
+fn check_dist(ctx: &Ctx) -> Result<()> {
+    let dist = ctx.root.join("dist");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&dist).with_context(|| format!("no {}", dist.display()))? {
+        let entry = entry?;
+        let len = entry.metadata()?.len();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        note(&format!("dist/{name:<44} {len:>9} bytes"));
+        names.push(name);
+    }
+    let hashed = |ext: &str| {
+        names.iter().any(|n| {
+            n.ends_with(ext)
+                && n.split_once('.')
+                    .and_then(|(stem, _)| stem.trim_end_matches("_bg").rsplit_once('-'))
+                    .is_some_and(|(_, h)| h.len() >= 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+    };
+    if !names.iter().any(|n| n == "index.html") || !hashed(".wasm") || !hashed(".js") {
+        bail!("dist/ lacks index.html or a hashed .wasm or .js: did Trunk build the app?");
+    }
+    Ok(())
+}
+
+/// `cargo xtask run [--port N] [--host H]`
+fn serve(ctx: &Ctx, rest: &[String]) -> Result<()> {
+    let mut port = "8080".to_owned();
+    let mut host = "127.0.0.1".to_owned();
+    let mut it = rest.iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f, Some(v.to_owned())),
+            None => (arg.as_str(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .with_context(|| format!("{flag} needs a value"))
+        };
+        match flag {
+            "--port" => port = value()?,
+            "--host" => host = value()?,
+            other => bail!("unknown option `{other}` for run\n\n{USAGE}"),
+        }
+    }
+    port.parse::<u16>()
+        .with_context(|| format!("bad port `{port}`"))?;
+    dist(ctx)?;
+    heading(&format!(
+        "Serve: river-patrol-server on http://{host}:{port} (Ctrl-C stops it)"
+    ));
+    ctx.run(ctx.cargo().args([
+        "run",
+        "--release",
+        "-p",
+        "river-patrol-server",
+        "--",
+        "--host",
+        &host,
+        "--port",
+        &port,
+        "--dist",
+        "dist",
+    ]))
+}
+
+/// `cargo xtask test [--native-only] [--wasm-only] [--e2e-only] [-- <playwright args>]`
+fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
+    let (flags, playwright_args) = match rest.iter().position(|a| a == "--") {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, &[][..]),
+    };
+    let (mut native, mut wasm, mut e2e) = (false, false, false);
+    for flag in flags {
+        match flag.as_str() {
+            "--native-only" => native = true,
+            "--wasm-only" => wasm = true,
+            "--e2e-only" => e2e = true,
+            other => bail!("unknown option `{other}` for test\n\n{USAGE}"),
+        }
+    }
+    if !(native || wasm || e2e) {
+        (native, wasm, e2e) = (true, true, true);
+    }
+
+    step("Tools", || {
+        tools::ensure(
+            ctx,
+            Needs {
+                dist: e2e,
+                wasm_tests: wasm,
+                e2e,
+            },
+        )
+    })?;
+
+    type Step<'a> = (&'static str, Box<dyn Fn() -> Result<()> + 'a>);
+    let mut steps: Vec<Step> = Vec::new();
+    if native {
+        steps.push((
+            "Format: cargo fmt --all -- --check",
+            Box::new(|| ctx.run(ctx.cargo().args(["fmt", "--all", "--", "--check"]))),
+        ));
+        steps.push((
+            "Lint: cargo clippy --workspace --all-targets -- -D warnings",
+            Box::new(|| {
+                ctx.run(ctx.cargo().args([
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]))
+            }),
+        ));
+        steps.push((
+            "Native tests: cargo test --workspace",
+            Box::new(|| ctx.run(ctx.cargo().args(["test", "--workspace"]))),
+        ));
+    }
+    if wasm {
+        steps.push((
+            "Wasm tests in headless Chromium: cargo test -p river-patrol --target wasm32-unknown-unknown --tests",
+            Box::new(|| {
+                ctx.run(
+                    ctx.cargo()
+                        .args([
+                            "test",
+                            "-p",
+                            "river-patrol",
+                            "--target",
+                            "wasm32-unknown-unknown",
+                            "--tests",
+                        ])
+                        .env("CHROMEDRIVER", CHROMEDRIVER),
+                )
+            }),
+        ));
+    }
+    if e2e {
+        steps.push((
+            "Release build: trunk build --release -> dist/",
+            Box::new(|| {
+                ctx.run(ctx.cmd("trunk").args(["build", "--release"]))?;
+                check_dist(ctx)
+            }),
+        ));
+        steps.push((
+            "Release server: cargo build --release -p river-patrol-server",
+            Box::new(|| {
+                ctx.run(
+                    ctx.cargo()
+                        .args(["build", "--release", "-p", "river-patrol-server"]),
+                )
+            }),
+        ));
+        steps.push((
+            "Browser tests: npx playwright test (release server on 127.0.0.1:8091)",
+            Box::new(move || {
+                ctx.run(
+                    ctx.cmd("npx")
+                        .args(["--no-install", "playwright", "test"])
+                        .args(playwright_args),
+                )
+            }),
+        ));
+    }
+
+    let total = steps.len();
+    let mut times = Vec::new();
+    for (i, (title, f)) in steps.iter().enumerate() {
+        let start = Instant::now();
+        step(&format!("[{}/{total}] {title}", i + 1), f)?;
+        times.push((*title, secs(start)));
+    }
+    heading("Summary: every step passed");
+    for (title, t) in times {
+        note(&format!("{t:>9}  {title}"));
+    }
+    Ok(())
+}
