@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    river_patrol::start();
+}

@@ -1,0 +1,109 @@
+//! The app shell: providers, routes and the bottom navigation.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::i18n::*;
+use crate::ledger::Ledger;
+use crate::pages::{
+    detail::RecordDetail, form::EditRecord, form::NewRecord, list::RecordList, new::KindPicker,
+    not_found::NotFound, settings::SettingsPage,
+};
+use crate::settings::Settings;
+
+/// A short confirmation, announced to screen readers and shown at the top for a few seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    Saved,
+    Deleted,
+    SettingsSaved,
+}
+
+/// Shows a notice, replacing any earlier one.
+pub fn announce(notice: Notice) {
+    if let Some(signal) = use_context::<RwSignal<Option<Notice>>>() {
+        signal.set(Some(notice));
+        set_timeout(
+            move || signal.update(|n| *n = n.filter(|n| *n != notice)),
+            std::time::Duration::from_secs(4),
+        );
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_context(Ledger::load());
+    provide_context(RwSignal::new(Settings::load()));
+    provide_context(RwSignal::new(None::<Notice>));
+    view! {
+        <I18nContextProvider>
+            <LocaleFromSettings />
+            <Router>
+                <a class="skip-link" href="#main">{t!(use_i18n(), skip_to_content)}</a>
+                <NoticeBar />
+                <main id="main" tabindex="-1">
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=RecordList />
+                        <Route path=path!("/new") view=KindPicker />
+                        <Route path=path!("/new/:kind") view=NewRecord />
+                        <Route path=path!("/records/:id") view=RecordDetail />
+                        <Route path=path!("/records/:id/edit") view=EditRecord />
+                        <Route path=path!("/settings") view=SettingsPage />
+                    </Routes>
+                </main>
+                <BottomNav />
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+/// Applies the language chosen in settings; without one the browser's language stands.
+#[component]
+fn LocaleFromSettings() -> impl IntoView {
+    let i18n = use_i18n();
+    let settings = expect_context::<RwSignal<Settings>>();
+    let chosen = settings.with_untracked(|s| s.language.clone());
+    if let Some(locale) = Locale::get_all().iter().find(|l| l.as_str() == chosen) {
+        i18n.set_locale(*locale);
+    }
+}
+
+#[component]
+fn NoticeBar() -> impl IntoView {
+    let i18n = use_i18n();
+    let notice = expect_context::<RwSignal<Option<Notice>>>();
+    let text = move || {
+        notice.get().map(|n| match n {
+            Notice::Saved => t_string!(i18n, form.saved),
+            Notice::Deleted => t_string!(i18n, confirm.deleted),
+            Notice::SettingsSaved => t_string!(i18n, settings.saved),
+        })
+    };
+    view! {
+        <div class="notice" role="status" aria-live="polite" class:shown=move || notice.with(Option::is_some)>
+            {text}
+        </div>
+    }
+}
+
+#[component]
+fn BottomNav() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <nav class="bottom-nav" aria-label=move || t_string!(i18n, nav.label)>
+            <A href="/" exact=true>
+                <span class="nav-icon" aria-hidden="true">"📋"</span>
+                <span>{t!(i18n, nav.records)}</span>
+            </A>
+            <A href="/new">
+                <span class="nav-icon" aria-hidden="true">"➕"</span>
+                <span>{t!(i18n, nav.new)}</span>
+            </A>
+            <A href="/settings">
+                <span class="nav-icon" aria-hidden="true">"⚙️"</span>
+                <span>{t!(i18n, nav.settings)}</span>
+            </A>
+        </nav>
+    }
+}

@@ -1,0 +1,39 @@
+//! Dates and times in the user's locale, through the browser's own Intl (no formatting tables
+//! compiled into the wasm).
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use js_sys::{Date, Object, Reflect};
+use wasm_bindgen::JsValue;
+
+use leptos_i18n::Locale as _;
+
+use crate::i18n::Locale;
+
+fn options(pairs: &[(&str, &str)]) -> Object {
+    let opts = Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    opts
+}
+
+/// "2026年11月28日 14:05" / "Nov 28, 2026, 2:05 PM", in the phone's time zone.
+pub fn date_time(locale: Locale, at: DateTime<Utc>) -> String {
+    let date = Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));
+    date.to_locale_string(
+        locale.as_str(),
+        &options(&[("dateStyle", "medium"), ("timeStyle", "short")]),
+    )
+    .into()
+}
+
+/// A calendar date such as a deadline, which has no time zone.
+pub fn date(locale: Locale, day: NaiveDate) -> String {
+    let ms = Date::utc(day.year() as f64, day.month0() as f64);
+    let date = Date::new(&JsValue::from_f64(ms + (day.day0() as f64) * 86_400_000.0));
+    date.to_locale_date_string(
+        locale.as_str(),
+        &options(&[("dateStyle", "medium"), ("timeZone", "UTC")]),
+    )
+    .into()
+}

@@ -1,0 +1,320 @@
+//! One record, every field, with edit and delete.
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use patrol_core::*;
+use uuid::Uuid;
+
+use crate::app::{Notice, announce};
+use crate::format;
+use crate::i18n::*;
+use crate::labels::{Label, kind_icon};
+use crate::ledger::Ledger;
+use crate::store::SaveError;
+use crate::widgets::save_error_message;
+
+#[component]
+pub fn RecordDetail() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let ledger = expect_context::<Ledger>();
+    let record = Memo::new(move |_| {
+        params
+            .with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()))
+            .and_then(|id| ledger.get(&id))
+    });
+    move || match record.get() {
+        Some(record) => view! { <RecordView record /> }.into_any(),
+        None => view! {
+            <section class="page">
+                <p class="warning">{t!(i18n, detail.not_found)}</p>
+                <A href="/" attr:class="button">{t!(i18n, detail.back)}</A>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+fn yes_no(locale: Locale, value: bool) -> String {
+    if value {
+        td_string!(locale, detail.yes)
+    } else {
+        td_string!(locale, detail.no)
+    }
+    .to_owned()
+}
+
+fn text_or_blank(text: &str) -> String {
+    text.trim().to_owned()
+}
+
+/// The kind's own fields as (label, value) rows.
+fn kind_rows(locale: Locale, details: &Details) -> Vec<(&'static str, String)> {
+    match details {
+        Details::SewageOutfall(o) => vec![
+            (
+                td_string!(locale, fields.discharge),
+                o.discharge.label(locale).into(),
+            ),
+            (td_string!(locale, fields.flow), o.flow.label(locale).into()),
+            (
+                td_string!(locale, fields.colour),
+                o.colour.label(locale).into(),
+            ),
+            (
+                td_string!(locale, fields.odour),
+                o.odour.label(locale).into(),
+            ),
+            (
+                td_string!(locale, fields.receiving_river),
+                text_or_blank(&o.receiving_river),
+            ),
+        ],
+        Details::LivestockFarm(f) => vec![
+            (td_string!(locale, fields.farm_name), text_or_blank(&f.name)),
+            (td_string!(locale, fields.owner), text_or_blank(&f.owner)),
+            (
+                td_string!(locale, fields.species),
+                f.species.label(locale).into(),
+            ),
+            (
+                td_string!(locale, fields.head_count),
+                f.head_count.map(|n| n.to_string()).unwrap_or_default(),
+            ),
+            (
+                td_string!(locale, fields.manure_facility),
+                f.manure_facility.label(locale).into(),
+            ),
+            (
+                td_string!(locale, fields.in_no_farming_zone),
+                yes_no(locale, f.in_no_farming_zone),
+            ),
+        ],
+        Details::Signage(s) => vec![
+            (
+                td_string!(locale, fields.sign_type),
+                s.sign_type.label(locale).into(),
+            ),
+            (
+                td_string!(locale, fields.condition),
+                s.condition.label(locale).into(),
+            ),
+        ],
+        Details::StonePlant(p) => vec![
+            (
+                td_string!(locale, fields.plant_name),
+                text_or_blank(&p.name),
+            ),
+            (
+                td_string!(locale, fields.operation),
+                p.operation.label(locale).into(),
+            ),
+            (
+                td_string!(locale, fields.wastewater_to_river),
+                yes_no(locale, p.wastewater_to_river),
+            ),
+        ],
+        Details::SpoilHeap(h) => vec![
+            (
+                td_string!(locale, fields.road_section),
+                text_or_blank(&h.road_section),
+            ),
+            (
+                td_string!(locale, fields.volume),
+                h.volume_m3.map(|v| v.to_string()).unwrap_or_default(),
+            ),
+            (
+                td_string!(locale, fields.near_water),
+                yes_no(locale, h.near_water),
+            ),
+        ],
+        Details::LitterPoint(p) => vec![
+            (td_string!(locale, fields.bins), p.bins.label(locale).into()),
+            (
+                td_string!(locale, fields.litter_in_river),
+                yes_no(locale, p.litter_in_river),
+            ),
+        ],
+        Details::WaterQuality(w) => vec![
+            (
+                td_string!(locale, fields.source_name),
+                text_or_blank(&w.source_name),
+            ),
+            (
+                td_string!(locale, fields.source),
+                w.source.label(locale).into(),
+            ),
+            (
+                td_string!(locale, fields.testing),
+                w.testing.label(locale).into(),
+            ),
+            (
+                td_string!(locale, fields.last_tested),
+                w.last_tested
+                    .map(|d| format::date(locale, d))
+                    .unwrap_or_default(),
+            ),
+        ],
+        Details::Other => Vec::new(),
+    }
+}
+
+/// Every row of the record, in the order of the form.
+fn rows(locale: Locale, r: &Record) -> Vec<(&'static str, String)> {
+    let mut rows = vec![(
+        td_string!(locale, fields.kind),
+        r.kind().label(locale).to_owned(),
+    )];
+    rows.extend(kind_rows(locale, &r.details));
+    rows.push((
+        td_string!(locale, fields.village),
+        text_or_blank(&r.village),
+    ));
+    rows.push((td_string!(locale, fields.place), text_or_blank(&r.place)));
+    if let Some(p) = &r.position {
+        rows.push((td_string!(locale, fields.latitude), p.latitude.to_string()));
+        rows.push((
+            td_string!(locale, fields.longitude),
+            p.longitude.to_string(),
+        ));
+        if let Some(metres) = p.accuracy_m {
+            let metres = format!("{metres:.0}");
+            rows.push((
+                td_string!(locale, fields.accuracy),
+                td_string!(locale, detail.accuracy_m, metres).to_string(),
+            ));
+        }
+    }
+    let who = &r.responsibility;
+    rows.push((
+        td_string!(locale, fields.leader),
+        text_or_blank(&who.leader),
+    ));
+    rows.push((
+        td_string!(locale, fields.department),
+        text_or_blank(&who.department),
+    ));
+    rows.push((
+        td_string!(locale, fields.person),
+        text_or_blank(&who.person),
+    ));
+    rows.push((td_string!(locale, fields.phone), text_or_blank(&who.phone)));
+    rows.push((
+        td_string!(locale, fields.deadline),
+        r.deadline
+            .map(|d| format::date(locale, d))
+            .unwrap_or_default(),
+    ));
+    rows.push((
+        td_string!(locale, fields.status),
+        r.status.label(locale).to_owned(),
+    ));
+    rows.push((td_string!(locale, fields.notes), text_or_blank(&r.notes)));
+    rows.push((td_string!(locale, fields.author), text_or_blank(&r.author)));
+    rows.push((
+        td_string!(locale, fields.created),
+        format::date_time(locale, r.created_at),
+    ));
+    rows.push((
+        td_string!(locale, fields.updated),
+        format::date_time(locale, r.updated_at),
+    ));
+    rows
+}
+
+#[component]
+fn RecordView(record: Record) -> impl IntoView {
+    let i18n = use_i18n();
+    let ledger = expect_context::<Ledger>();
+    let navigate = use_navigate();
+    let confirming = RwSignal::new(false);
+    let delete_error = RwSignal::new(None::<SaveError>);
+    let id = record.id;
+    let kind = record.kind();
+    let status = record.status;
+    let title = record.title.trim().to_owned();
+    let shown = record.clone();
+
+    let delete = move |_| match ledger.delete(&id) {
+        Ok(()) => {
+            announce(Notice::Deleted);
+            navigate("/", Default::default());
+        }
+        Err(e) => {
+            confirming.set(false);
+            delete_error.set(Some(e));
+        }
+    };
+
+    view! {
+        <article class="page record-detail">
+            <header class="detail-head">
+                <span class="kind-icon large" aria-hidden="true">{kind_icon(kind)}</span>
+                <h1>
+                    {move || if title.is_empty() { kind.label(i18n.get_locale()).to_owned() } else { title.clone() }}
+                </h1>
+                <span class=format!("status status-{}", status.as_str())>{move || status.label(i18n.get_locale())}</span>
+            </header>
+            <dl class="fields">
+                {move || {
+                    let locale = i18n.get_locale();
+                    rows(locale, &shown)
+                        .into_iter()
+                        .map(|(label, value)| {
+                            let blank = value.is_empty();
+                            let value = if blank { td_string!(locale, detail.not_given).to_owned() } else { value };
+                            view! {
+                                <div class="field-row">
+                                    <dt>{label}</dt>
+                                    <dd class:blank=blank>{value}</dd>
+                                </div>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </dl>
+            {move || delete_error.get().map(|e| view! { <p class="form-alert" role="alert">{save_error_message(i18n.get_locale(), &e)}</p> })}
+            <div class="form-actions">
+                <A href=format!("/records/{id}/edit") attr:class="button primary">{t!(i18n, detail.edit)}</A>
+                <button type="button" class="danger" on:click=move |_| confirming.set(true)>
+                    {t!(i18n, detail.delete)}
+                </button>
+            </div>
+            <Show when=move || confirming.get()>
+                <ConfirmDelete on_confirm=Callback::new(delete.clone()) on_cancel=Callback::new(move |_| confirming.set(false)) />
+            </Show>
+        </article>
+    }
+}
+
+#[component]
+fn ConfirmDelete(on_confirm: Callback<()>, on_cancel: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let cancel_ref = NodeRef::<html::Button>::new();
+    // Focus starts on the harmless choice.
+    Effect::new(move |_| {
+        if let Some(button) = cancel_ref.get() {
+            let _ = button.focus();
+        }
+    });
+    view! {
+        <div class="scrim">
+            <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="delete-title"
+                aria-describedby="delete-body"
+                on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
+                <h2 id="delete-title">{t!(i18n, confirm.delete_title)}</h2>
+                <p id="delete-body">{t!(i18n, confirm.delete_body)}</p>
+                <div class="dialog-actions">
+                    <button type="button" class="secondary" node_ref=cancel_ref on:click=move |_| on_cancel.run(())>
+                        {t!(i18n, confirm.cancel)}
+                    </button>
+                    <button type="button" class="danger" on:click=move |_| on_confirm.run(())>
+                        {t!(i18n, confirm.delete_yes)}
+                    </button>
+                </div>
+            </div>
+        </div>
+    }
+}

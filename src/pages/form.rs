@@ -1,0 +1,412 @@
+//! Creating and editing a record: the common fields plus the fields of the record's kind.
+//! Everything typed stays in memory until the browser has accepted the write.
+
+use chrono::{NaiveDate, Utc};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use patrol_core::validate::field;
+use patrol_core::*;
+use uuid::Uuid;
+
+use crate::app::{Notice, announce};
+use crate::i18n::*;
+use crate::label;
+use crate::labels::{Label, kind_icon};
+use crate::ledger::Ledger;
+use crate::pages::not_found::NotFound;
+use crate::settings::Settings;
+use crate::store::SaveError;
+use crate::widgets::{
+    CheckField, FormIssue, Issue, Issues, TextField, choice_field, save_error_message,
+};
+
+/// `/new/:kind`: a fresh record of that kind, with the officer's name and village filled in.
+#[component]
+pub fn NewRecord() -> impl IntoView {
+    let params = use_params_map();
+    let settings = expect_context::<RwSignal<Settings>>();
+    move || {
+        let kind = params.with(|p| p.get("kind").and_then(|k| Kind::parse(&k)));
+        match kind {
+            Some(kind) => {
+                let s = settings.get_untracked();
+                let record = Record::new(kind, &s.officer, &s.village, Utc::now());
+                view! { <RecordForm initial=record is_new=true /> }.into_any()
+            }
+            None => view! { <NotFound /> }.into_any(),
+        }
+    }
+}
+
+/// `/records/:id/edit`.
+#[component]
+pub fn EditRecord() -> impl IntoView {
+    let params = use_params_map();
+    let ledger = expect_context::<Ledger>();
+    move || {
+        let id = params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
+        match id.and_then(|id| ledger.get_untracked(&id)) {
+            Some(record) => view! { <RecordForm initial=record is_new=false /> }.into_any(),
+            None => view! { <NotFound /> }.into_any(),
+        }
+    }
+}
+
+/// Getter and setter closures for one field of the draft, e.g. `lens!(draft, village)`.
+macro_rules! lens {
+    ($draft:ident, $($field:ident).+) => {
+        (
+            move || $draft.with(|r| r.$($field).+.clone()),
+            Callback::new(move |v| $draft.update(|r| r.$($field).+ = v)),
+        )
+    };
+}
+
+/// Getter and setter for a field of the kind's own part, e.g. `kind_lens!(draft, Signage, condition)`.
+macro_rules! kind_lens {
+    ($draft:ident, $variant:ident, $field:ident) => {
+        (
+            move || {
+                $draft.with(|r| match &r.details {
+                    Details::$variant(d) => d.$field.clone(),
+                    _ => Default::default(),
+                })
+            },
+            move |v| {
+                $draft.update(|r| {
+                    if let Details::$variant(d) = &mut r.details {
+                        d.$field = v
+                    }
+                })
+            },
+        )
+    };
+}
+
+/// Parses an optional number typed by hand; a comma is taken as a decimal point.
+fn parse_number<T: std::str::FromStr>(text: &str) -> Result<Option<T>, ()> {
+    let text = text.trim().replace([',', '，'], ".");
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse().map(Some).map_err(|_| ())
+}
+
+fn number_text<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+#[component]
+fn RecordForm(initial: Record, is_new: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let ledger = expect_context::<Ledger>();
+    let navigate = use_navigate();
+    let issues: Issues = RwSignal::new(Vec::new());
+    provide_context(issues);
+    let save_error = RwSignal::new(None::<SaveError>);
+
+    let kind = initial.kind();
+    let id = initial.id;
+    let draft = RwSignal::new(initial.clone());
+    // Numbers are kept as typed until save, so a half-typed "31." is not thrown away.
+    let start_lat = number_text(initial.position.as_ref().map(|p| p.latitude));
+    let start_lon = number_text(initial.position.as_ref().map(|p| p.longitude));
+    let latitude = RwSignal::new(start_lat.clone());
+    let longitude = RwSignal::new(start_lon.clone());
+    let (head_count, volume) = match &initial.details {
+        Details::LivestockFarm(f) => (number_text(f.head_count), String::new()),
+        Details::SpoilHeap(s) => (String::new(), number_text(s.volume_m3)),
+        _ => (String::new(), String::new()),
+    };
+    let head_count = RwSignal::new(head_count);
+    let volume = RwSignal::new(volume);
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let mut record = draft.get_untracked();
+        let mut found = Vec::new();
+        let mut flag = |field, issue| found.push(FormIssue { field, issue });
+
+        let (lat_text, lon_text) = (latitude.get_untracked(), longitude.get_untracked());
+        if lat_text != start_lat || lon_text != start_lon {
+            record.position = match (
+                parse_number::<f64>(&lat_text),
+                parse_number::<f64>(&lon_text),
+            ) {
+                (Ok(Some(latitude)), Ok(Some(longitude))) => Some(Position {
+                    latitude,
+                    longitude,
+                    accuracy_m: None,
+                    taken_at: Utc::now(),
+                }),
+                (Ok(None), Ok(None)) => None,
+                (lat, lon) => {
+                    for (name, parsed) in [(field::LATITUDE, lat), (field::LONGITUDE, lon)] {
+                        match parsed {
+                            Err(()) => flag(name, Issue::NotANumber),
+                            Ok(None) => flag(name, Issue::Domain(Problem::Required)),
+                            Ok(Some(_)) => {}
+                        }
+                    }
+                    record.position.clone()
+                }
+            };
+        }
+        match &mut record.details {
+            Details::LivestockFarm(farm) => {
+                match parse_number::<u32>(&head_count.get_untracked()) {
+                    Ok(n) => farm.head_count = n,
+                    Err(()) => flag(field::HEAD_COUNT, Issue::NotANumber),
+                }
+            }
+            Details::SpoilHeap(heap) => match parse_number::<f64>(&volume.get_untracked()) {
+                Ok(v) => heap.volume_m3 = v,
+                Err(()) => flag(field::VOLUME, Issue::NotANumber),
+            },
+            _ => {}
+        }
+        for problem in validate(&record) {
+            if !found.iter().any(|f| f.field == problem.field) {
+                found.push(FormIssue {
+                    field: problem.field,
+                    issue: Issue::Domain(problem.problem),
+                });
+            }
+        }
+        if let Some(first) = found.first() {
+            focus(first.field);
+            issues.set(found);
+            return;
+        }
+        issues.set(Vec::new());
+        match ledger.save(record) {
+            Ok(saved) => {
+                save_error.set(None);
+                announce(Notice::Saved);
+                navigate(
+                    &format!("/records/{}", saved.id),
+                    NavigateOptions {
+                        replace: is_new,
+                        ..Default::default()
+                    },
+                );
+            }
+            Err(error) => save_error.set(Some(error)),
+        }
+    };
+
+    let (village, set_village) = lens!(draft, village);
+    let (place, set_place) = lens!(draft, place);
+    let (title, set_title) = lens!(draft, title);
+    let (notes, set_notes) = lens!(draft, notes);
+    let (leader, set_leader) = lens!(draft, responsibility.leader);
+    let (department, set_department) = lens!(draft, responsibility.department);
+    let (person, set_person) = lens!(draft, responsibility.person);
+    let (phone, set_phone) = lens!(draft, responsibility.phone);
+    let deadline = move || draft.with(|r| r.deadline.map(|d| d.to_string()).unwrap_or_default());
+    let set_deadline = Callback::new(move |v: String| {
+        draft.update(|r| r.deadline = NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok())
+    });
+    let cancel_href = if is_new {
+        "/".to_owned()
+    } else {
+        format!("/records/{id}")
+    };
+
+    view! {
+        <form class="page record-form" on:submit=on_submit novalidate>
+            <h1>
+                {move || if is_new { t_string!(i18n, form.new_heading) } else { t_string!(i18n, form.edit_heading) }}
+            </h1>
+            <p class="kind-badge">
+                <span class="kind-icon" aria-hidden="true">{kind_icon(kind)}</span>
+                {move || kind.label(i18n.get_locale())}
+            </p>
+            <Show when=move || issues.with(|i| !i.is_empty())>
+                <p class="form-alert" role="alert">
+                    {move || t_string!(i18n, form.fix_errors, count = issues.with(Vec::len))}
+                </p>
+            </Show>
+            <fieldset>
+                <legend>{t!(i18n, sections.details)}</legend>
+                <TextField id=field::TITLE label=label!(i18n, fields.title) value=Signal::derive(title)
+                    on_input=set_title />
+                <KindFields draft head_count volume />
+            </fieldset>
+            <fieldset>
+                <legend>{t!(i18n, sections.location)}</legend>
+                <TextField id=field::VILLAGE label=label!(i18n, fields.village) value=Signal::derive(village)
+                    on_input=set_village />
+                <TextField id=field::PLACE label=label!(i18n, fields.place) value=Signal::derive(place)
+                    on_input=set_place />
+                <div class="field-pair">
+                    <TextField id=field::LATITUDE label=label!(i18n, fields.latitude) value=latitude
+                        on_input=Callback::new(move |v| latitude.set(v)) inputmode="decimal"
+                        hint=label!(i18n, fields.position_hint) />
+                    <TextField id=field::LONGITUDE label=label!(i18n, fields.longitude) value=longitude
+                        on_input=Callback::new(move |v| longitude.set(v)) inputmode="decimal" />
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend>{t!(i18n, sections.responsibility)}</legend>
+                <TextField id=field::LEADER label=label!(i18n, fields.leader) value=Signal::derive(leader)
+                    on_input=set_leader />
+                <TextField id=field::DEPARTMENT label=label!(i18n, fields.department)
+                    value=Signal::derive(department) on_input=set_department />
+                <TextField id=field::PERSON label=label!(i18n, fields.person) value=Signal::derive(person)
+                    on_input=set_person />
+                <TextField id=field::PHONE label=label!(i18n, fields.phone) value=Signal::derive(phone)
+                    on_input=set_phone input_type="tel" inputmode="tel" autocomplete="tel" />
+                <TextField id=field::DEADLINE label=label!(i18n, fields.deadline) value=Signal::derive(deadline)
+                    on_input=set_deadline input_type="date" />
+                {choice_field(
+                    "status",
+                    label!(i18n, fields.status),
+                    move || draft.with(|r| r.status),
+                    move |s| draft.update(|r| r.status = s),
+                )}
+            </fieldset>
+            <fieldset>
+                <legend>{t!(i18n, fields.notes)}</legend>
+                <TextField id=field::NOTES label=label!(i18n, fields.notes) value=Signal::derive(notes)
+                    on_input=set_notes multiline=true />
+            </fieldset>
+            {move || {
+                save_error
+                    .get()
+                    .map(|e| {
+                        view! { <p class="form-alert" role="alert">{save_error_message(i18n.get_locale(), &e)}</p> }
+                    })
+            }}
+            <div class="form-actions">
+                <button type="submit" class="primary">{t!(i18n, form.save)}</button>
+                <A href=cancel_href attr:class="button secondary">{t!(i18n, form.cancel)}</A>
+            </div>
+        </form>
+    }
+}
+
+/// The fields of the record's own kind.
+#[component]
+fn KindFields(
+    draft: RwSignal<Record>,
+    head_count: RwSignal<String>,
+    volume: RwSignal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let kind = draft.with_untracked(|r| r.kind());
+    match kind {
+        Kind::SewageOutfall => {
+            let (discharge, set_discharge) = kind_lens!(draft, SewageOutfall, discharge);
+            let (flow, set_flow) = kind_lens!(draft, SewageOutfall, flow);
+            let (colour, set_colour) = kind_lens!(draft, SewageOutfall, colour);
+            let (odour, set_odour) = kind_lens!(draft, SewageOutfall, odour);
+            let (river, set_river) = kind_lens!(draft, SewageOutfall, receiving_river);
+            view! {
+                {choice_field("discharge", label!(i18n, fields.discharge), discharge, set_discharge)}
+                {choice_field("flow", label!(i18n, fields.flow), flow, set_flow)}
+                {choice_field("colour", label!(i18n, fields.colour), colour, set_colour)}
+                {choice_field("odour", label!(i18n, fields.odour), odour, set_odour)}
+                <TextField id=field::RECEIVING_RIVER label=label!(i18n, fields.receiving_river)
+                    value=Signal::derive(river) on_input=Callback::new(set_river) />
+            }
+            .into_any()
+        }
+        Kind::LivestockFarm => {
+            let (name, set_name) = kind_lens!(draft, LivestockFarm, name);
+            let (owner, set_owner) = kind_lens!(draft, LivestockFarm, owner);
+            let (species, set_species) = kind_lens!(draft, LivestockFarm, species);
+            let (manure, set_manure) = kind_lens!(draft, LivestockFarm, manure_facility);
+            let (zone, set_zone) = kind_lens!(draft, LivestockFarm, in_no_farming_zone);
+            view! {
+                <TextField id=field::FARM_NAME label=label!(i18n, fields.farm_name) value=Signal::derive(name)
+                    on_input=Callback::new(set_name) />
+                <TextField id=field::OWNER label=label!(i18n, fields.owner) value=Signal::derive(owner)
+                    on_input=Callback::new(set_owner) />
+                {choice_field("species", label!(i18n, fields.species), species, set_species)}
+                <TextField id=field::HEAD_COUNT label=label!(i18n, fields.head_count) value=head_count
+                    on_input=Callback::new(move |v| head_count.set(v)) inputmode="numeric" />
+                {choice_field("manure_facility", label!(i18n, fields.manure_facility), manure, set_manure)}
+                <CheckField id="in_no_farming_zone" label=label!(i18n, fields.in_no_farming_zone)
+                    checked=Signal::derive(zone) on_change=Callback::new(set_zone) />
+            }
+            .into_any()
+        }
+        Kind::Signage => {
+            let (sign_type, set_sign_type) = kind_lens!(draft, Signage, sign_type);
+            let (condition, set_condition) = kind_lens!(draft, Signage, condition);
+            view! {
+                {choice_field("sign_type", label!(i18n, fields.sign_type), sign_type, set_sign_type)}
+                {choice_field("condition", label!(i18n, fields.condition), condition, set_condition)}
+            }
+            .into_any()
+        }
+        Kind::StonePlant => {
+            let (name, set_name) = kind_lens!(draft, StonePlant, name);
+            let (operation, set_operation) = kind_lens!(draft, StonePlant, operation);
+            let (wastewater, set_wastewater) = kind_lens!(draft, StonePlant, wastewater_to_river);
+            view! {
+                <TextField id=field::PLANT_NAME label=label!(i18n, fields.plant_name) value=Signal::derive(name)
+                    on_input=Callback::new(set_name) />
+                {choice_field("operation", label!(i18n, fields.operation), operation, set_operation)}
+                <CheckField id="wastewater_to_river" label=label!(i18n, fields.wastewater_to_river)
+                    checked=Signal::derive(wastewater) on_change=Callback::new(set_wastewater) />
+            }
+            .into_any()
+        }
+        Kind::SpoilHeap => {
+            let (road, set_road) = kind_lens!(draft, SpoilHeap, road_section);
+            let (near, set_near) = kind_lens!(draft, SpoilHeap, near_water);
+            view! {
+                <TextField id=field::ROAD_SECTION label=label!(i18n, fields.road_section) value=Signal::derive(road)
+                    on_input=Callback::new(set_road) />
+                <TextField id=field::VOLUME label=label!(i18n, fields.volume) value=volume
+                    on_input=Callback::new(move |v| volume.set(v)) inputmode="decimal" />
+                <CheckField id="near_water" label=label!(i18n, fields.near_water)
+                    checked=Signal::derive(near) on_change=Callback::new(set_near) />
+            }
+            .into_any()
+        }
+        Kind::LitterPoint => {
+            let (bins, set_bins) = kind_lens!(draft, LitterPoint, bins);
+            let (in_river, set_in_river) = kind_lens!(draft, LitterPoint, litter_in_river);
+            view! {
+                {choice_field("bins", label!(i18n, fields.bins), bins, set_bins)}
+                <CheckField id="litter_in_river" label=label!(i18n, fields.litter_in_river)
+                    checked=Signal::derive(in_river) on_change=Callback::new(set_in_river) />
+            }
+            .into_any()
+        }
+        Kind::WaterQuality => {
+            let (name, set_name) = kind_lens!(draft, WaterQuality, source_name);
+            let (source, set_source) = kind_lens!(draft, WaterQuality, source);
+            let (testing, set_testing) = kind_lens!(draft, WaterQuality, testing);
+            let (tested, set_tested) = kind_lens!(draft, WaterQuality, last_tested);
+            view! {
+                <TextField id=field::SOURCE_NAME label=label!(i18n, fields.source_name) value=Signal::derive(name)
+                    on_input=Callback::new(set_name) />
+                {choice_field("source", label!(i18n, fields.source), source, set_source)}
+                {choice_field("testing", label!(i18n, fields.testing), testing, set_testing)}
+                <TextField id=field::LAST_TESTED label=label!(i18n, fields.last_tested) input_type="date"
+                    value=Signal::derive(move || tested().map(|d| d.to_string()).unwrap_or_default())
+                    on_input=Callback::new(move |v: String| set_tested(NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok())) />
+            }
+            .into_any()
+        }
+        Kind::Other => ().into_any(),
+    }
+}
+
+/// Moves keyboard and screen-reader focus to the first field that needs attention.
+fn focus(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = leptos::prelude::document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}

@@ -1,0 +1,6 @@
+pub mod detail;
+pub mod form;
+pub mod list;
+pub mod new;
+pub mod not_found;
+pub mod settings;

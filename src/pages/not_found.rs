@@ -1,0 +1,15 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::i18n::*;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="page">
+            <h1>{t!(i18n, not_found.title)}</h1>
+            <A href="/" attr:class="button">{t!(i18n, not_found.back)}</A>
+        </section>
+    }
+}

@@ -1,0 +1,82 @@
+//! The officer's name, village and language.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use crate::app::{Notice, announce};
+use crate::i18n::*;
+use crate::label;
+use crate::settings::Settings;
+use crate::store::SaveError;
+use crate::widgets::{SelectField, TextField, save_error_message};
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let settings = expect_context::<RwSignal<Settings>>();
+    let officer = RwSignal::new(settings.with_untracked(|s| s.officer.clone()));
+    let village = RwSignal::new(settings.with_untracked(|s| s.village.clone()));
+    let save_error = RwSignal::new(None::<SaveError>);
+
+    // Writes first; the remembered settings change only once the write went through.
+    let store = move |next: Settings| match next.save() {
+        Ok(()) => {
+            settings.set(next);
+            save_error.set(None);
+            true
+        }
+        Err(e) => {
+            save_error.set(Some(e));
+            false
+        }
+    };
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let mut next = settings.get_untracked();
+        next.officer = officer.get_untracked().trim().to_owned();
+        next.village = village.get_untracked().trim().to_owned();
+        if store(next) {
+            announce(Notice::SettingsSaved);
+        }
+    };
+    let languages = Signal::derive(move || {
+        Locale::get_all()
+            .iter()
+            .map(|l| match l {
+                Locale::zh_CN => (l.as_str(), td_string!(*l, lang.zh_cn)),
+                Locale::en => (l.as_str(), td_string!(*l, lang.en)),
+            })
+            .collect::<Vec<_>>()
+    });
+    // A language change applies at once and is remembered at once.
+    let on_language = Callback::new(move |tag: String| {
+        if let Some(locale) = Locale::get_all().iter().find(|l| l.as_str() == tag) {
+            i18n.set_locale(*locale);
+            let mut next = settings.get_untracked();
+            next.language = tag;
+            store(next);
+        }
+    });
+
+    view! {
+        <form class="page" on:submit=on_submit novalidate>
+            <h1>{t!(i18n, settings.title)}</h1>
+            <SelectField id="language" label=label!(i18n, settings.language) options=languages
+                value=Signal::derive(move || i18n.get_locale().as_str()) on_change=on_language />
+            <TextField id="officer" label=label!(i18n, settings.officer) value=officer
+                on_input=Callback::new(move |v| officer.set(v)) autocomplete="name"
+                hint=label!(i18n, settings.officer_hint) maxlength=50 />
+            <TextField id="village" label=label!(i18n, settings.village) value=village
+                on_input=Callback::new(move |v| village.set(v)) hint=label!(i18n, settings.village_hint)
+                maxlength=40 />
+            {move || {
+                save_error
+                    .get()
+                    .map(|e| view! { <p class="form-alert" role="alert">{save_error_message(i18n.get_locale(), &e)}</p> })
+            }}
+            <div class="form-actions">
+                <button type="submit" class="primary">{t!(i18n, settings.save)}</button>
+            </div>
+        </form>
+    }
+}

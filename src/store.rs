@@ -1,0 +1,106 @@
+//! Records in the browser's localStorage, one key per record (see docs/storage.md).
+//!
+//! Saving touches only the record's own key, so it costs the same with 10 or 10,000 records.
+//! Nothing here ever deletes a stored entry: unreadable ones are moved aside, and a deleted
+//! record stays as a tombstone until sync has passed it on.
+
+use gloo_storage::{LocalStorage, Storage};
+use patrol_core::Record;
+use patrol_core::codec::{self, DecodeError, QUARANTINE_PREFIX, RECORD_KEY_PREFIX};
+use wasm_bindgen::JsCast;
+use web_sys::DomException;
+
+/// Why a save did not happen. The record being edited is untouched in memory either way.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SaveError {
+    /// The browser refused the write because its storage quota is used up.
+    Full,
+    /// Any other refusal (storage disabled, private mode, ...), with the browser's words.
+    Failed(String),
+}
+
+/// Everything found in storage at start-up.
+#[derive(Clone, Debug, Default)]
+pub struct Loaded {
+    /// Readable records, tombstones included, newest first.
+    pub records: Vec<Record>,
+    /// Keys (under [`QUARANTINE_PREFIX`]) of entries that could not be read.
+    pub quarantined: Vec<String>,
+    /// Keys of records written by a newer app version, left in place untouched.
+    pub newer: Vec<String>,
+}
+
+/// Writes one record. Returns only once the browser has accepted the write.
+pub fn save(record: &Record) -> Result<(), SaveError> {
+    write_text(&codec::record_key(record.id), &codec::encode(record))
+}
+
+/// Reads every record; moves unreadable entries to quarantine and reports them.
+pub fn load_all() -> Loaded {
+    let mut loaded = Loaded::default();
+    for key in keys() {
+        if key.starts_with(QUARANTINE_PREFIX) {
+            loaded.quarantined.push(key);
+            continue;
+        }
+        if !key.starts_with(RECORD_KEY_PREFIX) {
+            continue;
+        }
+        let Some(text) = read_raw(&key) else { continue };
+        match codec::decode(&text) {
+            Ok(decoded) => {
+                if decoded.migrated_from.is_some() {
+                    // Best effort: the old form stays readable if this write fails.
+                    let _ = save(&decoded.record);
+                }
+                loaded.records.push(decoded.record);
+            }
+            Err(DecodeError::NewerSchema { .. }) => loaded.newer.push(key),
+            Err(_) => loaded.quarantined.push(quarantine(&key, &text)),
+        }
+    }
+    loaded
+        .records
+        .sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    loaded.quarantined.sort();
+    loaded.quarantined.dedup();
+    loaded
+}
+
+/// Moves an unreadable entry aside; if that write fails the entry stays where it is.
+fn quarantine(key: &str, text: &str) -> String {
+    let aside = codec::quarantine_key(key);
+    if write_text(&aside, text).is_ok() {
+        LocalStorage::delete(key);
+        aside
+    } else {
+        key.to_owned()
+    }
+}
+
+fn keys() -> Vec<String> {
+    let storage = LocalStorage::raw();
+    let count = storage.length().unwrap_or(0);
+    (0..count)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .collect()
+}
+
+fn read_raw(key: &str) -> Option<String> {
+    LocalStorage::raw().get_item(key).ok().flatten()
+}
+
+pub(crate) fn write_text(key: &str, text: &str) -> Result<(), SaveError> {
+    LocalStorage::raw()
+        .set_item(key, text)
+        .map_err(|err| match err.dyn_into::<DomException>() {
+            Ok(e) if is_quota_error(&e.name()) => SaveError::Full,
+            Ok(e) => SaveError::Failed(format!("{}: {}", e.name(), e.message())),
+            Err(other) => SaveError::Failed(format!("{other:?}")),
+        })
+}
+
+/// Chromium and Safari say `QuotaExceededError`; old Firefox said `NS_ERROR_DOM_QUOTA_REACHED`.
+fn is_quota_error(name: &str) -> bool {
+    name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED"
+}
