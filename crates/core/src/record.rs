@@ -91,7 +91,9 @@ pub struct Responsibility {
 
 /// Rectification status (整改状态). The workflow rules arrive with the ledger; the stored names
 /// match the office's spreadsheet (`open`, `rectifying`, `fixed`, `closed`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// 待整改
@@ -106,7 +108,12 @@ pub enum Status {
 }
 
 impl Choice for Status {
-    const ALL: &'static [Status] = &[Status::Open, Status::Rectifying, Status::Fixed, Status::Closed];
+    const ALL: &'static [Status] = &[
+        Status::Open,
+        Status::Rectifying,
+        Status::Fixed,
+        Status::Closed,
+    ];
 
     fn as_str(self) -> &'static str {
         match self {

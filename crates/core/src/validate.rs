@@ -209,7 +209,11 @@ pub fn validate(record: &Record) -> Vec<FieldError> {
 
     match &record.details {
         Details::SewageOutfall(o) => {
-            v.max_len(field::RECEIVING_RIVER, &o.receiving_river, MAX_RECEIVING_RIVER);
+            v.max_len(
+                field::RECEIVING_RIVER,
+                &o.receiving_river,
+                MAX_RECEIVING_RIVER,
+            );
         }
         Details::LivestockFarm(f) => {
             v.max_len(field::FARM_NAME, &f.name, MAX_FARM_NAME);

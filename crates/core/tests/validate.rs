@@ -301,7 +301,8 @@ fn deadline_not_before_the_day_found() {
 #[test]
 fn outfall_rules() {
     assert_eq!(
-        check_with(Kind::SewageOutfall, outfall, |o| o.receiving_river = chars(51)),
+        check_with(Kind::SewageOutfall, outfall, |o| o.receiving_river =
+            chars(51)),
         vec![too_long(field::RECEIVING_RIVER, 50)]
     );
     assert_eq!(
@@ -335,7 +336,8 @@ fn farm_rules() {
 #[test]
 fn signage_and_litter_point_have_no_rules_of_their_own() {
     assert_eq!(
-        check(Kind::Signage, |r| r.details = Details::Signage(Sign::default())),
+        check(Kind::Signage, |r| r.details =
+            Details::Signage(Sign::default())),
         vec![]
     );
     assert_eq!(
@@ -465,7 +467,10 @@ fn every_problem_is_reported_in_field_order() {
     s.road_section = chars(101);
     s.volume_m3 = Some(0.0);
     let mut expected = common_errors();
-    expected.extend([too_long(field::ROAD_SECTION, 100), out_of_range(field::VOLUME)]);
+    expected.extend([
+        too_long(field::ROAD_SECTION, 100),
+        out_of_range(field::VOLUME),
+    ]);
     assert_eq!(validate(&r), expected);
 
     let mut r = sample(Kind::WaterQuality);
