@@ -61,21 +61,39 @@ pub fn load_all() -> Loaded {
     }
     loaded
         .records
-        .sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        .sort_by_key(|r| std::cmp::Reverse(r.created_at));
     loaded.quarantined.sort();
     loaded.quarantined.dedup();
     loaded
 }
 
 /// Moves an unreadable entry aside; if that write fails the entry stays where it is.
+///
+/// An earlier quarantine entry under the same name is never overwritten: the copy goes to the
+/// first free `#2`, `#3`, ... suffix. A name that already holds exactly this text (a move that
+/// was interrupted after the copy) is reused, so the entry is not duplicated.
 fn quarantine(key: &str, text: &str) -> String {
-    let aside = codec::quarantine_key(key);
-    if write_text(&aside, text).is_ok() {
-        LocalStorage::delete(key);
-        aside
-    } else {
-        key.to_owned()
-    }
+    let base = codec::quarantine_key(key);
+    let mut n = 1u32;
+    let aside = loop {
+        let candidate = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}#{n}")
+        };
+        match read_raw(&candidate) {
+            Some(existing) if existing == text => break candidate,
+            Some(_) => n += 1,
+            None => {
+                if write_text(&candidate, text).is_err() {
+                    return key.to_owned();
+                }
+                break candidate;
+            }
+        }
+    };
+    LocalStorage::delete(key);
+    aside
 }
 
 fn keys() -> Vec<String> {
