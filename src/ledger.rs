@@ -71,7 +71,7 @@ impl Ledger {
                 Some(slot) => *slot = record,
                 None => all.insert(0, record),
             }
-            all.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+            all.sort_by_key(|r| std::cmp::Reverse(r.created_at));
         });
     }
 }

@@ -1,0 +1,107 @@
+import { expect, type Page, type Locator } from '@playwright/test';
+
+/** What one record's form gets: text inputs, selects (by option label) and ticked checkboxes. */
+export interface Entry {
+  kind: string;
+  fill?: Record<string, string>;
+  select?: Record<string, string>;
+  check?: string[];
+  /** Rows the detail screen must show afterwards (label → text), beyond `fill` and `select`. */
+  shows?: Record<string, string | RegExp>;
+}
+
+/** Starts a new record of `kind` from the bottom navigation and fills it in. */
+export async function fillNew(page: Page, entry: Entry) {
+  await page.getByRole('navigation').getByRole('link', { name: /新建|New/ }).click();
+  await page.getByRole('link', { name: entry.kind, exact: true }).click();
+  await fillForm(page, entry);
+}
+
+export async function fillForm(page: Page, entry: Entry) {
+  const form = page.getByRole('main');
+  for (const [label, value] of Object.entries(entry.fill ?? {})) {
+    await form.getByLabel(label, { exact: true }).fill(value);
+  }
+  for (const [label, option] of Object.entries(entry.select ?? {})) {
+    await form.getByLabel(label, { exact: true }).selectOption({ label: option });
+  }
+  for (const label of entry.check ?? []) {
+    await form.getByLabel(label, { exact: true }).check();
+  }
+}
+
+export async function save(page: Page) {
+  await page.getByRole('button', { name: /^(保存|Save)$/ }).click();
+}
+
+/** The value shown next to `label` on a record's detail screen. */
+export function shown(page: Page, label: string): Locator {
+  return page
+    .getByRole('main')
+    .getByText(label, { exact: true })
+    .locator('xpath=following-sibling::dd[1]');
+}
+
+/** Checks every field of `entry` on the open detail screen. */
+export async function expectShown(page: Page, entry: Entry) {
+  const rows: Record<string, string | RegExp> = {
+    ...(entry.fill ?? {}),
+    ...(entry.select ?? {}),
+    ...Object.fromEntries((entry.check ?? []).map((l) => [l, /^(是|Yes)$/])),
+    ...(entry.shows ?? {}),
+  };
+  delete rows['问题描述'];
+  delete rows['Problem'];
+  for (const [label, value] of Object.entries(rows)) {
+    await expect(shown(page, label), `row ${label}`).toHaveText(value);
+  }
+  const title = entry.fill?.['问题描述'] ?? entry.fill?.['Problem'];
+  if (title) {
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+  }
+}
+
+/** Goes to the records list through the bottom navigation. */
+export async function showList(page: Page) {
+  await page.getByRole('navigation').getByRole('link', { name: /记录|Records/ }).click();
+}
+
+/** Opens the record whose list row mentions `text`. */
+export async function openFromList(page: Page, text: string) {
+  await showList(page);
+  await page.getByRole('link').filter({ hasText: text }).click();
+}
+
+/** Fills localStorage until the browser refuses, keeping what was there; returns filler keys. */
+export async function fillStorage(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    let chunk = 'x'.repeat(1 << 20);
+    let n = 0;
+    while (chunk.length > 0) {
+      try {
+        localStorage.setItem(`filler/${n}`, chunk);
+        n += 1;
+      } catch {
+        chunk = chunk.slice(0, chunk.length >> 1);
+      }
+    }
+    return n;
+  });
+}
+
+export async function freeStorage(page: Page) {
+  await page.evaluate(() => {
+    for (const key of Object.keys(localStorage)) {
+      if (key.startsWith('filler/')) localStorage.removeItem(key);
+    }
+  });
+}
+
+/** Every stored record entry, parsed. */
+export async function storedRecords(page: Page): Promise<any[]> {
+  return page.evaluate(() =>
+    Object.keys(localStorage)
+      .filter((k) => k.startsWith('rp/v1/record/'))
+      .map((k) => JSON.parse(localStorage.getItem(k)!)),
+  );
+}

@@ -1,0 +1,56 @@
+import { test, expect } from '@playwright/test';
+
+test('Chinese by default; switching to English changes every screen and is remembered', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(page.getByRole('navigation', { name: '主导航' })).toBeVisible();
+  await page.getByRole('link', { name: '设置' }).click();
+  await page.getByLabel('语言').selectOption({ label: 'English' });
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await page.getByLabel('Your name').fill('Zhang San');
+  await page.getByLabel('Your village').fill('Yangliu');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByRole('status')).toHaveText('Settings saved');
+
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+  await expect(page.getByLabel('Your name')).toHaveValue('Zhang San');
+  const nav = page.getByRole('navigation', { name: 'Main navigation' });
+  await nav.getByRole('link', { name: 'New' }).click();
+  await page.getByRole('link', { name: 'Sewage outfall' }).click();
+  // The officer's village is filled in for a new record.
+  await expect(page.getByLabel('Village', { exact: true })).toHaveValue('Yangliu');
+  await page.getByLabel('Discharge').selectOption({ label: 'Household sewage' });
+  await page.getByLabel('Problem', { exact: true }).fill('Sewage into the river');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByText('Recorded by', { exact: true })).toBeVisible();
+  await expect(page.getByText('Zhang San', { exact: true })).toBeVisible();
+  await expect(page.getByText('Household sewage', { exact: true })).toBeVisible();
+  await nav.getByRole('link', { name: 'Records' }).click();
+  await expect(page.getByText('1 in all')).toBeVisible();
+
+  await nav.getByRole('link', { name: 'Settings' }).click();
+  await page.getByLabel('Language').selectOption({ label: '简体中文' });
+  await expect(page.getByRole('heading', { name: '设置' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('heading', { name: '设置' })).toBeVisible();
+});
+
+test.describe('with an English browser', () => {
+  test.use({ locale: 'en-US' });
+  test('English is used from the first start', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await expect(page.getByRole('heading', { name: 'No records yet' })).toBeVisible();
+  });
+});
+
+test('deep links open the right screen', async ({ page }) => {
+  await page.goto('/new/signage');
+  await expect(page.getByLabel('标志牌类型')).toBeVisible();
+  await page.goto('/settings');
+  await expect(page.getByRole('heading', { name: '设置' })).toBeVisible();
+  await page.goto('/no/such/page');
+  await expect(page.getByRole('heading', { name: '没有这个页面' })).toBeVisible();
+});
