@@ -235,6 +235,8 @@ fn RecordForm(initial: Record, is_new: bool) -> impl IntoView {
                 <TextField id=field::TITLE label=label!(i18n, fields.title) value=Signal::derive(title)
                     on_input=set_title />
                 <KindFields draft head_count volume />
+                <TextField id=field::NOTES label=label!(i18n, fields.notes) value=Signal::derive(notes)
+                    on_input=set_notes multiline=true />
             </fieldset>
             <fieldset>
                 <legend>{t!(i18n, sections.location)}</legend>
@@ -244,11 +246,11 @@ fn RecordForm(initial: Record, is_new: bool) -> impl IntoView {
                     on_input=set_place />
                 <div class="field-pair">
                     <TextField id=field::LATITUDE label=label!(i18n, fields.latitude) value=latitude
-                        on_input=Callback::new(move |v| latitude.set(v)) inputmode="decimal"
-                        hint=label!(i18n, fields.position_hint) />
+                        on_input=Callback::new(move |v| latitude.set(v)) inputmode="decimal" />
                     <TextField id=field::LONGITUDE label=label!(i18n, fields.longitude) value=longitude
                         on_input=Callback::new(move |v| longitude.set(v)) inputmode="decimal" />
                 </div>
+                <p class="field-hint">{t!(i18n, fields.position_hint)}</p>
             </fieldset>
             <fieldset>
                 <legend>{t!(i18n, sections.responsibility)}</legend>
@@ -268,11 +270,6 @@ fn RecordForm(initial: Record, is_new: bool) -> impl IntoView {
                     move || draft.with(|r| r.status),
                     move |s| draft.update(|r| r.status = s),
                 )}
-            </fieldset>
-            <fieldset>
-                <legend>{t!(i18n, fields.notes)}</legend>
-                <TextField id=field::NOTES label=label!(i18n, fields.notes) value=Signal::derive(notes)
-                    on_input=set_notes multiline=true />
             </fieldset>
             {move || {
                 save_error
