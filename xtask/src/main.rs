@@ -14,7 +14,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 
 use tools::{CHROMEDRIVER, Needs};
-use util::{Ctx, heading, note, secs, step};
+use util::{Ctx, DistLock, heading, note, secs, step};
 
 const USAGE: &str = "\
 usage: cargo xtask <verb> [options]
@@ -104,10 +104,15 @@ fn dist(ctx: &Ctx) -> Result<()> {
 }
 
 fn build_dist(ctx: &Ctx) -> Result<()> {
+    let _lock = DistLock::acquire(ctx)?;
     step("Release build: trunk build --release -> dist/", || {
-        ctx.run(ctx.cmd("trunk").args(["build", "--release"]))?;
-        check_dist(ctx)
+        trunk_build(ctx)
     })
+}
+
+fn trunk_build(ctx: &Ctx) -> Result<()> {
+    ctx.run(ctx.cmd("trunk").args(["build", "--release"]))?;
+    check_dist(ctx)
 }
 
 /// dist/ has index.html, a hashed .wasm and a hashed .js; lists the files.
@@ -255,10 +260,7 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
     if e2e {
         steps.push((
             "Release build: trunk build --release -> dist/",
-            Box::new(|| {
-                ctx.run(ctx.cmd("trunk").args(["build", "--release"]))?;
-                check_dist(ctx)
-            }),
+            Box::new(|| trunk_build(ctx)),
         ));
         steps.push((
             "Release server: cargo build --release -p river-patrol-server",
@@ -282,12 +284,19 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
     }
 
     let total = steps.len();
+    let first_e2e_step = if e2e { total - 3 } else { total };
     let mut times = Vec::new();
+    let mut lock = None;
     for (i, (title, f)) in steps.iter().enumerate() {
+        if i == first_e2e_step {
+            // dist/ and port 8091 are shared by every checkout user: one e2e run at a time.
+            lock = Some(DistLock::acquire(ctx)?);
+        }
         let start = Instant::now();
         step(&format!("[{}/{total}] {title}", i + 1), f)?;
         times.push((*title, secs(start)));
     }
+    drop(lock);
     heading("Summary: every step passed");
     for (title, t) in times {
         note(&format!("{t:>9}  {title}"));

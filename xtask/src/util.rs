@@ -36,9 +36,10 @@ impl Ctx {
         cmd
     }
 
-    /// `cargo`, the one that runs this xtask.
+    /// `cargo` from PATH: rustup's proxy, so rust-toolchain.toml picks the toolchain. (Not
+    /// `$CARGO`, which can name another toolchain's cargo binary.)
     pub fn cargo(&self) -> Command {
-        self.cmd(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        self.cmd("cargo")
     }
 
     /// Runs a command with inherited output; fails unless it exits 0.
@@ -126,4 +127,37 @@ pub fn secs(start: Instant) -> String {
 /// Modification time, if the file exists.
 pub fn mtime(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Holds `target/xtask-dist.lock` while it lives, so that two `cargo xtask` runs in one
+/// checkout do not build into dist/ or start the test server on the same port at once (Trunk
+/// fails with "error writing JS loader file to stage dir" when another build empties dist/).
+pub struct DistLock(#[allow(dead_code)] std::fs::File);
+
+impl DistLock {
+    pub fn acquire(ctx: &Ctx) -> Result<Self> {
+        let dir = ctx.root.join("target");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("xtask-dist.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                note(&format!(
+                    "waiting for another cargo xtask in this checkout ({} is locked)…",
+                    path.display()
+                ));
+                file.lock()?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+            }
+        }
+        Ok(Self(file))
+    }
 }
