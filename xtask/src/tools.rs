@@ -254,9 +254,14 @@ fn npm_packages(ctx: &Ctx, wasm_opt: &str) -> Result<()> {
 fn browsers(ctx: &Ctx) -> Result<()> {
     let present = Path::new(CHROMIUM).is_file() && Path::new(CHROMEDRIVER).is_file();
     if present {
+        // Debian's chromium wrapper script also prints a stray "[: … unexpected operator".
         let version = |p: &str| {
             ctx.capture(ctx.cmd(p).arg("--version"))
-                .and_then(|v| v.lines().last().map(str::to_owned))
+                .and_then(|v| {
+                    v.lines()
+                        .find(|l| l.starts_with("Chromium") || l.starts_with("ChromeDriver"))
+                        .map(|l| l.split(" (").next().unwrap_or(l).to_owned())
+                })
                 .unwrap_or_else(|| "version unknown".into())
         };
         report(
