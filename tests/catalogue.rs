@@ -1,0 +1,97 @@
+//! The i18n catalogue is complete: both languages have the same keys, with the same
+//! placeholders, and every key is used by the app (so nothing is shown untranslated and no
+//! stale text lingers). Native test; reads locales/*.json and src/.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn flatten(prefix: &str, value: &serde_json::Value, out: &mut BTreeMap<String, String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, out);
+            }
+        }
+        other => {
+            out.insert(
+                prefix.to_owned(),
+                other.as_str().unwrap_or_default().to_owned(),
+            );
+        }
+    }
+}
+
+fn catalogue(locale: &str) -> BTreeMap<String, String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("locales/{locale}.json"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut out = BTreeMap::new();
+    flatten("", &serde_json::from_str(&text).unwrap(), &mut out);
+    out
+}
+
+fn placeholders(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = text
+        .split("{{")
+        .skip(1)
+        .filter_map(|rest| rest.split("}}").next())
+        .map(|name| name.trim().to_owned())
+        .collect();
+    found.sort();
+    found
+}
+
+fn app_source() -> String {
+    fn walk(dir: &Path, out: &mut String) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push_str(&std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    let mut out = String::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut out);
+    // Whitespace-free, so `fields.village` and `fields . village` look the same.
+    out.split_whitespace().collect()
+}
+
+#[test]
+fn both_languages_have_the_same_keys_and_placeholders() {
+    let zh = catalogue("zh-CN");
+    let en = catalogue("en");
+    let only_zh: Vec<_> = zh.keys().filter(|k| !en.contains_key(*k)).collect();
+    let only_en: Vec<_> = en.keys().filter(|k| !zh.contains_key(*k)).collect();
+    assert!(only_zh.is_empty(), "missing in en: {only_zh:?}");
+    assert!(only_en.is_empty(), "missing in zh-CN: {only_en:?}");
+    for (key, text) in &zh {
+        assert!(!text.trim().is_empty(), "empty zh-CN text for {key}");
+        assert!(!en[key].trim().is_empty(), "empty en text for {key}");
+        assert_eq!(
+            placeholders(text),
+            placeholders(&en[key]),
+            "placeholders differ in {key}"
+        );
+    }
+}
+
+#[test]
+fn every_key_is_used_by_the_app() {
+    let source = app_source();
+    let unused: Vec<_> = catalogue("zh-CN")
+        .into_keys()
+        .filter(|key| !source.contains(key.as_str()))
+        .collect();
+    assert!(
+        unused.is_empty(),
+        "catalogue keys no screen uses: {unused:?}"
+    );
+}
