@@ -34,6 +34,10 @@ struct Meta {
     rustc: String,
     trunk: String,
     wasm_opt: String,
+    /// e.g. `opt-level = "z", lto = true, …` from Cargo.toml's [profile.release].
+    release_profile: String,
+    /// index.html's `data-wasm-opt` level, e.g. `z`.
+    wasm_opt_level: String,
 }
 
 struct FileSize {
@@ -67,6 +71,8 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
         "rustc": meta.rustc,
         "trunk": meta.trunk,
         "wasm_opt": meta.wasm_opt,
+        "release_profile": meta.release_profile,
+        "wasm_opt_level": meta.wasm_opt_level,
         "bundle_size": {
             "unit": "bytes",
             "gzip": "flate2, best (level 9)",
@@ -107,14 +113,38 @@ fn meta(ctx: &Ctx) -> Meta {
         commit.push_str(" (with uncommitted changes)");
     }
     let wasm_opt_bin = ctx.root.join("node_modules/.bin/wasm-opt");
+    let cargo_toml = std::fs::read_to_string(ctx.root.join("Cargo.toml")).unwrap_or_default();
+    let release_profile = ["opt-level", "lto", "codegen-units", "panic"]
+        .iter()
+        .filter_map(|key| {
+            crate::tools::toml_value(&cargo_toml, "profile.release", key)
+                .map(|v| format!("{key} = {v}"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let index = std::fs::read_to_string(ctx.root.join("index.html")).unwrap_or_default();
+    let wasm_opt_level = index
+        .split("data-wasm-opt=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or("none (Trunk's default)")
+        .to_owned();
     Meta {
         date: utc_now(),
         commit,
         rustc: capture("rustc", &["--version"]),
         trunk: capture("trunk", &["--version"]),
+        // "wasm-opt version 132 (version_132)"
         wasm_opt: ctx
             .capture(std::process::Command::new(wasm_opt_bin).arg("--version"))
+            .map(|v| v.trim_start_matches("wasm-opt ").to_owned())
             .unwrap_or_else(|| "unknown".into()),
+        release_profile: if release_profile.is_empty() {
+            "Cargo's defaults".into()
+        } else {
+            release_profile
+        },
+        wasm_opt_level,
     }
 }
 
@@ -244,15 +274,16 @@ fn bundle_size_section(meta: &Meta, files: &[FileSize], total: (u64, u64, u64)) 
         size(total.1),
         size(total.2)
     ));
-    md.push_str(
+    md.push_str(&format!(
         "How it was measured: `cargo xtask bench` builds the release bundle exactly as \
-`cargo xtask dist` does (`trunk build --release`: opt-level \"z\", LTO, one codegen unit, \
-panic = abort, then wasm-opt -Oz), reads every file in `dist/` and compresses it in memory: \
-gzip with flate2 at its best level (9), brotli at quality 11 with a 4 MiB window (lgwin 22). \
-These are the sizes a server sending pre-compressed files would send; the reference server \
-compresses on the fly at a faster setting, so it sends somewhat more. KiB = 1024 bytes. The \
-exact byte counts are in `target/bench/latest.json`.\n",
-    );
+`cargo xtask dist` does (`trunk build --release` with Cargo.toml's release profile: {}; then \
+wasm-opt -O{}), reads every file in `dist/` and compresses it in memory: gzip with flate2 at \
+its best level (9), brotli at quality 11 with a 4 MiB window (lgwin 22). These are the sizes \
+a server sending pre-compressed files would send; the reference server compresses on the fly \
+at a faster setting, so it sends somewhat more. KiB = 1024 bytes. The exact byte counts are \
+in `target/bench/latest.json`.\n",
+        meta.release_profile, meta.wasm_opt_level
+    ));
     Section {
         id: "bundle-size",
         markdown: md,

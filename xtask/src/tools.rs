@@ -136,7 +136,7 @@ fn lock_versions(lock: &str, name: &str) -> Vec<String> {
 }
 
 /// A string value `key = "…"` in `[section]` of a simple TOML file.
-fn toml_value(text: &str, section: &str, key: &str) -> Option<String> {
+pub fn toml_value(text: &str, section: &str, key: &str) -> Option<String> {
     let mut current = "";
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or_default().trim();
