@@ -76,7 +76,9 @@ pub fn is_client_route(path: &str) -> bool {
     !last.contains('.')
 }
 
-/// Trunk names its outputs `<stem>-<16 hex digits>[_bg].<ext>`.
+/// Trunk names its outputs `<stem>-<hash>[_bg].<ext>`, the hash being a 64-bit number in
+/// lower-case hex without leading zeros (so usually 16 digits, sometimes fewer). At least 10
+/// digits are required, so that names like `icon-192.png` do not count.
 pub fn is_hashed_asset(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     let Some((stem, _ext)) = name.split_once('.') else {
@@ -86,7 +88,7 @@ pub fn is_hashed_asset(path: &str) -> bool {
     let Some((_, hash)) = stem.rsplit_once('-') else {
         return false;
     };
-    hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    (10..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 async fn cache_control(req: Request, next: Next) -> Response {
@@ -128,10 +130,14 @@ mod tests {
         assert!(is_hashed_asset("/river-patrol-1c5e2e3b0f3a9d41.js"));
         assert!(is_hashed_asset("/river-patrol-1c5e2e3b0f3a9d41_bg.wasm"));
         assert!(is_hashed_asset("/main-0123456789abcdef.css"));
+        // 15 digits: Trunk drops leading zeros.
+        assert!(is_hashed_asset("/river-patrol-359526a2f68f3a3_bg.wasm"));
+        assert!(is_hashed_asset("/icon-203b7654b2bd9004.svg"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/manifest.webmanifest"));
         assert!(!is_hashed_asset("/sw.js"));
         assert!(!is_hashed_asset("/river-patrol.js"));
         assert!(!is_hashed_asset("/icon-192.png"));
+        assert!(!is_hashed_asset("/icon-deadbeef.png"));
     }
 }

@@ -234,7 +234,7 @@ fn without_hash(path: &str) -> String {
         None => (stem, ""),
     };
     let renamed = match stem.rsplit_once('-') {
-        Some((base, hash)) if hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+        Some((base, hash)) if crate::util::is_trunk_hash(hash) => {
             format!("{base}-<hash>{bg}")
         }
         _ => format!("{stem}{bg}"),
@@ -370,6 +370,11 @@ mod tests {
             "river-patrol-<hash>_bg.wasm"
         );
         assert_eq!(without_hash("main-0123456789abcdef.css"), "main-<hash>.css");
+        assert_eq!(
+            without_hash("river-patrol-359526a2f68f3a3.js"),
+            "river-patrol-<hash>.js"
+        );
+        assert_eq!(without_hash("icon-192.png"), "icon-192.png");
         assert_eq!(without_hash("index.html"), "index.html");
         assert_eq!(without_hash("icons/icon-192.png"), "icons/icon-192.png");
     }

@@ -131,7 +131,7 @@ fn check_dist(ctx: &Ctx) -> Result<()> {
             n.ends_with(ext)
                 && n.split_once('.')
                     .and_then(|(stem, _)| stem.trim_end_matches("_bg").rsplit_once('-'))
-                    .is_some_and(|(_, h)| h.len() >= 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .is_some_and(|(_, h)| util::is_trunk_hash(h))
         })
     };
     if !names.iter().any(|n| n == "index.html") || !hashed(".wasm") || !hashed(".js") {
