@@ -107,7 +107,14 @@ fn meta(ctx: &Ctx) -> Meta {
     };
     let mut commit = capture("git", &["rev-parse", "--short=12", "HEAD"]);
     if ctx
-        .capture(ctx.cmd("git").args(["status", "--porcelain"]))
+        .capture(ctx.cmd("git").args([
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            ".",
+            ":!docs/benchmarks.md",
+        ]))
         .is_some_and(|s| !s.is_empty())
     {
         commit.push_str(" (with uncommitted changes)");
