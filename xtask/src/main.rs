@@ -27,10 +27,11 @@ verbs:
   test [--native-only] [--wasm-only] [--e2e-only] [-- <playwright args>]
                        every check, in order, stopping at the first failure:
                          1 cargo fmt --check      2 cargo clippy -D warnings
-                         3 native tests           4 wasm tests in headless Chromium
-                         5 release build (dist/)  6 release server build
-                         7 Playwright tests against the release server
-                       --native-only: steps 1-3; --wasm-only: step 4; --e2e-only: steps 5-7
+                         3 native tests           4 clippy for the wasm target
+                         5 wasm tests in headless Chromium
+                         6 release build (dist/)  7 release server build
+                         8 Playwright tests against the release server
+                       --native-only: steps 1-3; --wasm-only: steps 4-5; --e2e-only: steps 6-8
                        (flags combine); args after `--` go to `npx playwright test`
   bench                dist, then sizes of every bundle file (raw, gzip, brotli) into
                        target/bench/latest.json and docs/benchmarks.md
@@ -239,6 +240,23 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
         ));
     }
     if wasm {
+        // The native pass above never sees code compiled only for the browser.
+        steps.push((
+            "Lint wasm: cargo clippy -p river-patrol --target wasm32-unknown-unknown --all-targets -- -D warnings",
+            Box::new(|| {
+                ctx.run(ctx.cargo().args([
+                    "clippy",
+                    "-p",
+                    "river-patrol",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]))
+            }),
+        ));
         steps.push((
             "Wasm tests in headless Chromium: cargo test -p river-patrol --target wasm32-unknown-unknown --tests",
             Box::new(|| {
