@@ -3,6 +3,7 @@
 
 pub mod capture;
 pub mod codec;
+pub mod draft;
 pub mod kinds;
 pub mod record;
 pub mod validate;

@@ -1,0 +1,108 @@
+//! A draft: a record still being typed, kept on the phone so nothing is lost if the app is
+//! closed, the phone locks or the page reloads. A draft is not a record: it lives under its own
+//! keys, is never synced, and becomes a record only when the user saves it.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::codec::{self, DecodeError};
+use crate::{Position, Record};
+
+/// localStorage key prefix of drafts: `rp/v1/draft/<record uuid>`.
+pub const DRAFT_KEY_PREFIX: &str = "rp/v1/draft/";
+
+pub fn draft_key(id: Uuid) -> String {
+    format!("{DRAFT_KEY_PREFIX}{id}")
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    /// The record as the form holds it, stored in the record format (and migrated with it).
+    pub record: Record,
+    /// A new record (not yet saved once) rather than an edit of a saved one.
+    pub is_new: bool,
+    /// Inputs kept as typed, such as a half-typed coordinate, by field name.
+    #[serde(default)]
+    pub texts: BTreeMap<String, String>,
+    /// The GPS fix the user took, if any, with its accuracy.
+    #[serde(default)]
+    pub fix: Option<Position>,
+    pub saved_at: DateTime<Utc>,
+}
+
+/// The stored text of a draft.
+pub fn encode_draft(draft: &Draft) -> String {
+    let mut value = serde_json::to_value(draft).expect("a Draft always serializes to JSON");
+    if let Value::Object(map) = &mut value {
+        // The record part in exactly the stored record format, so its migrations apply.
+        let record: Value =
+            serde_json::from_str(&codec::encode(&draft.record)).expect("an encoded record is JSON");
+        map.insert("record".into(), record);
+    }
+    value.to_string()
+}
+
+/// Reads a stored draft, migrating its record from an older schema if needed. Never panics.
+pub fn decode_draft(text: &str) -> Result<Draft, DecodeError> {
+    let mut value: Value =
+        serde_json::from_str(text).map_err(|e| DecodeError::Malformed(e.to_string()))?;
+    let Some(record) = value.get_mut("record").map(Value::take) else {
+        return Err(DecodeError::Invalid("draft without a record".into()));
+    };
+    let record = codec::decode(&record.to_string())?.record;
+    if let Value::Object(map) = &mut value {
+        map.insert(
+            "record".into(),
+            serde_json::to_value(&record).unwrap_or(Value::Null),
+        );
+    }
+    serde_json::from_value(value).map_err(|e| DecodeError::Invalid(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Kind;
+
+    fn draft() -> Draft {
+        let now = "2026-11-28T08:00:00Z".parse().unwrap();
+        let mut record = Record::new(Kind::LivestockFarm, "张三", "杨柳村", now);
+        record.title = "养殖场未整改".into();
+        Draft {
+            record,
+            is_new: true,
+            texts: BTreeMap::from([
+                ("latitude".into(), "31.".into()),
+                ("head_count".into(), "12a".into()),
+            ]),
+            fix: None,
+            saved_at: now,
+        }
+    }
+
+    #[test]
+    fn a_draft_round_trips_with_half_typed_text() {
+        let d = draft();
+        assert_eq!(decode_draft(&encode_draft(&d)).unwrap(), d);
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for text in ["", "{", "[]", "{\"record\":1}", "{\"is_new\":true}", "null"] {
+            assert!(decode_draft(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_draft_from_a_newer_app_is_reported_as_such() {
+        let text = encode_draft(&draft()).replace("\"schema\":1", "\"schema\":99");
+        assert_eq!(
+            decode_draft(&text),
+            Err(DecodeError::NewerSchema { found: 99 })
+        );
+    }
+}
