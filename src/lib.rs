@@ -9,6 +9,7 @@ mod generated_i18n {
 pub use generated_i18n::i18n;
 
 mod app;
+pub mod drafts;
 pub mod format;
 pub mod labels;
 pub mod ledger;

@@ -96,7 +96,7 @@ fn quarantine(key: &str, text: &str) -> String {
     aside
 }
 
-fn keys() -> Vec<String> {
+pub(crate) fn keys() -> Vec<String> {
     let storage = LocalStorage::raw();
     let count = storage.length().unwrap_or(0);
     (0..count)
@@ -104,7 +104,7 @@ fn keys() -> Vec<String> {
         .collect()
 }
 
-fn read_raw(key: &str) -> Option<String> {
+pub(crate) fn read_raw(key: &str) -> Option<String> {
     LocalStorage::raw().get_item(key).ok().flatten()
 }
 

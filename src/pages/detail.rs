@@ -1,6 +1,5 @@
 //! One record, every field, with edit and delete.
 
-use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -10,10 +9,11 @@ use uuid::Uuid;
 use crate::app::{Notice, announce};
 use crate::format;
 use crate::i18n::*;
+use crate::label;
 use crate::labels::{Label, kind_icon};
 use crate::ledger::Ledger;
 use crate::store::SaveError;
-use crate::widgets::save_error_message;
+use crate::widgets::{ConfirmDialog, save_error_message};
 
 #[component]
 pub fn RecordDetail() -> impl IntoView {
@@ -283,38 +283,16 @@ fn RecordView(record: Record) -> impl IntoView {
                 </button>
             </div>
             <Show when=move || confirming.get()>
-                <ConfirmDelete on_confirm=Callback::new(delete.clone()) on_cancel=Callback::new(move |_| confirming.set(false)) />
+                <ConfirmDialog
+                    id="delete"
+                    title=label!(i18n, confirm.delete_title)
+                    body=label!(i18n, confirm.delete_body)
+                    confirm=label!(i18n, confirm.delete_yes)
+                    cancel=label!(i18n, confirm.cancel)
+                    on_confirm=Callback::new(delete.clone())
+                    on_cancel=Callback::new(move |_| confirming.set(false))
+                />
             </Show>
         </article>
-    }
-}
-
-#[component]
-fn ConfirmDelete(on_confirm: Callback<()>, on_cancel: Callback<()>) -> impl IntoView {
-    let i18n = use_i18n();
-    let cancel_ref = NodeRef::<html::Button>::new();
-    // Focus starts on the harmless choice.
-    Effect::new(move |_| {
-        if let Some(button) = cancel_ref.get() {
-            let _ = button.focus();
-        }
-    });
-    view! {
-        <div class="scrim">
-            <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="delete-title"
-                aria-describedby="delete-body"
-                on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
-                <h2 id="delete-title">{t!(i18n, confirm.delete_title)}</h2>
-                <p id="delete-body">{t!(i18n, confirm.delete_body)}</p>
-                <div class="dialog-actions">
-                    <button type="button" class="secondary" node_ref=cancel_ref on:click=move |_| on_cancel.run(())>
-                        {t!(i18n, confirm.cancel)}
-                    </button>
-                    <button type="button" class="danger" on:click=move |_| on_confirm.run(())>
-                        {t!(i18n, confirm.delete_yes)}
-                    </button>
-                </div>
-            </div>
-        </div>
     }
 }

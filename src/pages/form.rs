@@ -6,12 +6,15 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use patrol_core::draft::Draft;
 use patrol_core::validate::field;
 use patrol_core::*;
 use uuid::Uuid;
 
 use crate::app::{Notice, announce};
+use crate::drafts;
+use crate::format;
 use crate::i18n::*;
 use crate::label;
 use crate::labels::{Label, kind_icon};
@@ -20,21 +23,24 @@ use crate::pages::not_found::NotFound;
 use crate::settings::Settings;
 use crate::store::SaveError;
 use crate::widgets::{
-    CheckField, FormIssue, Issue, Issues, TextField, choice_field, save_error_message,
+    CheckField, ConfirmDialog, FormIssue, Issue, Issues, TextField, choice_field,
+    save_error_message,
 };
 
 /// `/new/:kind`: a fresh record of that kind, with the officer's name and village filled in.
 #[component]
 pub fn NewRecord() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let settings = expect_context::<RwSignal<Settings>>();
     move || {
         let kind = params.with(|p| p.get("kind").and_then(|k| Kind::parse(&k)));
+        let asked = query.with(|q| q.get("draft").and_then(|s| Uuid::parse_str(&s).ok()));
         match kind {
             Some(kind) => {
                 let s = settings.get_untracked();
                 let record = Record::new(kind, &s.officer, &s.village, Utc::now());
-                view! { <RecordForm initial=record is_new=true /> }.into_any()
+                view! { <RecordForm initial=record is_new=true asked_draft=asked.unwrap_or_default() /> }.into_any()
             }
             None => view! { <NotFound /> }.into_any(),
         }
@@ -99,70 +105,134 @@ fn number_text<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
-#[component]
-fn RecordForm(initial: Record, is_new: bool) -> impl IntoView {
-    let i18n = use_i18n();
-    let ledger = expect_context::<Ledger>();
-    let navigate = use_navigate();
-    let issues: Issues = RwSignal::new(Vec::new());
-    provide_context(issues);
-    let save_error = RwSignal::new(None::<SaveError>);
-
-    let kind = initial.kind();
-    let id = initial.id;
-    let draft = RwSignal::new(initial.clone());
+/// Everything the form holds, as signals; one draft's worth of state.
+#[derive(Clone, Copy)]
+struct FormState {
+    record: RwSignal<Record>,
     // Numbers are kept as typed until save, so a half-typed "31." is not thrown away.
-    let start_lat = number_text(initial.position.as_ref().map(|p| p.latitude));
-    let start_lon = number_text(initial.position.as_ref().map(|p| p.longitude));
-    let latitude = RwSignal::new(start_lat.clone());
-    let longitude = RwSignal::new(start_lon.clone());
-    let (head_count, volume) = match &initial.details {
-        Details::LivestockFarm(f) => (number_text(f.head_count), String::new()),
-        Details::SpoilHeap(s) => (String::new(), number_text(s.volume_m3)),
-        _ => (String::new(), String::new()),
-    };
-    let head_count = RwSignal::new(head_count);
-    let volume = RwSignal::new(volume);
+    latitude: RwSignal<String>,
+    longitude: RwSignal<String>,
+    head_count: RwSignal<String>,
+    volume: RwSignal<String>,
+    /// The position as last taken or saved, with its accuracy; used while the typed
+    /// coordinates still match it.
+    fix: RwSignal<Option<Position>>,
+}
 
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        let mut record = draft.get_untracked();
+impl FormState {
+    fn new(record: &Record) -> FormState {
+        let state = FormState {
+            record: RwSignal::new(record.clone()),
+            latitude: RwSignal::new(String::new()),
+            longitude: RwSignal::new(String::new()),
+            head_count: RwSignal::new(String::new()),
+            volume: RwSignal::new(String::new()),
+            fix: RwSignal::new(None),
+        };
+        state.fill_from(record);
+        state
+    }
+
+    fn fill_from(&self, record: &Record) {
+        self.record.set(record.clone());
+        self.latitude
+            .set(number_text(record.position.as_ref().map(|p| p.latitude)));
+        self.longitude
+            .set(number_text(record.position.as_ref().map(|p| p.longitude)));
+        let (head_count, volume) = match &record.details {
+            Details::LivestockFarm(f) => (number_text(f.head_count), String::new()),
+            Details::SpoilHeap(s) => (String::new(), number_text(s.volume_m3)),
+            _ => (String::new(), String::new()),
+        };
+        self.head_count.set(head_count);
+        self.volume.set(volume);
+        self.fix.set(record.position.clone());
+    }
+
+    fn texts(&self) -> [(&'static str, RwSignal<String>); 4] {
+        [
+            (field::LATITUDE, self.latitude),
+            (field::LONGITUDE, self.longitude),
+            (field::HEAD_COUNT, self.head_count),
+            (field::VOLUME, self.volume),
+        ]
+    }
+
+    /// Restores a draft exactly as it was typed.
+    fn resume(&self, draft: &Draft) {
+        self.fill_from(&draft.record);
+        for (name, signal) in self.texts() {
+            if let Some(text) = draft.texts.get(name) {
+                signal.set(text.clone());
+            }
+        }
+        self.fix.set(draft.fix.clone());
+    }
+
+    /// Reads every input, so an effect calling this reruns on any change.
+    fn track(&self) {
+        self.record.track();
+        self.fix.track();
+        for (_, signal) in self.texts() {
+            signal.track();
+        }
+    }
+
+    /// The form as a draft; `None` once the form is gone (its signals disposed).
+    fn to_draft(self, is_new: bool) -> Option<Draft> {
+        let mut texts = std::collections::BTreeMap::new();
+        for (name, signal) in self.texts() {
+            texts.insert(name.to_owned(), signal.try_get_untracked()?);
+        }
+        Some(Draft {
+            record: self.record.try_get_untracked()?,
+            is_new,
+            texts,
+            fix: self.fix.try_get_untracked()?,
+            saved_at: Utc::now(),
+        })
+    }
+
+    /// The record to save, or what is wrong with the inputs.
+    fn to_record(self) -> Result<Record, Vec<FormIssue>> {
+        let mut record = self.record.get_untracked();
         let mut found = Vec::new();
         let mut flag = |field, issue| found.push(FormIssue { field, issue });
-
-        let (lat_text, lon_text) = (latitude.get_untracked(), longitude.get_untracked());
-        if lat_text != start_lat || lon_text != start_lon {
-            record.position = match (
-                parse_number::<f64>(&lat_text),
-                parse_number::<f64>(&lon_text),
-            ) {
-                (Ok(Some(latitude)), Ok(Some(longitude))) => Some(Position {
+        let lat = parse_number::<f64>(&self.latitude.get_untracked());
+        let lon = parse_number::<f64>(&self.longitude.get_untracked());
+        match (lat, lon) {
+            (Ok(None), Ok(None)) => record.position = None,
+            (Ok(Some(latitude)), Ok(Some(longitude))) => {
+                let fix = self.fix.get_untracked();
+                let same = |p: &&Position| {
+                    (p.latitude - latitude).abs() < 1e-7 && (p.longitude - longitude).abs() < 1e-7
+                };
+                // Typed by hand (or changed after a fix): no accuracy to claim.
+                record.position = Some(fix.as_ref().filter(same).cloned().unwrap_or(Position {
                     latitude,
                     longitude,
                     accuracy_m: None,
                     taken_at: Utc::now(),
-                }),
-                (Ok(None), Ok(None)) => None,
-                (lat, lon) => {
-                    for (name, parsed) in [(field::LATITUDE, lat), (field::LONGITUDE, lon)] {
-                        match parsed {
-                            Err(()) => flag(name, Issue::NotANumber),
-                            Ok(None) => flag(name, Issue::Domain(Problem::Required)),
-                            Ok(Some(_)) => {}
-                        }
+                }));
+            }
+            (lat, lon) => {
+                for (name, parsed) in [(field::LATITUDE, lat), (field::LONGITUDE, lon)] {
+                    match parsed {
+                        Err(()) => flag(name, Issue::NotANumber),
+                        Ok(None) => flag(name, Issue::Domain(Problem::Required)),
+                        Ok(Some(_)) => {}
                     }
-                    record.position.clone()
                 }
-            };
+            }
         }
         match &mut record.details {
             Details::LivestockFarm(farm) => {
-                match parse_number::<u32>(&head_count.get_untracked()) {
+                match parse_number::<u32>(&self.head_count.get_untracked()) {
                     Ok(n) => farm.head_count = n,
                     Err(()) => flag(field::HEAD_COUNT, Issue::NotANumber),
                 }
             }
-            Details::SpoilHeap(heap) => match parse_number::<f64>(&volume.get_untracked()) {
+            Details::SpoilHeap(heap) => match parse_number::<f64>(&self.volume.get_untracked()) {
                 Ok(v) => heap.volume_m3 = v,
                 Err(()) => flag(field::VOLUME, Issue::NotANumber),
             },
@@ -176,14 +246,123 @@ fn RecordForm(initial: Record, is_new: bool) -> impl IntoView {
                 });
             }
         }
-        if let Some(first) = found.first() {
-            focus(first.field);
-            issues.set(found);
-            return;
+        if found.is_empty() {
+            Ok(record)
+        } else {
+            Err(found)
         }
+    }
+}
+
+/// The draft to offer when the form opens: the edited record's own, or for a new record the
+/// one asked for in `?draft=` or else the latest unsaved new record of the same kind.
+fn draft_to_offer(initial: &Record, is_new: bool, asked: Option<Uuid>) -> Option<Draft> {
+    if !is_new {
+        return drafts::load(initial.id);
+    }
+    match asked {
+        Some(id) => drafts::load(id),
+        None => drafts::all()
+            .into_iter()
+            .find(|d| d.is_new && d.record.kind() == initial.kind()),
+    }
+}
+
+/// How long typing may pause before the draft is written.
+const DRAFT_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
+
+#[component]
+fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let ledger = expect_context::<Ledger>();
+    let navigate = use_navigate();
+    let issues: Issues = RwSignal::new(Vec::new());
+    provide_context(issues);
+    let save_error = RwSignal::new(None::<SaveError>);
+
+    let kind = initial.kind();
+    let id = initial.id;
+    let state = FormState::new(&initial);
+    let draft = state.record;
+    let (latitude, longitude, head_count, volume) = (
+        state.latitude,
+        state.longitude,
+        state.head_count,
+        state.volume,
+    );
+
+    // Drafts: an earlier unsaved one is offered, and every change is kept within DRAFT_DELAY.
+    let asked = Some(asked_draft).filter(|id| !id.is_nil());
+    let offered = RwSignal::new(draft_to_offer(&initial, is_new, asked));
+    let discarding = RwSignal::new(false);
+    let draft_error = RwSignal::new(None::<SaveError>);
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let write_draft = move || {
+        if let Some(handle) = pending.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+        if let Some(d) = state.to_draft(is_new) {
+            draft_error.try_set(drafts::save(&d).err());
+        }
+    };
+    Effect::new(move |first: Option<()>| {
+        state.track();
+        if first.is_none() {
+            return; // what the form opened with is not a change
+        }
+        if let Some(handle) = pending.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+        if let Ok(handle) = set_timeout_with_handle(write_draft, DRAFT_DELAY) {
+            pending.set_value(Some(handle));
+        }
+    });
+    // The phone may freeze the page as soon as it is hidden: write what is pending now.
+    let flush = move || {
+        if pending.with_value(Option::is_some) {
+            write_draft();
+        }
+    };
+    let hide = window_event_listener(leptos::ev::pagehide, move |_| flush());
+    let hidden = window_event_listener_untyped("visibilitychange", move |_| flush());
+    on_cleanup(move || {
+        flush();
+        hide.remove();
+        hidden.remove();
+    });
+    let resume = move |_| {
+        if let Some(d) = offered.get_untracked() {
+            state.resume(&d);
+        }
+        offered.set(None);
+    };
+    let discard = Callback::new(move |()| {
+        if let Some(d) = offered.get_untracked() {
+            drafts::remove(d.record.id);
+        }
+        discarding.set(false);
+        offered.set(None);
+    });
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let record = match state.to_record() {
+            Ok(record) => record,
+            Err(found) => {
+                if let Some(first) = found.first() {
+                    focus(first.field);
+                }
+                issues.set(found);
+                return;
+            }
+        };
         issues.set(Vec::new());
         match ledger.save(record) {
             Ok(saved) => {
+                if let Some(handle) = pending.try_update_value(Option::take).flatten() {
+                    handle.clear();
+                }
+                drafts::remove(saved.id);
                 save_error.set(None);
                 announce(Notice::Saved);
                 navigate(
@@ -225,6 +404,42 @@ fn RecordForm(initial: Record, is_new: bool) -> impl IntoView {
                 <span class="kind-icon" aria-hidden="true">{kind_icon(kind)}</span>
                 {move || kind.label(i18n.get_locale())}
             </p>
+            {move || {
+                offered
+                    .get()
+                    .map(|d| {
+                        let when = format::date_time(i18n.get_locale(), d.saved_at);
+                        view! {
+                            <div class="draft-offer" role="region" aria-label=move || t_string!(i18n, drafts.offer_label)>
+                                <p>{move || t_string!(i18n, drafts.offer, when = when.clone())}</p>
+                                <div class="form-actions inline">
+                                    <button type="button" class="primary" on:click=resume>
+                                        {t!(i18n, drafts.resume)}
+                                    </button>
+                                    <button type="button" class="danger" on:click=move |_| discarding.set(true)>
+                                        {t!(i18n, drafts.discard)}
+                                    </button>
+                                </div>
+                            </div>
+                        }
+                    })
+            }}
+            <Show when=move || discarding.get()>
+                <ConfirmDialog
+                    id="discard"
+                    title=label!(i18n, drafts.discard_title)
+                    body=label!(i18n, drafts.discard_body)
+                    confirm=label!(i18n, drafts.discard_yes)
+                    cancel=label!(i18n, confirm.cancel)
+                    on_confirm=discard
+                    on_cancel=Callback::new(move |_| discarding.set(false))
+                />
+            </Show>
+            {move || {
+                draft_error
+                    .get()
+                    .map(|e| view! { <p class="warning">{t!(i18n, drafts.not_kept)} " " {save_error_message(i18n.get_locale(), &e)}</p> })
+            }}
             <Show when=move || issues.with(|i| !i.is_empty())>
                 <p class="form-alert" role="alert">
                     {move || t_string!(i18n, form.fix_errors, count = issues.with(Vec::len))}

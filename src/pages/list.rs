@@ -2,8 +2,10 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use patrol_core::draft::Draft;
 use patrol_core::{Choice, Record};
 
+use crate::drafts;
 use crate::format;
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
@@ -18,6 +20,7 @@ pub fn RecordList() -> impl IntoView {
         <section class="page">
             <h1>{t!(i18n, list.title)}</h1>
             <StorageWarnings />
+            <DraftList />
             <Show when=move || records.with(|r| !r.is_empty()) fallback=EmptyState>
                 <p class="count">{move || t_string!(i18n, list.count, count = records.with(Vec::len))}</p>
                 <ul class="record-list">
@@ -29,6 +32,56 @@ pub fn RecordList() -> impl IntoView {
                 </ul>
             </Show>
         </section>
+    }
+}
+
+/// Records still being typed, kept on the phone; tapping one continues it.
+#[component]
+fn DraftList() -> impl IntoView {
+    let i18n = use_i18n();
+    let drafts = drafts::all();
+    (!drafts.is_empty()).then(|| {
+        view! {
+            <section class="drafts" aria-labelledby="drafts-title">
+                <h2 id="drafts-title">{t!(i18n, drafts.list_title)}</h2>
+                <p class="hint">{t!(i18n, drafts.list_hint)}</p>
+                <ul class="record-list">
+                    {drafts.into_iter().map(|d| view! { <DraftRow draft=d /> }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}
+
+#[component]
+fn DraftRow(draft: Draft) -> impl IntoView {
+    let i18n = use_i18n();
+    let record = draft.record;
+    let kind = record.kind();
+    let href = if draft.is_new {
+        format!("/new/{}?draft={}", kind.as_str(), record.id)
+    } else {
+        format!("/records/{}/edit", record.id)
+    };
+    let title = record.title.trim().to_owned();
+    let saved_at = draft.saved_at;
+    view! {
+        <li>
+            <A href=href attr:class="record-row">
+                <span class="kind-icon" aria-hidden="true">{kind_icon(kind)}</span>
+                <span class="row-main">
+                    <span class="row-title">
+                        {move || {
+                            if title.is_empty() { kind.label(i18n.get_locale()).to_owned() } else { title.clone() }
+                        }}
+                    </span>
+                    <span class="row-meta">
+                        <time datetime=saved_at.to_rfc3339()>{move || format::date_time(i18n.get_locale(), saved_at)}</time>
+                    </span>
+                </span>
+                <span class="status status-draft">{t!(i18n, drafts.badge)}</span>
+            </A>
+        </li>
     }
 }
 

@@ -1,0 +1,33 @@
+//! Drafts in localStorage, one key per record being typed (see `patrol_core::draft`).
+//! Unreadable drafts are skipped and left where they are; a draft is removed only when its
+//! record is saved or the user discards it.
+
+use gloo_storage::{LocalStorage, Storage};
+use patrol_core::draft::{DRAFT_KEY_PREFIX, Draft, decode_draft, draft_key, encode_draft};
+use uuid::Uuid;
+
+use crate::store::{self, SaveError};
+
+pub fn save(draft: &Draft) -> Result<(), SaveError> {
+    store::write_text(&draft_key(draft.record.id), &encode_draft(draft))
+}
+
+pub fn load(id: Uuid) -> Option<Draft> {
+    store::read_raw(&draft_key(id)).and_then(|text| decode_draft(&text).ok())
+}
+
+/// Every readable draft, most recently typed first.
+pub fn all() -> Vec<Draft> {
+    let mut drafts: Vec<Draft> = store::keys()
+        .into_iter()
+        .filter(|k| k.starts_with(DRAFT_KEY_PREFIX))
+        .filter_map(|k| store::read_raw(&k))
+        .filter_map(|text| decode_draft(&text).ok())
+        .collect();
+    drafts.sort_by_key(|d| std::cmp::Reverse(d.saved_at));
+    drafts
+}
+
+pub fn remove(id: Uuid) {
+    LocalStorage::delete(draft_key(id));
+}
