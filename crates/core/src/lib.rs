@@ -4,6 +4,7 @@
 pub mod capture;
 pub mod codec;
 pub mod draft;
+pub mod geo;
 pub mod kinds;
 pub mod record;
 pub mod validate;
