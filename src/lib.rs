@@ -11,6 +11,7 @@ pub use generated_i18n::i18n;
 mod app;
 pub mod drafts;
 pub mod format;
+pub mod geolocation;
 pub mod labels;
 pub mod ledger;
 mod pages;
