@@ -1,0 +1,394 @@
+//! The record form's GPS block: the live fix with its accuracy and age, "use this position"
+//! (with a confirmation step for a poor fix), and what to do when there is no position.
+//! The coordinate inputs themselves belong to the form; this fills them.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use patrol_core::Position;
+use patrol_core::capture::CaptureConfig;
+
+use crate::geolocation::{PositionError, UsePositionReturn, use_position};
+use crate::i18n::*;
+
+/// Decimal places written into the coordinate inputs (10⁻⁶° is about 0.1 m).
+const DECIMALS: usize = 6;
+
+/// A coordinate as the form's text input shows it, e.g. "31.251055".
+pub fn coordinate_text(degrees: f64) -> String {
+    format!("{degrees:.DECIMALS$}")
+}
+
+/// A number as typed, read the way the form reads it on save (a comma is a decimal point).
+fn typed(text: &str) -> Option<f64> {
+    text.trim().replace([',', '，'], ".").parse().ok()
+}
+
+/// `fix` with its coordinates as the inputs will hold them, so the form's "typed text still
+/// equals the fix" test holds, and the texts to put in the inputs.
+fn as_typed(fix: &Position) -> (String, String, Position) {
+    let (lat, lon) = (
+        coordinate_text(fix.latitude),
+        coordinate_text(fix.longitude),
+    );
+    let rounded = Position {
+        latitude: typed(&lat).unwrap_or(fix.latitude),
+        longitude: typed(&lon).unwrap_or(fix.longitude),
+        ..fix.clone()
+    };
+    (lat, lon, rounded)
+}
+
+/// Whether the inputs still hold `fix`'s coordinates (the same tolerance as the form's save).
+fn inputs_hold(fix: &Position, latitude: &str, longitude: &str) -> bool {
+    let near = |text: &str, value: f64| typed(text).is_some_and(|t| (t - value).abs() < 1e-7);
+    near(latitude, fix.latitude) && near(longitude, fix.longitude)
+}
+
+/// Whole metres of an accuracy radius, for "±12 米"; never "±0".
+fn metres(accuracy_m: f64) -> String {
+    format!("{:.0}", accuracy_m.max(1.0))
+}
+
+fn is_poor(fix: &Position) -> bool {
+    CaptureConfig::default().is_poor(fix.accuracy_m.unwrap_or(f64::INFINITY))
+}
+
+/// How long ago a fix was taken, in the largest whole unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Age {
+    Seconds(i64),
+    Minutes(i64),
+    Hours(i64),
+}
+
+fn age(taken_at: DateTime<Utc>, now: DateTime<Utc>) -> Age {
+    // A fix stamped a moment "in the future" (device clock vs. GPS time) is just new.
+    let seconds = (now - taken_at).num_seconds().max(0);
+    match seconds {
+        0..60 => Age::Seconds(seconds),
+        60..3600 => Age::Minutes(seconds / 60),
+        _ => Age::Hours(seconds / 3600),
+    }
+}
+
+fn age_text(locale: Locale, age: Age) -> String {
+    match age {
+        Age::Seconds(count) => td_string!(locale, position.age_seconds, count).to_string(),
+        Age::Minutes(count) => td_string!(locale, position.age_minutes, count).to_string(),
+        Age::Hours(count) => td_string!(locale, position.age_hours, count).to_string(),
+    }
+}
+
+fn error_text(locale: Locale, error: PositionError) -> &'static str {
+    match error {
+        PositionError::PermissionDenied => td_string!(locale, position.denied),
+        PositionError::Unavailable => td_string!(locale, position.unavailable),
+        PositionError::Timeout => td_string!(locale, position.timeout),
+        PositionError::NotSupported => td_string!(locale, position.unsupported),
+    }
+}
+
+/// The state worth telling a screen-reader user about; changes rarely (not with every fix).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reading {
+    Waiting,
+    Good,
+    Poor,
+    Failed(PositionError),
+}
+
+/// One short sentence for the polite live region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Announcement {
+    Found,
+    Poor,
+    Taken,
+    Failed(PositionError),
+}
+
+/// The live GPS fix for the record form's location section. Taking it writes the coordinates
+/// (6 decimals) into `latitude` / `longitude` and the taken fix, with its accuracy, into
+/// `fix`; a fix worse than [`CaptureConfig::poor_accuracy_m`] asks first. The position is
+/// watched only while this component is mounted.
+#[component]
+pub fn PositionField(
+    latitude: RwSignal<String>,
+    longitude: RwSignal<String>,
+    fix: RwSignal<Option<Position>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let UsePositionReturn {
+        fix: live,
+        error,
+        restart,
+    } = use_position();
+
+    // The age shown next to the fix moves on once a second.
+    let now = RwSignal::new(Utc::now());
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            now.try_set(Utc::now());
+        },
+        Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+
+    let reading = Memo::new(move |_| match error.get() {
+        Some(e) => Reading::Failed(e),
+        None => match live.with(|f| f.as_ref().map(is_poor)) {
+            None => Reading::Waiting,
+            Some(false) => Reading::Good,
+            Some(true) => Reading::Poor,
+        },
+    });
+    let announcement = RwSignal::new(None::<Announcement>);
+    Effect::new(move |_| {
+        announcement.set(match reading.get() {
+            Reading::Waiting => None,
+            Reading::Good => Some(Announcement::Found),
+            Reading::Poor => Some(Announcement::Poor),
+            Reading::Failed(e) => Some(Announcement::Failed(e)),
+        })
+    });
+
+    // The accuracy of the fix the inputs hold, if they hold one taken from the GPS.
+    let taken = Memo::new(move |_| {
+        fix.with(|f| {
+            f.as_ref()
+                .filter(|p| latitude.with(|lat| longitude.with(|lon| inputs_hold(p, lat, lon))))
+                .and_then(|p| p.accuracy_m)
+        })
+    });
+
+    let confirming = RwSignal::new(None::<Position>);
+    let use_ref = NodeRef::<leptos::html::Button>::new();
+    let cancel_ref = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        // The question appeared: start on the harmless choice, as other confirmations do.
+        if let Some(button) = cancel_ref.get() {
+            let _ = button.focus();
+        }
+    });
+    let back_to_use = move || {
+        if let Some(button) = use_ref.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    let apply = move |p: Position| {
+        let (lat, lon, rounded) = as_typed(&p);
+        fix.set(Some(rounded));
+        latitude.set(lat);
+        longitude.set(lon);
+        confirming.set(None);
+        announcement.set(Some(Announcement::Taken));
+    };
+    let take = move |_| {
+        let Some(p) = live.get_untracked() else {
+            return;
+        };
+        if is_poor(&p) {
+            confirming.set(Some(p));
+        } else {
+            apply(p);
+        }
+    };
+    let confirm = move |_| {
+        if let Some(p) = confirming.get_untracked() {
+            apply(p);
+        }
+        back_to_use();
+    };
+    let cancel = move |_| {
+        confirming.set(None);
+        back_to_use();
+    };
+
+    let reading_line = move || {
+        let locale = i18n.get_locale();
+        match live.get() {
+            None if error.with(Option::is_some) => None,
+            None => Some(
+                view! {
+                    <p class="position-reading waiting">
+                        <span class="position-icon" aria-hidden="true">"⌖"</span>
+                        {td_string!(locale, position.waiting)}
+                    </p>
+                }
+                .into_any(),
+            ),
+            Some(p) => {
+                let poor = is_poor(&p);
+                let accuracy = p
+                    .accuracy_m
+                    .map(|m| td_string!(locale, position.accuracy, metres = metres(m)).to_string());
+                let taken_at = p.taken_at;
+                Some(
+                    view! {
+                        <p class="position-reading" class:poor=poor>
+                            <span class="position-icon" aria-hidden="true">
+                                {if poor { "⚠" } else { "📍" }}
+                            </span>
+                            <span class="position-accuracy">{accuracy}</span>
+                            {poor.then(|| view! {
+                                <span class="position-quality">{td_string!(locale, position.poor)}</span>
+                            })}
+                            <span class="position-age">
+                                {move || age_text(i18n.get_locale(), age(taken_at, now.get()))}
+                            </span>
+                        </p>
+                        <p class="position-coords">
+                            {coordinate_text(p.latitude)} ", " {coordinate_text(p.longitude)}
+                        </p>
+                    }
+                    .into_any(),
+                )
+            }
+        }
+    };
+
+    let problem = move || {
+        error.get().map(|e| {
+            let locale = i18n.get_locale();
+            let can_retry = e != PositionError::NotSupported;
+            view! {
+                <div class="position-problem">
+                    <p>
+                        <span class="position-icon" aria-hidden="true">"⚠"</span>
+                        {error_text(locale, e)}
+                    </p>
+                    <p>{td_string!(locale, position.manual)}</p>
+                    {can_retry.then(|| view! {
+                        <button type="button" on:click=move |_| restart.run(())>
+                            {td_string!(locale, position.retry)}
+                        </button>
+                    })}
+                </div>
+            }
+        })
+    };
+
+    let question = move || {
+        confirming.get().map(|p| {
+            let m = metres(p.accuracy_m.unwrap_or(f64::INFINITY));
+            view! {
+                <div class="position-confirm" role="group" aria-labelledby="position-confirm-question">
+                    <p id="position-confirm-question">
+                        <span class="position-icon" aria-hidden="true">"⚠"</span>
+                        {move || t_string!(i18n, position.confirm_poor, metres = m.clone()).to_string()}
+                    </p>
+                    <div class="position-actions">
+                        <button type="button" class="primary" on:click=confirm>
+                            {t!(i18n, position.confirm_yes)}
+                        </button>
+                        <button type="button" node_ref=cancel_ref on:click=cancel>
+                            {t!(i18n, position.cancel)}
+                        </button>
+                    </div>
+                </div>
+            }
+        })
+    };
+
+    let announce = move || {
+        announcement.get().map(|a| {
+            let locale = i18n.get_locale();
+            match a {
+                Announcement::Found => td_string!(locale, position.found),
+                Announcement::Poor => td_string!(locale, position.poor),
+                Announcement::Taken => td_string!(locale, position.filled),
+                Announcement::Failed(e) => error_text(locale, e),
+            }
+        })
+    };
+
+    view! {
+        <div class="position-field" role="group" aria-labelledby="position-title">
+            <p class="position-title" id="position-title">{t!(i18n, position.title)}</p>
+            {reading_line}
+            {problem}
+            <Show when=move || live.with(Option::is_some)>
+                <button type="button" class="primary position-use" node_ref=use_ref on:click=take>
+                    {move || {
+                        if taken.with(Option::is_some) {
+                            t_string!(i18n, position.retake)
+                        } else {
+                            t_string!(i18n, position.use_fix)
+                        }
+                    }}
+                </button>
+            </Show>
+            {question}
+            {move || {
+                taken
+                    .get()
+                    .map(|m| {
+                        view! {
+                            <p class="position-taken">
+                                {move || t_string!(i18n, position.taken, metres = metres(m)).to_string()}
+                            </p>
+                        }
+                    })
+            }}
+            <p class="position-live" aria-live="polite" aria-atomic="true">{announce}</p>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn fix(latitude: f64, longitude: f64, accuracy_m: Option<f64>) -> Position {
+        Position {
+            latitude,
+            longitude,
+            accuracy_m,
+            taken_at: Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_taken_fix_is_written_with_six_decimals_and_matches_its_text() {
+        let (lat, lon, rounded) = as_typed(&fix(31.251_055_4, 107.541_572_6, Some(12.0)));
+        assert_eq!((lat.as_str(), lon.as_str()), ("31.251055", "107.541573"));
+        assert_eq!(rounded.accuracy_m, Some(12.0));
+        // The form keeps the fix only while the text parses back to its coordinates.
+        assert!(inputs_hold(&rounded, &lat, &lon));
+        assert!(inputs_hold(&rounded, " 31,251055 ", "107.541573"));
+        assert!(!inputs_hold(&rounded, "31.251056", &lon));
+        assert!(!inputs_hold(&rounded, "", &lon));
+        assert_eq!(coordinate_text(-0.5), "-0.500000");
+    }
+
+    #[test]
+    fn accuracy_is_whole_metres() {
+        assert_eq!(metres(12.0), "12");
+        assert_eq!(metres(12.4), "12");
+        assert_eq!(metres(199.6), "200");
+        assert_eq!(metres(0.3), "1");
+    }
+
+    #[test]
+    fn poor_means_worse_than_the_configured_radius() {
+        assert!(!is_poor(&fix(31.0, 107.0, Some(12.0))));
+        assert!(!is_poor(&fix(31.0, 107.0, Some(50.0))));
+        assert!(is_poor(&fix(31.0, 107.0, Some(200.0))));
+        assert!(is_poor(&fix(31.0, 107.0, None)));
+    }
+
+    #[test]
+    fn age_is_told_in_the_largest_whole_unit() {
+        let taken = fix(0.0, 0.0, None).taken_at;
+        let after = |s| taken + chrono::Duration::seconds(s);
+        assert_eq!(age(taken, after(-3)), Age::Seconds(0));
+        assert_eq!(age(taken, after(5)), Age::Seconds(5));
+        assert_eq!(age(taken, after(59)), Age::Seconds(59));
+        assert_eq!(age(taken, after(60)), Age::Minutes(1));
+        assert_eq!(age(taken, after(3599)), Age::Minutes(59));
+        assert_eq!(age(taken, after(7300)), Age::Hours(2));
+    }
+}
