@@ -20,6 +20,7 @@ use crate::label;
 use crate::labels::{Label, kind_icon};
 use crate::ledger::Ledger;
 use crate::pages::not_found::NotFound;
+use crate::pages::position::PositionField;
 use crate::settings::Settings;
 use crate::store::SaveError;
 use crate::widgets::{
@@ -459,6 +460,7 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
                     on_input=set_village />
                 <TextField id=field::PLACE label=label!(i18n, fields.place) value=Signal::derive(place)
                     on_input=set_place />
+                <PositionField latitude longitude fix=state.fix />
                 <div class="field-pair">
                     <TextField id=field::LATITUDE label=label!(i18n, fields.latitude) value=latitude
                         on_input=Callback::new(move |v| latitude.set(v)) inputmode="decimal" />
