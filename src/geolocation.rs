@@ -114,11 +114,13 @@ pub fn use_position_with_options(options: UsePositionOptions) -> UsePositionRetu
             })
         })
     });
-    // leptos-use notifies on every report, even a repeated one, so a restart's own clearing
-    // is overwritten only by what the browser says next.
+    // leptos-use notifies on every report, even a repeated one, so after a restart's own
+    // clearing the next report shows again; only a change notifies our readers.
     Effect::new(move |_| {
         let latest = raw_error.with(|e| e.as_ref().map(|e| PositionError::from_code(e.code())));
-        error.set(latest);
+        if error.get_untracked() != latest {
+            error.set(latest);
+        }
     });
     let restart = Callback::new(move |()| {
         pause();

@@ -96,16 +96,15 @@ enum Reading {
     Waiting,
     Good,
     Poor,
-    Failed(PositionError),
+    Failed,
 }
 
-/// One short sentence for the polite live region.
+/// One short sentence for the hidden polite live region (problems have their own, visible).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Announcement {
     Found,
     Poor,
     Taken,
-    Failed(PositionError),
 }
 
 /// The live GPS fix for the record form's location section. Taking it writes the coordinates
@@ -137,7 +136,7 @@ pub fn PositionField(
     }
 
     let reading = Memo::new(move |_| match error.get() {
-        Some(e) => Reading::Failed(e),
+        Some(_) => Reading::Failed,
         None => match live.with(|f| f.as_ref().map(is_poor)) {
             None => Reading::Waiting,
             Some(false) => Reading::Good,
@@ -147,10 +146,9 @@ pub fn PositionField(
     let announcement = RwSignal::new(None::<Announcement>);
     Effect::new(move |_| {
         announcement.set(match reading.get() {
-            Reading::Waiting => None,
+            Reading::Waiting | Reading::Failed => None,
             Reading::Good => Some(Announcement::Found),
             Reading::Poor => Some(Announcement::Poor),
-            Reading::Failed(e) => Some(Announcement::Failed(e)),
         })
     });
 
@@ -297,9 +295,8 @@ pub fn PositionField(
             let locale = i18n.get_locale();
             match a {
                 Announcement::Found => td_string!(locale, position.found),
-                Announcement::Poor => td_string!(locale, position.poor),
+                Announcement::Poor => td_string!(locale, position.announce_poor),
                 Announcement::Taken => td_string!(locale, position.filled),
-                Announcement::Failed(e) => error_text(locale, e),
             }
         })
     };
@@ -308,7 +305,8 @@ pub fn PositionField(
         <div class="position-field" role="group" aria-labelledby="position-title">
             <p class="position-title" id="position-title">{t!(i18n, position.title)}</p>
             {reading_line}
-            {problem}
+            // Changes only when the kind of problem does, so it is read out once.
+            <div class="position-problems" aria-live="polite">{problem}</div>
             <Show when=move || live.with(Option::is_some)>
                 <button type="button" class="primary position-use" node_ref=use_ref on:click=take>
                     {move || {
