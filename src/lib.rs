@@ -9,13 +9,17 @@ mod generated_i18n {
 pub use generated_i18n::i18n;
 
 mod app;
+pub mod bench;
+pub mod camera;
 pub mod drafts;
 pub mod format;
 pub mod geolocation;
 pub mod labels;
 pub mod ledger;
 mod pages;
+pub mod photos;
 pub mod settings;
+pub mod storage_info;
 pub mod store;
 mod widgets;
 

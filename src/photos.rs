@@ -1,0 +1,408 @@
+//! Photo bytes (JPEG Blobs) in IndexedDB, keyed by the photo's id; records keep only a
+//! [`PhotoRef`](patrol_core::PhotoRef) (see docs/storage.md).
+//!
+//! Database `river-patrol`, version 1, object store `photos`: key = the photo id as a string
+//! (hyphenated lower-case UUID), value = `{ blob: Blob, stored_at: <ms since epoch> }`.
+//! A write counts as done only when its transaction has committed, so a record saved after
+//! [`put`] returned `Ok` never points at a photo that is not on the phone.
+//!
+//! Photos are never deleted one by one by the screens: a photo taken off a record stays until
+//! [`collect_garbage`] finds that no record or draft refers to it any more.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use idb::{DatabaseEvent, Factory, ObjectStoreParams, Query, TransactionMode};
+use js_sys::{Object, Promise, Reflect};
+use patrol_core::PhotoRef;
+use patrol_core::capture::CaptureConfig;
+use uuid::Uuid;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, DomException, IdbDatabase, IdbTransaction};
+
+use crate::camera::{self, CameraError};
+
+/// The app's IndexedDB database.
+pub const DATABASE: &str = "river-patrol";
+/// Its version. Whoever adds another object store bumps it and keeps creating `photos` in
+/// the upgrade (see [`upgrade`]).
+pub const VERSION: u32 = 1;
+/// The object store holding the photos.
+pub const STORE: &str = "photos";
+/// How long a stored photo is safe from [`collect_garbage`] even when nothing refers to it
+/// yet: between storing a photo and the form's draft naming it, or in another tab.
+pub const GRACE: Duration = Duration::from_secs(10 * 60);
+
+/// Why a photo could not be stored or read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PhotoError {
+    /// The browser refused the write: its storage quota is used up.
+    Full,
+    /// Anything else (IndexedDB missing or blocked, private mode, ...), in the browser's words.
+    Failed(String),
+}
+
+impl std::fmt::Display for PhotoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PhotoError::Full => f.write_str("storage full"),
+            PhotoError::Failed(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl std::error::Error for PhotoError {}
+
+impl PhotoError {
+    /// A DOMException's name and message, as the browser reported the failure.
+    pub fn from_dom(name: &str, message: &str) -> PhotoError {
+        if is_quota_error(name) {
+            PhotoError::Full
+        } else if message.is_empty() {
+            PhotoError::Failed(name.to_owned())
+        } else {
+            PhotoError::Failed(format!("{name}: {message}"))
+        }
+    }
+
+    fn from_js(value: &JsValue) -> PhotoError {
+        match value.dyn_ref::<DomException>() {
+            Some(e) => PhotoError::from_dom(&e.name(), &e.message()),
+            None => PhotoError::Failed(
+                value
+                    .as_string()
+                    .or_else(|| {
+                        value
+                            .dyn_ref::<js_sys::Error>()
+                            .map(|e| String::from(e.message()))
+                    })
+                    .unwrap_or_else(|| format!("{value:?}")),
+            ),
+        }
+    }
+
+    fn from_idb(error: idb::Error) -> PhotoError {
+        use idb::Error as E;
+        match error {
+            E::DomException(e) => PhotoError::from_dom(&e.name(), &e.message()),
+            E::AddFailed(v)
+            | E::UpdateFailed(v)
+            | E::DeleteFailed(v)
+            | E::GetFailed(v)
+            | E::GetAllKeysFailed(v)
+            | E::GetAllFailed(v)
+            | E::IndexedDbOpenFailed(v)
+            | E::IndexedDbNotFound(v)
+            | E::ObjectStoreNotFound(v)
+            | E::TransactionOpenFailed(v) => PhotoError::from_js(&v),
+            other => PhotoError::Failed(other.to_string()),
+        }
+    }
+}
+
+/// Chrome and Safari say `QuotaExceededError`; older Firefox its own name.
+fn is_quota_error(name: &str) -> bool {
+    name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED"
+}
+
+/// The photo store of one IndexedDB database. The app uses [`PhotoStore::default`]
+/// (database [`DATABASE`]); the free functions below are shorthands for it. Tests may use
+/// another database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PhotoStore {
+    database: String,
+}
+
+impl Default for PhotoStore {
+    fn default() -> Self {
+        PhotoStore::named(DATABASE)
+    }
+}
+
+thread_local! {
+    /// Open connections by database name, reused across calls.
+    static OPEN: RefCell<HashMap<String, IdbDatabase>> = RefCell::new(HashMap::new());
+}
+
+fn forget_connection(name: &str) {
+    OPEN.with(|open| open.borrow_mut().remove(name));
+}
+
+/// Creates the `photos` store when the database is new (or older than [`VERSION`]).
+pub fn upgrade(database: &idb::Database) -> Result<(), idb::Error> {
+    if !database.store_names().iter().any(|n| n == STORE) {
+        database.create_object_store(STORE, ObjectStoreParams::new())?;
+    }
+    Ok(())
+}
+
+/// Resolves when the transaction commits; rejects with its error (a DOMException such as
+/// `QuotaExceededError`) when it aborts.
+fn committed(tx: &IdbTransaction) -> JsFuture {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let done = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let failed_tx = tx.clone();
+        let failed = Closure::once_into_js(move |_: web_sys::Event| {
+            let reason = failed_tx
+                .error()
+                .map(JsValue::from)
+                .unwrap_or_else(|| JsValue::from_str("AbortError"));
+            let _ = reject.call1(&JsValue::NULL, &reason);
+        });
+        tx.set_oncomplete(Some(done.unchecked_ref()));
+        tx.set_onabort(Some(failed.unchecked_ref()));
+    });
+    JsFuture::from(promise)
+}
+
+fn key(id: Uuid) -> JsValue {
+    JsValue::from_str(&id.hyphenated().to_string())
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The stored value: the blob and when it was stored.
+fn entry(blob: &Blob) -> JsValue {
+    let value = Object::new();
+    let _ = Reflect::set(&value, &"blob".into(), blob);
+    let _ = Reflect::set(&value, &"stored_at".into(), &now_ms().into());
+    value.into()
+}
+
+fn entry_blob(value: &JsValue) -> Option<Blob> {
+    if let Some(blob) = value.dyn_ref::<Blob>() {
+        return Some(blob.clone());
+    }
+    Reflect::get(value, &"blob".into())
+        .ok()
+        .and_then(|b| b.dyn_into::<Blob>().ok())
+}
+
+fn entry_stored_at(value: &JsValue) -> Option<f64> {
+    Reflect::get(value, &"stored_at".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+}
+
+impl PhotoStore {
+    /// The photo store in IndexedDB database `database`.
+    pub fn named(database: &str) -> PhotoStore {
+        PhotoStore {
+            database: database.to_owned(),
+        }
+    }
+
+    pub fn database(&self) -> &str {
+        &self.database
+    }
+
+    /// The open connection, opening (and creating or upgrading) the database when needed.
+    async fn connection(&self) -> Result<IdbDatabase, PhotoError> {
+        if let Some(db) = OPEN.with(|open| open.borrow().get(&self.database).cloned()) {
+            return Ok(db);
+        }
+        let factory = Factory::new().map_err(PhotoError::from_idb)?;
+        let mut request = factory
+            .open(&self.database, Some(VERSION))
+            .map_err(PhotoError::from_idb)?;
+        request.on_upgrade_needed(|event| {
+            if let Ok(database) = event.database() {
+                let _ = upgrade(&database);
+            }
+        });
+        let db: IdbDatabase = request.await.map_err(PhotoError::from_idb)?.into();
+        // Another tab wants a newer version, or the browser closed the connection (storage
+        // cleared): let go, and open afresh next time.
+        for set in [IdbDatabase::set_onversionchange, IdbDatabase::set_onclose] {
+            let name = self.database.clone();
+            let this = db.clone();
+            let handler = Closure::once_into_js(move |_: web_sys::Event| {
+                this.close();
+                forget_connection(&name);
+            });
+            set(&db, Some(handler.unchecked_ref()));
+        }
+        OPEN.with(|open| open.borrow_mut().insert(self.database.clone(), db.clone()));
+        Ok(db)
+    }
+
+    async fn transaction(
+        &self,
+        mode: TransactionMode,
+    ) -> Result<(idb::ObjectStore, IdbTransaction), PhotoError> {
+        let db = idb::Database::from(self.connection().await?);
+        let tx = match db.transaction(&[STORE], mode) {
+            Ok(tx) => tx,
+            Err(e) => {
+                // A connection closed under us (e.g. by the browser): drop it and let the
+                // caller's next attempt open a new one.
+                forget_connection(&self.database);
+                return Err(PhotoError::from_idb(e));
+            }
+        };
+        let raw: IdbTransaction = tx.into();
+        let store = idb::Transaction::from(raw.clone())
+            .object_store(STORE)
+            .map_err(PhotoError::from_idb)?;
+        Ok((store, raw))
+    }
+
+    /// Stores `blob` as photo `id` (replacing one with the same id). Returns once the
+    /// transaction has committed: the photo is then on disk.
+    pub async fn put(&self, id: Uuid, blob: &Blob) -> Result<(), PhotoError> {
+        let (store, tx) = self.transaction(TransactionMode::ReadWrite).await?;
+        let done = committed(&tx);
+        if let Err(e) = store.put(&entry(blob), Some(&key(id))) {
+            let _ = tx.abort();
+            return Err(PhotoError::from_idb(e));
+        }
+        done.await.map(|_| ()).map_err(|e| PhotoError::from_js(&e))
+    }
+
+    /// The stored photo `id`, or `None` when this phone does not have it.
+    pub async fn get(&self, id: Uuid) -> Result<Option<Blob>, PhotoError> {
+        let (store, _tx) = self.transaction(TransactionMode::ReadOnly).await?;
+        let value = store
+            .get(Query::from(key(id)))
+            .map_err(PhotoError::from_idb)?
+            .await
+            .map_err(PhotoError::from_idb)?;
+        Ok(value.as_ref().and_then(entry_blob))
+    }
+
+    /// Removes photo `id` (nothing happens when it is not stored). Returns once committed.
+    pub async fn delete(&self, id: Uuid) -> Result<(), PhotoError> {
+        let (store, tx) = self.transaction(TransactionMode::ReadWrite).await?;
+        let done = committed(&tx);
+        if let Err(e) = store.delete(Query::from(key(id))) {
+            let _ = tx.abort();
+            return Err(PhotoError::from_idb(e));
+        }
+        done.await.map(|_| ()).map_err(|e| PhotoError::from_js(&e))
+    }
+
+    /// Ids of every stored photo (keys that are not photo ids are left out).
+    pub async fn ids(&self) -> Result<Vec<Uuid>, PhotoError> {
+        let (store, _tx) = self.transaction(TransactionMode::ReadOnly).await?;
+        let keys = store
+            .get_all_keys(None, None)
+            .map_err(PhotoError::from_idb)?
+            .await
+            .map_err(PhotoError::from_idb)?;
+        Ok(keys
+            .iter()
+            .filter_map(|k| k.as_string())
+            .filter_map(|k| Uuid::parse_str(&k).ok())
+            .collect())
+    }
+
+    /// Deletes every photo that is not in `keep` and was stored more than `min_age` ago, in
+    /// one transaction; returns how many went. Keys that are not photo ids are left alone.
+    pub async fn collect_garbage(
+        &self,
+        keep: &HashSet<Uuid>,
+        min_age: Duration,
+    ) -> Result<usize, PhotoError> {
+        let (store, tx) = self.transaction(TransactionMode::ReadWrite).await?;
+        let done = committed(&tx);
+        let outcome = async {
+            let keys = store
+                .get_all_keys(None, None)
+                .map_err(PhotoError::from_idb)?
+                .await
+                .map_err(PhotoError::from_idb)?;
+            let values = store
+                .get_all(None, None)
+                .map_err(PhotoError::from_idb)?
+                .await
+                .map_err(PhotoError::from_idb)?;
+            let cutoff = now_ms() - min_age.as_millis() as f64;
+            let mut deleted = 0;
+            // Both lists are in key order, from the same transaction.
+            for (k, value) in keys.iter().zip(values.iter()) {
+                let Some(id) = k.as_string().and_then(|s| Uuid::parse_str(&s).ok()) else {
+                    continue;
+                };
+                let old = entry_stored_at(value).is_none_or(|at| at <= cutoff);
+                if !keep.contains(&id) && old {
+                    store
+                        .delete(Query::from(k.clone()))
+                        .map_err(PhotoError::from_idb)?;
+                    deleted += 1;
+                }
+            }
+            Ok::<usize, PhotoError>(deleted)
+        }
+        .await;
+        match outcome {
+            Ok(deleted) => {
+                done.await.map_err(|e| PhotoError::from_js(&e))?;
+                Ok(deleted)
+            }
+            Err(e) => {
+                let _ = tx.abort();
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Stores `blob` as photo `id` in the app's database; see [`PhotoStore::put`].
+pub async fn put(id: Uuid, blob: &Blob) -> Result<(), PhotoError> {
+    PhotoStore::default().put(id, blob).await
+}
+
+/// The app's stored photo `id`; see [`PhotoStore::get`].
+pub async fn get(id: Uuid) -> Result<Option<Blob>, PhotoError> {
+    PhotoStore::default().get(id).await
+}
+
+/// Removes the app's photo `id`; see [`PhotoStore::delete`].
+pub async fn delete(id: Uuid) -> Result<(), PhotoError> {
+    PhotoStore::default().delete(id).await
+}
+
+/// Ids of all of the app's stored photos.
+pub async fn ids() -> Result<Vec<Uuid>, PhotoError> {
+    PhotoStore::default().ids().await
+}
+
+/// Deletes the app's photos that no record or draft refers to (`keep`: every photo id of
+/// every record, tombstones whose photos sync still needs, and drafts). Photos stored within
+/// the last [`GRACE`] are spared, so a photo just taken in an open form (or another tab) is
+/// not lost before its draft is written. Returns how many were deleted.
+pub async fn collect_garbage(keep: &HashSet<Uuid>) -> Result<usize, PhotoError> {
+    PhotoStore::default().collect_garbage(keep, GRACE).await
+}
+
+/// Why a photo could not be added to a record.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AddError {
+    /// The file could not be read or turned into a JPEG.
+    Camera(CameraError),
+    /// The JPEG could not be stored.
+    Store(PhotoError),
+}
+
+/// Everything "add photo" does apart from the screen: turns `file` into a stored JPEG
+/// (upright, scaled down, re-encoded, hashed) and returns its reference. The reference is
+/// returned only once the photo is committed to `store`; on any error nothing is returned
+/// for a record to point at.
+pub async fn add_photo(
+    store: &PhotoStore,
+    file: &Blob,
+    config: &CaptureConfig,
+) -> Result<PhotoRef, AddError> {
+    let (photo, jpeg) = camera::process(file, config)
+        .await
+        .map_err(AddError::Camera)?;
+    store.put(photo.id, &jpeg).await.map_err(AddError::Store)?;
+    Ok(photo)
+}
