@@ -282,7 +282,7 @@ pub fn PositionField(
                             {t!(i18n, position.confirm_yes)}
                         </button>
                         <button type="button" node_ref=cancel_ref on:click=cancel>
-                            {t!(i18n, position.cancel)}
+                            {t!(i18n, position.decline)}
                         </button>
                     </div>
                 </div>

@@ -63,13 +63,13 @@ test('a poor fix is flagged and is taken only once confirmed', async ({ context,
   await expect(block.getByText('精度较差', { exact: true })).toBeVisible();
   await expect(block.locator('.position-live')).toHaveText('当前定位精度较差');
 
-  // Retaking asks first; cancelling keeps what was there.
+  // Retaking asks first; declining keeps what was there.
   await block.getByRole('button', { name: '重新定位' }).click();
   const question = block.getByRole('group', { name: '精度较差（±200 米），仍然使用？' });
   await expect(question).toBeVisible();
-  await expect(question.getByRole('button', { name: '取消' })).toBeFocused();
+  await expect(question.getByRole('button', { name: '不使用' })).toBeFocused();
   await expect(lat).toHaveValue('31.251055');
-  await question.getByRole('button', { name: '取消' }).click();
+  await question.getByRole('button', { name: '不使用' }).click();
   await expect(question).toBeHidden();
   await expect(lat).toHaveValue('31.251055');
   await expect(lon).toHaveValue('107.541573');
