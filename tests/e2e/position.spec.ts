@@ -5,9 +5,6 @@ import { save, shown, storedRecords } from './helpers';
 // emulation: the live fix and its accuracy, taking it, the poor-fix confirmation, and what
 // happens without a position.
 
-// PositionField is not rendered by the record form yet; delete this line once it is.
-test.fixme(true, 'PositionField is not in the record form (src/pages/form.rs) yet');
-
 const here = { latitude: 31.251055, longitude: 107.541573 };
 
 function gps(page: Page) {
