@@ -1,12 +1,15 @@
-//! The officer's name, village and language.
+//! The officer's name, village and language; how much storage the app uses.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_i18n::Locale as _;
 
 use crate::app::{Notice, announce};
 use crate::i18n::*;
 use crate::label;
 use crate::settings::Settings;
+use crate::storage_info::{self, Estimate};
 use crate::store::SaveError;
 use crate::widgets::{SelectField, TextField, save_error_message};
 
@@ -78,5 +81,91 @@ pub fn SettingsPage() -> impl IntoView {
                 <button type="submit" class="primary">{t!(i18n, settings.save)}</button>
             </div>
         </form>
+        <StorageSection />
+    }
+}
+
+/// What the browser says about this app's storage.
+#[derive(Clone, Debug, PartialEq)]
+struct StorageState {
+    estimate: Option<Estimate>,
+    persisted: Option<bool>,
+    photos: Option<usize>,
+}
+
+/// Storage used and available (`navigator.storage.estimate()`), the number of photos kept,
+/// and whether the browser may clear it all when the phone runs short of space, with a
+/// button to ask for protection (`navigator.storage.persist()`).
+#[component]
+fn StorageSection() -> impl IntoView {
+    let i18n = use_i18n();
+    let state = RwSignal::new(None::<StorageState>);
+    let denied = RwSignal::new(false);
+    let load = move || {
+        spawn_local(async move {
+            let read = StorageState {
+                estimate: storage_info::estimate().await,
+                persisted: storage_info::is_persisted().await,
+                photos: crate::photos::ids().await.ok().map(|ids| ids.len()),
+            };
+            let _ = state.try_set(Some(read));
+        })
+    };
+    load();
+    let ask = move |_| {
+        spawn_local(async move {
+            let granted = storage_info::request_persistence().await;
+            let _ = denied.try_set(!granted);
+            load();
+        })
+    };
+
+    let body = move || {
+        let locale = i18n.get_locale();
+        let Some(s) = state.get() else {
+            return view! { <p class="hint">{td_string!(locale, storage.checking)}</p> }.into_any();
+        };
+        let usage = match s.estimate {
+            Some(e) => td_string!(
+                locale,
+                storage.usage,
+                used = storage_info::format_bytes(locale.as_str(), e.usage),
+                available = storage_info::format_bytes(locale.as_str(), e.available())
+            )
+            .to_string(),
+            None => td_string!(locale, storage.unknown).to_string(),
+        };
+        let photos = s
+            .photos
+            .map(|count| view! { <p class="storage-photos">{td_string!(locale, storage.photos, count).to_string()}</p> });
+        let protected = s.persisted == Some(true);
+        view! {
+            <p class="storage-usage">{usage}</p>
+            {photos}
+            <p class="storage-persistence" class:protected=protected>
+                <span aria-hidden="true">{if protected { "🔒 " } else { "⚠ " }}</span>
+                {if protected {
+                    td_string!(locale, storage.persistent)
+                } else {
+                    td_string!(locale, storage.not_persistent)
+                }}
+            </p>
+            {(!protected).then(|| view! {
+                <button type="button" class="storage-persist" on:click=ask>
+                    {td_string!(locale, storage.persist)}
+                </button>
+            })}
+            <p class="storage-denied" role="status">
+                {(!protected && denied.get()).then(|| td_string!(locale, storage.persist_denied))}
+            </p>
+        }
+        .into_any()
+    };
+
+    view! {
+        <section class="page storage-info" aria-labelledby="storage-title">
+            <h2 id="storage-title">{t!(i18n, storage.title)}</h2>
+            {body}
+        </section>
     }
 }
