@@ -103,6 +103,20 @@ test('without permission the form says so and the record saves without a positio
   expect(record.position ?? null).toBeNull();
 });
 
+test('once the position is allowed, trying again finds it', async ({ context, page }) => {
+  await context.clearPermissions();
+  await page.goto('/new/sewage_outfall');
+  const block = gps(page);
+  await expect(block.getByText(/本应用没有获得定位权限/)).toBeVisible();
+  await context.grantPermissions(['geolocation']);
+  await context.setGeolocation({ ...here, accuracy: 12 });
+  await block.getByRole('button', { name: '再试一次' }).click();
+  await expect(block.getByText('±12 米', { exact: true })).toBeVisible();
+  await expect(block.getByText(/本应用没有获得定位权限/)).toHaveCount(0);
+  await block.getByRole('button', { name: '使用当前位置' }).click();
+  await expect(coordinates(page).lat).toHaveValue('31.251055');
+});
+
 test('a timeout and a browser without geolocation both leave the position to the user', async ({ page }) => {
   // A watch that reports a timeout (code 3), as a phone with no sky view does.
   await page.addInitScript(() => {
