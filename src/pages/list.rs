@@ -3,35 +3,127 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use patrol_core::draft::Draft;
+use patrol_core::geo::distance_m;
 use patrol_core::{Choice, Record};
 
 use crate::drafts;
 use crate::format;
+use crate::geolocation::{UsePositionReturn, use_position};
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
 use crate::ledger::Ledger;
+
+/// How the list is ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Order {
+    Newest,
+    /// By distance from the phone, so an official at a site finds its record; records without
+    /// a position come last.
+    Nearest,
+}
 
 #[component]
 pub fn RecordList() -> impl IntoView {
     let i18n = use_i18n();
     let ledger = expect_context::<Ledger>();
     let records = Memo::new(move |_| ledger.visible());
+    let order = RwSignal::new(Order::Newest);
+    let here = RwSignal::new(None::<(f64, f64)>);
+    let located = RwSignal::new(None::<bool>);
+    let distance_to = move |r: &Record| {
+        here.get()
+            .zip(r.position.as_ref())
+            .map(|(h, p)| distance_m(h, (p.latitude, p.longitude)))
+    };
+    let shown = Memo::new(move |_| {
+        let mut list = records.get();
+        if order.get() == Order::Nearest && here.get().is_some() {
+            list.sort_by(|a, b| {
+                let (a, b) = (distance_to(a), distance_to(b));
+                a.unwrap_or(f64::INFINITY)
+                    .total_cmp(&b.unwrap_or(f64::INFINITY))
+            });
+        }
+        list
+    });
+    let order_button = move |value: Order| {
+        view! {
+            <button type="button" class="segment" aria-pressed=move || (order.get() == value).to_string()
+                on:click=move |_| order.set(value)>
+                {move || match value {
+                    Order::Newest => t_string!(i18n, list.newest),
+                    Order::Nearest => t_string!(i18n, list.nearest),
+                }}
+            </button>
+        }
+    };
     view! {
         <section class="page">
             <h1>{t!(i18n, list.title)}</h1>
             <StorageWarnings />
             <DraftList />
             <Show when=move || records.with(|r| !r.is_empty()) fallback=EmptyState>
-                <p class="count">{move || t_string!(i18n, list.count, count = records.with(Vec::len))}</p>
+                <div class="list-tools">
+                    <p class="count">{move || t_string!(i18n, list.count, count = records.with(Vec::len))}</p>
+                    <div class="segments" role="group" aria-label=move || t_string!(i18n, list.order_label)>
+                        {order_button(Order::Newest)}
+                        {order_button(Order::Nearest)}
+                    </div>
+                </div>
+                <Show when=move || order.get() == Order::Nearest>
+                    <WatchHere here located />
+                    <p class="hint" role="status">
+                        {move || match located.get() {
+                            None => Some(t_string!(i18n, list.locating)),
+                            Some(false) => Some(t_string!(i18n, list.no_fix)),
+                            Some(true) => None,
+                        }}
+                    </p>
+                </Show>
                 <ul class="record-list">
                     <For
-                        each=move || records.get()
+                        each=move || shown.get()
                         key=|r| (r.id, r.revision)
-                        children=move |record| view! { <RecordRow record /> }
+                        children=move |record| {
+                            let position = record.position.as_ref().map(|p| (p.latitude, p.longitude));
+                            let distance = Signal::derive(move || {
+                                if order.get() != Order::Nearest {
+                                    return None;
+                                }
+                                here.get().zip(position).map(|(h, p)| distance_m(h, p))
+                            });
+                            view! { <RecordRow record distance /> }
+                        }
                     />
                 </ul>
             </Show>
         </section>
+    }
+}
+
+/// Watches the phone's position while "nearest" is chosen (and only then, to spare the
+/// battery); `located` says whether a fix came (`None` while waiting).
+#[component]
+fn WatchHere(here: RwSignal<Option<(f64, f64)>>, located: RwSignal<Option<bool>>) -> impl IntoView {
+    let UsePositionReturn { fix, error, .. } = use_position();
+    Effect::new(move |_| {
+        if let Some(p) = fix.get() {
+            here.set(Some((p.latitude, p.longitude)));
+            located.set(Some(true));
+        } else if error.get().is_some() {
+            located.set(Some(false));
+        }
+    });
+}
+
+/// "about 120 m" / "about 3.4 km".
+fn distance_text(locale: Locale, metres: f64) -> String {
+    if metres < 1000.0 {
+        let n = format!("{:.0}", metres);
+        td_string!(locale, list.metres, n).to_string()
+    } else {
+        let n = format!("{:.1}", metres / 1000.0);
+        td_string!(locale, list.km, n).to_string()
     }
 }
 
@@ -118,7 +210,7 @@ fn EmptyState() -> impl IntoView {
 }
 
 #[component]
-fn RecordRow(record: Record) -> impl IntoView {
+fn RecordRow(record: Record, distance: Signal<Option<f64>>) -> impl IntoView {
     let i18n = use_i18n();
     let kind = record.kind();
     let status = record.status;
@@ -142,6 +234,7 @@ fn RecordRow(record: Record) -> impl IntoView {
                     <span class="row-meta">{move || kind.label(i18n.get_locale())} " · " {place}</span>
                     <span class="row-meta">
                         <time datetime=created.to_rfc3339()>{move || format::date_time(i18n.get_locale(), created)}</time>
+                        {move || distance.get().map(|m| format!(" · {}", distance_text(i18n.get_locale(), m)))}
                     </span>
                 </span>
                 <span class=format!("status status-{}", status.as_str())>
