@@ -33,7 +33,13 @@ pub fn announce(notice: Notice) {
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_context(Ledger::load());
+    let ledger = Ledger::load();
+    provide_context(ledger);
+    // Ask the browser not to evict the user's records and photos under storage pressure.
+    leptos::task::spawn_local(async {
+        crate::storage_info::request_persistence().await;
+    });
+    ledger.tidy_photos();
     provide_context(RwSignal::new(Settings::load()));
     provide_context(RwSignal::new(None::<Notice>));
     view! {

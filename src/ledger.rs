@@ -6,7 +6,10 @@ use leptos::prelude::*;
 use patrol_core::Record;
 use uuid::Uuid;
 
+use std::collections::HashSet;
+
 use crate::store::{self, SaveError};
+use crate::{drafts, photos};
 
 #[derive(Clone, Copy)]
 pub struct Ledger {
@@ -63,6 +66,33 @@ impl Ledger {
         store::save(&record)?;
         self.put(record);
         Ok(())
+    }
+
+    /// Photos something still refers to: live records and drafts. A deleted record's photos
+    /// are not needed (the deletion is all a sync will send).
+    pub fn photos_in_use(&self) -> HashSet<Uuid> {
+        let mut ids: HashSet<Uuid> = self.records.with_untracked(|all| {
+            all.iter()
+                .filter(|r| !r.is_deleted())
+                .flat_map(|r| r.photos.iter().map(|p| p.id))
+                .collect()
+        });
+        ids.extend(
+            drafts::all()
+                .iter()
+                .flat_map(|d| d.record.photos.iter().map(|p| p.id)),
+        );
+        ids
+    }
+
+    /// Deletes, in the background, stored photos that nothing refers to any more.
+    pub fn tidy_photos(&self) {
+        let keep = self.photos_in_use();
+        leptos::task::spawn_local(async move {
+            if let Err(e) = photos::collect_garbage(&keep).await {
+                leptos::logging::warn!("photo clean-up skipped: {e:?}");
+            }
+        });
     }
 
     fn put(&self, record: Record) {

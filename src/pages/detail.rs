@@ -12,6 +12,7 @@ use crate::i18n::*;
 use crate::label;
 use crate::labels::{Label, kind_icon};
 use crate::ledger::Ledger;
+use crate::pages::photos::PhotoGallery;
 use crate::store::SaveError;
 use crate::widgets::{ConfirmDialog, save_error_message};
 
@@ -239,6 +240,7 @@ fn RecordView(record: Record) -> impl IntoView {
 
     let delete = move |_| match ledger.delete(&id) {
         Ok(()) => {
+            ledger.tidy_photos();
             announce(Notice::Deleted);
             navigate("/", Default::default());
         }
@@ -257,6 +259,7 @@ fn RecordView(record: Record) -> impl IntoView {
                 </h1>
                 <span class=format!("status status-{}", status.as_str())>{move || status.label(i18n.get_locale())}</span>
             </header>
+            {(!shown.photos.is_empty()).then(|| view! { <PhotoGallery photos=shown.photos.clone() /> })}
             <dl class="fields">
                 {move || {
                     let locale = i18n.get_locale();

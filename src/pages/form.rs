@@ -20,6 +20,7 @@ use crate::label;
 use crate::labels::{Label, kind_icon};
 use crate::ledger::Ledger;
 use crate::pages::not_found::NotFound;
+use crate::pages::photos::PhotoPicker;
 use crate::pages::position::PositionField;
 use crate::settings::Settings;
 use crate::store::SaveError;
@@ -118,6 +119,8 @@ struct FormState {
     /// The position as last taken or saved, with its accuracy; used while the typed
     /// coordinates still match it.
     fix: RwSignal<Option<Position>>,
+    /// Photos already stored in IndexedDB (the picker stores a photo before adding it here).
+    photos: RwSignal<Vec<PhotoRef>>,
 }
 
 impl FormState {
@@ -129,6 +132,7 @@ impl FormState {
             head_count: RwSignal::new(String::new()),
             volume: RwSignal::new(String::new()),
             fix: RwSignal::new(None),
+            photos: RwSignal::new(Vec::new()),
         };
         state.fill_from(record);
         state
@@ -148,6 +152,7 @@ impl FormState {
         self.head_count.set(head_count);
         self.volume.set(volume);
         self.fix.set(record.position.clone());
+        self.photos.set(record.photos.clone());
     }
 
     fn texts(&self) -> [(&'static str, RwSignal<String>); 4] {
@@ -174,6 +179,7 @@ impl FormState {
     fn track(&self) {
         self.record.track();
         self.fix.track();
+        self.photos.track();
         for (_, signal) in self.texts() {
             signal.track();
         }
@@ -185,8 +191,10 @@ impl FormState {
         for (name, signal) in self.texts() {
             texts.insert(name.to_owned(), signal.try_get_untracked()?);
         }
+        let mut record = self.record.try_get_untracked()?;
+        record.photos = self.photos.try_get_untracked()?;
         Some(Draft {
-            record: self.record.try_get_untracked()?,
+            record,
             is_new,
             texts,
             fix: self.fix.try_get_untracked()?,
@@ -197,6 +205,7 @@ impl FormState {
     /// The record to save, or what is wrong with the inputs.
     fn to_record(self) -> Result<Record, Vec<FormIssue>> {
         let mut record = self.record.get_untracked();
+        record.photos = self.photos.get_untracked();
         let mut found = Vec::new();
         let mut flag = |field, issue| found.push(FormIssue { field, issue });
         let lat = parse_number::<f64>(&self.latitude.get_untracked());
@@ -448,6 +457,7 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
             </Show>
             <fieldset>
                 <legend>{t!(i18n, sections.details)}</legend>
+                <PhotoPicker photos=state.photos />
                 <TextField id=field::TITLE label=label!(i18n, fields.title) value=Signal::derive(title)
                     on_input=set_title />
                 <KindFields draft head_count volume />

@@ -12,6 +12,7 @@ use crate::geolocation::{UsePositionReturn, use_position};
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
 use crate::ledger::Ledger;
+use crate::pages::photos::Thumbnail;
 
 /// How the list is ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -213,6 +214,7 @@ fn EmptyState() -> impl IntoView {
 fn RecordRow(record: Record, distance: Signal<Option<f64>>) -> impl IntoView {
     let i18n = use_i18n();
     let kind = record.kind();
+    let first_photo = record.photos.first().cloned();
     let status = record.status;
     let title = record.title.trim().to_owned();
     let created = record.created_at;
@@ -224,7 +226,10 @@ fn RecordRow(record: Record, distance: Signal<Option<f64>>) -> impl IntoView {
     view! {
         <li>
             <A href=format!("/records/{}", record.id) attr:class="record-row">
-                <span class="kind-icon" aria-hidden="true">{kind_icon(kind)}</span>
+                {match first_photo {
+                    Some(photo) => view! { <Thumbnail photo compact=true decorative=true /> }.into_any(),
+                    None => view! { <span class="kind-icon" aria-hidden="true">{kind_icon(kind)}</span> }.into_any(),
+                }}
                 <span class="row-main">
                     <span class="row-title">
                         {move || {
