@@ -1,0 +1,93 @@
+import { test, expect, type Page } from '@playwright/test';
+import { fillNew, save, storedRecords } from './helpers';
+
+/** A 4000×3000 camera-like JPEG (noise, so it cannot compress to nothing), made in the page. */
+async function twelveMegapixelJpeg(page: Page): Promise<Buffer> {
+  const base64 = await page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(4000, 3000);
+    const ctx = canvas.getContext('2d')!;
+    const sky = ctx.createLinearGradient(0, 0, 0, 3000);
+    sky.addColorStop(0, '#5d8fc7');
+    sky.addColorStop(1, '#4d6b2f');
+    ctx.fillStyle = sky;
+    ctx.fillRect(0, 0, 4000, 3000);
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let i = 0; i < 6000; i++) {
+      ctx.fillStyle = `rgba(${rnd() * 255 | 0},${rnd() * 255 | 0},${rnd() * 255 | 0},0.5)`;
+      ctx.beginPath();
+      ctx.arc(rnd() * 4000, rnd() * 3000, 4 + rnd() * 60, 0, Math.PI * 2);
+      ctx.fill();
+    }
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(text);
+  });
+  return Buffer.from(base64, 'base64');
+}
+
+/** Size of the stored JPEG for `id` in IndexedDB, or -1 if it is not there. */
+async function storedPhotoBytes(page: Page, id: string): Promise<number> {
+  return page.evaluate(
+    (id) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('river-patrol');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('photos').objectStore('photos').get(id);
+          get.onsuccess = () => {
+            const v = get.result;
+            const blob = v instanceof Blob ? v : v?.blob;
+            resolve(blob ? blob.size : -1);
+            open.result.close();
+          };
+          get.onerror = () => reject(get.error);
+        };
+      }),
+    id,
+  );
+}
+
+test('a 12-megapixel photo is stored small, shows after a reload, and can be deleted', async ({ page }) => {
+  test.setTimeout(60_000);
+  await page.goto('/');
+  const jpeg = await twelveMegapixelJpeg(page);
+  expect(jpeg.length).toBeGreaterThan(1_000_000);
+  await fillNew(page, { kind: '排污口', fill: { 问题描述: '暗管排污', '村（社区）': '杨柳村' } });
+  await page.getByLabel('从相册选').setInputFiles({ name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+  const picker = page.getByRole('group', { name: /照片/ });
+  await expect(picker.getByText('1 / 6 张')).toBeVisible({ timeout: 20_000 });
+  await save(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('暗管排污');
+
+  const [record] = await storedRecords(page);
+  expect(record.photos).toHaveLength(1);
+  const photo = record.photos[0];
+  expect(Math.max(photo.width, photo.height)).toBe(1600);
+  expect(Math.min(photo.width, photo.height)).toBe(1200);
+  expect(photo.bytes).toBeLessThanOrEqual(400_000);
+  expect(photo.sha256).toMatch(/^[0-9a-f]{64}$/);
+  expect(await storedPhotoBytes(page, photo.id)).toBe(photo.bytes);
+
+  await page.reload();
+  const thumb = page.getByRole('button', { name: '查看第 1 张照片（共 1 张）' });
+  await expect(thumb).toBeVisible();
+  await expect(thumb.getByRole('img')).toHaveJSProperty('complete', true);
+  expect(await thumb.getByRole('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1600);
+  await thumb.click();
+  const viewer = page.getByRole('dialog', { name: '照片 1 / 1' });
+  await expect(viewer).toBeVisible();
+  await viewer.getByRole('button', { name: '关闭照片' }).click();
+  await expect(viewer).toBeHidden();
+
+  await page.getByRole('link', { name: '修改' }).click();
+  await page.getByRole('button', { name: '删除第 1 张照片' }).click();
+  await page.getByRole('alertdialog', { name: '删除这张照片？' }).getByRole('button', { name: '删除照片' }).click();
+  await expect(page.getByText('0 / 6 张')).toBeVisible();
+  await save(page);
+  await expect(page.getByRole('button', { name: /查看第 1 张照片/ })).toHaveCount(0);
+  const [after] = await storedRecords(page);
+  expect(after.photos).toHaveLength(0);
+});
