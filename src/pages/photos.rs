@@ -84,16 +84,27 @@ fn alt_text(locale: Locale, taken_at: DateTime<Utc>) -> String {
 }
 
 /// One photo in a fixed-size square box (no layout shift while it loads), cropped to fill it.
-/// `compact` makes the box list-row sized (56 px) instead of 96 px.
+/// `compact` makes the box list-row sized (56 px) instead of 96 px; `decorative` leaves it
+/// out for screen readers (inside a link or button that is already named, e.g. a list row).
 #[component]
-pub fn Thumbnail(photo: PhotoRef, #[prop(optional)] compact: bool) -> impl IntoView {
+pub fn Thumbnail(
+    photo: PhotoRef,
+    #[prop(optional)] compact: bool,
+    #[prop(optional)] decorative: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let source = object_url(photo.id);
     let (width, height) = (photo.width, photo.height);
     let taken_at = photo.taken_at;
-    let alt = move || alt_text(i18n.get_locale(), taken_at);
+    let alt = move || {
+        if decorative {
+            String::new()
+        } else {
+            alt_text(i18n.get_locale(), taken_at)
+        }
+    };
     view! {
-        <span class="thumb" class:compact=compact>
+        <span class="thumb" class:compact=compact aria-hidden=decorative.then_some("true")>
             {move || match source.get() {
                 Source::Loading => None,
                 Source::Url(url) => Some(
