@@ -240,6 +240,36 @@ async fn encode(
     result
 }
 
+/// Long edge of the small copy kept for thumbnails: a 96 px square box at 3 dppx needs a
+/// short edge of 288 px, which a 4:3 picture has at this long edge.
+pub const THUMBNAIL_LONG_EDGE: u32 = 400;
+const THUMBNAIL_QUALITY: f64 = 0.7;
+
+/// A small JPEG of `photo` (long edge at most [`THUMBNAIL_LONG_EDGE`]) for thumbnails, so a
+/// list of records does not read and decode a full-size photo per row. Local only: it is
+/// derived from the photo, never synced.
+pub async fn thumbnail(photo: &Blob) -> Result<Blob, CameraError> {
+    let bitmap = decode(photo).await?;
+    let config = CaptureConfig {
+        long_edge_px: THUMBNAIL_LONG_EDGE,
+        ..CaptureConfig::default()
+    };
+    let (width, height) = config.scaled_size(bitmap.width(), bitmap.height());
+    let result = async {
+        let surface = Surface::new(width.max(1), height.max(1))?;
+        let drawn = surface.draw(&bitmap, width.max(1), height.max(1));
+        let blob = match drawn {
+            Ok(()) => surface.jpeg(THUMBNAIL_QUALITY).await,
+            Err(e) => Err(e),
+        };
+        surface.release();
+        blob
+    }
+    .await;
+    bitmap.close();
+    result
+}
+
 /// Lower-case hex SHA-256 of `data`, by the browser (`crypto.subtle`, which needs a secure
 /// context: HTTPS, or http://localhost).
 pub async fn sha256_hex(data: &ArrayBuffer) -> Result<String, CameraError> {

@@ -2,7 +2,9 @@
 //! [`PhotoRef`](patrol_core::PhotoRef) (see docs/storage.md).
 //!
 //! Database `river-patrol`, version 1, object store `photos`: key = the photo id as a string
-//! (hyphenated lower-case UUID), value = `{ blob: Blob, stored_at: <ms since epoch> }`.
+//! (hyphenated lower-case UUID), value = `{ blob: Blob, stored_at: <ms since epoch>,
+//! thumbnail?: Blob }`. `blob` is the photo itself (the bytes the record's size and SHA-256
+//! describe, and what a sync sends); `thumbnail` is a small local copy for lists.
 //! A write counts as done only when its transaction has committed, so a record saved after
 //! [`put`] returned `Ok` never points at a photo that is not on the phone.
 //!
@@ -168,21 +170,28 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// The stored value: the blob and when it was stored.
-fn entry(blob: &Blob) -> JsValue {
+/// The stored value: the photo, when it was stored, and its thumbnail if there is one.
+fn entry(blob: &Blob, thumbnail: Option<&Blob>) -> JsValue {
     let value = Object::new();
     let _ = Reflect::set(&value, &"blob".into(), blob);
     let _ = Reflect::set(&value, &"stored_at".into(), &now_ms().into());
+    if let Some(thumbnail) = thumbnail {
+        let _ = Reflect::set(&value, &"thumbnail".into(), thumbnail);
+    }
     value.into()
 }
 
-fn entry_blob(value: &JsValue) -> Option<Blob> {
+fn entry_field(value: &JsValue, field: &str) -> Option<Blob> {
     if let Some(blob) = value.dyn_ref::<Blob>() {
         return Some(blob.clone());
     }
-    Reflect::get(value, &"blob".into())
+    Reflect::get(value, &field.into())
         .ok()
         .and_then(|b| b.dyn_into::<Blob>().ok())
+}
+
+fn entry_blob(value: &JsValue) -> Option<Blob> {
+    entry_field(value, "blob")
 }
 
 fn entry_stored_at(value: &JsValue) -> Option<f64> {
@@ -257,9 +266,19 @@ impl PhotoStore {
     /// Stores `blob` as photo `id` (replacing one with the same id). Returns once the
     /// transaction has committed: the photo is then on disk.
     pub async fn put(&self, id: Uuid, blob: &Blob) -> Result<(), PhotoError> {
+        self.put_with_thumbnail(id, blob, None).await
+    }
+
+    /// [`PhotoStore::put`], with a small copy for thumbnails stored in the same write.
+    pub async fn put_with_thumbnail(
+        &self,
+        id: Uuid,
+        blob: &Blob,
+        thumbnail: Option<&Blob>,
+    ) -> Result<(), PhotoError> {
         let (store, tx) = self.transaction(TransactionMode::ReadWrite).await?;
         let done = committed(&tx);
-        if let Err(e) = store.put(&entry(blob), Some(&key(id))) {
+        if let Err(e) = store.put(&entry(blob, thumbnail), Some(&key(id))) {
             let _ = tx.abort();
             return Err(PhotoError::from_idb(e));
         }
@@ -268,13 +287,26 @@ impl PhotoStore {
 
     /// The stored photo `id`, or `None` when this phone does not have it.
     pub async fn get(&self, id: Uuid) -> Result<Option<Blob>, PhotoError> {
+        Ok(self.value(id).await?.as_ref().and_then(entry_blob))
+    }
+
+    /// The small copy of photo `id` for thumbnails, or the photo itself when it was stored
+    /// without one; `None` when this phone does not have it.
+    pub async fn get_thumbnail(&self, id: Uuid) -> Result<Option<Blob>, PhotoError> {
+        Ok(self
+            .value(id)
+            .await?
+            .as_ref()
+            .and_then(|v| entry_field(v, "thumbnail").or_else(|| entry_blob(v))))
+    }
+
+    async fn value(&self, id: Uuid) -> Result<Option<JsValue>, PhotoError> {
         let (store, _tx) = self.transaction(TransactionMode::ReadOnly).await?;
-        let value = store
+        store
             .get(Query::from(key(id)))
             .map_err(PhotoError::from_idb)?
             .await
-            .map_err(PhotoError::from_idb)?;
-        Ok(value.as_ref().and_then(entry_blob))
+            .map_err(PhotoError::from_idb)
     }
 
     /// Removes photo `id` (nothing happens when it is not stored). Returns once committed.
@@ -364,6 +396,11 @@ pub async fn get(id: Uuid) -> Result<Option<Blob>, PhotoError> {
     PhotoStore::default().get(id).await
 }
 
+/// The app's thumbnail of photo `id`; see [`PhotoStore::get_thumbnail`].
+pub async fn get_thumbnail(id: Uuid) -> Result<Option<Blob>, PhotoError> {
+    PhotoStore::default().get_thumbnail(id).await
+}
+
 /// Removes the app's photo `id`; see [`PhotoStore::delete`].
 pub async fn delete(id: Uuid) -> Result<(), PhotoError> {
     PhotoStore::default().delete(id).await
@@ -392,9 +429,9 @@ pub enum AddError {
 }
 
 /// Everything "add photo" does apart from the screen: turns `file` into a stored JPEG
-/// (upright, scaled down, re-encoded, hashed) and returns its reference. The reference is
-/// returned only once the photo is committed to `store`; on any error nothing is returned
-/// for a record to point at.
+/// (upright, scaled down, re-encoded, hashed) with a thumbnail, and returns its reference.
+/// The reference is returned only once the photo is committed to `store`; on any error
+/// nothing is returned for a record to point at.
 pub async fn add_photo(
     store: &PhotoStore,
     file: &Blob,
@@ -403,6 +440,11 @@ pub async fn add_photo(
     let (photo, jpeg) = camera::process(file, config)
         .await
         .map_err(AddError::Camera)?;
-    store.put(photo.id, &jpeg).await.map_err(AddError::Store)?;
+    // Best effort: without one, thumbnails show the photo itself.
+    let thumbnail = camera::thumbnail(&jpeg).await.ok();
+    store
+        .put_with_thumbnail(photo.id, &jpeg, thumbnail.as_ref())
+        .await
+        .map_err(AddError::Store)?;
     Ok(photo)
 }

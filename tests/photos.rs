@@ -311,6 +311,38 @@ async fn the_hash_is_the_sha256_of_the_stored_bytes() {
 }
 
 #[wasm_bindgen_test]
+async fn an_added_photo_has_a_small_thumbnail_beside_it() {
+    let store = fresh_store("thumbnail").await;
+    let input = synthetic_photo(4000, 3000, 12).await.unwrap();
+    let photo = photos::add_photo(&store, &input, &CaptureConfig::default())
+        .await
+        .unwrap();
+    let full = store.get(photo.id).await.unwrap().unwrap();
+    let small = store.get_thumbnail(photo.id).await.unwrap().unwrap();
+    assert_eq!(decoded_size(&full).await, (1600, 1200));
+    assert_eq!(
+        decoded_size(&small).await,
+        (camera::THUMBNAIL_LONG_EDGE, 300)
+    );
+    assert!(
+        small.size() < full.size() / 4.0,
+        "{} vs {}",
+        small.size(),
+        full.size()
+    );
+    assert_eq!(small.type_(), "image/jpeg");
+    // The record's size and hash describe the photo, not the thumbnail.
+    assert_eq!(full.size() as u64, photo.bytes);
+
+    // A photo stored without one (an older entry) serves itself as its thumbnail.
+    let bare = Uuid::new_v4();
+    store.put(bare, &full).await.unwrap();
+    let shown = store.get_thumbnail(bare).await.unwrap().unwrap();
+    assert_eq!(shown.size(), full.size());
+    assert_eq!(store.get_thumbnail(Uuid::new_v4()).await, Ok(None));
+}
+
+#[wasm_bindgen_test]
 async fn something_that_is_not_a_picture_is_refused() {
     let text = blob_of(b"not a photo", "text/plain");
     assert_eq!(

@@ -35,15 +35,20 @@ enum Source {
     Missing,
 }
 
-/// Reads photo `id` from IndexedDB into an object URL, revoked when the calling component
-/// goes away (also when the read finishes only after that).
-fn object_url(id: Uuid) -> ReadSignal<Source> {
+/// Reads photo `id` (or, with `small`, its thumbnail) from IndexedDB into an object URL,
+/// revoked when the calling component goes away (also when the read finishes only after).
+fn object_url(id: Uuid, small: bool) -> ReadSignal<Source> {
     let (source, set_source) = signal(Source::Loading);
     // (component gone, URL made): shared between the read and the cleanup.
     let slot = Arc::new(Mutex::new((false, None::<String>)));
     let task_slot = Arc::clone(&slot);
     spawn_local(async move {
-        let url = match photo_store::get(id).await {
+        let blob = if small {
+            photo_store::get_thumbnail(id).await
+        } else {
+            photo_store::get(id).await
+        };
+        let url = match blob {
             Ok(Some(blob)) => Url::create_object_url_with_blob(&blob).ok(),
             _ => None,
         };
@@ -93,7 +98,7 @@ pub fn Thumbnail(
     #[prop(optional)] decorative: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let source = object_url(photo.id);
+    let source = object_url(photo.id, true);
     let (width, height) = (photo.width, photo.height);
     let taken_at = photo.taken_at;
     let alt = move || {
@@ -108,7 +113,7 @@ pub fn Thumbnail(
             {move || match source.get() {
                 Source::Loading => None,
                 Source::Url(url) => Some(
-                    view! { <img src=url alt=alt width=width height=height decoding="async" /> }
+                    view! { <img src=url alt=alt width=width height=height loading="lazy" decoding="async" /> }
                         .into_any(),
                 ),
                 Source::Missing => Some(
@@ -127,7 +132,7 @@ pub fn Thumbnail(
 #[component]
 fn FullPhoto(photo: PhotoRef) -> impl IntoView {
     let i18n = use_i18n();
-    let source = object_url(photo.id);
+    let source = object_url(photo.id, false);
     let (width, height) = (photo.width, photo.height);
     let taken_at = photo.taken_at;
     let alt = move || alt_text(i18n.get_locale(), taken_at);

@@ -189,7 +189,7 @@ test('a full disk is told clearly; earlier photos and the typing stay', async ({
   // Chromium reads a site's quota when IndexedDB is opened (the app opens it at start), so
   // the quota shrinks, then the page reloads: room left for a small photo, not a full-size one.
   await page.goto('/');
-  const small = await cameraJpeg(page, 640, 480, 3);
+  const small = await cameraJpeg(page, 320, 240, 3);
   const large = await cameraJpeg(page, 4000, 3000, 4);
   const cdp = await context.newCDPSession(page);
   const site = new URL(page.url()).origin;

@@ -75,10 +75,13 @@ test('a 12-megapixel photo is stored small, shows after a reload, and can be del
   const thumb = page.getByRole('button', { name: '查看第 1 张照片（共 1 张）' });
   await expect(thumb).toBeVisible();
   await expect(thumb.getByRole('img')).toHaveJSProperty('complete', true);
-  expect(await thumb.getByRole('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1600);
+  // The thumbnail is the small local copy (400 px long edge), not the 1600 px photo.
+  expect(await thumb.getByRole('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(400);
   await thumb.click();
   const viewer = page.getByRole('dialog', { name: '照片 1 / 1' });
   await expect(viewer).toBeVisible();
+  await expect(viewer.getByRole('img')).toHaveJSProperty('complete', true);
+  expect(await viewer.getByRole('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1600);
   await viewer.getByRole('button', { name: '关闭照片' }).click();
   await expect(viewer).toBeHidden();
 
