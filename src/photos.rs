@@ -145,19 +145,22 @@ pub fn upgrade(database: &idb::Database) -> Result<(), idb::Error> {
 /// `QuotaExceededError`) when it aborts.
 fn committed(tx: &IdbTransaction) -> JsFuture {
     let promise = Promise::new(&mut |resolve, reject| {
-        let done = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = resolve.call0(&JsValue::NULL);
+        // One handler for both events: exactly one of them fires, so the closure is called
+        // once and freed (a second, never-called closure would leak with the transaction).
+        let finished_tx = tx.clone();
+        let finished = Closure::once_into_js(move |event: web_sys::Event| {
+            if event.type_() == "complete" {
+                let _ = resolve.call0(&JsValue::NULL);
+            } else {
+                let reason = finished_tx
+                    .error()
+                    .map(JsValue::from)
+                    .unwrap_or_else(|| JsValue::from_str("AbortError"));
+                let _ = reject.call1(&JsValue::NULL, &reason);
+            }
         });
-        let failed_tx = tx.clone();
-        let failed = Closure::once_into_js(move |_: web_sys::Event| {
-            let reason = failed_tx
-                .error()
-                .map(JsValue::from)
-                .unwrap_or_else(|| JsValue::from_str("AbortError"));
-            let _ = reject.call1(&JsValue::NULL, &reason);
-        });
-        tx.set_oncomplete(Some(done.unchecked_ref()));
-        tx.set_onabort(Some(failed.unchecked_ref()));
+        tx.set_oncomplete(Some(finished.unchecked_ref()));
+        tx.set_onabort(Some(finished.unchecked_ref()));
     });
     JsFuture::from(promise)
 }
@@ -229,15 +232,15 @@ impl PhotoStore {
         let db: IdbDatabase = request.await.map_err(PhotoError::from_idb)?.into();
         // Another tab wants a newer version, or the browser closed the connection (storage
         // cleared): let go, and open afresh next time.
-        for set in [IdbDatabase::set_onversionchange, IdbDatabase::set_onclose] {
-            let name = self.database.clone();
-            let this = db.clone();
-            let handler = Closure::once_into_js(move |_: web_sys::Event| {
-                this.close();
-                forget_connection(&name);
-            });
-            set(&db, Some(handler.unchecked_ref()));
-        }
+        // (One handler for both: after either the connection is finished.)
+        let name = self.database.clone();
+        let this = db.clone();
+        let handler = Closure::once_into_js(move |_: web_sys::Event| {
+            this.close();
+            forget_connection(&name);
+        });
+        db.set_onversionchange(Some(handler.unchecked_ref()));
+        db.set_onclose(Some(handler.unchecked_ref()));
         OPEN.with(|open| open.borrow_mut().insert(self.database.clone(), db.clone()));
         Ok(db)
     }

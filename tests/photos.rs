@@ -196,6 +196,31 @@ async fn a_write_to_a_broken_database_fails_and_stores_nothing() {
 }
 
 #[wasm_bindgen_test]
+async fn the_store_lets_go_when_the_database_is_deleted_and_opens_it_again() {
+    // Another tab upgrading, or the database being deleted, asks open connections to close;
+    // the store must not block that, and must work again afterwards.
+    let store = fresh_store("reopen").await;
+    let first = Uuid::new_v4();
+    store
+        .put(first, &blob_of(b"one", "image/jpeg"))
+        .await
+        .unwrap();
+    Factory::new()
+        .unwrap()
+        .delete(store.database())
+        .unwrap()
+        .await
+        .expect("deleting is not blocked by the store's open connection");
+    assert_eq!(store.ids().await, Ok(vec![]), "a new, empty database");
+    let second = Uuid::new_v4();
+    store
+        .put(second, &blob_of(b"two", "image/jpeg"))
+        .await
+        .unwrap();
+    assert_eq!(store.ids().await, Ok(vec![second]));
+}
+
+#[wasm_bindgen_test]
 fn quota_errors_read_as_full() {
     assert_eq!(
         PhotoError::from_dom("QuotaExceededError", "quota"),
