@@ -50,6 +50,17 @@ pub fn save_error_message(locale: Locale, error: &SaveError) -> String {
     }
 }
 
+/// Why the last write was refused, if it was: an alert in the user's language.
+#[component]
+pub fn SaveErrorAlert(error: RwSignal<Option<SaveError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error.get().map(|e| {
+            view! { <p class="form-alert" role="alert">{save_error_message(i18n.get_locale(), &e)}</p> }
+        })
+    }
+}
+
 /// The problem with field `id`, if the form has one.
 fn issue_for(id: &'static str) -> impl Fn() -> Option<Issue> + Copy + Send + Sync + 'static {
     let issues = use_context::<Issues>();

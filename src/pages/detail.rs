@@ -14,7 +14,7 @@ use crate::labels::{Label, kind_icon};
 use crate::ledger::Ledger;
 use crate::pages::photos::PhotoGallery;
 use crate::store::SaveError;
-use crate::widgets::{ConfirmDialog, save_error_message};
+use crate::widgets::{ConfirmDialog, SaveErrorAlert};
 
 #[component]
 pub fn RecordDetail() -> impl IntoView {
@@ -278,7 +278,7 @@ fn RecordView(record: Record) -> impl IntoView {
                         .collect_view()
                 }}
             </dl>
-            {move || delete_error.get().map(|e| view! { <p class="form-alert" role="alert">{save_error_message(i18n.get_locale(), &e)}</p> })}
+            <SaveErrorAlert error=delete_error />
             <div class="form-actions">
                 <A href=format!("/records/{id}/edit") attr:class="button primary">{t!(i18n, detail.edit)}</A>
                 <button type="button" class="danger" on:click=move |_| confirming.set(true)>

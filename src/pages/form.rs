@@ -25,7 +25,7 @@ use crate::pages::position::PositionField;
 use crate::settings::Settings;
 use crate::store::SaveError;
 use crate::widgets::{
-    CheckField, ConfirmDialog, FormIssue, Issue, Issues, TextField, choice_field,
+    CheckField, ConfirmDialog, FormIssue, Issue, Issues, SaveErrorAlert, TextField, choice_field,
     save_error_message,
 };
 
@@ -498,13 +498,7 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
                     move |s| draft.update(|r| r.status = s),
                 )}
             </fieldset>
-            {move || {
-                save_error
-                    .get()
-                    .map(|e| {
-                        view! { <p class="form-alert" role="alert">{save_error_message(i18n.get_locale(), &e)}</p> }
-                    })
-            }}
+            <SaveErrorAlert error=save_error />
             <div class="form-actions">
                 <button type="submit" class="primary">{t!(i18n, form.save)}</button>
                 <A href=cancel_href attr:class="button secondary">{t!(i18n, form.cancel)}</A>

@@ -11,7 +11,7 @@ use crate::label;
 use crate::settings::Settings;
 use crate::storage_info::{self, Estimate};
 use crate::store::SaveError;
-use crate::widgets::{SelectField, TextField, save_error_message};
+use crate::widgets::{SaveErrorAlert, SelectField, TextField};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -72,11 +72,7 @@ pub fn SettingsPage() -> impl IntoView {
             <TextField id="village" label=label!(i18n, settings.village) value=village
                 on_input=Callback::new(move |v| village.set(v)) hint=label!(i18n, settings.village_hint)
                 maxlength=40 />
-            {move || {
-                save_error
-                    .get()
-                    .map(|e| view! { <p class="form-alert" role="alert">{save_error_message(i18n.get_locale(), &e)}</p> })
-            }}
+            <SaveErrorAlert error=save_error />
             <div class="form-actions">
                 <button type="submit" class="primary">{t!(i18n, settings.save)}</button>
             </div>
