@@ -3,7 +3,8 @@ import { defineConfig } from '@playwright/test';
 // Browser tests against the release build (dist/) served by the release reference server.
 // Run them with `cargo xtask test --e2e-only`, which builds both first; or, once built,
 // `npx playwright test` (add `-g "title"` for one test).
-const PORT = 8091;
+// Another checkout on the same machine can pick another port: RP_E2E_PORT=8092.
+const PORT = Number(process.env.RP_E2E_PORT ?? 8091);
 
 export default defineConfig({
   testDir: 'tests/e2e',
