@@ -1,4 +1,5 @@
-//! `cargo xtask bench`: sizes of the release bundle, raw, gzip and brotli.
+//! `cargo xtask bench`: sizes of the release bundle, raw, gzip and brotli, then the photo
+//! compression benchmark ([`crate::compress`]).
 //!
 //! Results go to `target/bench/latest.json` (machine-readable) and `docs/benchmarks.md`.
 //! docs/benchmarks.md is made of sections, each between `<!-- bench:NAME -->` and
@@ -38,6 +39,8 @@ struct Meta {
     release_profile: String,
     /// index.html's `data-wasm-opt` level, e.g. `z`.
     wasm_opt_level: String,
+    /// CPU model and core count, for timings.
+    machine: String,
 }
 
 struct FileSize {
@@ -65,6 +68,8 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
         "total"
     ));
 
+    let photo = crate::compress::measure(ctx)?;
+
     let json = json!({
         "date": meta.date,
         "git_commit": meta.commit,
@@ -86,6 +91,8 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
             })).collect::<Vec<Value>>(),
             "total": { "raw": raw, "gzip": gzip, "brotli": brotli },
         },
+        "machine": meta.machine,
+        "photo_compression": photo,
     });
     let out_dir = ctx.root.join("target").join("bench");
     std::fs::create_dir_all(&out_dir)?;
@@ -93,7 +100,10 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     std::fs::write(&json_path, serde_json::to_string_pretty(&json)? + "\n")?;
     note(&format!("wrote {}", json_path.display()));
 
-    let sections = vec![bundle_size_section(&meta, &files, (raw, gzip, brotli))];
+    let sections = vec![
+        bundle_size_section(&meta, &files, (raw, gzip, brotli)),
+        crate::compress::section(&photo, &meta.date, &meta.commit, &meta.machine),
+    ];
     let doc = ctx.root.join("docs").join("benchmarks.md");
     write_sections(&doc, &sections)?;
     note(&format!("wrote {}", doc.display()));
@@ -152,7 +162,24 @@ fn meta(ctx: &Ctx) -> Meta {
             release_profile
         },
         wasm_opt_level,
+        machine: machine(),
     }
+}
+
+/// e.g. `Intel(R) Xeon(R) … (2 cores)`, from /proc/cpuinfo where there is one.
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")?
+                .split_once(':')
+                .map(|(_, v)| v.trim())
+        })
+        .unwrap_or("an unknown CPU")
+        .to_owned();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{model} ({cores} cores)")
 }
 
 fn measure(dist: &Path) -> Result<Vec<FileSize>> {

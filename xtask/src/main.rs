@@ -5,6 +5,7 @@
 //! chromedriver), checking versions first, so a second run skips straight to the work.
 
 mod bench;
+mod compress;
 mod tools;
 mod util;
 
@@ -33,7 +34,8 @@ verbs:
                          8 Playwright tests against the release server
                        --native-only: steps 1-3; --wasm-only: steps 4-5; --e2e-only: steps 6-8
                        (flags combine); args after `--` go to `npx playwright test`
-  bench                dist, then sizes of every bundle file (raw, gzip, brotli) into
+  bench                dist, then sizes of every bundle file (raw, gzip, brotli) and the
+                       time to compress a 12-megapixel photo in headless Chromium, into
                        target/bench/latest.json and docs/benchmarks.md
   help                 this text";
 
@@ -70,10 +72,23 @@ fn run(args: &[String]) -> Result<()> {
         "test" => test(&ctx, rest),
         "bench" => {
             no_args(rest)?;
+            step(
+                "Tools for the benchmarks (Chromium for the photo benchmark)",
+                || {
+                    tools::ensure(
+                        &ctx,
+                        Needs {
+                            e2e: true,
+                            ..Needs::default()
+                        },
+                    )
+                },
+            )?;
             dist(&ctx)?;
-            step("Bench: bundle sizes (raw, gzip -9, brotli -q 11)", || {
-                bench::run(&ctx, &ctx.root.join("dist"))
-            })
+            step(
+                "Bench: bundle sizes, then photo compression in Chromium",
+                || bench::run(&ctx, &ctx.root.join("dist")),
+            )
         }
         "help" | "-h" | "--help" => {
             println!("{USAGE}");

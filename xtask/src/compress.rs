@@ -1,0 +1,113 @@
+//! `cargo xtask bench`, part two: how long the app takes to turn a 12-megapixel camera photo
+//! into the stored JPEG, in headless Chromium, and how large the result is.
+//!
+//! The app is built once more with the `bench` cargo feature (which exports
+//! `bench_compress` from src/bench.rs) into target/bench/dist, so the shipped dist/ never
+//! carries it; xtask/bench/compress.mjs serves that build, opens it in Debian's Chromium and
+//! calls `bench_compress`, which runs the app's own pipeline (`camera::process`) on a
+//! synthetic 4000×3000 camera JPEG several times.
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use crate::bench::Section;
+use crate::util::{Ctx, note};
+
+/// 4000×3000 = 12 megapixels, a common phone camera.
+const WIDTH: u32 = 4000;
+const HEIGHT: u32 = 3000;
+/// Runs per measurement; the median is reported.
+const RUNS: u32 = 7;
+
+/// Builds the bench flavour of the app, measures, and returns the figures for latest.json.
+pub fn measure(ctx: &Ctx) -> Result<Value> {
+    let dist = ctx.root.join("target").join("bench").join("dist");
+    ctx.run(
+        ctx.cmd("trunk")
+            .args(["build", "--release", "--features", "bench", "--dist"])
+            .arg(&dist),
+    )?;
+    let script = ctx.root.join("xtask").join("bench").join("compress.mjs");
+    let mut cmd = ctx.cmd("node");
+    cmd.arg(&script)
+        .arg(&dist)
+        .args([WIDTH, HEIGHT, RUNS].map(|n| n.to_string()));
+    eprintln!("    $ {}", crate::util::show(&cmd));
+    let out = cmd
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("cannot start node")?;
+    if !out.status.success() {
+        bail!("the photo compression benchmark failed ({})", out.status);
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().last().unwrap_or_default();
+    let result: Value = serde_json::from_str(line)
+        .with_context(|| format!("the benchmark printed no JSON: {stdout:?}"))?;
+    note(&format!(
+        "{}×{} JPEG of {} bytes → {}×{}, {} bytes; median {:.0} ms over {} runs",
+        result["input_width"],
+        result["input_height"],
+        result["input_bytes"],
+        result["output_width"],
+        result["output_height"],
+        result["output_bytes"],
+        result["median_ms"].as_f64().unwrap_or(f64::NAN),
+        RUNS
+    ));
+    Ok(result)
+}
+
+/// The docs/benchmarks.md section for a [`measure`] result.
+pub fn section(result: &Value, date: &str, commit: &str, machine: &str) -> Section {
+    let num = |key: &str| result[key].as_f64().unwrap_or(f64::NAN);
+    let runs: Vec<String> = result["runs_ms"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_f64)
+                .map(|t| format!("{t:.0}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let kb = |bytes: f64| format!("{:.0} KB", bytes / 1000.0);
+    let mut md = String::from("## Photo compression (12-megapixel camera photo)\n\n");
+    md.push_str(&format!(
+        "Measured {date} at commit `{commit}` in {} on {machine}.\n\n",
+        result["browser"].as_str().unwrap_or("headless Chromium"),
+    ));
+    md.push_str("| | width × height | size |\n|---|---|---:|\n");
+    md.push_str(&format!(
+        "| camera photo (input) | {} × {} | {} |\n",
+        num("input_width"),
+        num("input_height"),
+        kb(num("input_bytes"))
+    ));
+    md.push_str(&format!(
+        "| stored photo (output) | {} × {} | {} |\n\n",
+        num("output_width"),
+        num("output_height"),
+        kb(num("output_bytes"))
+    ));
+    md.push_str(&format!(
+        "Time to compress: **median {:.0} ms** over {} runs ({} ms).\n\n",
+        num("median_ms"),
+        runs.len(),
+        runs.join(", ")
+    ));
+    md.push_str(
+        "How it was measured: `cargo xtask bench` builds the app with the `bench` feature into \
+`target/bench/dist` and `xtask/bench/compress.mjs` opens it in headless Chromium. The page \
+draws a synthetic outdoor scene (gradients, thousands of soft shapes, sensor-like noise) and \
+encodes it as a quality-0.92 JPEG, as phone cameras write, before the clock starts; then the \
+app's own photo pipeline (`camera::process`: decode with createImageBitmap, turn upright, \
+downscale to a 1600 px long edge on an OffscreenCanvas, JPEG at quality 0.8, lower if over \
+400 KB, SHA-256) runs on it repeatedly, timed with `performance.now()`. A phone is several \
+times slower than this machine; the figure is for comparing builds, not a promise. \
+KB = 1000 bytes.\n",
+    );
+    Section {
+        id: "photo-compression",
+        markdown: md,
+    }
+}
