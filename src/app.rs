@@ -7,10 +7,11 @@ use leptos_router::path;
 use crate::i18n::*;
 use crate::ledger::Ledger;
 use crate::pages::{
-    detail::RecordDetail, form::EditRecord, form::NewRecord, list::RecordList, new::KindPicker,
-    not_found::NotFound, settings::SettingsPage,
+    connect::ConnectPage, detail::RecordDetail, form::EditRecord, form::NewRecord,
+    list::RecordList, new::KindPicker, not_found::NotFound, settings::SettingsPage,
 };
 use crate::settings::Settings;
+use crate::sync::SyncEngine;
 
 /// A short confirmation, announced to screen readers and shown at the top for a few seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +19,7 @@ pub enum Notice {
     Saved,
     Deleted,
     SettingsSaved,
+    Connected,
 }
 
 /// Shows a notice, replacing any earlier one.
@@ -40,8 +42,12 @@ pub fn App() -> impl IntoView {
         crate::storage_info::request_persistence().await;
     });
     ledger.tidy_photos();
-    provide_context(RwSignal::new(Settings::load()));
+    let settings = RwSignal::new(Settings::load());
+    provide_context(settings);
     provide_context(RwSignal::new(None::<Notice>));
+    let engine = SyncEngine::new(ledger, settings);
+    provide_context(engine);
+    engine.start();
     view! {
         <I18nContextProvider>
             <LocaleFromSettings />
@@ -56,6 +62,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/records/:id") view=RecordDetail />
                         <Route path=path!("/records/:id/edit") view=EditRecord />
                         <Route path=path!("/settings") view=SettingsPage />
+                        <Route path=path!("/connect") view=ConnectPage />
                     </Routes>
                 </main>
                 <BottomNav />
@@ -92,6 +99,7 @@ fn NoticeBar() -> impl IntoView {
             Notice::Saved => t_string!(i18n, form.saved),
             Notice::Deleted => t_string!(i18n, confirm.deleted),
             Notice::SettingsSaved => t_string!(i18n, settings.saved),
+            Notice::Connected => t_string!(i18n, connect.done),
         })
     };
     view! {

@@ -27,6 +27,13 @@ pub fn date_time(locale: Locale, at: DateTime<Utc>) -> String {
     .into()
 }
 
+/// "14:05" / "2:05 PM": a time later today, in the phone's time zone.
+pub fn time(locale: Locale, at: DateTime<Utc>) -> String {
+    let date = Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));
+    date.to_locale_time_string_with_options(locale.as_str(), &options(&[("timeStyle", "short")]))
+        .into()
+}
+
 /// A calendar date such as a deadline, which has no time zone.
 pub fn date(locale: Locale, day: NaiveDate) -> String {
     let ms = Date::utc(day.year() as f64, day.month0() as f64);

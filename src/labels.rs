@@ -125,3 +125,33 @@ pub fn kind_icon(kind: Kind) -> &'static str {
         Kind::Other => "📌",
     }
 }
+
+/// The form label of a field named as in [`patrol_core::validate::field`], for messages
+/// about that field (e.g. the server's reasons for refusing a record).
+pub fn field_label(locale: Locale, name: &str) -> Option<&'static str> {
+    use patrol_core::validate::field;
+    Some(match name {
+        field::TITLE => td_string!(locale, fields.title),
+        field::VILLAGE => td_string!(locale, fields.village),
+        field::PLACE => td_string!(locale, fields.place),
+        field::NOTES => td_string!(locale, fields.notes),
+        field::LATITUDE => td_string!(locale, fields.latitude),
+        field::LONGITUDE => td_string!(locale, fields.longitude),
+        field::ACCURACY => td_string!(locale, fields.accuracy),
+        field::LEADER => td_string!(locale, fields.leader),
+        field::DEPARTMENT => td_string!(locale, fields.department),
+        field::PERSON => td_string!(locale, fields.person),
+        field::PHONE => td_string!(locale, fields.phone),
+        field::DEADLINE => td_string!(locale, fields.deadline),
+        field::RECEIVING_RIVER => td_string!(locale, fields.receiving_river),
+        field::FARM_NAME => td_string!(locale, fields.farm_name),
+        field::OWNER => td_string!(locale, fields.owner),
+        field::HEAD_COUNT => td_string!(locale, fields.head_count),
+        field::PLANT_NAME => td_string!(locale, fields.plant_name),
+        field::ROAD_SECTION => td_string!(locale, fields.road_section),
+        field::VOLUME => td_string!(locale, fields.volume),
+        field::SOURCE_NAME => td_string!(locale, fields.source_name),
+        field::LAST_TESTED => td_string!(locale, fields.last_tested),
+        _ => return None,
+    })
+}

@@ -42,6 +42,32 @@ impl Ledger {
             .with(|all| all.iter().find(|r| &r.id == id && !r.is_deleted()).cloned())
     }
 
+    /// Reads every record, tombstones included, newest first.
+    pub fn with_all<T>(&self, f: impl FnOnce(&Vec<Record>) -> T) -> T {
+        self.records.with(f)
+    }
+
+    /// Like [`Ledger::with_all`] without subscribing the caller to changes.
+    pub fn with_all_untracked<T>(&self, f: impl FnOnce(&Vec<Record>) -> T) -> T {
+        self.records.with_untracked(f)
+    }
+
+    /// Reads storage again (another tab may have written since this one loaded).
+    pub fn reload(&self) {
+        let loaded = store::load_all();
+        self.records.set(loaded.records);
+        self.quarantined.set(loaded.quarantined);
+        self.newer.set(loaded.newer);
+    }
+
+    /// Writes a record exactly as given, revision and times untouched: a copy from the
+    /// server, which must stay byte-for-byte what the server holds.
+    pub fn store_as_is(&self, record: Record) -> Result<(), SaveError> {
+        store::save(&record)?;
+        self.put(record);
+        Ok(())
+    }
+
     /// Like [`Ledger::get`] without subscribing the caller to changes.
     pub fn get_untracked(&self, id: &Uuid) -> Option<Record> {
         self.records

@@ -8,6 +8,7 @@ mod generated_i18n {
 }
 pub use generated_i18n::i18n;
 
+mod api;
 mod app;
 pub mod bench;
 pub mod camera;
@@ -21,6 +22,7 @@ pub mod photos;
 pub mod settings;
 pub mod storage_info;
 pub mod store;
+pub mod sync;
 mod widgets;
 
 /// Mounts the app on the page's body.

@@ -35,6 +35,12 @@ pub fn save(record: &Record) -> Result<(), SaveError> {
     write_text(&codec::record_key(record.id), &codec::encode(record))
 }
 
+/// Reads one record as stored now; `None` if there is none or it cannot be read.
+pub fn load(id: uuid::Uuid) -> Option<Record> {
+    let text = read_raw(&codec::record_key(id))?;
+    codec::decode(&text).ok().map(|d| d.record)
+}
+
 /// Reads every record; moves unreadable entries to quarantine and reports them.
 pub fn load_all() -> Loaded {
     let mut loaded = Loaded::default();

@@ -458,6 +458,7 @@ fn full_storage_refuses_saves_without_losing_anything() {
         officer: "张三".into(),
         village: "杨柳村".into(),
         language: "zh-CN".into(),
+        ..Settings::default()
     };
     assert_eq!(settings.save(), Err(SaveError::Full));
 
@@ -517,6 +518,8 @@ fn settings_round_trip() {
         officer: "张三".into(),
         village: "杨柳村".into(),
         language: "en".into(),
+        server_url: "https://xhz.example.cn".into(),
+        token: "t0ken".into(),
     };
     settings.save().unwrap();
     assert!(raw(&s, codec::SETTINGS_KEY).is_some());

@@ -13,6 +13,7 @@ use crate::label;
 use crate::labels::{Label, kind_icon};
 use crate::ledger::Ledger;
 use crate::pages::photos::PhotoGallery;
+use crate::pages::sync_status::{RecordSyncPanel, SyncBadge};
 use crate::store::SaveError;
 use crate::widgets::{ConfirmDialog, SaveErrorAlert};
 
@@ -52,7 +53,7 @@ fn text_or_blank(text: &str) -> String {
 }
 
 /// The kind's own fields as (label, value) rows.
-fn kind_rows(locale: Locale, details: &Details) -> Vec<(&'static str, String)> {
+pub(crate) fn kind_rows(locale: Locale, details: &Details) -> Vec<(&'static str, String)> {
     match details {
         Details::SewageOutfall(o) => vec![
             (
@@ -258,7 +259,9 @@ fn RecordView(record: Record) -> impl IntoView {
                     {move || if title.is_empty() { kind.label(i18n.get_locale()).to_owned() } else { title.clone() }}
                 </h1>
                 <span class=format!("status status-{}", status.as_str())>{move || status.label(i18n.get_locale())}</span>
+                <SyncBadge record=shown.clone() />
             </header>
+            <RecordSyncPanel record=shown.clone() />
             {(!shown.photos.is_empty()).then(|| view! { <PhotoGallery photos=shown.photos.clone() /> })}
             <dl class="fields">
                 {move || {

@@ -13,6 +13,7 @@ use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
 use crate::ledger::Ledger;
 use crate::pages::photos::Thumbnail;
+use crate::pages::sync_status::{SyncBadge, SyncBar};
 
 /// How the list is ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +62,7 @@ pub fn RecordList() -> impl IntoView {
     view! {
         <section class="page">
             <h1>{t!(i18n, list.title)}</h1>
+            <SyncBar />
             <StorageWarnings />
             <DraftList />
             <Show when=move || records.with(|r| !r.is_empty()) fallback=EmptyState>
@@ -84,7 +86,7 @@ pub fn RecordList() -> impl IntoView {
                 <ul class="record-list">
                     <For
                         each=move || shown.get()
-                        key=|r| (r.id, r.revision)
+                        key=|r| (r.id, r.revision, r.updated_at)
                         children=move |record| {
                             let position = record.position.as_ref().map(|p| (p.latitude, p.longitude));
                             let distance = Signal::derive(move || {
@@ -218,6 +220,7 @@ fn RecordRow(record: Record, distance: Signal<Option<f64>>) -> impl IntoView {
     let status = record.status;
     let title = record.title.trim().to_owned();
     let created = record.created_at;
+    let badge_record = record.clone();
     let place = [record.village.trim(), record.place.trim()]
         .into_iter()
         .filter(|s| !s.is_empty())
@@ -242,8 +245,11 @@ fn RecordRow(record: Record, distance: Signal<Option<f64>>) -> impl IntoView {
                         {move || distance.get().map(|m| format!(" · {}", distance_text(i18n.get_locale(), m)))}
                     </span>
                 </span>
-                <span class=format!("status status-{}", status.as_str())>
-                    {move || status.label(i18n.get_locale())}
+                <span class="row-badges">
+                    <span class=format!("status status-{}", status.as_str())>
+                        {move || status.label(i18n.get_locale())}
+                    </span>
+                    <SyncBadge record=badge_record />
                 </span>
             </A>
         </li>

@@ -1,3 +1,4 @@
+pub mod connect;
 pub mod detail;
 pub mod form;
 pub mod list;
@@ -6,3 +7,4 @@ pub mod not_found;
 pub mod photos;
 pub mod position;
 pub mod settings;
+pub mod sync_status;

@@ -77,7 +77,61 @@ pub fn SettingsPage() -> impl IntoView {
                 <button type="submit" class="primary">{t!(i18n, settings.save)}</button>
             </div>
         </form>
+        <SyncSettings />
         <StorageSection />
+    }
+}
+
+/// The township server's address and this phone's access token.
+#[component]
+fn SyncSettings() -> impl IntoView {
+    let i18n = use_i18n();
+    let settings = expect_context::<RwSignal<Settings>>();
+    let server_url = RwSignal::new(settings.with_untracked(|s| s.server_url.clone()));
+    let token = RwSignal::new(settings.with_untracked(|s| s.token.clone()));
+    let bad_url = RwSignal::new(false);
+    let save_error = RwSignal::new(None::<SaveError>);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let url = server_url
+            .get_untracked()
+            .trim()
+            .trim_end_matches('/')
+            .to_owned();
+        let valid = url.is_empty() || url.starts_with("https://") || url.starts_with("http://");
+        bad_url.set(!valid);
+        if !valid {
+            return;
+        }
+        let mut next = settings.get_untracked();
+        next.server_url = url;
+        next.token = token.get_untracked().trim().to_owned();
+        match next.save() {
+            Ok(()) => {
+                settings.set(next);
+                save_error.set(None);
+                announce(Notice::SettingsSaved);
+            }
+            Err(e) => save_error.set(Some(e)),
+        }
+    };
+    view! {
+        <form class="page sync-settings" on:submit=on_submit novalidate aria-labelledby="sync-title">
+            <h2 id="sync-title">{t!(i18n, settings.sync_title)}</h2>
+            <TextField id="server_url" label=label!(i18n, settings.server_url) value=server_url
+                on_input=Callback::new(move |v| server_url.set(v)) input_type="url" inputmode="url"
+                hint=label!(i18n, settings.server_url_hint) maxlength=200 />
+            <Show when=move || bad_url.get()>
+                <p class="field-error" role="alert">{t!(i18n, settings.server_url_invalid)}</p>
+            </Show>
+            <TextField id="token" label=label!(i18n, settings.token) value=token
+                on_input=Callback::new(move |v| token.set(v)) input_type="password"
+                hint=label!(i18n, settings.token_hint) maxlength=200 />
+            <SaveErrorAlert error=save_error />
+            <div class="form-actions">
+                <button type="submit" class="primary">{t!(i18n, settings.sync_save)}</button>
+            </div>
+        </form>
     }
 }
 

@@ -7,6 +7,8 @@ pub mod draft;
 pub mod geo;
 pub mod kinds;
 pub mod record;
+pub mod sync;
+pub mod sync_state;
 pub mod validate;
 
 pub use kinds::*;

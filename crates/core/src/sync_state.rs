@@ -1,0 +1,215 @@
+//! What the phone knows about each record's way to the server, and the rules that move it
+//! along (see docs/sync-protocol.md). Pure: the app's sync adapter stores a [`SyncState`] per
+//! record next to the record and asks these methods what to send and what to keep.
+//!
+//! A record counts as synced only when the server has confirmed this very revision and holds
+//! every one of its photos. Nothing here ever drops a local record: a server copy that differs
+//! from unsent local edits becomes a [`SyncState::conflict`] for the user to decide.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Record;
+use crate::sync::{Outcome, ServerRecord, SyncProblem};
+
+/// localStorage key prefix of the per-record sync state: `rp/v1/sync/<uuid>`.
+pub const SYNC_STATE_KEY_PREFIX: &str = "rp/v1/sync/";
+/// localStorage key of the phone-wide [`SyncProgress`].
+pub const SYNC_PROGRESS_KEY: &str = "rp/v1/sync-progress";
+
+pub fn sync_state_key(id: Uuid) -> String {
+    format!("{SYNC_STATE_KEY_PREFIX}{id}")
+}
+
+/// Where a record stands, as the list and the detail page show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordSync {
+    /// The server has this revision and all its photos.
+    Synced,
+    /// Local changes (or photos) the server does not have yet.
+    Pending,
+    /// The server's copy changed too; the user must choose.
+    Conflict,
+    /// The server refused this revision; the reasons are in [`SyncState::rejected`].
+    Rejected,
+}
+
+/// The sync bookkeeping of one record. Missing (never synced) is the same as the default.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncState {
+    /// The local `Record::revision` the server last confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synced_revision: Option<u32>,
+    /// The server's revision of the record as last seen; sent back as `base_rev`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_rev: Option<u64>,
+    /// Photos the server is known to hold (uploaded from here, or came with a pulled record).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos_on_server: Vec<Uuid>,
+    /// The server's differing copy, kept until the user chooses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<ServerRecord>,
+    /// Why the server refused `rejected_revision`; cleared by the next accepted push.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<SyncProblem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected_revision: Option<u32>,
+}
+
+/// What to do with a record that came in a pull.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Merge {
+    /// Store this copy on the phone (new to it, or the phone had no unsent changes).
+    Take(Box<Record>),
+    /// Keep the local record; the server's copy is now [`SyncState::conflict`].
+    Conflict,
+    /// Nothing new (an echo of our own push, or already held).
+    Ignore,
+}
+
+impl SyncState {
+    pub fn status(&self, record: &Record) -> RecordSync {
+        if self.conflict.is_some() {
+            RecordSync::Conflict
+        } else if !self.rejected.is_empty() && self.rejected_revision == Some(record.revision) {
+            RecordSync::Rejected
+        } else if self.synced_revision == Some(record.revision)
+            && self.photos_to_upload(record).is_empty()
+        {
+            RecordSync::Synced
+        } else {
+            RecordSync::Pending
+        }
+    }
+
+    /// Whether the next sync should send this record. A conflict waits for the user; a
+    /// rejected revision is not sent again until it is edited.
+    pub fn needs_push(&self, record: &Record) -> bool {
+        self.status(record) == RecordSync::Pending
+    }
+
+    /// Photos of `record` the server does not hold yet. A deleted record needs none: the
+    /// tombstone is all the server needs.
+    pub fn photos_to_upload(&self, record: &Record) -> Vec<Uuid> {
+        if record.is_deleted() {
+            return Vec::new();
+        }
+        record
+            .photos
+            .iter()
+            .map(|p| p.id)
+            .filter(|id| !self.photos_on_server.contains(id))
+            .collect()
+    }
+
+    pub fn photo_uploaded(&mut self, id: Uuid) {
+        if !self.photos_on_server.contains(&id) {
+            self.photos_on_server.push(id);
+        }
+    }
+
+    /// Applies the server's answer to a push of `record` (the copy that was sent).
+    pub fn apply(&mut self, record: &Record, outcome: &Outcome) {
+        match outcome {
+            Outcome::Accepted {
+                server_rev,
+                missing_photos,
+            }
+            | Outcome::Unchanged {
+                server_rev,
+                missing_photos,
+            } => {
+                self.synced_revision = Some(record.revision);
+                self.server_rev = Some(*server_rev);
+                // The server's word wins over what we thought it had.
+                self.photos_on_server
+                    .retain(|id| !missing_photos.contains(id));
+                for photo in &record.photos {
+                    if !missing_photos.contains(&photo.id) {
+                        self.photo_uploaded(photo.id);
+                    }
+                }
+                self.conflict = None;
+                self.rejected.clear();
+                self.rejected_revision = None;
+            }
+            Outcome::Conflict { server_rev, server } => {
+                self.conflict = Some(ServerRecord {
+                    server_rev: *server_rev,
+                    record: (**server).clone(),
+                });
+            }
+            Outcome::Rejected { problems } => {
+                self.rejected = problems.clone();
+                self.rejected_revision = Some(record.revision);
+            }
+        }
+    }
+
+    /// Decides what a pulled copy means for the local record (`None`: the phone has none).
+    pub fn merge(&mut self, local: Option<&Record>, incoming: ServerRecord) -> Merge {
+        if self
+            .server_rev
+            .is_some_and(|seen| incoming.server_rev <= seen)
+        {
+            return Merge::Ignore;
+        }
+        let Some(local) = local else {
+            self.adopt(&incoming);
+            return Merge::Take(Box::new(incoming.record));
+        };
+        if local == &incoming.record {
+            self.adopt(&incoming);
+            return Merge::Ignore;
+        }
+        let unsent = self.synced_revision != Some(local.revision) || self.conflict.is_some();
+        if unsent {
+            self.conflict = Some(incoming);
+            Merge::Conflict
+        } else {
+            self.adopt(&incoming);
+            Merge::Take(Box::new(incoming.record))
+        }
+    }
+
+    /// The user keeps the phone's version: the next push overwrites the server's copy, which
+    /// is now the known base.
+    pub fn keep_mine(&mut self) {
+        if let Some(theirs) = self.conflict.take() {
+            self.server_rev = Some(theirs.server_rev);
+        }
+    }
+
+    /// The user takes the server's version: returns it to store in place of the local one.
+    pub fn take_theirs(&mut self) -> Option<Record> {
+        let theirs = self.conflict.take()?;
+        self.adopt(&theirs);
+        Some(theirs.record)
+    }
+
+    /// This server copy is now what the phone holds.
+    fn adopt(&mut self, copy: &ServerRecord) {
+        self.synced_revision = Some(copy.record.revision);
+        self.server_rev = Some(copy.server_rev);
+        // The phone cannot upload photos it never had; the device that took them does.
+        self.photos_on_server = copy.record.photos.iter().map(|p| p.id).collect();
+        self.conflict = None;
+        self.rejected.clear();
+        self.rejected_revision = None;
+    }
+}
+
+/// Phone-wide sync progress, kept across reloads.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncProgress {
+    /// The pull cursor the server gave last; `None` pulls everything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// When a sync last completed without error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_success: Option<DateTime<Utc>>,
+    /// The server the cursor belongs to: another server starts from the beginning.
+    #[serde(default)]
+    pub server: String,
+}

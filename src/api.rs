@@ -1,0 +1,171 @@
+//! Every request to the township's server (docs/sync-protocol.md), and nothing else: the
+//! sync engine (src/sync.rs) decides what to send and when.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use patrol_core::sync::{
+    ErrorResponse, Health, PHOTO_SHA256_HEADER, PullResponse, PushRequest, PushResponse,
+    photo_path, pull_path, records_path,
+};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+use wasm_bindgen::JsCast;
+use web_sys::{AbortSignal, Blob};
+
+/// A server to sync with: its address and this phone's access token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Server {
+    /// Without a trailing slash, e.g. `https://xhz.example.cn` or `http://127.0.0.1:8080`.
+    pub base: String,
+    pub token: String,
+}
+
+/// Why a request did not give an answer we can use.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiError {
+    /// No answer at all: offline, the server down, DNS, a dropped connection, a timeout.
+    Unreachable(String),
+    /// 401: the token is missing, wrong or revoked. Retrying will not help.
+    Unauthorized(String),
+    /// Another error status with the server's JSON error (or the status text).
+    Status {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// 2xx, but not the JSON we expect (a captive portal's login page, a proxy).
+    BadAnswer(String),
+}
+
+impl ApiError {
+    /// Worth trying again later by itself: the network, 5xx, 408, 429, and garbage answers
+    /// (a captive portal goes away when the phone gets a real connection).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Unreachable(_) | ApiError::BadAnswer(_) => true,
+            ApiError::Unauthorized(_) => false,
+            ApiError::Status { status, .. } => *status >= 500 || matches!(status, 408 | 429),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::Unreachable(why) => write!(f, "unreachable: {why}"),
+            ApiError::Unauthorized(why) => write!(f, "401: {why}"),
+            ApiError::Status {
+                status,
+                code,
+                message,
+            } => write!(f, "{status} {code}: {message}"),
+            ApiError::BadAnswer(why) => write!(f, "unexpected answer: {why}"),
+        }
+    }
+}
+
+/// Seconds before a JSON request is given up: long enough for a slow 2G link, short enough
+/// that a dead connection does not hold the sync for minutes.
+const JSON_TIMEOUT_MS: u32 = 30_000;
+/// A ≤400 KB photo on a slow link.
+const PHOTO_TIMEOUT_MS: u32 = 120_000;
+
+impl Server {
+    /// `path` from [`patrol_core::sync`]'s helpers, e.g. `/api/v1/records`.
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn authorized(&self, request: RequestBuilder, timeout_ms: u32) -> RequestBuilder {
+        request
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .abort_signal(Some(&AbortSignal::timeout_with_u32(timeout_ms)))
+    }
+
+    /// Whether the server answers at all (no token needed): `navigator.onLine` says only that
+    /// some network is there.
+    pub async fn health(&self) -> Result<Health, ApiError> {
+        let request = Request::get(&self.url(&format!("{}/health", patrol_core::sync::API_PREFIX)))
+            .abort_signal(Some(&AbortSignal::timeout_with_u32(10_000)));
+        json(send(request).await?).await
+    }
+
+    /// Sends one photo; succeeds when the server holds it (new or already there).
+    pub async fn upload_photo(&self, id: Uuid, sha256: &str, jpeg: &Blob) -> Result<(), ApiError> {
+        let request = self
+            .authorized(Request::put(&self.url(&photo_path(id))), PHOTO_TIMEOUT_MS)
+            .header("Content-Type", "image/jpeg")
+            .header(PHOTO_SHA256_HEADER, sha256)
+            .body(jpeg.clone())
+            .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+        send_built(request).await.map(drop)
+    }
+
+    /// A photo another device took, for this phone's copy of the record.
+    pub async fn download_photo(&self, id: Uuid) -> Result<Blob, ApiError> {
+        let request = self.authorized(Request::get(&self.url(&photo_path(id))), PHOTO_TIMEOUT_MS);
+        let raw = web_sys::Response::from(send(request).await?);
+        let blob = raw
+            .blob()
+            .map_err(|e| ApiError::BadAnswer(format!("{e:?}")))?;
+        wasm_bindgen_futures::JsFuture::from(blob)
+            .await
+            .map_err(|e| ApiError::Unreachable(format!("{e:?}")))?
+            .dyn_into()
+            .map_err(|_| ApiError::BadAnswer("not a blob".into()))
+    }
+
+    pub async fn push(&self, batch: &PushRequest) -> Result<PushResponse, ApiError> {
+        let request = self
+            .authorized(Request::post(&self.url(&records_path())), JSON_TIMEOUT_MS)
+            .json(batch)
+            .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+        json(send_built(request).await?).await
+    }
+
+    pub async fn pull(&self, since: Option<&str>, limit: u32) -> Result<PullResponse, ApiError> {
+        let request = self.authorized(
+            Request::get(&self.url(&pull_path(since, Some(limit)))),
+            JSON_TIMEOUT_MS,
+        );
+        json(send(request).await?).await
+    }
+}
+
+async fn send(request: RequestBuilder) -> Result<Response, ApiError> {
+    let request = request
+        .build()
+        .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+    send_built(request).await
+}
+
+async fn send_built(request: Request) -> Result<Response, ApiError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ApiError::Unreachable(e.to_string()))?;
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let body: Option<ErrorResponse> = response.json().await.ok();
+    let (code, message) = match body {
+        Some(b) => (b.error.code, b.error.message),
+        None => (String::new(), response.status_text()),
+    };
+    if status == 401 {
+        Err(ApiError::Unauthorized(message))
+    } else {
+        Err(ApiError::Status {
+            status,
+            code,
+            message,
+        })
+    }
+}
+
+async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    response
+        .json()
+        .await
+        .map_err(|e| ApiError::BadAnswer(e.to_string()))
+}
