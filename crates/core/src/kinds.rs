@@ -51,6 +51,22 @@ choice!(
     }
 );
 
+impl Kind {
+    /// The kind's name in Simplified Chinese, as in the township's ledger (问题类型).
+    pub fn zh_name(self) -> &'static str {
+        match self {
+            Kind::SewageOutfall => "排污口",
+            Kind::LivestockFarm => "养殖场",
+            Kind::Signage => "标志牌",
+            Kind::StonePlant => "石料加工厂",
+            Kind::SpoilHeap => "弃土堆",
+            Kind::LitterPoint => "垃圾点",
+            Kind::WaterQuality => "水质检测点",
+            Kind::Other => "其他问题",
+        }
+    }
+}
+
 choice!(
     /// What an outfall discharges (排放类型).
     Discharge {

@@ -3,6 +3,7 @@
 
 pub mod capture;
 pub mod codec;
+pub mod csv;
 pub mod draft;
 pub mod geo;
 pub mod kinds;
@@ -13,6 +14,10 @@ pub mod validate;
 
 pub use kinds::*;
 pub use record::*;
+pub use sync::{
+    ErrorBody, ErrorResponse, Health, Limits, Outcome, PhotoStored, PullResponse, PushRecord,
+    PushRequest, PushResponse, PushResult, ServerRecord, SyncProblem,
+};
 pub use validate::{FieldError, Problem, validate};
 
 /// Version of the stored record format. Bump it together with a migration in [`codec`].

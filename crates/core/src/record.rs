@@ -125,6 +125,18 @@ impl Choice for Status {
     }
 }
 
+impl Status {
+    /// The status in Simplified Chinese, as in the township's ledger (整改状态).
+    pub fn zh_name(self) -> &'static str {
+        match self {
+            Status::Open => "待整改",
+            Status::Rectifying => "整改中",
+            Status::Fixed => "已整改",
+            Status::Closed => "已销号",
+        }
+    }
+}
+
 impl Record {
     /// A fresh record of `kind` with that kind's default fields, made now by `author`.
     pub fn new(kind: Kind, author: &str, village: &str, now: DateTime<Utc>) -> Record {

@@ -1,0 +1,118 @@
+//! The rectification ledger (整改台账) as CSV, the way the township office keeps it in Excel:
+//! UTF-8 with a byte-order mark (so Excel reads the Chinese correctly), CRLF line ends, one row
+//! per record that is not deleted, Chinese column names. The server's `export.csv` and the
+//! phone's export write the same text.
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use crate::record::Record;
+
+/// The byte-order mark that starts the file.
+pub const BOM: &str = "\u{feff}";
+
+/// The columns, in order.
+pub const LEDGER_HEADERS: [&str; 17] = [
+    "序号",
+    "村/社区",
+    "问题类型",
+    "问题描述",
+    "位置",
+    "经度",
+    "纬度",
+    "责任领导",
+    "责任部门",
+    "责任人",
+    "联系电话",
+    "整改时限",
+    "整改状态",
+    "发现时间",
+    "记录人",
+    "照片数",
+    "id",
+];
+
+/// China Standard Time (UTC+8), the time zone 发现时间 is written in.
+fn china_time() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// `2026-05-01 16:00` in China Standard Time.
+fn local_minute(t: DateTime<Utc>) -> String {
+    t.with_timezone(&china_time())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// The cells of one ledger row, numbered `n` (序号), in [`LEDGER_HEADERS`] order, unquoted.
+pub fn ledger_row(n: usize, r: &Record) -> [String; 17] {
+    let (lng, lat) = match &r.position {
+        Some(p) => (p.longitude.to_string(), p.latitude.to_string()),
+        None => (String::new(), String::new()),
+    };
+    [
+        n.to_string(),
+        r.village.clone(),
+        r.kind().zh_name().to_owned(),
+        r.title.clone(),
+        r.place.clone(),
+        lng,
+        lat,
+        r.responsibility.leader.clone(),
+        r.responsibility.department.clone(),
+        r.responsibility.person.clone(),
+        r.responsibility.phone.clone(),
+        r.deadline.map(|d| d.to_string()).unwrap_or_default(),
+        r.status.zh_name().to_owned(),
+        local_minute(r.created_at),
+        r.author.clone(),
+        r.photos.len().to_string(),
+        r.id.to_string(),
+    ]
+}
+
+/// The whole ledger: BOM, header row, then every record that is not deleted, oldest found
+/// first (ties by id), numbered from 1.
+pub fn ledger_csv<'a>(records: impl IntoIterator<Item = &'a Record>) -> String {
+    let mut live: Vec<&Record> = records.into_iter().filter(|r| !r.is_deleted()).collect();
+    live.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    let mut out = String::from(BOM);
+    write_row(&mut out, LEDGER_HEADERS.iter().copied());
+    for (i, r) in live.into_iter().enumerate() {
+        let row = ledger_row(i + 1, r);
+        write_row(&mut out, row.iter().map(String::as_str));
+    }
+    out
+}
+
+/// Appends one CSV line (CRLF-terminated), each cell made safe by [`cell`].
+pub fn write_row<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>) {
+    for (i, c) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&cell(c));
+    }
+    out.push_str("\r\n");
+}
+
+/// One CSV cell: quoted (quotes doubled) when it holds a comma, quote or line break. Text that
+/// a spreadsheet would run as a formula (starts with `=`, `+`, `-`, `@`, tab or CR and holds
+/// anything but digits, spaces, `+`, `-` and `.`) gets a leading `'`, so a record typed as
+/// `=HYPERLINK(…)` shows as text; phone numbers such as `+86 138-1234-5678` and negative
+/// numbers stay as they are.
+pub fn cell(value: &str) -> String {
+    let risky_start = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let numberish = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.'));
+    let value = if risky_start && !numberish {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
