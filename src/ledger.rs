@@ -83,6 +83,17 @@ impl Ledger {
         Ok(record)
     }
 
+    /// Saves an edit of `base` (the record as the form opened it). If the stored copy changed
+    /// since (a sync brought the township's change, another tab saved), the user's changes
+    /// are applied on top of it ([`patrol_core::rebase`]), so neither side is lost.
+    pub fn save_edit(&self, base: &Record, edited: Record) -> Result<Record, SaveError> {
+        let record = match store::load(edited.id) {
+            Some(stored) if stored != *base => patrol_core::rebase(base, &edited, &stored),
+            _ => edited,
+        };
+        self.save(record)
+    }
+
     /// Leaves a tombstone in storage and takes the record off the list.
     pub fn delete(&self, id: &Uuid) -> Result<(), SaveError> {
         let Some(mut record) = self.get(id) else {

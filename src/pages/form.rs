@@ -294,6 +294,9 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
     let id = initial.id;
     let state = FormState::new(&initial);
     let draft = state.record;
+    // What the form opened with: if the stored record changes meanwhile (a sync, another
+    // tab), saving applies the user's changes on top of it instead of overwriting it.
+    let opened_with = StoredValue::new(initial.clone());
     let (latitude, longitude, head_count, volume) = (
         state.latitude,
         state.longitude,
@@ -367,7 +370,12 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
             }
         };
         issues.set(Vec::new());
-        match ledger.save(record) {
+        let saved = if is_new {
+            ledger.save(record)
+        } else {
+            opened_with.with_value(|base| ledger.save_edit(base, record))
+        };
+        match saved {
             Ok(saved) => {
                 if let Some(handle) = pending.try_update_value(Option::take).flatten() {
                     handle.clear();

@@ -181,3 +181,53 @@ impl Record {
         self.deleted_at = Some(now);
     }
 }
+
+/// A three-way merge for an edit that was saved while the stored copy changed under it (a
+/// sync brought the township's change, or another tab saved): the fields the user changed
+/// from `base` (what the form opened with) to `mine` are applied to `theirs` (what is stored
+/// now), and everything else of `theirs` is kept. Where both changed the same field, the
+/// user's value wins: it is what they see and just confirmed. An edit brings a record that
+/// was deleted meanwhile back (nothing the user typed disappears). The result carries
+/// `theirs`' revision, so saving it (which bumps the revision) is newer than both.
+pub fn rebase(base: &Record, mine: &Record, theirs: &Record) -> Record {
+    let to_value = |r: &Record| serde_json::to_value(r).unwrap_or(serde_json::Value::Null);
+    let (base_v, mine_v, mut merged) = (to_value(base), to_value(mine), to_value(theirs));
+    apply_changes(&base_v, &mine_v, &mut merged);
+    let mut record: Record = serde_json::from_value(merged).unwrap_or_else(|_| mine.clone());
+    record.revision = theirs.revision.max(mine.revision);
+    record.deleted_at = mine.deleted_at;
+    record
+}
+
+/// Applies the change from `base` to `mine` onto `target`, object key by object key; any
+/// other changed value (text, number, list) replaces the target's whole.
+fn apply_changes(
+    base: &serde_json::Value,
+    mine: &serde_json::Value,
+    target: &mut serde_json::Value,
+) {
+    use serde_json::Value;
+    if base == mine {
+        return;
+    }
+    match (base, mine, target) {
+        (Value::Object(b), Value::Object(m), Value::Object(t)) => {
+            for (key, mine_value) in m {
+                let base_value = b.get(key).unwrap_or(&Value::Null);
+                if base_value == mine_value {
+                    continue;
+                }
+                match t.get_mut(key) {
+                    Some(target_value) => apply_changes(base_value, mine_value, target_value),
+                    None => {
+                        t.insert(key.clone(), mine_value.clone());
+                    }
+                }
+            }
+            for key in b.keys().filter(|k| !m.contains_key(*k)) {
+                t.remove(key);
+            }
+        }
+        (_, mine, target) => *target = mine.clone(),
+    }
+}
