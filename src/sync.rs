@@ -181,11 +181,23 @@ impl SyncEngine {
     }
 
     fn store_state(&self, id: Uuid, state: SyncState) -> Result<(), SaveError> {
-        save_state(id, &state)?;
-        self.states.update(|s| {
-            s.insert(id, state);
-        });
-        Ok(())
+        self.store_states(vec![(id, state)])
+    }
+
+    /// Writes each state, then shows them all in one update (one re-render per batch, not
+    /// per record). States written before a refused write are kept and shown.
+    fn store_states(&self, states: Vec<(Uuid, SyncState)>) -> Result<(), SaveError> {
+        let mut written = Vec::with_capacity(states.len());
+        let mut outcome = Ok(());
+        for (id, state) in states {
+            if let Err(e) = save_state(id, &state) {
+                outcome = Err(e);
+                break;
+            }
+            written.push((id, state));
+        }
+        self.states.update(|s| s.extend(written));
+        outcome
     }
 
     async fn run(self) {
@@ -336,16 +348,17 @@ async fn sync_once(engine: SyncEngine, server: Server) -> Result<(), SyncFailure
                 .collect(),
         };
         let answer = server.push(&request).await.map_err(failure)?;
-        for result in answer.results {
-            let Some(sent) = batch.iter().find(|r| r.id == result.id) else {
-                continue;
-            };
-            let mut state = engine.state_of(&sent.id);
-            state.apply(sent, &result.outcome);
-            engine
-                .store_state(sent.id, state)
-                .map_err(SyncFailure::Storage)?;
-        }
+        let states = answer
+            .results
+            .into_iter()
+            .filter_map(|result| {
+                let sent = batch.iter().find(|r| r.id == result.id)?;
+                let mut state = engine.state_of(&sent.id);
+                state.apply(sent, &result.outcome);
+                Some((sent.id, state))
+            })
+            .collect();
+        engine.store_states(states).map_err(SyncFailure::Storage)?;
     }
 
     pull(&engine, &server).await?;
@@ -399,24 +412,26 @@ async fn pull(engine: &SyncEngine, server: &Server) -> Result<(), SyncFailure> {
             .pull(progress.cursor.as_deref(), PULL_PAGE)
             .await
             .map_err(failure)?;
+        // No await in this loop: between reading a local copy and writing it, no save can
+        // slip in.
+        let mut states: HashMap<Uuid, SyncState> = HashMap::new();
+        let mut stored = Ok(());
         for change in page.changes {
             let id = change.record.id;
-            // No await between reading the local copy and writing: a save cannot slip in.
             let local = store::load(id);
-            let mut state = engine.state_of(&id);
-            match state.merge(local.as_ref(), change) {
-                Merge::Take(record) => {
-                    engine
-                        .ledger
-                        .store_as_is(*record)
-                        .map_err(SyncFailure::Storage)?;
-                }
-                Merge::Conflict | Merge::Ignore => {}
+            let mut state = states.remove(&id).unwrap_or_else(|| engine.state_of(&id));
+            if let Merge::Take(record) = state.merge(local.as_ref(), change)
+                && let Err(e) = engine.ledger.store_as_is(*record)
+            {
+                stored = Err(e);
+                break;
             }
-            engine
-                .store_state(id, state)
-                .map_err(SyncFailure::Storage)?;
+            states.insert(id, state);
         }
+        engine
+            .store_states(states.into_iter().collect())
+            .and(stored)
+            .map_err(SyncFailure::Storage)?;
         progress.cursor = Some(page.cursor);
         save_progress(&progress).map_err(SyncFailure::Storage)?;
         if !page.more {
