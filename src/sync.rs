@@ -334,31 +334,23 @@ async fn sync_once(engine: SyncEngine, server: Server) -> Result<(), SyncFailure
         })
     });
 
-    for record in &outbox {
-        upload_photos(&engine, &server, record).await?;
-    }
-    for batch in outbox.chunks(PUSH_BATCH) {
-        let request = PushRequest {
-            records: batch
-                .iter()
-                .map(|r| PushRecord {
-                    base_rev: engine.state_of(&r.id).server_rev,
-                    record: r.clone(),
-                })
-                .collect(),
-        };
-        let answer = server.push(&request).await.map_err(failure)?;
-        let states = answer
-            .results
-            .into_iter()
-            .filter_map(|result| {
-                let sent = batch.iter().find(|r| r.id == result.id)?;
-                let mut state = engine.state_of(&sent.id);
-                state.apply(sent, &result.outcome);
-                Some((sent.id, state))
-            })
-            .collect();
-        engine.store_states(states).map_err(SyncFailure::Storage)?;
+    // A second round for records the server still missed photos of (an upload it lost):
+    // they are sent again at once rather than at the next sync.
+    let mut round = outbox;
+    for _ in 0..2 {
+        if round.is_empty() {
+            break;
+        }
+        for record in &round {
+            upload_photos(&engine, &server, record).await?;
+        }
+        for batch in round.chunks(PUSH_BATCH) {
+            push_batch(&engine, &server, batch).await?;
+        }
+        round.retain(|r| {
+            let state = engine.state_of(&r.id);
+            state.needs_push(r) && !state.photos_to_upload(r).is_empty()
+        });
     }
 
     pull(&engine, &server).await?;
@@ -367,6 +359,35 @@ async fn sync_once(engine: SyncEngine, server: Server) -> Result<(), SyncFailure
     save_progress(&progress).map_err(SyncFailure::Storage)?;
     download_missing_photos(&engine, &server).await;
     Ok(())
+}
+
+/// Pushes one batch and keeps what the server answered for each record.
+async fn push_batch(
+    engine: &SyncEngine,
+    server: &Server,
+    batch: &[Record],
+) -> Result<(), SyncFailure> {
+    let request = PushRequest {
+        records: batch
+            .iter()
+            .map(|r| PushRecord {
+                base_rev: engine.state_of(&r.id).server_rev,
+                record: r.clone(),
+            })
+            .collect(),
+    };
+    let answer = server.push(&request).await.map_err(failure)?;
+    let states = answer
+        .results
+        .into_iter()
+        .filter_map(|result| {
+            let sent = batch.iter().find(|r| r.id == result.id)?;
+            let mut state = engine.state_of(&sent.id);
+            state.apply(sent, &result.outcome);
+            Some((sent.id, state))
+        })
+        .collect();
+    engine.store_states(states).map_err(SyncFailure::Storage)
 }
 
 /// Sends the photos the server does not hold yet. A photo missing from this phone (it should
