@@ -42,12 +42,15 @@ pub fn App() -> impl IntoView {
     ledger.tidy_photos();
     provide_context(RwSignal::new(Settings::load()));
     provide_context(RwSignal::new(None::<Notice>));
+    // Service worker (offline start, updates) and the install prompt.
+    crate::pwa::provide();
     view! {
         <I18nContextProvider>
             <LocaleFromSettings />
             <Router>
                 <a class="skip-link" href="#main">{t!(use_i18n(), skip_to_content)}</a>
                 <NoticeBar />
+                <crate::pwa::UpdateBanner />
                 <main id="main" tabindex="-1">
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=RecordList />

@@ -78,6 +78,7 @@ pub fn SettingsPage() -> impl IntoView {
             </div>
         </form>
         <StorageSection />
+        <crate::pwa::InstallSection />
     }
 }
 

@@ -5,6 +5,7 @@
 //! chromedriver), checking versions first, so a second run skips straight to the work.
 
 mod bench;
+mod precache;
 mod tools;
 mod util;
 
@@ -33,6 +34,8 @@ verbs:
                          8 Playwright tests against the release server
                        --native-only: steps 1-3; --wasm-only: steps 4-5; --e2e-only: steps 6-8
                        (flags combine); args after `--` go to `npx playwright test`
+  precache [DIR]       (re)write the service worker's precache list into DIR/sw.js
+                       (default dist/; every build does this itself)
   bench                dist, then sizes of every bundle file (raw, gzip, brotli) into
                        target/bench/latest.json and docs/benchmarks.md
   help                 this text";
@@ -75,6 +78,14 @@ fn run(args: &[String]) -> Result<()> {
                 bench::run(&ctx, &ctx.root.join("dist"))
             })
         }
+        "precache" => {
+            let dir = match rest {
+                [] => ctx.root.join("dist"),
+                [dir] => std::path::PathBuf::from(dir),
+                [_, extra, ..] => bail!("unexpected argument `{extra}`\n\n{USAGE}"),
+            };
+            write_precache(&dir)
+        }
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())
@@ -113,7 +124,21 @@ fn build_dist(ctx: &Ctx) -> Result<()> {
 
 fn trunk_build(ctx: &Ctx) -> Result<()> {
     ctx.run(ctx.cmd("trunk").args(["build", "--release"]))?;
-    check_dist(ctx)
+    check_dist(ctx)?;
+    write_precache(&ctx.root.join("dist"))
+}
+
+/// The service worker's list of files to download, with the build version (precache.rs).
+fn write_precache(dist: &std::path::Path) -> Result<()> {
+    let list = precache::write(dist)?;
+    note(&format!(
+        "{}/{}: build {}, {} files precached",
+        dist.display(),
+        precache::SW,
+        list.version,
+        list.files.len()
+    ));
+    Ok(())
 }
 
 /// dist/ has index.html, a hashed .wasm and a hashed .js; lists the files.
