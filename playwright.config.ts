@@ -5,6 +5,8 @@ import { defineConfig } from '@playwright/test';
 // `npx playwright test` (add `-g "title"` for one test).
 // Another checkout on the same machine can pick another port: RP_E2E_PORT=8092.
 const PORT = Number(process.env.RP_E2E_PORT ?? 8091);
+// The server binary is where cargo built it (CARGO_TARGET_DIR, like cargo, else target/).
+const TARGET = process.env.CARGO_TARGET_DIR ?? 'target';
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -45,7 +47,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `target/release/river-patrol-server --port ${PORT} --dist dist`,
+    command: `${TARGET}/release/river-patrol-server --port ${PORT} --dist dist`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 30_000,

@@ -48,12 +48,15 @@ pub fn App() -> impl IntoView {
     let engine = SyncEngine::new(ledger, settings);
     provide_context(engine);
     engine.start();
+    // Service worker (offline start, updates) and the install prompt.
+    crate::pwa::provide();
     view! {
         <I18nContextProvider>
             <LocaleFromSettings />
             <Router>
                 <a class="skip-link" href="#main">{t!(use_i18n(), skip_to_content)}</a>
                 <NoticeBar />
+                <crate::pwa::UpdateBanner />
                 <main id="main" tabindex="-1">
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=RecordList />

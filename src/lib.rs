@@ -19,6 +19,7 @@ pub mod labels;
 pub mod ledger;
 mod pages;
 pub mod photos;
+pub mod pwa;
 pub mod settings;
 pub mod storage_info;
 pub mod store;

@@ -318,11 +318,14 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
             draft_error.try_set(drafts::save(&d).err());
         }
     };
+    // An app update waits while this form holds edits not saved as a record (src/pwa.rs).
+    let unsaved = crate::pwa::UnsavedForm::here();
     Effect::new(move |first: Option<()>| {
         state.track();
         if first.is_none() {
             return; // what the form opened with is not a change
         }
+        unsaved.set(true);
         if let Some(handle) = pending.try_update_value(Option::take).flatten() {
             handle.clear();
         }
@@ -340,6 +343,7 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
     let hidden = window_event_listener_untyped("visibilitychange", move |_| flush());
     on_cleanup(move || {
         flush();
+        unsaved.set(false);
         hide.remove();
         hidden.remove();
     });

@@ -79,6 +79,7 @@ pub fn SettingsPage() -> impl IntoView {
         </form>
         <SyncSettings />
         <StorageSection />
+        <crate::pwa::InstallSection />
     }
 }
 

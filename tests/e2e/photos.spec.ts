@@ -1,32 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { fillNew, save, storedRecords } from './helpers';
-
-/** A 4000×3000 camera-like JPEG (noise, so it cannot compress to nothing), made in the page. */
-async function twelveMegapixelJpeg(page: Page): Promise<Buffer> {
-  const base64 = await page.evaluate(async () => {
-    const canvas = new OffscreenCanvas(4000, 3000);
-    const ctx = canvas.getContext('2d')!;
-    const sky = ctx.createLinearGradient(0, 0, 0, 3000);
-    sky.addColorStop(0, '#5d8fc7');
-    sky.addColorStop(1, '#4d6b2f');
-    ctx.fillStyle = sky;
-    ctx.fillRect(0, 0, 4000, 3000);
-    let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-    for (let i = 0; i < 6000; i++) {
-      ctx.fillStyle = `rgba(${rnd() * 255 | 0},${rnd() * 255 | 0},${rnd() * 255 | 0},0.5)`;
-      ctx.beginPath();
-      ctx.arc(rnd() * 4000, rnd() * 3000, 4 + rnd() * 60, 0, Math.PI * 2);
-      ctx.fill();
-    }
-    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let text = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(text);
-  });
-  return Buffer.from(base64, 'base64');
-}
+import { fillNew, save, storedRecords, twelveMegapixelJpeg } from './helpers';
 
 /** Size of the stored JPEG for `id` in IndexedDB, or -1 if it is not there. */
 async function storedPhotoBytes(page: Page, id: string): Promise<number> {

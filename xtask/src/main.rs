@@ -6,6 +6,7 @@
 
 mod bench;
 mod compress;
+mod precache;
 mod tools;
 mod util;
 
@@ -34,6 +35,8 @@ verbs:
                          8 Playwright tests against the release server
                        --native-only: steps 1-3; --wasm-only: steps 4-5; --e2e-only: steps 6-8
                        (flags combine); args after `--` go to `npx playwright test`
+  precache [DIR]       (re)write the service worker's precache list into DIR/sw.js
+                       (default dist/; every build does this itself)
   bench                dist, then sizes of every bundle file (raw, gzip, brotli) and the
                        time to compress a 12-megapixel photo in headless Chromium, into
                        target/bench/latest.json and docs/benchmarks.md
@@ -90,6 +93,14 @@ fn run(args: &[String]) -> Result<()> {
                 || bench::run(&ctx, &ctx.root.join("dist")),
             )
         }
+        "precache" => {
+            let dir = match rest {
+                [] => ctx.root.join("dist"),
+                [dir] => std::path::PathBuf::from(dir),
+                [_, extra, ..] => bail!("unexpected argument `{extra}`\n\n{USAGE}"),
+            };
+            write_precache(&dir)
+        }
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())
@@ -128,7 +139,21 @@ fn build_dist(ctx: &Ctx) -> Result<()> {
 
 fn trunk_build(ctx: &Ctx) -> Result<()> {
     ctx.run(ctx.cmd("trunk").args(["build", "--release"]))?;
-    check_dist(ctx)
+    check_dist(ctx)?;
+    write_precache(&ctx.root.join("dist"))
+}
+
+/// The service worker's list of files to download, with the build version (precache.rs).
+fn write_precache(dist: &std::path::Path) -> Result<()> {
+    let list = precache::write(dist)?;
+    note(&format!(
+        "{}/{}: build {}, {} files precached",
+        dist.display(),
+        precache::SW,
+        list.version,
+        list.files.len()
+    ));
+    Ok(())
 }
 
 /// dist/ has index.html, a hashed .wasm and a hashed .js; lists the files.

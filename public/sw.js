@@ -1,0 +1,90 @@
+// River Patrol (巡河通) service worker: the app opens and works with no network.
+//
+// - Install: downloads every file of this build (the list below), checks each against its
+//   SHA-256, and only when all of them arrived intact puts them in the cache named after the
+//   build version. Anything missing or altered fails the install, so the working version stays.
+// - No skipWaiting() on install: a new version waits until the app posts {type: 'SKIP_WAITING'}
+//   (the user agreed and no unsaved form is open; see src/pwa.rs).
+// - Activate: deletes the caches of other versions, then takes control of open pages.
+// - Fetch: files of the build from the cache (cache first); page navigations get the cached
+//   index.html, so every route opens offline; /api/ is network only and never cached.
+// docs/pwa.md has the whole story.
+'use strict';
+
+// Written after every build by `cargo xtask` (xtask/src/precache.rs): the build version and
+// every file of dist/ but this one, with its SHA-256. `null` here: not built by the xtask.
+self.PRECACHE = null;
+
+const PREFIX = 'river-patrol-';
+const BUILD = self.PRECACHE;
+const CACHE = BUILD ? PREFIX + BUILD.version : null;
+const URLS = new Set(BUILD ? BUILD.files.map((f) => f.url) : []);
+const SHELL = '/index.html';
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precache());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener('message', (event) => {
+  const type = event.data && event.data.type;
+  if (type === 'SKIP_WAITING') {
+    self.skipWaiting();
+  } else if (type === 'VERSION' && event.source) {
+    event.source.postMessage({ type: 'VERSION', version: BUILD && BUILD.version });
+  }
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET' || !CACHE) return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  // The sync API: always the network, never a stored answer.
+  if (url.pathname.startsWith('/api/')) return;
+  if (URLS.has(url.pathname)) {
+    event.respondWith(cached(url.pathname, request));
+  } else if (request.mode === 'navigate') {
+    event.respondWith(cached(SHELL, request));
+  }
+});
+
+/** The stored copy of `path`, or the network if the cache lost it. */
+async function cached(path, request) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(path);
+  return hit || fetch(request);
+}
+
+/** Downloads and checks every file first; writes only once all of them are good. */
+async function precache() {
+  if (!BUILD) throw new Error('sw.js has no precache list: build the app with `cargo xtask dist`');
+  const files = await Promise.all(BUILD.files.map(download));
+  const cache = await caches.open(CACHE);
+  await Promise.all(files.map(([url, response]) => cache.put(url, response)));
+}
+
+async function download(file) {
+  // Revalidated with the server, so a stale HTTP-cached copy is never taken for this build's.
+  const response = await fetch(file.url, { cache: 'no-cache' });
+  if (!response.ok) throw new Error(`${file.url}: HTTP ${response.status}`);
+  const body = await response.arrayBuffer();
+  const sha256 = hex(await crypto.subtle.digest('SHA-256', body));
+  if (sha256 !== file.sha256) throw new Error(`${file.url}: SHA-256 ${sha256}, expected ${file.sha256}`);
+  const headers = { 'Content-Type': response.headers.get('Content-Type') || 'application/octet-stream' };
+  return [file.url, new Response(body, { headers })];
+}
+
+function hex(buffer) {
+  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,35 @@
+import { test, expect } from '@playwright/test';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { precacheOf } from './pwa-helpers';
+
+// Issue 5, acceptance 4: the precache list the build wrote into sw.js is exactly the build.
+
+function builtFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => '/' + relative('dist', join(e.parentPath, e.name)).split(sep).join('/'))
+    .sort();
+}
+
+test('every file of the build is listed with its hash, and every listed file is served as built', async ({ baseURL }) => {
+  const list = await precacheOf(baseURL!);
+  const built = builtFiles('dist');
+  expect(built).toContain('/sw.js');
+  // Every built file but the worker itself is listed, and nothing else.
+  expect(list.files.map((f) => f.url).sort()).toEqual(built.filter((f) => f !== '/sw.js'));
+  for (const file of list.files) {
+    const bytes = readFileSync(join('dist', file.url));
+    expect(createHash('sha256').update(bytes).digest('hex'), file.url).toBe(file.sha256);
+    expect(bytes.length, file.url).toBe(file.bytes);
+    // What the server hands out is what the worker will check.
+    const served = Buffer.from(await (await fetch(`${baseURL}${file.url}`)).arrayBuffer());
+    expect(createHash('sha256').update(served).digest('hex'), `${file.url} served`).toBe(file.sha256);
+  }
+  expect(list.version).toMatch(/^[0-9a-f]{16}$/);
+  // Hashed names stay hashed: the app's wasm, JS and CSS carry Trunk's content hash.
+  for (const ext of ['_bg.wasm', '.js', '.css']) {
+    expect(list.files.some((f) => new RegExp(`-[0-9a-f]{10,16}${ext.replace('.', '\\.')}$`).test(f.url)), ext).toBe(true);
+  }
+});

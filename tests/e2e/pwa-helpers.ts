@@ -1,0 +1,90 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, type Page } from '@playwright/test';
+
+/** Where cargo put the release server and the xtask (CARGO_TARGET_DIR, like cargo). */
+export const TARGET = process.env.CARGO_TARGET_DIR ?? 'target';
+const BASE_PORT = Number(process.env.RP_E2E_PORT ?? 8091);
+
+/**
+ * A port of its own for a spec that starts its own server (so it can stop it, or switch
+ * builds): RP_E2E_PORT + 100 + n, clear of the shared test server and of other checkouts.
+ */
+export function ownPort(n: number): number {
+  return BASE_PORT + 100 + n;
+}
+
+/** The release server on 127.0.0.1:`port` serving `dist`, started and stopped by a test. */
+export class AppServer {
+  private constructor(
+    private child: ChildProcess,
+    readonly origin: string,
+  ) {}
+
+  static async start(dist: string, port: number): Promise<AppServer> {
+    const child = spawn(`${TARGET}/release/river-patrol-server`, ['--port', String(port), '--dist', dist], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const server = new AppServer(child, `http://127.0.0.1:${port}`);
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`river-patrol-server exited (${code})`))),
+    );
+    const up = (async () => {
+      for (;;) {
+        try {
+          if ((await fetch(`${server.origin}/sw.js`)).ok) return;
+        } catch {
+          // not listening yet
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    await Promise.race([up, exited]);
+    return server;
+  }
+
+  /** Stops the server and waits until it is gone: nothing answers on its port any more. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const gone = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    await gone;
+  }
+}
+
+/** A copy of dist/ in a temporary folder (removed by `removeCopy`). */
+export function copyDist(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `rp-${name}-`));
+  cpSync('dist', dir, { recursive: true });
+  return dir;
+}
+
+export function removeCopy(dir: string) {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Rewrites `dir`/sw.js's precache list for the files now in `dir` (the build's own step). */
+export function regeneratePrecache(dir: string) {
+  execFileSync(`${TARGET}/debug/xtask`, ['precache', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** The precache list the server's sw.js carries. */
+export async function precacheOf(origin: string): Promise<{ version: string; files: { url: string; sha256: string; bytes: number }[] }> {
+  const sw = await (await fetch(`${origin}/sw.js`)).text();
+  const line = sw.split('\n').find((l) => l.startsWith('self.PRECACHE = '));
+  expect(line, 'sw.js has its precache line').toBeTruthy();
+  return JSON.parse(line!.slice('self.PRECACHE = '.length).replace(/;$/, ''));
+}
+
+/** Waits until the service worker has installed this build and controls the page. */
+export async function controlled(page: Page) {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
+
+/** The names of the app's caches in the page's origin. */
+export async function cacheNames(page: Page): Promise<string[]> {
+  return page.evaluate(() => caches.keys());
+}
