@@ -45,7 +45,8 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `target/release/river-patrol-server --port ${PORT} --dist dist`,
+    // Its own data folder (SQLite + photos), apart from `cargo xtask run`'s data/.
+    command: `target/release/river-patrol-server --port ${PORT} --dist dist --data target/e2e-data-${PORT}`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 30_000,
