@@ -47,7 +47,8 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `${TARGET}/release/river-patrol-server --port ${PORT} --dist dist`,
+    // Its own data folder (SQLite + photos), apart from `cargo xtask run`'s data/.
+    command: `${TARGET}/release/river-patrol-server --port ${PORT} --dist dist --data ${TARGET}/e2e-data-${PORT}`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 30_000,

@@ -1,16 +1,28 @@
-//! River Patrol reference server.
+//! River Patrol reference server: the built app (Trunk's `dist/` folder) and the sync API.
 //!
-//! For now it only serves the built app (Trunk's `dist/` folder):
+//! The app:
 //!
 //! - files under `dist/` as they are (`.wasm` as `application/wasm`);
 //! - a GET for a path with no file extension that is not a file (a client-side route such as
 //!   `/records/abc` or `/settings`) gets `dist/index.html` with status 200, so deep links work;
+//!   paths under `/api` never do (an unknown API path is a 404 JSON error);
 //! - a missing path with an extension (`/missing.js`) is a 404;
 //! - responses are compressed (brotli or gzip) as the client accepts;
 //! - `Cache-Control`: `no-cache` for HTML and unhashed files, a year and `immutable` for
 //!   Trunk's hashed assets (`river-patrol-<hash>.js`, `…_bg.wasm`, `main-<hash>.css`).
 //!
-//! The sync API will be added as routes on the [`Router`] that [`app`] returns.
+//! The sync API under `/api/v1` ([`api`], `docs/sync-protocol.md`): records and tokens in
+//! SQLite, photos through `object_store` ([`store`]), tokens made by the `token` command
+//! ([`tokens`]).
+
+pub mod api;
+pub mod error;
+pub mod photos;
+pub mod store;
+pub mod tokens;
+
+pub use error::AppError;
+pub use store::{Api, StoreConfig};
 
 use std::convert::Infallible;
 use std::path::PathBuf;
@@ -25,17 +37,30 @@ use tower::ServiceExt;
 use tower::service_fn;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 /// What the server needs to know to build its routes.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The folder Trunk built (`dist/`), with `index.html` in it.
     pub dist: PathBuf,
+    /// The sync API's storage; `None` serves the app alone (every API path is then a 404).
+    pub api: Option<Api>,
 }
 
 impl Config {
     pub fn new(dist: impl Into<PathBuf>) -> Self {
-        Self { dist: dist.into() }
+        Self {
+            dist: dist.into(),
+            api: None,
+        }
+    }
+
+    /// Serves the sync API from `api` as well.
+    pub fn with_api(mut self, api: Api) -> Self {
+        self.api = Some(api);
+        self
     }
 }
 
@@ -44,18 +69,23 @@ pub const NO_CACHE: &str = "no-cache";
 /// `Cache-Control` for Trunk's content-hashed assets.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// The whole application: static app files with the deep-link fallback.
+/// The whole application: the sync API under `/api`, and the static app files with the
+/// deep-link fallback. Logs one line per request (`tracing`).
 pub fn app(config: Config) -> Router {
     let index = ServeFile::new(config.dist.join("index.html"));
     let spa_fallback = service_fn(move |req: Request| {
         let index = index.clone();
         async move {
             let is_read = matches!(*req.method(), Method::GET | Method::HEAD);
-            if is_read && is_client_route(req.uri().path()) {
+            if is_api_path(req.uri().path()) {
+                // `/api` and `/api/` themselves, which the nested API router does not see.
+                let res = AppError::NotFound("no such API route".to_owned()).into_response();
+                Ok::<_, Infallible>(res)
+            } else if is_read && is_client_route(req.uri().path()) {
                 let res = index.oneshot(req).await.unwrap_or_else(|e| match e {});
-                Ok::<_, Infallible>(res.map(Body::new))
+                Ok(res.map(Body::new))
             } else {
-                Ok(StatusCode::NOT_FOUND.into_response())
+                Ok::<_, Infallible>(StatusCode::NOT_FOUND.into_response())
             }
         }
     });
@@ -64,14 +94,30 @@ pub fn app(config: Config) -> Router {
         .fallback(spa_fallback);
 
     Router::new()
+        .nest("/api", api::router(config.api))
         .fallback_service(static_files)
         .layer(middleware::from_fn(cache_control))
         .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
 }
 
 /// A path whose last segment has no `.` is a client-side route (`/`, `/records/abc`,
 /// `/settings/`); anything else (`/main.css`, `/missing.wasm`) names a file.
+/// `/api` or anything under it, which answers JSON only.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// Never anything under `/api`, which answers JSON only.
 pub fn is_client_route(path: &str) -> bool {
+    if is_api_path(path) {
+        return false;
+    }
     let last = path.rsplit('/').next().unwrap_or_default();
     !last.contains('.')
 }
@@ -123,6 +169,9 @@ mod tests {
         assert!(is_client_route("/settings/"));
         assert!(!is_client_route("/main.css"));
         assert!(!is_client_route("/a/missing-0123456789abcdef_bg.wasm"));
+        assert!(!is_client_route("/api"));
+        assert!(!is_client_route("/api/v2/records"));
+        assert!(is_client_route("/apiary"));
     }
 
     #[test]

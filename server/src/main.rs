@@ -1,104 +1,212 @@
-//! `river-patrol-server [--host 127.0.0.1] [--port 8080] [--dist dist]`
+//! `river-patrol-server [serve] [--host H] [--port N] [--dist DIR] [--data DIR]`, and
+//! `river-patrol-server token create|list|revoke` to manage access tokens.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use river_patrol_server::{Config, app};
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use river_patrol_server::store::open_database;
+use river_patrol_server::{Api, Config, StoreConfig, app, tokens};
 
-const USAGE: &str = "usage: river-patrol-server [--host HOST] [--port PORT] [--dist DIR]
+/// River Patrol (巡河通) reference server: serves the built app and the sync API.
+///
+/// With no command it serves, as `serve` does.
+#[derive(Parser, Debug)]
+#[command(version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
 
-  --host HOST   address to listen on (default 127.0.0.1)
-  --port PORT   port to listen on (default 8080)
-  --dist DIR    the folder Trunk built, with index.html (default dist)";
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the app and the sync API (the default).
+    Serve(ServeArgs),
+    /// Create, list or revoke access tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
 
-struct Args {
+#[derive(Args, Debug, Clone)]
+struct DataArgs {
+    /// Data folder: the database (river-patrol.db) and photos/.
+    #[arg(long, env = "RIVER_PATROL_DATA", default_value = "data")]
+    data: PathBuf,
+    /// Database URL (sqlite://PATH); default: river-patrol.db in the data folder.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl DataArgs {
+    fn store(&self) -> StoreConfig {
+        StoreConfig {
+            data: self.data.clone(),
+            database_url: self.database_url.clone(),
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "RIVER_PATROL_HOST", default_value = "127.0.0.1")]
     host: String,
+    /// Port to listen on.
+    #[arg(long, env = "RIVER_PATROL_PORT", default_value_t = 8080)]
     port: u16,
+    /// The folder Trunk built, with index.html.
+    #[arg(long, env = "RIVER_PATROL_DIST", default_value = "dist")]
     dist: PathBuf,
+    #[command(flatten)]
+    data: DataArgs,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        host: "127.0.0.1".into(),
-        port: 8080,
-        dist: PathBuf::from("dist"),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) => (f.to_owned(), Some(v.to_owned())),
-            None => (arg.clone(), None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| it.next())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match flag.as_str() {
-            "--host" => args.host = value()?,
-            "--port" => {
-                let v = value()?;
-                args.port = v.parse().map_err(|_| format!("bad --port {v:?}"))?;
-            }
-            "--dist" => args.dist = PathBuf::from(value()?),
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                std::process::exit(0);
-            }
-            other => return Err(format!("unknown argument {other:?}")),
-        }
-    }
-    Ok(args)
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Make a token and print it (once: only its hash is kept).
+    Create {
+        /// The officer who will use it, e.g. 张三.
+        #[arg(long)]
+        officer: String,
+        /// The one village whose records it may read and write, e.g. 红星村.
+        #[arg(long, required_unless_present = "all_villages")]
+        village: Option<String>,
+        /// Every village's records (the township office).
+        #[arg(long, conflicts_with = "village")]
+        all_villages: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// List the tokens (never the secrets).
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Revoke a token by its id (from `token list`).
+    Revoke {
+        id: i64,
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(a) => a,
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
         Err(e) => {
-            eprintln!("river-patrol-server: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    if !args.dist.join("index.html").is_file() {
-        eprintln!(
-            "river-patrol-server: {} has no index.html; build the app first (cargo xtask dist)",
-            args.dist.display()
-        );
-        return ExitCode::FAILURE;
-    }
-    let addr: SocketAddr = match format!("{}:{}", args.host, args.port).parse() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!(
-                "river-patrol-server: bad address {}:{}: {e}",
-                args.host, args.port
-            );
-            return ExitCode::from(2);
-        }
-    };
-    let listener = match tokio::net::TcpListener::bind(addr).await {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("river-patrol-server: cannot listen on {addr}: {e}");
+            eprintln!("river-patrol-server: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
+    let result = runtime.block_on(async {
+        match cli.command {
+            None => serve(cli.serve).await,
+            Some(Command::Serve(args)) => serve(args).await,
+            Some(Command::Token(cmd)) => token(cmd).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("river-patrol-server: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    if !args.dist.join("index.html").is_file() {
+        bail!(
+            "{} has no index.html; build the app first (cargo xtask dist)",
+            args.dist.display()
+        );
+    }
+    let addr: SocketAddr = format!("{}:{}", args.host, args.port)
+        .parse()
+        .with_context(|| format!("bad address {}:{}", args.host, args.port))?;
+    let store = args.data.store();
+    let api = Api::open(&store).await?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     println!(
-        "river-patrol-server: serving {} on http://{addr}",
-        args.dist.display()
+        "river-patrol-server: serving {} and the sync API ({}) on http://{addr}",
+        args.dist.display(),
+        store.database_url()
     );
-    let router = app(Config::new(args.dist));
-    if let Err(e) = axum::serve(listener, router)
+    let router = app(Config::new(args.dist).with_api(api));
+    axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await
-    {
-        eprintln!("river-patrol-server: {e}");
-        return ExitCode::FAILURE;
+        .context("the server stopped")
+}
+
+async fn token(cmd: TokenCommand) -> Result<()> {
+    let open = |data: &DataArgs| {
+        let store = data.store();
+        async move {
+            std::fs::create_dir_all(&store.data).with_context(|| {
+                format!("cannot create the data folder {}", store.data.display())
+            })?;
+            open_database(&store.database_url()).await
+        }
+    };
+    match cmd {
+        TokenCommand::Create {
+            officer,
+            village,
+            all_villages,
+            data,
+        } => {
+            let db = open(&data).await?;
+            let village = if all_villages { None } else { village };
+            let new = tokens::create(&db, &officer, village.as_deref()).await?;
+            let scope = village.as_deref().unwrap_or("every village");
+            eprintln!(
+                "token {} for {officer} ({scope}); it is shown only now:",
+                new.id
+            );
+            println!("{}", new.token);
+        }
+        TokenCommand::List { data } => {
+            let db = open(&data).await?;
+            println!(
+                "{:>4}  {:<12} {:<12} {:<26} revoked",
+                "id", "officer", "village", "created"
+            );
+            for t in tokens::list(&db).await? {
+                println!(
+                    "{:>4}  {:<12} {:<12} {:<26} {}",
+                    t.id,
+                    t.officer,
+                    t.village.as_deref().unwrap_or("(all)"),
+                    t.created_at,
+                    t.revoked_at.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        TokenCommand::Revoke { id, data } => {
+            let db = open(&data).await?;
+            if !tokens::revoke(&db, id).await? {
+                bail!("no token {id} that is not already revoked");
+            }
+            println!("token {id} revoked");
+        }
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -24,8 +24,8 @@ usage: cargo xtask <verb> [options]
 verbs:
   dist                 install missing tools, then `trunk build --release` into dist/
   run [--port N] [--host H]
-                       dist, then serve it with the reference server
-                       (default http://127.0.0.1:8080)
+                       dist, then serve it and the sync API with the reference
+                       server (default http://127.0.0.1:8080, data in data/)
   test [--native-only] [--wasm-only] [--e2e-only] [-- <playwright args>]
                        every check, in order, stopping at the first failure:
                          1 cargo fmt --check      2 cargo clippy -D warnings
@@ -181,7 +181,8 @@ fn check_dist(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask run [--port N] [--host H]`
+/// `cargo xtask run [--port N] [--host H]`: the app and the sync API, with the database and
+/// photos in `data/` (create a token with `river-patrol-server token create`, see README).
 fn serve(ctx: &Ctx, rest: &[String]) -> Result<()> {
     let mut port = "8080".to_owned();
     let mut host = "127.0.0.1".to_owned();
@@ -221,6 +222,8 @@ fn serve(ctx: &Ctx, rest: &[String]) -> Result<()> {
         &port,
         "--dist",
         "dist",
+        "--data",
+        "data",
     ]))
 }
 

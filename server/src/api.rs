@@ -1,0 +1,467 @@
+//! The sync API under `/api/v1` (see `docs/sync-protocol.md` and `patrol_core::sync`).
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::Utc;
+use http_body_util::{BodyExt, Limited};
+use patrol_core::codec;
+use patrol_core::sync::{
+    DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, Outcome, PullResponse, PushRecord, PushRequest,
+    PushResponse, PushResult, ServerRecord, SyncProblem, code,
+};
+use patrol_core::{Health, Limits, Record, SCHEMA_VERSION, validate};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use sqlx::{FromRow, Sqlite, Transaction};
+use tower_http::cors::{Any, CorsLayer};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::photos;
+use crate::store::Api;
+use crate::tokens::Caller;
+
+/// Every API route as (method, path), as `docs/openapi.yaml` must list them.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("get", "/api/v1/health"),
+    ("get", "/api/v1/limits"),
+    ("post", "/api/v1/records"),
+    ("get", "/api/v1/records"),
+    ("put", "/api/v1/photos/{id}"),
+    ("head", "/api/v1/photos/{id}"),
+    ("get", "/api/v1/photos/{id}"),
+    ("get", "/api/v1/export.csv"),
+];
+
+/// The routes nested under `/api`. Without an [`Api`] (no database configured) every API path
+/// answers 404 JSON. Unknown paths under `/api` never fall back to the app's `index.html`.
+pub fn router(api: Option<Api>) -> Router {
+    let routes = match api {
+        Some(api) => Router::new()
+            .route("/v1/health", get(health))
+            .route("/v1/limits", get(limits))
+            .route("/v1/records", get(pull).post(push))
+            .route(
+                "/v1/photos/{id}",
+                get(photos::get_photo)
+                    .head(photos::head_photo)
+                    .put(photos::put_photo),
+            )
+            .route("/v1/export.csv", get(export_csv))
+            .with_state(api),
+        None => Router::new(),
+    };
+    // Bearer tokens, no cookies: any origin may call, so an app served elsewhere can sync.
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods(Any)
+        .allow_headers(Any)
+        .expose_headers(Any)
+        .max_age(std::time::Duration::from_secs(3600));
+    routes
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(cors)
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound("no such API route".to_owned())
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
+}
+
+/// `GET /api/v1/health`: no token; 503 when the database does not answer.
+async fn health(State(api): State<Api>) -> Result<axum::Json<Health>, AppError> {
+    sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(&api.db)
+        .await
+        .map_err(|e| AppError::Unavailable(format!("the database does not answer: {e}")))?;
+    Ok(axum::Json(Health {
+        status: "ok".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    }))
+}
+
+/// `GET /api/v1/limits`.
+async fn limits(_caller: Caller, State(api): State<Api>) -> axum::Json<Limits> {
+    axum::Json(api.limits.clone())
+}
+
+/// Reads a request body of at most `limit` bytes: a declared `Content-Length` over the limit
+/// is refused before anything is read, and a body that grows past it is cut off there.
+pub(crate) async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    limit: u64,
+) -> Result<Bytes, AppError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(AppError::TooLarge { limit });
+    }
+    let limited = Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX));
+    match limited.collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(AppError::TooLarge { limit }),
+        Err(e) => Err(AppError::bad_request(format!(
+            "the body could not be read: {e}"
+        ))),
+    }
+}
+
+/// A JSON body: `application/json`, at most the body limit, parsed into `T`. Not JSON is
+/// 400 `bad_json`; JSON of the wrong shape is 422 `invalid` with the path of the offending
+/// value in `field` (e.g. `records[2].record.status`).
+async fn json_body<T: DeserializeOwned>(
+    api: &Api,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<T, AppError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(AppError::UnsupportedMediaType(
+            "send the body as Content-Type: application/json",
+        ));
+    }
+    let bytes = read_body(body, headers, api.limits.max_body_bytes).await?;
+    parse_json(&bytes)
+}
+
+/// See [`json_body`].
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => AppError::Invalid {
+                message: inner.to_string(),
+                field: (path != ".").then_some(path),
+            },
+            _ => AppError::BadJson(inner.to_string()),
+        }
+    })?;
+    de.end().map_err(|e| AppError::BadJson(e.to_string()))?;
+    Ok(value)
+}
+
+/// `POST /api/v1/records`: the whole batch in one transaction.
+async fn push(
+    caller: Caller,
+    State(api): State<Api>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<axum::Json<PushResponse>, AppError> {
+    let req: PushRequest = json_body(&api, &headers, body).await?;
+    let limit = api.limits.max_batch_records;
+    if req.records.len() > limit as usize {
+        return Err(AppError::BatchTooLarge {
+            count: req.records.len(),
+            limit,
+        });
+    }
+    // IMMEDIATE: take the write lock first, so change numbers are handed out in commit order
+    // and the batch never fails half-way on a lock upgrade.
+    let mut tx = api.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut results = Vec::with_capacity(req.records.len());
+    for pushed in req.records {
+        let id = pushed.record.id;
+        let outcome = push_one(&mut tx, &caller, pushed).await?;
+        results.push(PushResult { id, outcome });
+    }
+    tx.commit().await?;
+    Ok(axum::Json(PushResponse { results }))
+}
+
+#[derive(FromRow)]
+struct StoredRow {
+    village: String,
+    server_rev: i64,
+    body: String,
+}
+
+async fn push_one(
+    tx: &mut Transaction<'static, Sqlite>,
+    caller: &Caller,
+    PushRecord { base_rev, record }: PushRecord,
+) -> Result<Outcome, AppError> {
+    let id = record.id.to_string();
+    let existing: Option<StoredRow> =
+        sqlx::query_as("SELECT village, server_rev, body FROM records WHERE id = ?")
+            .bind(&id)
+            .fetch_optional(&mut **tx)
+            .await?;
+
+    let mut problems = Vec::new();
+    if record.schema > SCHEMA_VERSION {
+        problems.push(SyncProblem::new(
+            "schema",
+            code::NEWER_SCHEMA,
+            format!(
+                "the record has schema {}, newer than this server's {SCHEMA_VERSION}",
+                record.schema
+            ),
+        ));
+    }
+    if !caller.may_access(&record.village) {
+        problems.push(SyncProblem::new(
+            "village",
+            code::WRONG_VILLAGE,
+            format!(
+                "the record is for {}, the token only for {}",
+                record.village,
+                caller.village.as_deref().unwrap_or_default()
+            ),
+        ));
+    } else if existing
+        .as_ref()
+        .is_some_and(|row| !caller.may_access(&row.village))
+    {
+        problems.push(SyncProblem::new(
+            "village",
+            code::WRONG_VILLAGE,
+            "a record with this id belongs to another village",
+        ));
+    }
+    problems.extend(validate(&record).iter().map(SyncProblem::from));
+    if !problems.is_empty() {
+        return Ok(Outcome::Rejected { problems });
+    }
+
+    let mut record = record;
+    record.schema = SCHEMA_VERSION;
+    let Some(row) = existing else {
+        store(tx, &record, 1).await?;
+        let missing_photos = missing_photos(tx, &record).await?;
+        return Ok(Outcome::Accepted {
+            server_rev: 1,
+            missing_photos,
+        });
+    };
+    let stored = decode_stored(&row.body)?;
+    let server_rev = rev_of(row.server_rev);
+    if stored == record {
+        let missing_photos = missing_photos(tx, &record).await?;
+        Ok(Outcome::Unchanged {
+            server_rev,
+            missing_photos,
+        })
+    } else if base_rev == Some(server_rev) {
+        let server_rev = server_rev + 1;
+        store(tx, &record, server_rev).await?;
+        let missing_photos = missing_photos(tx, &record).await?;
+        Ok(Outcome::Accepted {
+            server_rev,
+            missing_photos,
+        })
+    } else {
+        Ok(Outcome::Conflict {
+            server_rev,
+            server: Box::new(stored),
+        })
+    }
+}
+
+fn rev_of(stored: i64) -> u64 {
+    u64::try_from(stored).unwrap_or_default()
+}
+
+fn decode_stored(body: &str) -> Result<Record, AppError> {
+    codec::decode(body)
+        .map(|d| d.record)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("a stored record cannot be read: {e}")))
+}
+
+/// Writes `record` as revision `server_rev` with the next change number.
+async fn store(
+    tx: &mut Transaction<'static, Sqlite>,
+    record: &Record,
+    server_rev: u64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO records (id, village, server_rev, seq, body, deleted, created_at, stored_at)
+         VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM records), ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET
+             village = excluded.village,
+             server_rev = excluded.server_rev,
+             seq = excluded.seq,
+             body = excluded.body,
+             deleted = excluded.deleted,
+             created_at = excluded.created_at,
+             stored_at = excluded.stored_at",
+    )
+    .bind(record.id.to_string())
+    .bind(&record.village)
+    .bind(i64::try_from(server_rev).map_err(|_| anyhow::anyhow!("server_rev overflow"))?)
+    .bind(codec::encode(record))
+    .bind(record.is_deleted())
+    .bind(record.created_at.to_rfc3339())
+    .bind(Utc::now().to_rfc3339())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The record's photos the store does not hold yet (none for a tombstone: the phone may have
+/// cleaned up a deleted record's photos, and nobody needs them).
+async fn missing_photos(
+    tx: &mut Transaction<'static, Sqlite>,
+    record: &Record,
+) -> Result<Vec<Uuid>, AppError> {
+    let mut missing = Vec::new();
+    if record.is_deleted() {
+        return Ok(missing);
+    }
+    for photo in &record.photos {
+        if missing.contains(&photo.id) {
+            continue;
+        }
+        let held: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM photos WHERE id = ?)")
+            .bind(photo.id.to_string())
+            .fetch_one(&mut **tx)
+            .await?;
+        if !held {
+            missing.push(photo.id);
+        }
+    }
+    Ok(missing)
+}
+
+#[derive(Debug, Deserialize)]
+struct PullQuery {
+    since: Option<String>,
+    limit: Option<u32>,
+}
+
+#[derive(FromRow)]
+struct ChangeRow {
+    seq: i64,
+    server_rev: i64,
+    body: String,
+}
+
+/// `GET /api/v1/records?since=&limit=`: changes after the cursor, in change order.
+async fn pull(
+    caller: Caller,
+    State(api): State<Api>,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<axum::Json<PullResponse>, AppError> {
+    let Query(query) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
+    let since = match query.since.as_deref().map(str::trim) {
+        None | Some("") => 0,
+        Some(s) => {
+            s.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| AppError::BadRequest {
+                    code: code::BAD_CURSOR,
+                    message: format!("{s:?} is not a cursor this server gave out"),
+                })?
+        }
+    };
+    let limit = query
+        .limit
+        .unwrap_or(DEFAULT_PULL_LIMIT)
+        .clamp(1, MAX_PULL_LIMIT);
+    let rows: Vec<ChangeRow> = sqlx::query_as(
+        "SELECT seq, server_rev, body FROM records
+         WHERE seq > ? AND (? IS NULL OR village = ?)
+         ORDER BY seq LIMIT ?",
+    )
+    .bind(since)
+    .bind(&caller.village)
+    .bind(&caller.village)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&api.db)
+    .await?;
+    let more = rows.len() > limit as usize;
+    let mut cursor = since;
+    let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
+    for row in rows.into_iter().take(limit as usize) {
+        cursor = row.seq;
+        changes.push(ServerRecord {
+            server_rev: rev_of(row.server_rev),
+            record: decode_stored(&row.body)?,
+        });
+    }
+    Ok(axum::Json(PullResponse {
+        changes,
+        cursor: cursor.to_string(),
+        more,
+    }))
+}
+
+/// `GET /api/v1/export.csv`: the ledger of the caller's village (or every village).
+async fn export_csv(caller: Caller, State(api): State<Api>) -> Result<Response, AppError> {
+    let bodies: Vec<String> = sqlx::query_scalar(
+        "SELECT body FROM records WHERE deleted = 0 AND (? IS NULL OR village = ?)",
+    )
+    .bind(&caller.village)
+    .bind(&caller.village)
+    .fetch_all(&api.db)
+    .await?;
+    let records = bodies
+        .iter()
+        .map(|b| decode_stored(b))
+        .collect::<Result<Vec<_>, _>>()?;
+    let text = patrol_core::csv::ledger_csv(&records);
+    Ok((
+        StatusCode::OK,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"river-patrol-ledger.csv\""),
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_errors_are_classified() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct T {
+            a: Vec<u32>,
+        }
+        assert!(matches!(
+            parse_json::<T>(b"{\"a\": [1,"),
+            Err(AppError::BadJson(_))
+        ));
+        assert!(matches!(
+            parse_json::<T>(b"{\"a\": []} x"),
+            Err(AppError::BadJson(_))
+        ));
+        match parse_json::<T>(b"{\"a\": [1, \"two\"]}") {
+            Err(AppError::Invalid { field, .. }) => assert_eq!(field.as_deref(), Some("a[1]")),
+            other => panic!("{other:?}"),
+        }
+        match parse_json::<T>(b"{}") {
+            Err(AppError::Invalid { field, .. }) => assert_eq!(field, None),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(parse_json::<T>(b"{\"a\": [3]}").unwrap().a, [3]);
+    }
+}

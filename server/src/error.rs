@@ -1,0 +1,155 @@
+//! Every way an API request can fail, as one type that answers with the protocol's JSON
+//! error body (`{"error": {"code", "message", "field"}}`) and the right status.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use patrol_core::sync::{ErrorBody, ErrorResponse, code};
+
+#[derive(Debug)]
+pub enum AppError {
+    /// 400 with a specific code (`bad_request`, `bad_id`, `bad_cursor`).
+    BadRequest { code: &'static str, message: String },
+    /// 400: the body is not JSON.
+    BadJson(String),
+    /// 422: JSON that does not fit the protocol's types, `field` saying where.
+    Invalid {
+        message: String,
+        field: Option<String>,
+    },
+    /// 401: no token, or an unknown or revoked one.
+    Unauthorized(&'static str),
+    /// 404.
+    NotFound(String),
+    /// 405.
+    MethodNotAllowed,
+    /// 409: the photo id is taken by other bytes.
+    PhotoConflict,
+    /// 413: the body is over a byte limit.
+    TooLarge { limit: u64 },
+    /// 413: more records than the batch limit.
+    BatchTooLarge { count: usize, limit: u32 },
+    /// 415: a JSON route got another content type, or a photo is not a JPEG.
+    UnsupportedMediaType(&'static str),
+    /// 422: the photo's bytes do not have the announced SHA-256.
+    HashMismatch { announced: String, actual: String },
+    /// 503: the database does not answer.
+    Unavailable(String),
+    /// 500: a bug or a storage failure; the detail goes to the log, not to the client.
+    Internal(anyhow::Error),
+}
+
+impl AppError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            code: code::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest { .. } | AppError::BadJson(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid { .. } | AppError::HashMismatch { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::PhotoConflict => StatusCode::CONFLICT,
+            AppError::TooLarge { .. } | AppError::BatchTooLarge { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The JSON body this error answers with.
+    pub fn body(&self) -> ErrorBody {
+        let (code, message, field) = match self {
+            AppError::BadRequest { code, message } => (*code, message.clone(), None),
+            AppError::BadJson(why) => (
+                code::BAD_JSON,
+                format!("the body is not valid JSON: {why}"),
+                None,
+            ),
+            AppError::Invalid { message, field } => (code::INVALID, message.clone(), field.clone()),
+            AppError::Unauthorized(why) => (code::UNAUTHORIZED, (*why).to_owned(), None),
+            AppError::NotFound(what) => (code::NOT_FOUND, what.clone(), None),
+            AppError::MethodNotAllowed => (
+                code::METHOD_NOT_ALLOWED,
+                "this route does not take that method".to_owned(),
+                None,
+            ),
+            AppError::PhotoConflict => (
+                code::PHOTO_CONFLICT,
+                "a photo with this id and other bytes is already stored".to_owned(),
+                None,
+            ),
+            AppError::TooLarge { limit } => (
+                code::TOO_LARGE,
+                format!("the body is larger than the limit of {limit} bytes"),
+                None,
+            ),
+            AppError::BatchTooLarge { count, limit } => (
+                code::BATCH_TOO_LARGE,
+                format!("{count} records in one push; at most {limit} are taken"),
+                Some("records".to_owned()),
+            ),
+            AppError::UnsupportedMediaType(why) => {
+                (code::UNSUPPORTED_MEDIA_TYPE, (*why).to_owned(), None)
+            }
+            AppError::HashMismatch { announced, actual } => (
+                code::HASH_MISMATCH,
+                format!(
+                    "the photo's SHA-256 is {actual}, not {announced} as announced; nothing was stored"
+                ),
+                None,
+            ),
+            AppError::Unavailable(why) => (code::UNAVAILABLE, why.clone(), None),
+            AppError::Internal(_) => (
+                code::INTERNAL,
+                "the server failed; try again later".to_owned(),
+                None,
+            ),
+        };
+        ErrorBody {
+            code: code.to_owned(),
+            message,
+            field,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match &self {
+            AppError::Internal(e) => tracing::error!("internal error: {e:#}"),
+            AppError::Unavailable(why) => tracing::error!("unavailable: {why}"),
+            _ => {}
+        }
+        let status = self.status();
+        let body = ErrorResponse { error: self.body() };
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(anyhow::Error::new(e).context("database"))
+    }
+}
+
+impl From<object_store::Error> for AppError {
+    fn from(e: object_store::Error) -> Self {
+        AppError::Internal(anyhow::Error::new(e).context("photo store"))
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        AppError::Internal(e)
+    }
+}

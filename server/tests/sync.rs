@@ -1,0 +1,964 @@
+//! The sync API against a real SQLite file and a real photo folder in a temporary directory,
+//! through `tower::ServiceExt::oneshot` (and once over a real TCP socket).
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::body::{Body, Bytes, to_bytes};
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use chrono::{DateTime, TimeZone, Utc};
+use patrol_core::sync::{PHOTO_SHA256_HEADER, code, photo_path, pull_path};
+use patrol_core::*;
+use river_patrol_server::tokens::{self, sha256_hex};
+use river_patrol_server::{Api, Config, StoreConfig, app};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+const YANGLIU: &str = "杨柳村";
+const HONGYAN: &str = "红岩村";
+
+/// A server over a temporary data folder and dist/, with three tokens.
+struct Server {
+    dir: TempDir,
+    api: Api,
+    /// Device token for 杨柳村.
+    device: String,
+    /// Device token for 红岩村.
+    other: String,
+    /// Township office token (every village).
+    office: String,
+}
+
+impl Server {
+    async fn new() -> Server {
+        Server::with_limits(Limits::default()).await
+    }
+
+    async fn with_limits(limits: Limits) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let dist = dir.path().join("dist");
+        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::write(
+            dist.join("index.html"),
+            "<!DOCTYPE html><title>River Patrol</title>",
+        )
+        .unwrap();
+        let api = Api::open(&StoreConfig::new(dir.path().join("data")))
+            .await
+            .unwrap()
+            .with_limits(limits);
+        let device = tokens::create(&api.db, "张三", Some(YANGLIU))
+            .await
+            .unwrap()
+            .token;
+        let other = tokens::create(&api.db, "李四", Some(HONGYAN))
+            .await
+            .unwrap()
+            .token;
+        let office = tokens::create(&api.db, "乡镇办公室", None)
+            .await
+            .unwrap()
+            .token;
+        Server {
+            dir,
+            api,
+            device,
+            other,
+            office,
+        }
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn app(&self) -> Router {
+        app(Config::new(self.dir.path().join("dist")).with_api(self.api.clone()))
+    }
+
+    async fn send(&self, req: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
+        let res = self.app().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        (status, headers, body)
+    }
+
+    async fn json(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let body = match body {
+            Some(v) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(serde_json::to_vec(v).unwrap())
+            }
+            None => Body::empty(),
+        };
+        let (status, headers, bytes) = self.send(req.body(body).unwrap()).await;
+        if bytes.is_empty() {
+            return (status, Value::Null);
+        }
+        let ct = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            ct.starts_with("application/json"),
+            "{status} {ct}: {bytes:?}"
+        );
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    /// Pushes and expects 200; returns the typed answer.
+    async fn push(&self, token: &str, records: &[(Option<u64>, &Record)]) -> Vec<PushResult> {
+        let req = PushRequest {
+            records: records
+                .iter()
+                .map(|(base_rev, r)| PushRecord {
+                    base_rev: *base_rev,
+                    record: (*r).clone(),
+                })
+                .collect(),
+        };
+        let (status, body) = self
+            .json(
+                Method::POST,
+                "/api/v1/records",
+                Some(token),
+                Some(&serde_json::to_value(&req).unwrap()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let res: PushResponse = serde_json::from_value(body).unwrap();
+        assert_eq!(res.results.len(), records.len());
+        for (result, (_, r)) in res.results.iter().zip(records) {
+            assert_eq!(result.id, r.id, "results in request order");
+        }
+        res.results
+    }
+
+    async fn pull(&self, token: &str, since: Option<&str>, limit: Option<u32>) -> PullResponse {
+        let (status, body) = self
+            .json(Method::GET, &pull_path(since, limit), Some(token), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_value(body).unwrap()
+    }
+
+    async fn put_photo(&self, id: &str, bytes: &[u8], sha: &str) -> (StatusCode, Value) {
+        let req = Request::put(format!("/api/v1/photos/{id}"))
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.device))
+            .header(header::CONTENT_TYPE, "image/jpeg")
+            .header(PHOTO_SHA256_HEADER, sha)
+            .body(Body::from(bytes.to_vec()))
+            .unwrap();
+        let (status, _, body) = self.send(req).await;
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    async fn csv(&self, token: &str) -> (StatusCode, HeaderMap, String) {
+        let req = Request::get("/api/v1/export.csv")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let (status, headers, body) = self.send(req).await;
+        (status, headers, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.api.db)
+            .await
+            .unwrap()
+    }
+}
+
+fn at(d: u32, h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 5, d, h, 0, 0).unwrap()
+}
+
+/// A valid outfall record of `village`, with id `n`.
+fn record(n: u128, village: &str) -> Record {
+    let mut r = Record::new(Kind::SewageOutfall, "张三", village, at(1, 8));
+    r.id = Uuid::from_u128(0x5e00_0000_0000_4000_8000_0000_0000_0000 + n);
+    r.title = format!("沿河住户生活污水直排入河 {n}");
+    r.place = "四组桥头".into();
+    r.revision = 1;
+    r
+}
+
+/// A small JPEG-looking file (the server checks the JPEG signature only).
+fn jpeg(seed: u8) -> Vec<u8> {
+    let mut b = vec![
+        0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0,
+    ];
+    b.extend((0..2000u32).map(|i| (i as u8).wrapping_mul(seed)));
+    b.extend([0xff, 0xd9]);
+    b
+}
+
+fn photo_ref(id: Uuid, bytes: &[u8]) -> PhotoRef {
+    PhotoRef {
+        id,
+        bytes: bytes.len() as u64,
+        width: 1600,
+        height: 1200,
+        sha256: sha256_hex(bytes),
+        taken_at: at(1, 8),
+    }
+}
+
+fn accepted(rev: u64, missing: Vec<Uuid>) -> Outcome {
+    Outcome::Accepted {
+        server_rev: rev,
+        missing_photos: missing,
+    }
+}
+
+fn unchanged(rev: u64, missing: Vec<Uuid>) -> Outcome {
+    Outcome::Unchanged {
+        server_rev: rev,
+        missing_photos: missing,
+    }
+}
+
+fn outcomes(results: &[PushResult]) -> Vec<Outcome> {
+    results.iter().map(|r| r.outcome.clone()).collect()
+}
+
+fn error_code(body: &Value) -> &str {
+    body["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+}
+
+#[tokio::test]
+async fn push_then_the_same_batch_again_changes_nothing() {
+    let s = Server::new().await;
+    let (a, b) = (record(1, YANGLIU), record(2, YANGLIU));
+    let first = s.push(&s.device, &[(None, &a), (None, &b)]).await;
+    assert_eq!(outcomes(&first), [accepted(1, vec![]), accepted(1, vec![])]);
+    let before = s.pull(&s.office, None, None).await;
+
+    // The answer was lost; the phone sends the very same batch again.
+    let again = s.push(&s.device, &[(None, &a), (None, &b)]).await;
+    assert_eq!(
+        outcomes(&again),
+        [unchanged(1, vec![]), unchanged(1, vec![])]
+    );
+    // And once more with the base_rev it would have remembered: still unchanged.
+    let third = s.push(&s.device, &[(Some(1), &a), (Some(1), &b)]).await;
+    assert_eq!(
+        outcomes(&third),
+        [unchanged(1, vec![]), unchanged(1, vec![])]
+    );
+    assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 2);
+    let after = s.pull(&s.office, None, None).await;
+    assert_eq!(after, before, "no new change numbers, revisions or rows");
+    assert_eq!(after.changes.len(), 2);
+    assert_eq!(after.changes[0].record, a);
+    assert!(after.changes.iter().all(|c| c.server_rev == 1));
+}
+
+#[tokio::test]
+async fn pull_since_a_cursor_pages_and_returns_only_later_changes() {
+    let s = Server::new().await;
+    let records: Vec<Record> = (1..=5).map(|n| record(n, YANGLIU)).collect();
+    let batch: Vec<(Option<u64>, &Record)> = records.iter().map(|r| (None, r)).collect();
+    s.push(&s.device, &batch).await;
+
+    // Paging: 2 + 2 + 1.
+    let mut since: Option<String> = None;
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let page = s.pull(&s.device, since.as_deref(), Some(2)).await;
+        pages += 1;
+        seen.extend(page.changes.iter().map(|c| c.record.id));
+        since = Some(page.cursor);
+        if !page.more {
+            break;
+        }
+        assert_eq!(page.changes.len(), 2);
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, records.iter().map(|r| r.id).collect::<Vec<_>>());
+
+    // Nothing new: empty page, same cursor.
+    let cursor = since.clone().unwrap();
+    let empty = s.pull(&s.device, Some(&cursor), None).await;
+    assert!(empty.changes.is_empty() && !empty.more);
+    assert_eq!(empty.cursor, cursor);
+
+    // The office sets a deadline on record 2: only that comes after the cursor.
+    let mut changed = records[1].clone();
+    changed.deadline = Some(chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap());
+    changed.revision += 1;
+    let res = s.push(&s.office, &[(Some(1), &changed)]).await;
+    assert_eq!(outcomes(&res), [accepted(2, vec![])]);
+    let later = s.pull(&s.device, Some(&cursor), None).await;
+    assert_eq!(later.changes.len(), 1);
+    assert_eq!(later.changes[0].server_rev, 2);
+    assert_eq!(later.changes[0].record, changed);
+    assert_ne!(later.cursor, cursor);
+
+    // A cursor the server never gave out.
+    let (status, body) = s
+        .json(
+            Method::GET,
+            "/api/v1/records?since=abc",
+            Some(&s.device),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&body), code::BAD_CURSOR);
+    let (status, _) = s
+        .json(
+            Method::GET,
+            "/api/v1/records?limit=x",
+            Some(&s.device),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn concurrent_changes_conflict_and_nothing_is_overwritten() {
+    let s = Server::new().await;
+    let base = record(1, YANGLIU);
+    s.push(&s.device, &[(None, &base)]).await;
+
+    // Office and device both change it after server_rev 1.
+    let mut office = base.clone();
+    office.responsibility.person = "严文斌".into();
+    office.revision = 2;
+    let mut device = base.clone();
+    device.status = Status::Rectifying;
+    device.revision = 2;
+    let res = s.push(&s.office, &[(Some(1), &office)]).await;
+    assert_eq!(outcomes(&res), [accepted(2, vec![])]);
+
+    let res = s.push(&s.device, &[(Some(1), &device)]).await;
+    assert_eq!(
+        outcomes(&res),
+        [Outcome::Conflict {
+            server_rev: 2,
+            server: Box::new(office.clone()),
+        }]
+    );
+    let stored = s.pull(&s.office, None, None).await;
+    assert_eq!(
+        stored.changes[0].record, office,
+        "the office's change stays"
+    );
+
+    // Never synced (base_rev None) but the server has other content: a conflict as well.
+    let res = s.push(&s.device, &[(None, &device)]).await;
+    assert!(matches!(
+        res[0].outcome,
+        Outcome::Conflict { server_rev: 2, .. }
+    ));
+
+    // The user keeps the phone's version: pushed again on top of server_rev 2.
+    let res = s.push(&s.device, &[(Some(2), &device)]).await;
+    assert_eq!(outcomes(&res), [accepted(3, vec![])]);
+    let stored = s.pull(&s.office, None, None).await;
+    assert_eq!(stored.changes[0].record, device);
+    assert_eq!(stored.changes[0].server_rev, 3);
+}
+
+#[tokio::test]
+async fn tombstones_are_stored_pulled_and_left_out_of_the_csv() {
+    let s = Server::new().await;
+    let keep = record(1, YANGLIU);
+    let mut gone = record(2, YANGLIU);
+    // Its photo is never uploaded: a deleted record does not wait for photos.
+    gone.photos.push(photo_ref(Uuid::from_u128(77), &jpeg(3)));
+    let res = s.push(&s.device, &[(None, &keep), (None, &gone)]).await;
+    assert_eq!(
+        outcomes(&res),
+        [accepted(1, vec![]), accepted(1, vec![Uuid::from_u128(77)])]
+    );
+    let cursor = s.pull(&s.device, None, None).await.cursor;
+
+    gone.mark_deleted(at(3, 9));
+    let res = s.push(&s.device, &[(Some(1), &gone)]).await;
+    assert_eq!(outcomes(&res), [accepted(2, vec![])]);
+    assert!(res[0].outcome.is_synced());
+
+    let later = s.pull(&s.device, Some(&cursor), None).await;
+    assert_eq!(later.changes.len(), 1);
+    assert_eq!(later.changes[0].record.deleted_at, Some(at(3, 9)));
+
+    let (status, _, csv) = s.csv(&s.device).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.contains(&keep.id.to_string()));
+    assert!(!csv.contains(&gone.id.to_string()));
+}
+
+#[tokio::test]
+async fn tokens_missing_wrong_or_revoked_are_401() {
+    let s = Server::new().await;
+    let uri = "/api/v1/records";
+    for auth in [
+        None,
+        Some("Bearer".to_owned()),
+        Some("Bearer nope".to_owned()),
+        Some(format!("Basic {}", s.device)),
+        Some(format!("Bearer {}x", s.device)),
+    ] {
+        let mut req = Request::get(uri);
+        if let Some(a) = &auth {
+            req = req.header(header::AUTHORIZATION, a);
+        }
+        let (status, headers, body) = s.send(req.body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{auth:?}");
+        assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(error_code(&body), code::UNAUTHORIZED);
+    }
+    // Every route but health wants a token.
+    for (method, path) in river_patrol_server::api::ROUTES {
+        let path = path.replace("{id}", &Uuid::nil().to_string());
+        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let (status, _) = s.json(method.clone(), &path, None, None).await;
+        let expected = if path.ends_with("/health") {
+            StatusCode::OK
+        } else {
+            StatusCode::UNAUTHORIZED
+        };
+        assert_eq!(status, expected, "{method} {path}");
+    }
+
+    // Lower-case scheme is fine; a revoked token is not.
+    let req = Request::get(uri)
+        .header(header::AUTHORIZATION, format!("bearer {}", s.device))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(s.send(req).await.0, StatusCode::OK);
+    let id = tokens::list(&s.api.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.officer == "张三")
+        .unwrap()
+        .id;
+    assert!(tokens::revoke(&s.api.db, id).await.unwrap());
+    let (status, body) = s.json(Method::GET, uri, Some(&s.device), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(&body), code::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413_json() {
+    let limits = Limits {
+        max_body_bytes: 4096,
+        max_photo_bytes: 1024,
+        max_batch_records: 3,
+        ..Limits::default()
+    };
+    let s = Server::with_limits(limits.clone()).await;
+    let (status, body) = s
+        .json(Method::GET, "/api/v1/limits", Some(&s.device), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(serde_json::from_value::<Limits>(body).unwrap(), limits);
+
+    // Declared too long.
+    let mut big = record(1, YANGLIU);
+    big.notes = "很".repeat(3000);
+    let req = PushRequest {
+        records: vec![PushRecord {
+            base_rev: None,
+            record: big,
+        }],
+    };
+    let (status, body) = s
+        .json(
+            Method::POST,
+            "/api/v1/records",
+            Some(&s.device),
+            Some(&serde_json::to_value(&req).unwrap()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_code(&body), code::TOO_LARGE);
+
+    // No length declared (streamed): cut off at the limit all the same.
+    let chunks: Vec<Result<Bytes, std::io::Error>> =
+        (0..10).map(|_| Ok(Bytes::from(vec![b' '; 1000]))).collect();
+    let req = Request::post("/api/v1/records")
+        .header(header::AUTHORIZATION, format!("Bearer {}", s.device))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(futures_util::stream::iter(chunks)))
+        .unwrap();
+    let (status, _, body) = s.send(req).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(error_code(&body), code::TOO_LARGE);
+
+    // Too many records.
+    let rs: Vec<Record> = (1..=4).map(|n| record(n, YANGLIU)).collect();
+    let req = json!({"records": rs.iter().map(|r| json!({"record": r})).collect::<Vec<_>>()});
+    let (status, body) = s
+        .json(Method::POST, "/api/v1/records", Some(&s.device), Some(&req))
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_code(&body), code::BATCH_TOO_LARGE);
+    assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 0);
+
+    // A photo over its limit.
+    let photo = jpeg(5);
+    let (status, body) = s
+        .put_photo(&Uuid::from_u128(9).to_string(), &photo, &sha256_hex(&photo))
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_code(&body), code::TOO_LARGE);
+    assert_eq!(s.count("SELECT COUNT(*) FROM photos").await, 0);
+}
+
+#[tokio::test]
+async fn invalid_records_are_rejected_per_record_and_misshapen_json_is_422() {
+    let s = Server::new().await;
+    let good = record(1, YANGLIU);
+    let mut bad = record(2, YANGLIU);
+    bad.responsibility.phone = "call me".into();
+    bad.place = "桥".repeat(201);
+    let mut newer = record(3, YANGLIU);
+    newer.schema = SCHEMA_VERSION + 1;
+    let res = s
+        .push(&s.device, &[(None, &good), (None, &bad), (None, &newer)])
+        .await;
+    assert_eq!(res[0].outcome, accepted(1, vec![]));
+    let Outcome::Rejected { problems } = &res[1].outcome else {
+        panic!("{:?}", res[1]);
+    };
+    let fields: Vec<(&str, &str)> = problems
+        .iter()
+        .map(|p| (p.field.as_str(), p.code.as_str()))
+        .collect();
+    assert_eq!(fields, [("place", "too_long"), ("phone", "invalid_phone")]);
+    let Outcome::Rejected { problems } = &res[2].outcome else {
+        panic!("{:?}", res[2]);
+    };
+    assert_eq!(problems[0].field, "schema");
+    assert_eq!(problems[0].code, code::NEWER_SCHEMA);
+    assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 1);
+
+    // JSON that does not fit the types: 422 with the path.
+    let mut value = json!({"records": [{"record": good}, {"base_rev": 1, "record": good}]});
+    value["records"][1]["record"]["status"] = json!("done");
+    let (status, body) = s
+        .json(
+            Method::POST,
+            "/api/v1/records",
+            Some(&s.device),
+            Some(&value),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(error_code(&body), code::INVALID);
+    assert_eq!(body["error"]["field"], "records[1].record.status");
+
+    let (status, body) = s
+        .json(
+            Method::POST,
+            "/api/v1/records",
+            Some(&s.device),
+            Some(&json!({"records": [{"base_rev": -1, "record": good}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "records[0].base_rev");
+
+    // Not JSON: 400; not declared as JSON: 415.
+    for (ct, text, expected, expected_code) in [
+        (
+            "application/json",
+            "{\"records\": [",
+            StatusCode::BAD_REQUEST,
+            code::BAD_JSON,
+        ),
+        (
+            "application/json; charset=utf-8",
+            "{\"records\": []} trailing",
+            StatusCode::BAD_REQUEST,
+            code::BAD_JSON,
+        ),
+        (
+            "text/plain",
+            "{\"records\": []}",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code::UNSUPPORTED_MEDIA_TYPE,
+        ),
+    ] {
+        let req = Request::post("/api/v1/records")
+            .header(header::AUTHORIZATION, format!("Bearer {}", s.device))
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(text))
+            .unwrap();
+        let (status, _, body) = s.send(req).await;
+        assert_eq!(status, expected, "{text}");
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(error_code(&body), expected_code);
+    }
+    // An empty batch is fine.
+    let (status, body) = s
+        .json(
+            Method::POST,
+            "/api/v1/records",
+            Some(&s.device),
+            Some(&json!({"records": []})),
+        )
+        .await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"results": []})));
+}
+
+#[tokio::test]
+async fn photos_upload_once_verified_and_records_wait_for_them() {
+    let s = Server::new().await;
+    let bytes = jpeg(7);
+    let id = Uuid::from_u128(0xf00d);
+    let sha = sha256_hex(&bytes);
+    let mut r = record(1, YANGLIU);
+    r.photos.push(photo_ref(id, &bytes));
+
+    // The record first: its photo is missing.
+    let res = s.push(&s.device, &[(None, &r)]).await;
+    assert_eq!(outcomes(&res), [accepted(1, vec![id])]);
+    assert!(!res[0].outcome.is_synced());
+    let res = s.push(&s.device, &[(Some(1), &r)]).await;
+    assert_eq!(outcomes(&res), [unchanged(1, vec![id])]);
+
+    // Not there yet.
+    assert_eq!(head(&s, id).await.0, StatusCode::NOT_FOUND);
+
+    // Bytes that do not match the announced hash: refused, nothing stored.
+    let mut torn = bytes.clone();
+    torn.truncate(1000);
+    let (status, body) = s.put_photo(&id.to_string(), &torn, &sha).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_code(&body), code::HASH_MISMATCH);
+    assert_eq!(head(&s, id).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(files_under(&s.data().join("photos")), Vec::<String>::new());
+
+    // A path segment that is not a UUID.
+    for bad in ["not-a-uuid", "..%2F..%2Friver-patrol.db", "x.jpg"] {
+        let (status, body) = s.put_photo(bad, &bytes, &sha).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(error_code(&body), code::BAD_ID);
+    }
+    // No or a malformed hash header.
+    let (status, body) = s.put_photo(&id.to_string(), &bytes, "abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&body), code::BAD_REQUEST);
+    // Not a JPEG.
+    let text = b"hello".to_vec();
+    let (status, _) = s
+        .put_photo(&id.to_string(), &text, &sha256_hex(&text))
+        .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    // Stored (201), then again (200), upper-case hex accepted.
+    let (status, body) = s.put_photo(&id.to_string(), &bytes, &sha).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::CREATED, json!({"stored": true}))
+    );
+    let (status, body) = s
+        .put_photo(&id.to_string(), &bytes, &sha.to_uppercase())
+        .await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"stored": false})));
+    assert_eq!(files_under(&s.data().join("photos")), [format!("{id}.jpg")]);
+
+    // Other bytes under the same id: 409.
+    let other = jpeg(9);
+    let (status, body) = s
+        .put_photo(&id.to_string(), &other, &sha256_hex(&other))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(error_code(&body), code::PHOTO_CONFLICT);
+
+    // HEAD and GET.
+    let (status, headers, _) = head(&s, id).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "image/jpeg");
+    let req = Request::get(photo_path(id))
+        .header(header::AUTHORIZATION, format!("Bearer {}", s.office))
+        .header(header::ACCEPT_ENCODING, "br, gzip")
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, got) = s.send(req).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "image/jpeg");
+    assert!(headers.get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(sha256_hex(&got), sha);
+
+    // Now the record is synced.
+    let res = s.push(&s.device, &[(Some(1), &r)]).await;
+    assert_eq!(outcomes(&res), [unchanged(1, vec![])]);
+    assert!(res[0].outcome.is_synced());
+}
+
+async fn head(s: &Server, id: Uuid) -> (StatusCode, HeaderMap, Bytes) {
+    let req = Request::head(photo_path(id))
+        .header(header::AUTHORIZATION, format!("Bearer {}", s.device))
+        .body(Body::empty())
+        .unwrap();
+    s.send(req).await
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in walk(dir) {
+        out.push(
+            entry
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned(),
+        );
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn another_villages_records_are_rejected_and_never_pulled() {
+    let s = Server::new().await;
+    let theirs = record(1, HONGYAN);
+    let res = s.push(&s.device, &[(None, &theirs)]).await;
+    let Outcome::Rejected { problems } = &res[0].outcome else {
+        panic!("{res:?}");
+    };
+    assert_eq!(problems[0].field, "village");
+    assert_eq!(problems[0].code, code::WRONG_VILLAGE);
+    assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 0);
+
+    // Stored through the other village's device and the office.
+    let res = s.push(&s.other, &[(None, &theirs)]).await;
+    assert_eq!(outcomes(&res), [accepted(1, vec![])]);
+    let office_rec = record(2, HONGYAN);
+    s.push(&s.office, &[(None, &office_rec)]).await;
+    let mine = record(3, YANGLIU);
+    s.push(&s.device, &[(None, &mine)]).await;
+
+    let pulled = s.pull(&s.device, None, None).await;
+    let ids: Vec<Uuid> = pulled.changes.iter().map(|c| c.record.id).collect();
+    assert_eq!(ids, [mine.id]);
+    let pulled = s.pull(&s.other, None, None).await;
+    assert_eq!(pulled.changes.len(), 2);
+    let pulled = s.pull(&s.office, None, None).await;
+    assert_eq!(pulled.changes.len(), 3);
+
+    // Taking over another village's record by its id: rejected too.
+    let mut hijack = theirs.clone();
+    hijack.village = YANGLIU.into();
+    let res = s.push(&s.device, &[(Some(1), &hijack)]).await;
+    assert!(
+        matches!(&res[0].outcome, Outcome::Rejected { problems } if problems[0].code == code::WRONG_VILLAGE)
+    );
+
+    // The CSV is scoped the same way.
+    let (_, _, csv) = s.csv(&s.device).await;
+    assert!(csv.contains(&mine.id.to_string()));
+    assert!(!csv.contains(&theirs.id.to_string()));
+    let (_, _, csv) = s.csv(&s.office).await;
+    assert!(csv.contains(&theirs.id.to_string()) && csv.contains(&mine.id.to_string()));
+}
+
+#[tokio::test]
+async fn csv_has_bom_chinese_headers_and_rows() {
+    let s = Server::new().await;
+    let mut r = record(1, YANGLIU);
+    r.status = Status::Fixed;
+    s.push(&s.device, &[(None, &r)]).await;
+    let (status, headers, csv) = s.csv(&s.device).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    assert!(
+        headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert!(csv.starts_with("\u{feff}序号,村/社区,问题类型,问题描述,位置,经度,纬度,"));
+    let rows: Vec<&str> = csv.split("\r\n").collect();
+    assert_eq!(rows.len(), 3, "header, one row, empty after the last CRLF");
+    assert!(rows[1].starts_with("1,杨柳村,排污口,沿河住户生活污水直排入河 1,四组桥头,"));
+    assert!(rows[1].contains(",已整改,2026-05-01 16:00,张三,0,"));
+}
+
+#[tokio::test]
+async fn token_commands_create_list_and_revoke() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = river_patrol_server::store::open_database(&format!(
+        "sqlite://{}",
+        dir.path().join("t.db").display()
+    ))
+    .await
+    .unwrap();
+    let a = tokens::create(&db, " 张三 ", Some("红星村")).await.unwrap();
+    let b = tokens::create(&db, "乡镇办公室", None).await.unwrap();
+    assert!(a.token.starts_with("rp_") && a.token.len() == 3 + 64);
+    assert_ne!(a.token, b.token);
+    assert!(tokens::create(&db, "  ", Some("红星村")).await.is_err());
+    assert!(tokens::create(&db, "王五", Some(" ")).await.is_err());
+
+    let list = tokens::list(&db).await.unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(
+        (
+            list[0].id,
+            list[0].officer.as_str(),
+            list[0].village.as_deref()
+        ),
+        (a.id, "张三", Some("红星村"))
+    );
+    assert_eq!(list[1].village, None);
+    assert!(list.iter().all(|t| t.revoked_at.is_none()));
+    // Only the hash is stored.
+    let stored: Vec<String> = sqlx::query_scalar("SELECT hash FROM tokens")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert!(!stored.contains(&a.token));
+    assert!(stored.contains(&sha256_hex(a.token.as_bytes())));
+
+    let caller = tokens::authenticate(&db, &a.token).await.unwrap().unwrap();
+    assert_eq!(caller.village.as_deref(), Some("红星村"));
+    assert!(tokens::revoke(&db, a.id).await.unwrap());
+    assert!(!tokens::revoke(&db, a.id).await.unwrap(), "already revoked");
+    assert!(!tokens::revoke(&db, 999).await.unwrap());
+    assert_eq!(tokens::authenticate(&db, &a.token).await.unwrap(), None);
+    assert!(tokens::list(&db).await.unwrap()[0].revoked_at.is_some());
+    assert!(tokens::authenticate(&db, &b.token).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn api_paths_never_fall_back_to_the_app() {
+    let s = Server::new().await;
+    for path in [
+        "/api",
+        "/api/",
+        "/api/v1",
+        "/api/v1/nothing",
+        "/api/v2/records",
+    ] {
+        let (status, body) = s.json(Method::GET, path, Some(&s.device), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(error_code(&body), code::NOT_FOUND);
+    }
+    let (status, body) = s
+        .json(Method::DELETE, "/api/v1/records", Some(&s.device), None)
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(error_code(&body), code::METHOD_NOT_ALLOWED);
+    // The app's deep links still work.
+    let (status, headers, _) = s
+        .send(Request::get("/settings").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    // Without a database configured, the API is 404 JSON too.
+    let bare = app(Config::new(s.dir.path().join("dist")));
+    let res = bare
+        .oneshot(Request::get("/api/v1/health").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn cors_preflight_and_health() {
+    let s = Server::new().await;
+    let req = Request::options("/api/v1/records")
+        .header(header::ORIGIN, "https://patrol.example.org")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            "authorization, content-type",
+        )
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, _) = s.send(req).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+
+    let (status, body) = s.json(Method::GET, "/api/v1/health", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let health: Health = serde_json::from_value(body).unwrap();
+    assert_eq!(health.status, "ok");
+    assert_eq!(health.version, env!("CARGO_PKG_VERSION"));
+
+    // A closed database: 503 JSON.
+    s.api.db.close().await;
+    let (status, body) = s.json(Method::GET, "/api/v1/health", None, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(error_code(&body), code::UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn data_survives_a_restart_over_real_tcp() {
+    let s = Server::new().await;
+    let r = record(1, YANGLIU);
+    s.push(&s.device, &[(None, &r)]).await;
+    s.api.db.close().await;
+
+    // Open the same folder again (migrations run again harmlessly) and serve on a socket.
+    let api = Api::open(&StoreConfig::new(s.data())).await.unwrap();
+    let router = app(Config::new(s.dir.path().join("dist")).with_api(api));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let response = http_get(addr, &pull_path(None, None), &s.device).await;
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
+    let pulled: PullResponse = serde_json::from_str(body).unwrap();
+    assert_eq!(pulled.changes[0].record, r);
+    server.abort();
+}
+
+/// A plain HTTP/1.1 GET with `Connection: close`; the whole response as text.
+async fn http_get(addr: std::net::SocketAddr, path: &str, token: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    stream.read_to_end(&mut out).await.unwrap();
+    String::from_utf8(out).unwrap()
+}
