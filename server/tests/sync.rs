@@ -1052,3 +1052,35 @@ async fn concurrent_pushes_lose_and_duplicate_nothing() {
     }
     assert_eq!(ids.len(), 81);
 }
+
+#[tokio::test]
+async fn the_same_photo_uploaded_at_once_is_stored_once() {
+    let s = std::sync::Arc::new(Server::new().await);
+    let bytes = jpeg(11);
+    let sha = sha256_hex(&bytes);
+    let id = Uuid::from_u128(0xbeef);
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let (s, bytes, sha) = (s.clone(), bytes.clone(), sha.clone());
+        tasks.push(tokio::spawn(async move {
+            s.put_photo(&id.to_string(), &bytes, &sha).await
+        }));
+    }
+    let mut created = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            (StatusCode::CREATED, body) => {
+                assert_eq!(body, json!({"stored": true}));
+                created += 1;
+            }
+            (status, body) => {
+                assert_eq!((status, body), (StatusCode::OK, json!({"stored": false})))
+            }
+        }
+    }
+    assert_eq!(created, 1);
+    assert_eq!(s.count("SELECT COUNT(*) FROM photos").await, 1);
+    assert_eq!(files_under(&s.data().join("photos")), [format!("{id}.jpg")]);
+    let stored = std::fs::read(s.data().join("photos").join(format!("{id}.jpg"))).unwrap();
+    assert_eq!(stored, bytes);
+}
