@@ -5,7 +5,8 @@
 //! cargo test --release -p river-patrol-server --test load -- --ignored --nocapture
 //! ```
 //!
-//! It prints a Markdown section for docs/benchmarks.md.
+//! (docs/benchmarks.md gives the `--config` flags it was measured with: opt-level 3, no LTO.)
+//! It prints a Markdown table for docs/benchmarks.md.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -220,8 +221,7 @@ async fn sync_load() {
 
     println!(
         "\n## Sync server (local load test)\n\n\
-         `cargo test --release -p river-patrol-server --test load -- --ignored --nocapture`: the \
-         reference server in-process on 127.0.0.1 over real TCP (one connection per request), \
+         The reference server in-process on 127.0.0.1 over real TCP (one connection per request), \
          SQLite (WAL) and the photo folder in a temporary directory, {} cores.\n\n\
          | what | time | rate |\n|---|---:|---:|\n\
          | first sync of one phone: 300 photos of 300 KB, then 1,000 records in 10 pushes of 100, then a pull of all 1,000 in pages of 200 | {:.2} s | |\n\
