@@ -11,8 +11,8 @@ use chrono::Utc;
 use http_body_util::{BodyExt, Limited};
 use patrol_core::codec;
 use patrol_core::sync::{
-    DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, Outcome, PullResponse, PushRecord, PushRequest,
-    PushResponse, PushResult, ServerRecord, SyncProblem, code,
+    DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, Outcome, PullResponse, PushRecord, PushResponse,
+    PushResult, ServerRecord, SyncProblem, code,
 };
 use patrol_core::{Health, Limits, Record, SCHEMA_VERSION, validate};
 use serde::Deserialize;
@@ -158,6 +158,60 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     Ok(value)
 }
 
+/// A [`patrol_core::PushRequest`] whose records are not yet read as [`Record`]s, so that a record written
+/// by a newer app (which may not fit this server's types) is rejected on its own rather than
+/// failing the batch.
+#[derive(Deserialize)]
+struct RawPushRequest {
+    records: Vec<RawPushRecord>,
+}
+
+#[derive(Deserialize)]
+struct RawPushRecord {
+    #[serde(default)]
+    base_rev: Option<u64>,
+    record: serde_json::Value,
+}
+
+/// One pushed record, read: a current record, or the id of one with a newer schema.
+enum Pushed {
+    Current(Box<PushRecord>),
+    Newer { id: Uuid, schema: u64 },
+}
+
+/// Reads `records[index].record`; a type error is 422 with the full path.
+fn read_pushed(index: usize, raw: RawPushRecord) -> Result<Pushed, AppError> {
+    let schema = raw.record.get("schema").and_then(serde_json::Value::as_u64);
+    if let Some(schema) = schema.filter(|s| *s > u64::from(SCHEMA_VERSION)) {
+        let id = raw
+            .record
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| AppError::Invalid {
+                message: "a record needs an id (a UUID)".to_owned(),
+                field: Some(format!("records[{index}].record.id")),
+            })?;
+        return Ok(Pushed::Newer { id, schema });
+    }
+    let record: Record = serde_path_to_error::deserialize(raw.record).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            format!("records[{index}].record")
+        } else {
+            format!("records[{index}].record.{path}")
+        };
+        AppError::Invalid {
+            message: e.into_inner().to_string(),
+            field: Some(field),
+        }
+    })?;
+    Ok(Pushed::Current(Box::new(PushRecord {
+        base_rev: raw.base_rev,
+        record,
+    })))
+}
+
 /// `POST /api/v1/records`: the whole batch in one transaction.
 async fn push(
     caller: Caller,
@@ -165,7 +219,7 @@ async fn push(
     headers: HeaderMap,
     body: Body,
 ) -> Result<axum::Json<PushResponse>, AppError> {
-    let req: PushRequest = json_body(&api, &headers, body).await?;
+    let req: RawPushRequest = json_body(&api, &headers, body).await?;
     let limit = api.limits.max_batch_records;
     if req.records.len() > limit as usize {
         return Err(AppError::BatchTooLarge {
@@ -173,17 +227,35 @@ async fn push(
             limit,
         });
     }
+    let pushed = req
+        .records
+        .into_iter()
+        .enumerate()
+        .map(|(i, raw)| read_pushed(i, raw))
+        .collect::<Result<Vec<_>, _>>()?;
     // IMMEDIATE: take the write lock first, so change numbers are handed out in commit order
     // and the batch never fails half-way on a lock upgrade.
     let mut tx = api.db.begin_with("BEGIN IMMEDIATE").await?;
-    let mut results = Vec::with_capacity(req.records.len());
-    for pushed in req.records {
-        let id = pushed.record.id;
-        let outcome = push_one(&mut tx, &caller, pushed).await?;
+    let mut results = Vec::with_capacity(pushed.len());
+    for pushed in pushed {
+        let (id, outcome) = match pushed {
+            Pushed::Current(p) => (p.record.id, push_one(&mut tx, &caller, *p).await?),
+            Pushed::Newer { id, schema } => (id, newer_schema(schema)),
+        };
         results.push(PushResult { id, outcome });
     }
     tx.commit().await?;
     Ok(axum::Json(PushResponse { results }))
+}
+
+fn newer_schema(schema: u64) -> Outcome {
+    Outcome::Rejected {
+        problems: vec![SyncProblem::new(
+            "schema",
+            code::NEWER_SCHEMA,
+            format!("the record has schema {schema}, newer than this server's {SCHEMA_VERSION}"),
+        )],
+    }
 }
 
 #[derive(FromRow)]
@@ -205,17 +277,10 @@ async fn push_one(
             .fetch_optional(&mut **tx)
             .await?;
 
-    let mut problems = Vec::new();
     if record.schema > SCHEMA_VERSION {
-        problems.push(SyncProblem::new(
-            "schema",
-            code::NEWER_SCHEMA,
-            format!(
-                "the record has schema {}, newer than this server's {SCHEMA_VERSION}",
-                record.schema
-            ),
-        ));
+        return Ok(newer_schema(record.schema.into()));
     }
+    let mut problems = Vec::new();
     if !caller.may_access(&record.village) {
         problems.push(SyncProblem::new(
             "village",
@@ -304,7 +369,7 @@ async fn store(
              stored_at = excluded.stored_at",
     )
     .bind(record.id.to_string())
-    .bind(&record.village)
+    .bind(record.village.trim())
     .bind(i64::try_from(server_rev).map_err(|_| anyhow::anyhow!("server_rev overflow"))?)
     .bind(codec::encode(record))
     .bind(record.is_deleted())

@@ -57,8 +57,10 @@ pub async fn open_database(url: &str) -> Result<SqlitePool> {
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true);
+    // Each connection to `sqlite::memory:` would be a database of its own.
+    let connections = if url.contains(":memory:") { 1 } else { 8 };
     let pool = SqlitePoolOptions::new()
-        .max_connections(8)
+        .max_connections(connections)
         .connect_with(options)
         .await
         .with_context(|| format!("cannot open the database {url}"))?;

@@ -41,9 +41,10 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// May this caller see and change records of `village`?
+    /// May this caller see and change records of `village` (compared without surrounding
+    /// spaces)?
     pub fn may_access(&self, village: &str) -> bool {
-        self.village.as_deref().is_none_or(|v| v == village)
+        self.village.as_deref().is_none_or(|v| v == village.trim())
     }
 }
 

@@ -557,6 +557,30 @@ async fn invalid_records_are_rejected_per_record_and_misshapen_json_is_422() {
     assert_eq!(problems[0].code, code::NEWER_SCHEMA);
     assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 1);
 
+    // A newer app's record that does not even fit this server's types (a new kind): that
+    // record is rejected, the rest of the batch goes through.
+    let mut future = serde_json::to_value(record(4, YANGLIU)).unwrap();
+    future["schema"] = json!(SCHEMA_VERSION + 1);
+    future["details"] = json!({"kind": "fish_kill", "dead_fish": 300});
+    let next = record(5, YANGLIU);
+    let (status, body) = s
+        .json(
+            Method::POST,
+            "/api/v1/records",
+            Some(&s.device),
+            Some(&json!({"records": [{"record": future}, {"record": next}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["results"][0]["outcome"], "rejected");
+    assert_eq!(body["results"][0]["id"], json!(record(4, YANGLIU).id));
+    assert_eq!(
+        body["results"][0]["problems"][0]["code"],
+        code::NEWER_SCHEMA
+    );
+    assert_eq!(body["results"][1]["outcome"], "accepted");
+    assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 2);
+
     // JSON that does not fit the types: 422 with the path.
     let mut value = json!({"records": [{"record": good}, {"base_rev": 1, "record": good}]});
     value["records"][1]["record"]["status"] = json!("done");
@@ -582,6 +606,21 @@ async fn invalid_records_are_rejected_per_record_and_misshapen_json_is_422() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["field"], "records[0].base_rev");
+    let (status, body) = s
+        .json(
+            Method::POST,
+            "/api/v1/records",
+            Some(&s.device),
+            Some(&json!({"records": [{"record": good}, {"record": {"id": "x"}}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "records[1].record.id");
+    assert_eq!(
+        s.count("SELECT COUNT(*) FROM records").await,
+        2,
+        "nothing stored"
+    );
 
     // Not JSON: 400; not declared as JSON: 415.
     for (ct, text, expected, expected_code) in [
@@ -776,6 +815,14 @@ async fn another_villages_records_are_rejected_and_never_pulled() {
     let pulled = s.pull(&s.office, None, None).await;
     assert_eq!(pulled.changes.len(), 3);
 
+    // Spaces around the village name do not matter.
+    let mut spaced = record(4, YANGLIU);
+    spaced.village = format!(" {YANGLIU} ");
+    let res = s.push(&s.device, &[(None, &spaced)]).await;
+    assert_eq!(outcomes(&res), [accepted(1, vec![])]);
+    let pulled = s.pull(&s.device, None, None).await;
+    assert_eq!(pulled.changes.len(), 2);
+
     // Taking over another village's record by its id: rejected too.
     let mut hijack = theirs.clone();
     hijack.village = YANGLIU.into();
@@ -961,4 +1008,79 @@ async fn http_get(addr: std::net::SocketAddr, path: &str, token: &str) -> String
     let mut out = Vec::new();
     stream.read_to_end(&mut out).await.unwrap();
     String::from_utf8(out).unwrap()
+}
+
+#[tokio::test]
+async fn concurrent_pushes_lose_and_duplicate_nothing() {
+    let s = std::sync::Arc::new(Server::new().await);
+    let shared = record(1000, YANGLIU);
+    let mut tasks = Vec::new();
+    for t in 0..8u128 {
+        let s = s.clone();
+        let shared = shared.clone();
+        tasks.push(tokio::spawn(async move {
+            let own: Vec<Record> = (0..10).map(|n| record(t * 100 + n, YANGLIU)).collect();
+            let mut batch: Vec<(Option<u64>, &Record)> = own.iter().map(|r| (None, r)).collect();
+            // Every task also sends the same record, as phones retrying at once would.
+            batch.push((None, &shared));
+            outcomes(&s.push(&s.device, &batch).await)
+        }));
+    }
+    let mut accepted_shared = 0;
+    for task in tasks {
+        let results = task.await.unwrap();
+        assert!(results[..10].iter().all(|o| *o == accepted(1, vec![])));
+        match &results[10] {
+            o if *o == accepted(1, vec![]) => accepted_shared += 1,
+            o => assert_eq!(*o, unchanged(1, vec![])),
+        }
+    }
+    assert_eq!(accepted_shared, 1, "the shared record is stored once");
+    assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 81);
+    assert_eq!(s.count("SELECT COUNT(DISTINCT seq) FROM records").await, 81);
+    let mut since = None;
+    let mut ids = std::collections::HashSet::new();
+    loop {
+        let page = s.pull(&s.office, since.as_deref(), Some(7)).await;
+        for c in &page.changes {
+            assert!(ids.insert(c.record.id), "pulled twice");
+        }
+        since = Some(page.cursor);
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(ids.len(), 81);
+}
+
+#[tokio::test]
+async fn the_same_photo_uploaded_at_once_is_stored_once() {
+    let s = std::sync::Arc::new(Server::new().await);
+    let bytes = jpeg(11);
+    let sha = sha256_hex(&bytes);
+    let id = Uuid::from_u128(0xbeef);
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let (s, bytes, sha) = (s.clone(), bytes.clone(), sha.clone());
+        tasks.push(tokio::spawn(async move {
+            s.put_photo(&id.to_string(), &bytes, &sha).await
+        }));
+    }
+    let mut created = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            (StatusCode::CREATED, body) => {
+                assert_eq!(body, json!({"stored": true}));
+                created += 1;
+            }
+            (status, body) => {
+                assert_eq!((status, body), (StatusCode::OK, json!({"stored": false})))
+            }
+        }
+    }
+    assert_eq!(created, 1);
+    assert_eq!(s.count("SELECT COUNT(*) FROM photos").await, 1);
+    assert_eq!(files_under(&s.data().join("photos")), [format!("{id}.jpg")]);
+    let stored = std::fs::read(s.data().join("photos").join(format!("{id}.jpg"))).unwrap();
+    assert_eq!(stored, bytes);
 }
