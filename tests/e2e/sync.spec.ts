@@ -1,0 +1,237 @@
+// Sync against the real reference server (its own process, SQLite file and photo folder per
+// test): records made offline arrive once online, photos byte-identical; an interrupted sync
+// finishes by itself without duplicates; the township's changes come back, and a conflicting
+// change is put to the user.
+import { test, expect, type Page } from '@playwright/test';
+import { fillNew, save, showList, storedRecords, shown } from './helpers';
+import { SyncServer } from './sync-server';
+
+test.describe.configure({ mode: 'serial' });
+
+/** A camera-like JPEG made in the page (noise, so it does not compress to nothing). */
+async function cameraJpeg(page: Page, seed: number): Promise<Buffer> {
+  const base64 = await page.evaluate(async (seed) => {
+    const canvas = new OffscreenCanvas(1200, 900);
+    const ctx = canvas.getContext('2d')!;
+    let s = seed;
+    const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let i = 0; i < 3000; i++) {
+      ctx.fillStyle = `rgb(${(rnd() * 255) | 0},${(rnd() * 255) | 0},${(rnd() * 255) | 0})`;
+      ctx.fillRect(rnd() * 1200, rnd() * 900, 4 + rnd() * 40, 4 + rnd() * 40);
+    }
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(text);
+  }, seed);
+  return Buffer.from(base64, 'base64');
+}
+
+/** Opens the office's connect link on the phone and confirms it. */
+async function connect(page: Page, server: SyncServer, token: string) {
+  await page.goto(`${server.url}/connect#token=${token}`);
+  await expect(page.getByTestId('connect-server')).toHaveText(server.url);
+  await page.getByRole('button', { name: '确认连接' }).click();
+  await expect(page.getByTestId('sync-pending')).toHaveText('全部已同步');
+  await expect(page.getByTestId('sync-connection')).toHaveText('在线');
+}
+
+/** Makes a record with one photo; returns its title. */
+async function recordWithPhoto(page: Page, title: string, seed: number) {
+  const jpeg = await cameraJpeg(page, seed);
+  await fillNew(page, { kind: '排污口', fill: { 问题描述: title, '村（社区）': '杨柳村' } });
+  await page.getByLabel('从相册选').setInputFiles({ name: `IMG_${seed}.jpg`, mimeType: 'image/jpeg', buffer: jpeg });
+  await expect(page.getByRole('group', { name: /照片/ }).getByText('1 / 6 张')).toBeVisible({ timeout: 20_000 });
+  await save(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+}
+
+/** The server holds exactly the phone's records, each once, with byte-identical photos. */
+async function expectServerHasPhoneRecords(page: Page, server: SyncServer, token: string, count: number) {
+  const local = (await storedRecords(page)).filter((r) => !r.deleted_at);
+  const remote = await server.records(token);
+  expect(local).toHaveLength(count);
+  expect(remote).toHaveLength(count);
+  for (const record of local) {
+    const there = remote.filter((r) => r.record.id === record.id);
+    expect(there, `record ${record.title} once on the server`).toHaveLength(1);
+    expect(there[0].record).toEqual(record);
+    for (const photo of record.photos) {
+      expect(await server.photoSha256(token, photo.id), `photo of ${record.title}`).toBe(photo.sha256);
+    }
+  }
+}
+
+test('three records with photos made offline reach the server once online, and show as synced', async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(120_000);
+  const server = await SyncServer.start();
+  try {
+    const token = server.token('张三', '杨柳村');
+    await connect(page, server, token);
+
+    await context.setOffline(true);
+    for (const n of [1, 2, 3]) await recordWithPhoto(page, `离线记录 ${n}`, n);
+    await showList(page);
+    await expect(page.getByTestId('sync-connection')).toHaveText('离线');
+    await expect(page.getByTestId('sync-pending')).toHaveText('3 条待同步');
+    await expect(page.getByTestId('sync-badge').filter({ hasText: '待同步' })).toHaveCount(3);
+    expect(await server.records(token)).toHaveLength(0);
+
+    await context.setOffline(false);
+    await expect(page.getByTestId('sync-pending')).toHaveText('全部已同步', { timeout: 30_000 });
+    await expect(page.getByTestId('sync-badge').filter({ hasText: '已同步' })).toHaveCount(3);
+    await expectServerHasPhoneRecords(page, server, token, 3);
+
+    // The office's spreadsheet has them (UTF-8 with a byte-order mark, so Excel reads Chinese).
+    const csv = await server.csv(token);
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    for (const n of [1, 2, 3]) expect(csv).toContain(`离线记录 ${n}`);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a sync cut off midway (server killed, an answer lost) completes by itself with nothing missing or doubled', async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(120_000);
+  const server = await SyncServer.start();
+  try {
+    const token = server.token('张三', '杨柳村');
+    await connect(page, server, token);
+    await context.setOffline(true);
+    for (const n of [4, 5, 6]) await recordWithPhoto(page, `中断记录 ${n}`, n);
+
+    // The second photo upload finds the server dead (kill -9); it comes back a moment later.
+    let uploads = 0;
+    await page.route('**/api/v1/photos/*', async (route) => {
+      uploads += 1;
+      if (uploads === 2) {
+        await server.kill();
+        setTimeout(() => void server.restart(), 1_000);
+      }
+      await route.continue();
+    });
+    // The first push reaches the server, which stores the batch, but its answer is lost.
+    let pushes = 0;
+    await page.route('**/api/v1/records', async (route) => {
+      if (route.request().method() === 'POST' && ++pushes === 1) {
+        await route.fetch();
+        await route.abort('connectionreset');
+        return;
+      }
+      await route.continue();
+    });
+
+    await context.setOffline(false);
+    await showList(page);
+    await expect(page.getByTestId('sync-pending')).toHaveText('全部已同步', { timeout: 60_000 });
+    expect(uploads).toBeGreaterThan(3);
+    expect(pushes).toBeGreaterThan(1);
+    await expect(page.getByTestId('sync-badge').filter({ hasText: '已同步' })).toHaveCount(3);
+    await expectServerHasPhoneRecords(page, server, token, 3);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("the township's new deadline reaches the phone; a conflicting change is put to the user", async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(120_000);
+  const server = await SyncServer.start();
+  try {
+    const token = server.token('张三', '杨柳村');
+    const office = server.token('乡镇办', null);
+    await connect(page, server, token);
+    await fillNew(page, { kind: '垃圾点', fill: { 问题描述: '桥下垃圾堆', '村（社区）': '杨柳村' } });
+    await save(page);
+    await showList(page);
+    await expect(page.getByTestId('sync-pending')).toHaveText('全部已同步', { timeout: 30_000 });
+
+    // The office sets a deadline.
+    const [held] = await server.records(office);
+    const withDeadline = { ...held.record, deadline: '2027-01-15', revision: held.record.revision + 1 };
+    const [set] = await server.push(office, [{ base_rev: held.server_rev, record: withDeadline }]);
+    expect(set.outcome).toBe('accepted');
+
+    await page.getByRole('button', { name: '立即同步' }).click();
+    await page.getByRole('link').filter({ hasText: '桥下垃圾堆' }).click();
+    await expect(shown(page, '整改时限')).toHaveText('2027年1月15日');
+    await expect(page.getByTestId('sync-badge')).toHaveText('已同步');
+
+    // Offline, the phone changes the notes; meanwhile the office moves the deadline again.
+    await context.setOffline(true);
+    await page.getByRole('link', { name: '修改' }).click();
+    await page.getByLabel('备注', { exact: true }).fill('已通知村里清运');
+    await save(page);
+    const [now] = await server.records(office);
+    const moved = { ...now.record, deadline: '2027-02-01', revision: now.record.revision + 1 };
+    expect((await server.push(office, [{ base_rev: now.server_rev, record: moved }]))[0].outcome).toBe('accepted');
+
+    await context.setOffline(false);
+    const conflict = page.getByTestId('conflict');
+    await expect(conflict).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('sync-badge')).toHaveText('有冲突');
+    // Both versions are shown; nothing was overwritten.
+    await expect(conflict.getByRole('row', { name: /整改时限/ })).toContainText('2027年1月15日');
+    await expect(conflict.getByRole('row', { name: /整改时限/ })).toContainText('2027年2月1日');
+    await expect(conflict.getByRole('row', { name: /备注/ })).toContainText('已通知村里清运');
+    expect((await storedRecords(page))[0].notes).toBe('已通知村里清运');
+    expect((await server.records(office))[0].record.deadline).toBe('2027-02-01');
+
+    // The user keeps the phone's version: it goes to the server.
+    await conflict.getByRole('button', { name: '保留本机的' }).click();
+    await expect(conflict).toBeHidden();
+    await expect(page.getByTestId('sync-badge')).toHaveText('已同步', { timeout: 30_000 });
+    const [after] = await server.records(office);
+    expect(after.record.notes).toBe('已通知村里清运');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a withdrawn token stops the sync and asks for a new one; a record the server refuses is kept with its reason', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const server = await SyncServer.start();
+  try {
+    const first = server.tokenWithId('张三', '杨柳村');
+    await connect(page, server, first.token);
+    server.revoke(first.id);
+
+    await fillNew(page, { kind: '垃圾点', fill: { 问题描述: '令牌停用后记的', '村（社区）': '杨柳村' } });
+    await save(page);
+    await showList(page);
+    await expect(page.getByText('访问令牌无效或已停用')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('sync-pending')).toHaveText('1 条待同步');
+    expect(await storedRecords(page)).toHaveLength(1);
+
+    // A new token from the office, typed in settings: the record goes.
+    const second = server.token('张三', '杨柳村');
+    await page.getByRole('link', { name: '填写访问令牌' }).click();
+    await page.getByLabel('访问令牌', { exact: true }).fill(second);
+    await page.getByRole('button', { name: '保存同步设置' }).click();
+    await showList(page);
+    await expect(page.getByTestId('sync-pending')).toHaveText('全部已同步', { timeout: 30_000 });
+
+    // A record of another village: this token may not send it; it stays, with the reason.
+    await fillNew(page, { kind: '垃圾点', fill: { 问题描述: '邻村的垃圾点', '村（社区）': '白沙村' } });
+    await save(page);
+    await expect(page.getByTestId('sync-badge')).toHaveText('未被接受', { timeout: 30_000 });
+    await expect(page.getByTestId('rejected')).toContainText('这条记录属于别的村');
+    await showList(page);
+    await expect(page.getByText('1 条记录需要你处理')).toBeVisible();
+    expect(await storedRecords(page)).toHaveLength(2);
+    expect((await server.records(second)).map((r) => r.record.title)).toEqual(['令牌停用后记的']);
+  } finally {
+    await server.stop();
+  }
+});
