@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: sizes of the release bundle, raw, gzip and brotli, then the photo
-//! compression benchmark ([`crate::compress`]).
+//! compression benchmark ([`crate::compress`]) and the sync benchmarks
+//! ([`crate::sync_bench`]).
 //!
 //! Results go to `target/bench/latest.json` (machine-readable) and `docs/benchmarks.md`.
 //! docs/benchmarks.md is made of sections, each between `<!-- bench:NAME -->` and
@@ -69,6 +70,7 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     ));
 
     let photo = crate::compress::measure(ctx)?;
+    let sync = crate::sync_bench::measure(ctx)?;
 
     let json = json!({
         "date": meta.date,
@@ -93,6 +95,7 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
         },
         "machine": meta.machine,
         "photo_compression": photo,
+        "sync": sync,
     });
     let out_dir = ctx.root.join("target").join("bench");
     std::fs::create_dir_all(&out_dir)?;
@@ -103,6 +106,7 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     let sections = vec![
         bundle_size_section(&meta, &files, (raw, gzip, brotli)),
         crate::compress::section(&photo, &meta.date, &meta.commit, &meta.machine),
+        crate::sync_bench::section(&sync, &meta.date, &meta.commit, &meta.machine),
     ];
     let doc = ctx.root.join("docs").join("benchmarks.md");
     write_sections(&doc, &sections)?;

@@ -7,6 +7,7 @@
 mod bench;
 mod compress;
 mod precache;
+mod sync_bench;
 mod tools;
 mod util;
 
@@ -38,7 +39,8 @@ verbs:
   precache [DIR]       (re)write the service worker's precache list into DIR/sw.js
                        (default dist/; every build does this itself)
   bench                dist, then sizes of every bundle file (raw, gzip, brotli) and the
-                       time to compress a 12-megapixel photo in headless Chromium, into
+                       time to compress a 12-megapixel photo in headless Chromium, and
+                       sync timings against the release server, into
                        target/bench/latest.json and docs/benchmarks.md
   help                 this text";
 
