@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type Page } from '@playwright/test';
@@ -63,6 +63,18 @@ export function copyDist(name: string): string {
 
 export function removeCopy(dir: string) {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Marks every file of `dir` as changed a few seconds from now. The server's Last-Modified has
+ * whole seconds, so a build copied in the same second as the one before would be answered
+ * "304 Not Modified" to the browser's revalidation, and the browser would keep the old files.
+ */
+export function markNewer(dir: string) {
+  const later = Date.now() / 1000 + 5;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) utimesSync(join(entry.parentPath, entry.name), later, later);
+  }
 }
 
 /** Rewrites `dir`/sw.js's precache list for the files now in `dir` (the build's own step). */
