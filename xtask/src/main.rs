@@ -5,6 +5,7 @@
 //! chromedriver), checking versions first, so a second run skips straight to the work.
 
 mod bench;
+mod lighthouse;
 mod precache;
 mod tools;
 mod util;
@@ -36,7 +37,8 @@ verbs:
                        (flags combine); args after `--` go to `npx playwright test`
   precache [DIR]       (re)write the service worker's precache list into DIR/sw.js
                        (default dist/; every build does this itself)
-  bench                dist, then sizes of every bundle file (raw, gzip, brotli) into
+  bench                dist, then sizes of every bundle file (raw, gzip, brotli) and a
+                       Lighthouse mobile run (cold and warm load) into
                        target/bench/latest.json and docs/benchmarks.md
   help                 this text";
 
@@ -76,7 +78,11 @@ fn run(args: &[String]) -> Result<()> {
             dist(&ctx)?;
             step("Bench: bundle sizes (raw, gzip -9, brotli -q 11)", || {
                 bench::run(&ctx, &ctx.root.join("dist"))
-            })
+            })?;
+            step(
+                "Bench: Lighthouse mobile, cold and warm (service worker) load",
+                || lighthouse::run(&ctx, &ctx.root.join("dist")),
+            )
         }
         "precache" => {
             let dir = match rest {
