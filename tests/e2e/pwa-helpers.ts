@@ -7,6 +7,14 @@ import { expect, type Page } from '@playwright/test';
 /** Where cargo put the release server and the xtask (CARGO_TARGET_DIR, like cargo). */
 export const TARGET = process.env.CARGO_TARGET_DIR ?? 'target';
 const BASE_PORT = Number(process.env.RP_E2E_PORT ?? 8091);
+const SERVER = `${TARGET}/release/river-patrol-server`;
+let takesData: boolean | undefined;
+
+/** Does this server build have a `--data` folder option (the sync API's database)? */
+function serverTakesData(): boolean {
+  takesData ??= execFileSync(SERVER, ['--help']).toString().includes('--data');
+  return takesData;
+}
 
 /**
  * A port of its own for a spec that starts its own server (so it can stop it, or switch
@@ -21,13 +29,16 @@ export class AppServer {
   private constructor(
     private child: ChildProcess,
     readonly origin: string,
+    private data: string | undefined,
   ) {}
 
   static async start(dist: string, port: number): Promise<AppServer> {
-    const child = spawn(`${TARGET}/release/river-patrol-server`, ['--port', String(port), '--dist', dist], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const server = new AppServer(child, `http://127.0.0.1:${port}`);
+    const args = ['--port', String(port), '--dist', dist];
+    // A server with the sync API keeps a data folder (database, photos): a fresh one each time.
+    const data = serverTakesData() ? mkdtempSync(join(tmpdir(), 'rp-data-')) : undefined;
+    if (data) args.push('--data', data);
+    const child = spawn(SERVER, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const server = new AppServer(child, `http://127.0.0.1:${port}`, data);
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code) => reject(new Error(`river-patrol-server exited (${code})`))),
     );
@@ -47,10 +58,12 @@ export class AppServer {
 
   /** Stops the server and waits until it is gone: nothing answers on its port any more. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const gone = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
-    await gone;
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const gone = new Promise((r) => this.child.once('exit', r));
+      this.child.kill('SIGTERM');
+      await gone;
+    }
+    if (this.data) rmSync(this.data, { recursive: true, force: true });
   }
 }
 
