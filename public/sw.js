@@ -51,7 +51,7 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   // The sync API: always the network, never a stored answer.
-  if (url.pathname.startsWith('/api/')) return;
+  if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return;
   if (URLS.has(url.pathname)) {
     event.respondWith(cached(url.pathname, request));
   } else if (request.mode === 'navigate') {

@@ -19,6 +19,8 @@ use crate::i18n::*;
 /// How often an open app asks the server whether there is a new version (besides when the
 /// connection comes back and when the app is shown again).
 const UPDATE_CHECK: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+/// When a check for a new version fails, it is tried once more after this long.
+const RETRY_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The app's install and update state, provided as a context by [`provide`].
 #[derive(Clone, Copy)]
@@ -166,15 +168,23 @@ fn follow(pwa: Pwa, worker: ServiceWorker) {
 }
 
 fn check_for_update(pwa: Pwa) {
+    check_for_update_then(pwa, true);
+}
+
+/// Asks the browser to look for a new sw.js. A failed look (the link is not really up yet, as
+/// right after an `online` event on a weak signal) is tried once more a little later.
+fn check_for_update_then(pwa: Pwa, retry: bool) {
     let Some(reg) = pwa.registration.get_value() else {
         return;
     };
-    if let Ok(promise) = reg.update() {
-        // Offline or the server is down: the next check will do.
-        spawn_local(async move {
-            let _ = JsFuture::from(promise).await;
-        });
-    }
+    let Ok(promise) = reg.update() else {
+        return;
+    };
+    spawn_local(async move {
+        if JsFuture::from(promise).await.is_err() && retry {
+            set_timeout(move || check_for_update_then(pwa, false), RETRY_CHECK);
+        }
+    });
 }
 
 /// The user accepted the new version.

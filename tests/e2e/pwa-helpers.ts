@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type Page } from '@playwright/test';
@@ -7,6 +7,14 @@ import { expect, type Page } from '@playwright/test';
 /** Where cargo put the release server and the xtask (CARGO_TARGET_DIR, like cargo). */
 export const TARGET = process.env.CARGO_TARGET_DIR ?? 'target';
 const BASE_PORT = Number(process.env.RP_E2E_PORT ?? 8091);
+const SERVER = `${TARGET}/release/river-patrol-server`;
+let takesData: boolean | undefined;
+
+/** Does this server build have a `--data` folder option (the sync API's database)? */
+function serverTakesData(): boolean {
+  takesData ??= execFileSync(SERVER, ['--help']).toString().includes('--data');
+  return takesData;
+}
 
 /**
  * A port of its own for a spec that starts its own server (so it can stop it, or switch
@@ -21,13 +29,16 @@ export class AppServer {
   private constructor(
     private child: ChildProcess,
     readonly origin: string,
+    private data: string | undefined,
   ) {}
 
   static async start(dist: string, port: number): Promise<AppServer> {
-    const child = spawn(`${TARGET}/release/river-patrol-server`, ['--port', String(port), '--dist', dist], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const server = new AppServer(child, `http://127.0.0.1:${port}`);
+    const args = ['--port', String(port), '--dist', dist];
+    // A server with the sync API keeps a data folder (database, photos): a fresh one each time.
+    const data = serverTakesData() ? mkdtempSync(join(tmpdir(), 'rp-data-')) : undefined;
+    if (data) args.push('--data', data);
+    const child = spawn(SERVER, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const server = new AppServer(child, `http://127.0.0.1:${port}`, data);
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code) => reject(new Error(`river-patrol-server exited (${code})`))),
     );
@@ -47,10 +58,12 @@ export class AppServer {
 
   /** Stops the server and waits until it is gone: nothing answers on its port any more. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const gone = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
-    await gone;
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const gone = new Promise((r) => this.child.once('exit', r));
+      this.child.kill('SIGTERM');
+      await gone;
+    }
+    if (this.data) rmSync(this.data, { recursive: true, force: true });
   }
 }
 
@@ -63,6 +76,18 @@ export function copyDist(name: string): string {
 
 export function removeCopy(dir: string) {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Marks every file of `dir` as changed a few seconds from now. The server's Last-Modified has
+ * whole seconds, so a build copied in the same second as the one before would be answered
+ * "304 Not Modified" to the browser's revalidation, and the browser would keep the old files.
+ */
+export function markNewer(dir: string) {
+  const later = Date.now() / 1000 + 5;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) utimesSync(join(entry.parentPath, entry.name), later, later);
+  }
 }
 
 /** Rewrites `dir`/sw.js's precache list for the files now in `dir` (the build's own step). */

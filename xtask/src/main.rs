@@ -6,6 +6,7 @@
 
 mod bench;
 mod compress;
+mod lighthouse;
 mod precache;
 mod sync_bench;
 mod tools;
@@ -38,9 +39,10 @@ verbs:
                        (flags combine); args after `--` go to `npx playwright test`
   precache [DIR]       (re)write the service worker's precache list into DIR/sw.js
                        (default dist/; every build does this itself)
-  bench                dist, then sizes of every bundle file (raw, gzip, brotli) and the
-                       time to compress a 12-megapixel photo in headless Chromium, and
-                       sync timings against the release server, into
+  bench                dist, then sizes of every bundle file (raw, gzip, brotli), the
+                       time to compress a 12-megapixel photo in headless Chromium, sync
+                       timings against the release server, and a Lighthouse mobile run
+                       (cold and warm load), into
                        target/bench/latest.json and docs/benchmarks.md
   help                 this text";
 
@@ -90,9 +92,12 @@ fn run(args: &[String]) -> Result<()> {
                 },
             )?;
             dist(&ctx)?;
+            step("Bench: bundle sizes, photo compression, sync", || {
+                bench::run(&ctx, &ctx.root.join("dist"))
+            })?;
             step(
-                "Bench: bundle sizes, then photo compression in Chromium",
-                || bench::run(&ctx, &ctx.root.join("dist")),
+                "Bench: Lighthouse mobile, cold and warm (service worker) load",
+                || lighthouse::run(&ctx, &ctx.root.join("dist")),
             )
         }
         "precache" => {

@@ -1,0 +1,321 @@
+//! `cargo xtask bench`: Lighthouse (npm, Debian's Chromium) on the release build, as a phone
+//! would meet it: a cold load (fresh profile, nothing cached) and a warm one (the same profile
+//! again, the service worker installed by the first load answering from its cache).
+//!
+//! The release server serves `dist/` on a free local port; Lighthouse 12 runs with its default
+//! mobile emulation and `--throttling-method=devtools` (real network and CPU throttling in the
+//! browser, so what the service worker answers from its cache is not slowed like the network).
+//! Results: the `lighthouse` section of docs/benchmarks.md, `lighthouse` in
+//! target/bench/latest.json, and both full reports in target/bench/lighthouse-{cold,warm}.json.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+
+use crate::bench::{Section, write_sections};
+use crate::tools::{self, Needs};
+use crate::util::{Ctx, note};
+
+/// Pinned: fetched once by npx into npm's cache, not a dependency of every test run.
+pub const LIGHTHOUSE: &str = "lighthouse@12.8.2";
+const CHROME: &str = "/usr/bin/chromium";
+const CATEGORIES: [&str; 3] = ["performance", "accessibility", "best-practices"];
+/// Audits recorded beside the scores: (id, label, unit).
+const METRICS: [(&str, &str, &str); 6] = [
+    ("first-contentful-paint", "First Contentful Paint", "ms"),
+    ("largest-contentful-paint", "Largest Contentful Paint", "ms"),
+    ("interactive", "Time to Interactive", "ms"),
+    ("total-blocking-time", "Total Blocking Time", "ms"),
+    ("cumulative-layout-shift", "Cumulative Layout Shift", ""),
+    ("total-byte-weight", "Bytes over the network", "bytes"),
+];
+
+/// One Lighthouse run, reduced to what the benchmark keeps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    /// Category id → score 0–100.
+    pub scores: Vec<(String, u32)>,
+    /// Audit id → numeric value.
+    pub metrics: Vec<(String, f64)>,
+}
+
+impl Run {
+    /// Reads a Lighthouse JSON report; fails on a runtime error or a missing category.
+    pub fn from_report(report: &Value) -> Result<Self> {
+        if let Some(err) = report.get("runtimeError") {
+            bail!("Lighthouse failed: {err}");
+        }
+        let mut scores = Vec::new();
+        for id in CATEGORIES {
+            let score = report["categories"][id]["score"]
+                .as_f64()
+                .with_context(|| format!("the report has no {id} score"))?;
+            scores.push((id.to_owned(), (score * 100.0).round() as u32));
+        }
+        let metrics = METRICS
+            .iter()
+            .filter_map(|(id, _, _)| {
+                report["audits"][id]["numericValue"]
+                    .as_f64()
+                    .map(|v| ((*id).to_owned(), v))
+            })
+            .collect();
+        Ok(Self { scores, metrics })
+    }
+
+    fn score(&self, id: &str) -> String {
+        self.scores
+            .iter()
+            .find(|(k, _)| k == id)
+            .map_or("–".into(), |(_, v)| v.to_string())
+    }
+
+    fn metric(&self, id: &str, unit: &str) -> String {
+        match self.metrics.iter().find(|(k, _)| k == id) {
+            None => "–".into(),
+            Some((_, v)) => match unit {
+                "ms" => format!("{:.0} ms", v),
+                "bytes" => format!("{:.1} KiB", v / 1024.0),
+                _ => format!("{v:.3}"),
+            },
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "scores": self.scores.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
+            "metrics": self.metrics.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
+        })
+    }
+}
+
+/// Runs Lighthouse cold and warm against `dist` and writes the results.
+pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
+    // Node with npx and Debian's Chromium, as the browser tests need them.
+    tools::ensure(
+        ctx,
+        Needs {
+            e2e: true,
+            ..Needs::default()
+        },
+    )?;
+    let server_bin = target_dir(ctx).join("release").join("river-patrol-server");
+    ctx.run(
+        ctx.cargo()
+            .args(["build", "--release", "-p", "river-patrol-server"]),
+    )?;
+    let port = free_port()?;
+    let _server = Server::start(ctx, &server_bin, dist, port)?;
+    let url = format!("http://127.0.0.1:{port}/");
+    let out_dir = ctx.root.join("target").join("bench");
+    std::fs::create_dir_all(&out_dir)?;
+    let profile = std::env::temp_dir().join(format!("xtask-lighthouse-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    std::fs::create_dir_all(&profile)?;
+
+    let result = (|| -> Result<(Run, Run, String)> {
+        let cold = lighthouse(ctx, &url, &profile, &out_dir.join("lighthouse-cold.json"))?;
+        // The same profile: the service worker the cold load installed answers this one.
+        let warm = lighthouse(ctx, &url, &profile, &out_dir.join("lighthouse-warm.json"))?;
+        let version = ctx
+            .capture(ctx.cmd("npx").args(["--yes", LIGHTHOUSE, "--version"]))
+            .unwrap_or_else(|| "unknown".into());
+        Ok((cold, warm, version))
+    })();
+    let _ = std::fs::remove_dir_all(&profile);
+    let (cold, warm, version) = result?;
+
+    for (name, run) in [("cold", &cold), ("warm", &warm)] {
+        note(&format!("{name}: {:?}", run.scores));
+    }
+    let latest = out_dir.join("latest.json");
+    let mut json: Value = std::fs::read_to_string(&latest)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_else(|| json!({}));
+    json["lighthouse"] = json!({
+        "lighthouse": version,
+        "chromium": chromium_version(ctx),
+        "form_factor": "mobile (Lighthouse default emulation)",
+        "throttling": "devtools",
+        "cold": cold.to_json(),
+        "warm": warm.to_json(),
+    });
+    std::fs::write(&latest, serde_json::to_string_pretty(&json)? + "\n")?;
+    note(&format!("wrote {}", latest.display()));
+
+    let doc = ctx.root.join("docs").join("benchmarks.md");
+    let section = section(&cold, &warm, &version, &chromium_version(ctx));
+    write_sections(&doc, &[section])?;
+    note(&format!("wrote {}", doc.display()));
+    Ok(())
+}
+
+fn target_dir(ctx: &Ctx) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { ctx.root.join(p) })
+        .unwrap_or_else(|| ctx.root.join("target"))
+}
+
+fn chromium_version(ctx: &Ctx) -> String {
+    ctx.capture(ctx.cmd(CHROME).arg("--version"))
+        // Debian's wrapper script prints a harmless shell error beside the version.
+        .and_then(|v| {
+            v.lines()
+                .find(|l| l.starts_with("Chromium"))
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// The release server, stopped when dropped.
+struct Server(Child);
+
+impl Server {
+    fn start(ctx: &Ctx, bin: &Path, dist: &Path, port: u16) -> Result<Self> {
+        let child = ctx
+            .cmd(bin)
+            .args(["--port", &port.to_string(), "--dist"])
+            .arg(dist)
+            .spawn()
+            .with_context(|| format!("cannot start {}", bin.display()))?;
+        let server = Self(child);
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if start.elapsed() > Duration::from_secs(10) {
+                bail!("the server did not listen on port {port}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(server)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn lighthouse(ctx: &Ctx, url: &str, profile: &Path, out: &Path) -> Result<Run> {
+    let flags = format!(
+        "--headless=new --no-sandbox --disable-gpu --disable-background-networking \
+         --disable-component-update --disable-sync --no-first-run --user-data-dir={}",
+        profile.display()
+    );
+    let mut cmd: Command = ctx.cmd("npx");
+    cmd.args(["--yes", LIGHTHOUSE, url, "--output=json", "--quiet"])
+        .arg(format!("--output-path={}", out.display()))
+        .arg(format!("--only-categories={}", CATEGORIES.join(",")))
+        .arg(format!("--chrome-flags={flags}"))
+        // Storage is kept so the second run finds the service worker; the profile is new.
+        .args(["--disable-storage-reset", "--throttling-method=devtools"])
+        .env("CHROME_PATH", CHROME);
+    ctx.run(&mut cmd)?;
+    let text =
+        std::fs::read_to_string(out).with_context(|| format!("no report {}", out.display()))?;
+    Run::from_report(&serde_json::from_str(&text)?)
+}
+
+fn section(cold: &Run, warm: &Run, version: &str, chromium: &str) -> Section {
+    let mut md = String::from("## Lighthouse (mobile): cold and warm load\n\n");
+    md.push_str(&format!(
+        "Lighthouse {version} in {chromium}, default mobile emulation (Moto G Power class screen, \
+slow 4G and 4× CPU slowdown applied by DevTools), against the release build served by \
+`river-patrol-server` on 127.0.0.1.\n\n"
+    ));
+    md.push_str("| | cold load | warm load (service worker) |\n|---|---:|---:|\n");
+    for (id, label) in [
+        ("performance", "Performance"),
+        ("accessibility", "Accessibility"),
+        ("best-practices", "Best practices"),
+    ] {
+        md.push_str(&format!(
+            "| **{label}** | **{}** | **{}** |\n",
+            cold.score(id),
+            warm.score(id)
+        ));
+    }
+    for (id, label, unit) in METRICS {
+        md.push_str(&format!(
+            "| {label} | {} | {} |\n",
+            cold.metric(id, unit),
+            warm.metric(id, unit)
+        ));
+    }
+    md.push_str(
+        "\nHow it was measured: `cargo xtask bench` starts the release server on a free port and \
+runs `npx lighthouse URL --throttling-method=devtools --disable-storage-reset` twice with one new \
+Chromium profile: the first run is a cold load (nothing cached; the service worker installs \
+during it), the second a warm load, answered by the service worker from its cache (hence no \
+bytes over the network). Scores are 0–100. The full reports are \
+`target/bench/lighthouse-cold.json` and `lighthouse-warm.json`; the figures are also in \
+`target/bench/latest.json` under `lighthouse`. Timings vary from run to run by a few hundred \
+milliseconds on a shared 2-core machine.\n",
+    );
+    Section {
+        id: "lighthouse",
+        markdown: md,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> Value {
+        json!({
+            "categories": {
+                "performance": { "score": 0.774 },
+                "accessibility": { "score": 1.0 },
+                "best-practices": { "score": 0.96 }
+            },
+            "audits": {
+                "first-contentful-paint": { "numericValue": 4099.4 },
+                "total-byte-weight": { "numericValue": 0 },
+                "cumulative-layout-shift": { "numericValue": 0.0123 }
+            }
+        })
+    }
+
+    #[test]
+    fn reads_scores_and_metrics_from_a_report() {
+        let run = Run::from_report(&report()).unwrap();
+        assert_eq!(run.score("performance"), "77");
+        assert_eq!(run.score("accessibility"), "100");
+        assert_eq!(run.score("best-practices"), "96");
+        assert_eq!(run.metric("first-contentful-paint", "ms"), "4099 ms");
+        assert_eq!(run.metric("total-byte-weight", "bytes"), "0.0 KiB");
+        assert_eq!(run.metric("cumulative-layout-shift", ""), "0.012");
+        assert_eq!(run.metric("interactive", "ms"), "–");
+    }
+
+    #[test]
+    fn a_failed_run_is_an_error() {
+        let mut r = report();
+        r["runtimeError"] = json!({ "code": "NO_FCP" });
+        assert!(Run::from_report(&r).is_err());
+        let mut r = report();
+        r["categories"]["accessibility"] = json!({ "score": null });
+        assert!(Run::from_report(&r).is_err());
+    }
+
+    #[test]
+    fn the_section_has_both_loads() {
+        let run = Run::from_report(&report()).unwrap();
+        let s = section(&run, &run, "12.8.2", "Chromium 156");
+        assert_eq!(s.id, "lighthouse");
+        assert!(s.markdown.starts_with("## Lighthouse (mobile)"));
+        assert!(s.markdown.contains("| **Performance** | **77** | **77** |"));
+    }
+}
