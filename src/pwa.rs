@@ -266,11 +266,13 @@ pub fn standalone() -> bool {
 }
 
 /// Safari on an iPhone or iPad, which has no install prompt: the user adds the app to the home
-/// screen from the Share menu. (Chrome, Firefox and Edge on iOS name themselves in the agent.)
-pub fn is_ios_safari(user_agent: &str) -> bool {
+/// screen from the Share menu. (Chrome, Firefox and Edge on iOS name themselves in the agent;
+/// iPadOS Safari says "Macintosh", and only its touch screen tells it from a Mac.)
+pub fn is_ios_safari(user_agent: &str, max_touch_points: i32) -> bool {
     let apple_mobile = ["iPhone", "iPad", "iPod"]
         .iter()
-        .any(|d| user_agent.contains(d));
+        .any(|d| user_agent.contains(d))
+        || (user_agent.contains("Macintosh") && max_touch_points > 1);
     let other_browser = ["CriOS", "FxiOS", "EdgiOS", "OPiOS", "GSA/"]
         .iter()
         .any(|b| user_agent.contains(b));
@@ -307,8 +309,9 @@ pub fn InstallSection() -> impl IntoView {
         return ().into_any();
     };
     let ios = web_sys::window()
-        .and_then(|w| w.navigator().user_agent().ok())
-        .is_some_and(|ua| is_ios_safari(&ua));
+        .map(|w| w.navigator())
+        .and_then(|n| Some((n.user_agent().ok()?, n.max_touch_points())))
+        .is_some_and(|(ua, touch)| is_ios_safari(&ua, touch));
     if standalone() {
         return ().into_any();
     }
@@ -338,8 +341,12 @@ mod tests {
         let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
         let chrome_ios = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/126.0 Mobile/15E148 Safari/604.1";
         let android = "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36";
-        assert!(is_ios_safari(safari));
-        assert!(!is_ios_safari(chrome_ios));
-        assert!(!is_ios_safari(android));
+        let ipados = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15";
+        assert!(is_ios_safari(safari, 5));
+        assert!(!is_ios_safari(chrome_ios, 5));
+        assert!(!is_ios_safari(android, 5));
+        // The same agent: an iPad (touch) or a Mac (none).
+        assert!(is_ios_safari(ipados, 5));
+        assert!(!is_ios_safari(ipados, 0));
     }
 }
