@@ -11,6 +11,7 @@ pub mod record;
 pub mod sync;
 pub mod sync_state;
 pub mod validate;
+pub mod workflow;
 
 pub use kinds::*;
 pub use record::*;
