@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { chromium } from '@playwright/test';
+import { launchChromium } from './chromium.mjs';
 
 const [binary, dist] = process.argv.slice(2);
 if (!binary || !dist) {
@@ -33,8 +33,11 @@ const data = mkdtempSync(join(tmpdir(), 'rp-bench-sync-'));
 const port = 8300 + Math.floor(Math.random() * 100);
 const url = `http://127.0.0.1:${port}`;
 const server = spawn(binary, ['serve', '--host', '127.0.0.1', '--port', String(port), '--dist', dist, '--data', data], {
-  stdio: ['ignore', 'ignore', 'inherit'],
+  stdio: ['ignore', 'ignore', 'pipe'],
 });
+// The server logs every request; kept, and shown only if the benchmark fails.
+let serverLog = '';
+server.stderr.on('data', (d) => (serverLog = (serverLog + d).slice(-20_000)));
 
 function token(village) {
   const args = ['token', 'create', '--data', data, '--officer', 'bench'];
@@ -172,11 +175,7 @@ try {
   await waitForServer();
   const phoneToken = token('杨柳村');
   const officeToken = token(null);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
   const page = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
   const phone = await phoneToServer(page, phoneToken);
   const held = await countOnServer(officeToken);
@@ -189,6 +188,9 @@ try {
       push_throughput: push,
     }),
   );
+} catch (e) {
+  console.error(`${serverLog}\nthe server's log ends here`);
+  throw e;
 } finally {
   await browser?.close();
   server.kill('SIGKILL');

@@ -7,7 +7,7 @@
 //! calls `bench_compress`, which runs the app's own pipeline (`camera::process`) on a
 //! synthetic 4000×3000 camera JPEG several times.
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use serde_json::Value;
 
 use crate::bench::Section;
@@ -27,23 +27,10 @@ pub fn measure(ctx: &Ctx) -> Result<Value> {
             .args(["build", "--release", "--features", "bench", "--dist"])
             .arg(&dist),
     )?;
-    let script = ctx.root.join("xtask").join("bench").join("compress.mjs");
-    let mut cmd = ctx.cmd("node");
-    cmd.arg(&script)
-        .arg(&dist)
-        .args([WIDTH, HEIGHT, RUNS].map(|n| n.to_string()));
-    eprintln!("    $ {}", crate::util::show(&cmd));
-    let out = cmd
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .context("cannot start node")?;
-    if !out.status.success() {
-        bail!("the photo compression benchmark failed ({})", out.status);
-    }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout.lines().last().unwrap_or_default();
-    let result: Value = serde_json::from_str(line)
-        .with_context(|| format!("the benchmark printed no JSON: {stdout:?}"))?;
+    let sizes = [WIDTH, HEIGHT, RUNS].map(|n| n.to_string());
+    let mut args = vec![dist.as_os_str()];
+    args.extend(sizes.iter().map(std::ffi::OsStr::new));
+    let result = crate::util::node_json(ctx, "compress.mjs", &args)?;
     note(&format!(
         "{}×{} JPEG of {} bytes → {}×{}, {} bytes; median {:.0} ms over {} runs",
         result["input_width"],

@@ -3,7 +3,7 @@
 //! takes from several clients pushing at once. xtask/bench/sync.mjs does the measuring against
 //! the release server serving the release app (dist/), each run on a fresh temporary database.
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use serde_json::Value;
 
 use crate::bench::Section;
@@ -19,21 +19,8 @@ pub fn measure(ctx: &Ctx) -> Result<Value> {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| ctx.root.join("target"));
     let server = target.join("release").join("river-patrol-server");
-    let script = ctx.root.join("xtask").join("bench").join("sync.mjs");
-    let mut cmd = ctx.cmd("node");
-    cmd.arg(&script).arg(&server).arg(ctx.root.join("dist"));
-    eprintln!("    $ {}", crate::util::show(&cmd));
-    let out = cmd
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .context("cannot start node")?;
-    if !out.status.success() {
-        bail!("the sync benchmark failed ({})", out.status);
-    }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout.lines().last().unwrap_or_default();
-    let result: Value = serde_json::from_str(line)
-        .with_context(|| format!("the benchmark printed no JSON: {stdout:?}"))?;
+    let dist = ctx.root.join("dist");
+    let result = crate::util::node_json(ctx, "sync.mjs", &[server.as_os_str(), dist.as_os_str()])?;
     note(&format!(
         "1,000 records + 300 photos synced in {:.1} s; push throughput {:.0} records/s",
         result["phone_to_server"]["ms"].as_f64().unwrap_or(f64::NAN) / 1000.0,
