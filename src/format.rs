@@ -44,3 +44,14 @@ pub fn date(locale: Locale, day: NaiveDate) -> String {
     )
     .into()
 }
+
+/// Today's date on the phone's own clock and time zone (deadlines are local days).
+pub fn today() -> NaiveDate {
+    let now = Date::new_0();
+    NaiveDate::from_ymd_opt(
+        now.get_full_year() as i32,
+        now.get_month() + 1,
+        now.get_date(),
+    )
+    .unwrap_or_default()
+}

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use patrol_core::workflow::DeadlineState;
 use patrol_core::*;
 use uuid::Uuid;
 
@@ -15,7 +16,7 @@ use crate::ledger::Ledger;
 use crate::pages::photos::PhotoGallery;
 use crate::pages::sync_status::{RecordSyncPanel, SyncBadge};
 use crate::store::SaveError;
-use crate::widgets::{ConfirmDialog, SaveErrorAlert};
+use crate::widgets::{ConfirmDialog, DeadlineBadge, SaveErrorAlert};
 
 #[component]
 pub fn RecordDetail() -> impl IntoView {
@@ -260,6 +261,7 @@ fn RecordView(record: Record) -> impl IntoView {
                 </h1>
                 <span class=format!("status status-{}", status.as_str())>{move || status.label(i18n.get_locale())}</span>
                 <SyncBadge record=shown.clone() />
+                <DeadlineBadge state=DeadlineState::on(shown.deadline, shown.status, format::today()) />
             </header>
             <RecordSyncPanel record=shown.clone() />
             {(!shown.photos.is_empty()).then(|| view! { <PhotoGallery photos=shown.photos.clone() /> })}

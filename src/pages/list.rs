@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use patrol_core::draft::Draft;
 use patrol_core::geo::distance_m;
+use patrol_core::workflow::DeadlineState;
 use patrol_core::{Choice, Record};
 
 use crate::drafts;
@@ -14,6 +15,7 @@ use crate::labels::{Label, kind_icon};
 use crate::ledger::Ledger;
 use crate::pages::photos::Thumbnail;
 use crate::pages::sync_status::{SyncBadge, SyncBar};
+use crate::widgets::DeadlineBadge;
 
 /// How the list is ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +24,9 @@ enum Order {
     /// By distance from the phone, so an official at a site finds its record; records without
     /// a position come last.
     Nearest,
+    /// Overdue first (most overdue first), then due within a week (soonest first), then the
+    /// rest, newest first.
+    Urgent,
 }
 
 #[component]
@@ -39,6 +44,11 @@ pub fn RecordList() -> impl IntoView {
     };
     let shown = Memo::new(move |_| {
         let mut list = records.get();
+        if order.get() == Order::Urgent {
+            let today = format::today();
+            // Stable: within the same urgency the newest-first order stays.
+            list.sort_by_key(|r| DeadlineState::on(r.deadline, r.status, today).urgency());
+        }
         if order.get() == Order::Nearest && here.get().is_some() {
             list.sort_by(|a, b| {
                 let (a, b) = (distance_to(a), distance_to(b));
@@ -55,6 +65,7 @@ pub fn RecordList() -> impl IntoView {
                 {move || match value {
                     Order::Newest => t_string!(i18n, list.newest),
                     Order::Nearest => t_string!(i18n, list.nearest),
+                    Order::Urgent => t_string!(i18n, list.urgent),
                 }}
             </button>
         }
@@ -71,6 +82,7 @@ pub fn RecordList() -> impl IntoView {
                     <div class="segments" role="group" aria-label=move || t_string!(i18n, list.order_label)>
                         {order_button(Order::Newest)}
                         {order_button(Order::Nearest)}
+                        {order_button(Order::Urgent)}
                     </div>
                 </div>
                 <Show when=move || order.get() == Order::Nearest>
@@ -221,6 +233,7 @@ fn RecordRow(record: Record, distance: Signal<Option<f64>>) -> impl IntoView {
     let title = record.title.trim().to_owned();
     let created = record.created_at;
     let badge_record = record.clone();
+    let deadline = DeadlineState::on(record.deadline, record.status, format::today());
     let place = [record.village.trim(), record.place.trim()]
         .into_iter()
         .filter(|s| !s.is_empty())
@@ -249,6 +262,7 @@ fn RecordRow(record: Record, distance: Signal<Option<f64>>) -> impl IntoView {
                     <span class=format!("status status-{}", status.as_str())>
                         {move || status.label(i18n.get_locale())}
                     </span>
+                    <DeadlineBadge state=deadline />
                     <SyncBadge record=badge_record />
                 </span>
             </A>
