@@ -49,6 +49,15 @@ fn yes_no(locale: Locale, value: bool) -> String {
     .to_owned()
 }
 
+/// `tel:` link for a number as typed (`138-1234-5678` → `tel:13812345678`).
+fn tel_href(number: &str) -> String {
+    let dial: String = number
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    format!("tel:{dial}")
+}
+
 fn text_or_blank(text: &str) -> String {
     text.trim().to_owned()
 }
@@ -272,11 +281,18 @@ fn RecordView(record: Record) -> impl IntoView {
                         .into_iter()
                         .map(|(label, value)| {
                             let blank = value.is_empty();
+                            // The responsible person's number is a tap-to-call link.
+                            let call = (!blank && label == td_string!(locale, fields.phone))
+                                .then(|| tel_href(&value));
                             let value = if blank { td_string!(locale, detail.not_given).to_owned() } else { value };
+                            let shown = match call {
+                                Some(href) => view! { <a href=href>{value}</a> }.into_any(),
+                                None => value.into_any(),
+                            };
                             view! {
                                 <div class="field-row">
                                     <dt>{label}</dt>
-                                    <dd class:blank=blank>{value}</dd>
+                                    <dd class:blank=blank>{shown}</dd>
                                 </div>
                             }
                         })

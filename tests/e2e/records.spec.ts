@@ -81,6 +81,11 @@ test('outfall, farm and sign keep every field across a reload', async ({ page })
   await openFromList(page, outfall.fill!['问题描述']);
   await expect(shown(page, '整改状态')).toHaveText('整改中');
   await expect(shown(page, '问题类型')).toHaveText('排污口');
+  // The responsible person can be called with one tap.
+  await expect(shown(page, '联系电话').getByRole('link', { name: '138 0000 1234' })).toHaveAttribute(
+    'href',
+    'tel:13800001234',
+  );
 });
 
 test('editing a record changes it and only it', async ({ page }) => {
