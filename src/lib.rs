@@ -13,6 +13,7 @@ mod app;
 pub mod bench;
 pub mod camera;
 pub mod drafts;
+pub mod export;
 pub mod format;
 pub mod geolocation;
 pub mod labels;

@@ -8,6 +8,7 @@ use patrol_core::workflow::DeadlineState;
 use patrol_core::{Choice, Record};
 
 use crate::drafts;
+use crate::export;
 use crate::format;
 use crate::geolocation::{UsePositionReturn, use_position};
 use crate::i18n::*;
@@ -35,6 +36,7 @@ pub fn RecordList() -> impl IntoView {
     let ledger = expect_context::<Ledger>();
     let records = Memo::new(move |_| ledger.visible());
     let order = RwSignal::new(Order::Newest);
+    let export_failed = RwSignal::new(false);
     let here = RwSignal::new(None::<(f64, f64)>);
     let located = RwSignal::new(None::<bool>);
     let distance_to = move |r: &Record| {
@@ -111,6 +113,18 @@ pub fn RecordList() -> impl IntoView {
                         }
                     />
                 </ul>
+                <div class="list-export">
+                    <button type="button" on:click=move |_| {
+                        let all = ledger.with_all_untracked(|all| export::download_ledger(all));
+                        export_failed.set(all.is_err());
+                    }>
+                        {t!(i18n, list.export)}
+                    </button>
+                    <p class="hint">{t!(i18n, list.export_hint)}</p>
+                    <Show when=move || export_failed.get()>
+                        <p class="field-error" role="alert">{t!(i18n, list.export_failed)}</p>
+                    </Show>
+                </div>
             </Show>
         </section>
     }
