@@ -172,11 +172,27 @@ pub fn choice_field<C>(
 where
     C: Choice + Label + Send + Sync,
 {
+    choice_field_among(id, label, get, set, |_| true)
+}
+
+/// [`choice_field`] offering only the choices `offered` accepts (e.g. the statuses the
+/// workflow allows from the current one).
+pub fn choice_field_among<C>(
+    id: &'static str,
+    label: Signal<&'static str>,
+    get: impl Fn() -> C + Send + Sync + 'static,
+    set: impl Fn(C) + Send + Sync + 'static,
+    offered: impl Fn(C) -> bool + Send + Sync + 'static,
+) -> impl IntoView
+where
+    C: Choice + Label + Send + Sync,
+{
     let i18n = use_i18n();
     let options = Signal::derive(move || {
         let locale = i18n.get_locale();
         C::ALL
             .iter()
+            .filter(|c| offered(**c))
             .map(|c| (c.as_str(), c.label(locale)))
             .collect::<Vec<_>>()
     });

@@ -26,7 +26,7 @@ use crate::settings::Settings;
 use crate::store::SaveError;
 use crate::widgets::{
     CheckField, ConfirmDialog, FormIssue, Issue, Issues, SaveErrorAlert, TextField, choice_field,
-    save_error_message,
+    choice_field_among, save_error_message,
 };
 
 /// `/new/:kind`: a fresh record of that kind, with the officer's name and village filled in.
@@ -297,6 +297,7 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
     // What the form opened with: if the stored record changes meanwhile (a sync, another
     // tab), saving applies the user's changes on top of it instead of overwriting it.
     let opened_with = StoredValue::new(initial.clone());
+    let opened_status = initial.status;
     let (latitude, longitude, head_count, volume) = (
         state.latitude,
         state.longitude,
@@ -503,11 +504,14 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
                     on_input=set_phone input_type="tel" inputmode="tel" autocomplete="tel" />
                 <TextField id=field::DEADLINE label=label!(i18n, fields.deadline) value=Signal::derive(deadline)
                     on_input=set_deadline input_type="date" />
-                {choice_field(
+                // An edit may only move the status as the workflow allows (待整改 cannot be
+                // checked off before someone reports it fixed); a new record may start anywhere.
+                {choice_field_among(
                     "status",
                     label!(i18n, fields.status),
                     move || draft.with(|r| r.status),
                     move |s| draft.update(|r| r.status = s),
+                    move |s| is_new || opened_status.can_become(s),
                 )}
             </fieldset>
             <SaveErrorAlert error=save_error />
