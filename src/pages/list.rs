@@ -3,9 +3,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use patrol_core::draft::Draft;
+use patrol_core::filter::{self, Filter};
 use patrol_core::geo::distance_m;
 use patrol_core::workflow::DeadlineState;
-use patrol_core::{Choice, Record};
+use patrol_core::{Choice, Kind, Record, Status};
 
 use crate::drafts;
 use crate::export;
@@ -44,8 +45,18 @@ pub fn RecordList() -> impl IntoView {
             .zip(r.position.as_ref())
             .map(|(h, p)| distance_m(h, (p.latitude, p.longitude)))
     };
+    let filter = RwSignal::new(Filter::default());
+    let villages = Memo::new(move |_| records.with(|r| filter::villages(r)));
     let shown = Memo::new(move |_| {
-        let mut list = records.get();
+        let today = format::today();
+        let mut list: Vec<Record> = filter.with(|f| {
+            records.with(|all| {
+                all.iter()
+                    .filter(|r| f.matches(r, today))
+                    .cloned()
+                    .collect()
+            })
+        });
         if order.get() == Order::Urgent {
             let today = format::today();
             // Stable: within the same urgency the newest-first order stays.
@@ -79,8 +90,18 @@ pub fn RecordList() -> impl IntoView {
             <StorageWarnings />
             <DraftList />
             <Show when=move || records.with(|r| !r.is_empty()) fallback=EmptyState>
+                <ListFilter filter villages />
                 <div class="list-tools">
-                    <p class="count">{move || t_string!(i18n, list.count, count = records.with(Vec::len))}</p>
+                    <p class="count" aria-live="polite">
+                        {move || {
+                            let total = records.with(Vec::len);
+                            if filter.with(Filter::is_active) {
+                                t_string!(i18n, list.count_filtered, shown = shown.with(Vec::len), total).to_string()
+                            } else {
+                                t_string!(i18n, list.count, count = total).to_string()
+                            }
+                        }}
+                    </p>
                     <div class="segments" role="group" aria-label=move || t_string!(i18n, list.order_label)>
                         {order_button(Order::Newest)}
                         {order_button(Order::Nearest)}
@@ -281,5 +302,74 @@ fn RecordRow(record: Record, distance: Signal<Option<f64>>) -> impl IntoView {
                 </span>
             </A>
         </li>
+    }
+}
+
+/// Search box and filters (kind, village, status, overdue only) above the list.
+#[component]
+fn ListFilter(filter: RwSignal<Filter>, villages: Memo<Vec<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let choice_options = move |all: Vec<(&'static str, &'static str)>,
+                               current: Option<&'static str>| {
+        all.into_iter()
+            .map(|(value, label)| view! { <option value=value selected=current == Some(value)>{label}</option> })
+            .collect_view()
+    };
+    view! {
+        <div class="list-filter" role="search">
+            <label for="search">{t!(i18n, list.search)}</label>
+            <input id="search" type="search" enterkeyhint="search"
+                placeholder=move || t_string!(i18n, list.search_hint)
+                prop:value=move || filter.with(|f| f.text.clone())
+                on:input=move |ev| filter.update(|f| f.text = event_target_value(&ev)) />
+            <details class="filter-more">
+                <summary>{t!(i18n, list.filters)}</summary>
+                <label for="filter-kind">{t!(i18n, fields.kind)}</label>
+                <select id="filter-kind" on:change=move |ev| {
+                    filter.update(|f| f.kind = Kind::parse(&event_target_value(&ev)))
+                }>
+                    <option value="">{t!(i18n, list.any)}</option>
+                    {move || {
+                        let locale = i18n.get_locale();
+                        let all = Kind::ALL.iter().map(|k| (k.as_str(), k.label(locale))).collect();
+                        choice_options(all, filter.with(|f| f.kind.map(Kind::as_str)))
+                    }}
+                </select>
+                <label for="filter-village">{t!(i18n, fields.village)}</label>
+                <select id="filter-village" on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    filter.update(|f| f.village = (!v.is_empty()).then_some(v));
+                }>
+                    <option value="">{t!(i18n, list.any)}</option>
+                    {move || {
+                        let current = filter.with(|f| f.village.clone());
+                        villages
+                            .get()
+                            .into_iter()
+                            .map(|v| {
+                                let selected = current.as_deref() == Some(v.as_str());
+                                view! { <option value=v.clone() selected=selected>{v.clone()}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+                <label for="filter-status">{t!(i18n, fields.status)}</label>
+                <select id="filter-status" on:change=move |ev| {
+                    filter.update(|f| f.status = Status::parse(&event_target_value(&ev)))
+                }>
+                    <option value="">{t!(i18n, list.any)}</option>
+                    {move || {
+                        let locale = i18n.get_locale();
+                        let all = Status::ALL.iter().map(|s| (s.as_str(), s.label(locale))).collect();
+                        choice_options(all, filter.with(|f| f.status.map(Status::as_str)))
+                    }}
+                </select>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || filter.with(|f| f.overdue_only)
+                        on:change=move |ev| filter.update(|f| f.overdue_only = event_target_checked(&ev)) />
+                    {t!(i18n, list.overdue_only)}
+                </label>
+            </details>
+        </div>
     }
 }

@@ -5,6 +5,7 @@ pub mod capture;
 pub mod codec;
 pub mod csv;
 pub mod draft;
+pub mod filter;
 pub mod geo;
 pub mod kinds;
 pub mod record;

@@ -1,0 +1,85 @@
+//! Which problems the ledger list shows: text search and filters by kind, village, status and
+//! overdue, as the township office narrows its 整改台账 down.
+
+use chrono::NaiveDate;
+
+use crate::kinds::Kind;
+use crate::record::{Record, Status};
+use crate::workflow::DeadlineState;
+
+/// What the list is narrowed to; the default shows everything.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Filter {
+    /// Words to find in the title, place, village or notes (all must be there; case and
+    /// width are ignored for Latin letters).
+    pub text: String,
+    pub kind: Option<Kind>,
+    pub village: Option<String>,
+    pub status: Option<Status>,
+    /// Only outstanding problems past their deadline.
+    pub overdue_only: bool,
+}
+
+impl Filter {
+    /// Whether the filter narrows anything.
+    pub fn is_active(&self) -> bool {
+        !self.text.trim().is_empty()
+            || self.kind.is_some()
+            || self.village.is_some()
+            || self.status.is_some()
+            || self.overdue_only
+    }
+
+    /// Whether `record` is shown on `today`. Deleted records never are.
+    pub fn matches(&self, record: &Record, today: NaiveDate) -> bool {
+        if record.is_deleted() {
+            return false;
+        }
+        if self.kind.is_some_and(|k| record.kind() != k) {
+            return false;
+        }
+        if self
+            .village
+            .as_deref()
+            .is_some_and(|v| record.village.trim() != v.trim())
+        {
+            return false;
+        }
+        if self.status.is_some_and(|s| record.status != s) {
+            return false;
+        }
+        if self.overdue_only
+            && !matches!(
+                DeadlineState::on(record.deadline, record.status, today),
+                DeadlineState::Overdue { .. }
+            )
+        {
+            return false;
+        }
+        let haystack = [
+            record.title.as_str(),
+            record.place.as_str(),
+            record.village.as_str(),
+            record.notes.as_str(),
+        ]
+        .join("\n")
+        .to_lowercase();
+        self.text
+            .split_whitespace()
+            .all(|word| haystack.contains(&word.to_lowercase()))
+    }
+}
+
+/// The villages named in `records` (not deleted), sorted, each once: the village filter's
+/// choices.
+pub fn villages(records: &[Record]) -> Vec<String> {
+    let mut names: Vec<String> = records
+        .iter()
+        .filter(|r| !r.is_deleted())
+        .map(|r| r.village.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
