@@ -5,13 +5,9 @@ use patrol_core::Record;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
-/// `整改台账-2026-11-28.csv` for the phone's today.
-pub fn file_name() -> String {
-    format!("整改台账-{}.csv", crate::format::today())
-}
-
-/// Offers `records` (tombstones are left out) as a CSV download named [`file_name`].
-pub fn download_ledger(records: &[Record]) -> Result<(), JsValue> {
+/// Offers `records` (tombstones are left out) as a CSV download named `file_name` (e.g.
+/// `整改台账-2026-11-28.csv`, from the catalogue).
+pub fn download_ledger(records: &[Record], file_name: &str) -> Result<(), JsValue> {
     let text = patrol_core::csv::ledger_csv(records);
     let options = BlobPropertyBag::new();
     options.set_type("text/csv;charset=utf-8");
@@ -21,7 +17,7 @@ pub fn download_ledger(records: &[Record]) -> Result<(), JsValue> {
     let document = leptos::prelude::document();
     let link: HtmlAnchorElement = document.create_element("a")?.unchecked_into();
     link.set_href(&url);
-    link.set_download(&file_name());
+    link.set_download(file_name);
     link.click();
     // The browser has taken the file once the click is handled; free it on the next turn.
     leptos::prelude::set_timeout(

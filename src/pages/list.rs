@@ -136,7 +136,8 @@ pub fn RecordList() -> impl IntoView {
                 </ul>
                 <div class="list-export">
                     <button type="button" on:click=move |_| {
-                        let all = ledger.with_all_untracked(|all| export::download_ledger(all));
+                        let name = t_string!(i18n, list.export_file, date = format::today()).to_string();
+                        let all = ledger.with_all_untracked(|all| export::download_ledger(all, &name));
                         export_failed.set(all.is_err());
                     }>
                         {t!(i18n, list.export)}
