@@ -111,7 +111,7 @@ impl Ledger {
         let mut ids: HashSet<Uuid> = self.records.with_untracked(|all| {
             all.iter()
                 .filter(|r| !r.is_deleted())
-                .flat_map(|r| r.photos.iter().map(|p| p.id))
+                .flat_map(|r| r.all_photos().map(|p| p.id))
                 .collect()
         });
         ids.extend(

@@ -399,7 +399,7 @@ async fn upload_photos(
 ) -> Result<(), SyncFailure> {
     let state = engine.state_of(&record.id);
     for id in state.photos_to_upload(record) {
-        let Some(photo) = record.photos.iter().find(|p| p.id == id) else {
+        let Some(photo) = record.all_photos().find(|p| p.id == id) else {
             continue;
         };
         let Ok(Some(blob)) = photos::get(id).await else {
@@ -467,7 +467,7 @@ async fn download_missing_photos(engine: &SyncEngine, server: &Server) {
     let wanted: Vec<(Uuid, String)> = engine.ledger.with_all_untracked(|all| {
         all.iter()
             .filter(|r| !r.is_deleted())
-            .flat_map(|r| r.photos.iter().map(|p| (p.id, p.sha256.clone())))
+            .flat_map(|r| r.all_photos().map(|p| (p.id, p.sha256.clone())))
             .collect()
     });
     let Ok(held) = photos::ids().await else {

@@ -325,6 +325,9 @@ async fn push_one(
             missing_photos,
         })
     } else if base_rev == Some(server_rev) {
+        // Visits are facts: a copy without some stored ones (the phone kept its version over
+        // the office's) gets them back instead of dropping them; the phone pulls the result.
+        record.take_visits_from(&stored);
         let server_rev = server_rev + 1;
         store(tx, &record, server_rev).await?;
         let missing_photos = missing_photos(tx, &record).await?;
@@ -390,7 +393,7 @@ async fn missing_photos(
     if record.is_deleted() {
         return Ok(missing);
     }
-    for photo in &record.photos {
+    for photo in record.all_photos() {
         if missing.contains(&photo.id) {
             continue;
         }

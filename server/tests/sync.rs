@@ -380,6 +380,43 @@ async fn concurrent_changes_conflict_and_nothing_is_overwritten() {
 }
 
 #[tokio::test]
+async fn follow_up_visits_from_two_sides_are_all_kept() {
+    let s = Server::new().await;
+    let base = record(7, YANGLIU);
+    s.push(&s.device, &[(None, &base)]).await;
+    let visit = |status, who: &str, day| {
+        let notes = format!("{who} 复查");
+        let f = FollowUp {
+            to: status,
+            notes,
+            ..Default::default()
+        };
+        (f, who.to_owned(), at(day, 9))
+    };
+    let mut office = base.clone();
+    let (f, who, when) = visit(Status::Rectifying, "李四", 2);
+    office.follow_up(f, &who, when).unwrap();
+    office.revision = 2;
+    assert_eq!(
+        outcomes(&s.push(&s.office, &[(Some(1), &office)]).await),
+        [accepted(2, vec![])]
+    );
+
+    // The phone followed up too, was told of the conflict and kept its own version.
+    let mut device = base.clone();
+    let (f, who, when) = visit(Status::Fixed, "张三", 3);
+    device.follow_up(f, &who, when).unwrap();
+    device.revision = 2;
+    let res = s.push(&s.device, &[(Some(2), &device)]).await;
+    assert_eq!(outcomes(&res), [accepted(3, vec![])]);
+
+    let stored = &s.pull(&s.office, None, None).await.changes[0].record;
+    let authors: Vec<&str> = stored.visits.iter().map(|v| v.author.as_str()).collect();
+    assert_eq!(authors, ["李四", "张三"], "both visits, in time order");
+    assert_eq!(stored.status, Status::Fixed, "the kept version's status");
+}
+
+#[tokio::test]
 async fn tombstones_are_stored_pulled_and_left_out_of_the_csv() {
     let s = Server::new().await;
     let keep = record(1, YANGLIU);

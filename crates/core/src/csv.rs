@@ -1,6 +1,8 @@
 //! The rectification ledger (整改台账) as CSV, the way the township office keeps it in Excel:
 //! UTF-8 with a byte-order mark (so Excel reads the Chinese correctly), CRLF line ends, one row
-//! per record that is not deleted, Chinese column names. The server's `export.csv` and the
+//! per record that is not deleted, Chinese column names. Times are China Standard Time to the
+//! minute; 整改完成时间 (fixed on) is empty while a problem is outstanding, 最近复查时间 (last
+//! visit) empty until its first follow-up; 照片数 counts the finding's and the visits' photos. The server's `export.csv` and the
 //! phone's export write the same text.
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -11,7 +13,7 @@ use crate::record::Record;
 pub const BOM: &str = "\u{feff}";
 
 /// The columns, in order.
-pub const LEDGER_HEADERS: [&str; 17] = [
+pub const LEDGER_HEADERS: [&str; 21] = [
     "序号",
     "村/社区",
     "问题类型",
@@ -26,6 +28,10 @@ pub const LEDGER_HEADERS: [&str; 17] = [
     "整改时限",
     "整改状态",
     "发现时间",
+    "整改完成时间",
+    "最近复查时间",
+    "复查次数",
+    "备注",
     "记录人",
     "照片数",
     "id",
@@ -44,7 +50,7 @@ fn local_minute(t: DateTime<Utc>) -> String {
 }
 
 /// The cells of one ledger row, numbered `n` (序号), in [`LEDGER_HEADERS`] order, unquoted.
-pub fn ledger_row(n: usize, r: &Record) -> [String; 17] {
+pub fn ledger_row(n: usize, r: &Record) -> [String; 21] {
     let (lng, lat) = match &r.position {
         Some(p) => (p.longitude.to_string(), p.latitude.to_string()),
         None => (String::new(), String::new()),
@@ -64,8 +70,15 @@ pub fn ledger_row(n: usize, r: &Record) -> [String; 17] {
         r.deadline.map(|d| d.to_string()).unwrap_or_default(),
         r.status.zh_name().to_owned(),
         local_minute(r.created_at),
+        r.fixed_at().map(local_minute).unwrap_or_default(),
+        r.visits
+            .last()
+            .map(|v| local_minute(v.at))
+            .unwrap_or_default(),
+        r.visits.len().to_string(),
+        r.notes.clone(),
         r.author.clone(),
-        r.photos.len().to_string(),
+        r.all_photos().count().to_string(),
         r.id.to_string(),
     ]
 }

@@ -12,6 +12,7 @@ pub mod record;
 pub mod sync;
 pub mod sync_state;
 pub mod validate;
+pub mod visit;
 pub mod workflow;
 
 pub use kinds::*;
@@ -21,6 +22,7 @@ pub use sync::{
     PushRequest, PushResponse, PushResult, ServerRecord, SyncProblem,
 };
 pub use validate::{FieldError, Problem, validate};
+pub use visit::{FollowUp, FollowUpError, HistoryEntry, Visit};
 
 /// Version of the stored record format. Bump it together with a migration in [`codec`].
 pub const SCHEMA_VERSION: u32 = 1;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::kinds::{Choice, Details, Kind};
+use crate::visit::Visit;
 
 /// One problem found at one place. The first visit creates it; later issues add the follow-up
 /// visits as separate, immutable entries that point back at `id`, so nothing here has to change
@@ -45,6 +46,9 @@ pub struct Record {
     /// Officer who recorded it.
     #[serde(default)]
     pub author: String,
+    /// Follow-up visits (复查), oldest first; see [`crate::visit`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visits: Vec<Visit>,
     /// Set when the user deletes the record. The entry stays as a tombstone so a later sync
     /// can tell the server; the list no longer shows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -157,6 +161,7 @@ impl Record {
             created_at: now,
             updated_at: now,
             author: author.to_owned(),
+            visits: Vec::new(),
             deleted_at: None,
         }
     }
@@ -188,7 +193,8 @@ impl Record {
 /// now), and everything else of `theirs` is kept. Where both changed the same field, the
 /// user's value wins: it is what they see and just confirmed. An edit brings a record that
 /// was deleted meanwhile back (nothing the user typed disappears). The result carries
-/// `theirs`' revision, so saving it (which bumps the revision) is newer than both.
+/// `theirs`' revision, so saving it (which bumps the revision) is newer than both. Follow-up
+/// visits of both sides are all kept.
 pub fn rebase(base: &Record, mine: &Record, theirs: &Record) -> Record {
     let to_value = |r: &Record| serde_json::to_value(r).unwrap_or(serde_json::Value::Null);
     let (base_v, mine_v, mut merged) = (to_value(base), to_value(mine), to_value(theirs));
@@ -196,6 +202,9 @@ pub fn rebase(base: &Record, mine: &Record, theirs: &Record) -> Record {
     let mut record: Record = serde_json::from_value(merged).unwrap_or_else(|_| mine.clone());
     record.revision = theirs.revision.max(mine.revision);
     record.deleted_at = mine.deleted_at;
+    // Visits are facts: both sides' visits stay, whichever list the merge started from.
+    record.take_visits_from(mine);
+    record.take_visits_from(theirs);
     record
 }
 

@@ -96,8 +96,7 @@ impl SyncState {
             return Vec::new();
         }
         record
-            .photos
-            .iter()
+            .all_photos()
             .map(|p| p.id)
             .filter(|id| !self.photos_on_server.contains(id))
             .collect()
@@ -125,7 +124,7 @@ impl SyncState {
                 // The server's word wins over what we thought it had.
                 self.photos_on_server
                     .retain(|id| !missing_photos.contains(id));
-                for photo in &record.photos {
+                for photo in record.all_photos() {
                     if !missing_photos.contains(&photo.id) {
                         self.photo_uploaded(photo.id);
                     }
@@ -193,7 +192,7 @@ impl SyncState {
         self.synced_revision = Some(copy.record.revision);
         self.server_rev = Some(copy.server_rev);
         // The phone cannot upload photos it never had; the device that took them does.
-        self.photos_on_server = copy.record.photos.iter().map(|p| p.id).collect();
+        self.photos_on_server = copy.record.all_photos().map(|p| p.id).collect();
         self.conflict = None;
         self.rejected.clear();
         self.rejected_revision = None;

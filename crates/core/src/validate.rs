@@ -34,6 +34,8 @@ pub mod field {
     pub const VOLUME: &str = "volume";
     pub const SOURCE_NAME: &str = "source_name";
     pub const LAST_TESTED: &str = "last_tested";
+    /// A follow-up visit stored with the record (notes too long, position out of range).
+    pub const VISITS: &str = "visits";
 
     /// Every field name above, in the order [`validate`](super::validate) reports them.
     pub const ALL: &[&str] = &[
@@ -58,6 +60,7 @@ pub mod field {
         VOLUME,
         SOURCE_NAME,
         LAST_TESTED,
+        VISITS,
     ];
 }
 
@@ -158,32 +161,9 @@ pub fn validate(record: &Record) -> Vec<FieldError> {
     v.max_len(field::PLACE, &record.place, MAX_PLACE);
     v.max_len(field::NOTES, &record.notes, MAX_NOTES);
 
-    if let Some(Position {
-        latitude,
-        longitude,
-        accuracy_m,
-        ..
-    }) = record.position
-    {
-        v.check(
-            field::LATITUDE,
-            latitude.is_finite() && (-90.0..=90.0).contains(&latitude),
-            Problem::OutOfRange,
-        );
-        v.check(
-            field::LONGITUDE,
-            longitude.is_finite() && (-180.0..=180.0).contains(&longitude),
-            Problem::OutOfRange,
-        );
-        if let Some(acc) = accuracy_m {
-            v.check(
-                field::ACCURACY,
-                acc.is_finite() && acc >= 0.0,
-                Problem::OutOfRange,
-            );
-        }
+    if let Some(position) = &record.position {
+        v.0.extend(check_position(position));
     }
-
     let Responsibility {
         leader,
         department,
@@ -248,6 +228,47 @@ pub fn validate(record: &Record) -> Vec<FieldError> {
         Details::Signage(_) | Details::LitterPoint(_) | Details::Other => {}
     }
 
+    for visit in &record.visits {
+        let follow_up = crate::visit::FollowUp {
+            to: visit.to,
+            notes: visit.notes.clone(),
+            position: visit.position.clone(),
+            ..Default::default()
+        };
+        for problem in crate::visit::validate_follow_up(&follow_up) {
+            v.check(field::VISITS, false, problem.problem);
+        }
+    }
+
+    v.0
+}
+
+/// Problems with a GPS fix: latitude, longitude and accuracy in range.
+pub(crate) fn check_position(position: &Position) -> Vec<FieldError> {
+    let mut v = Errors(Vec::new());
+    let Position {
+        latitude,
+        longitude,
+        accuracy_m,
+        ..
+    } = *position;
+    v.check(
+        field::LATITUDE,
+        latitude.is_finite() && (-90.0..=90.0).contains(&latitude),
+        Problem::OutOfRange,
+    );
+    v.check(
+        field::LONGITUDE,
+        longitude.is_finite() && (-180.0..=180.0).contains(&longitude),
+        Problem::OutOfRange,
+    );
+    if let Some(acc) = accuracy_m {
+        v.check(
+            field::ACCURACY,
+            acc.is_finite() && acc >= 0.0,
+            Problem::OutOfRange,
+        );
+    }
     v.0
 }
 

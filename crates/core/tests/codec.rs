@@ -234,12 +234,12 @@ fn docs_examples_match_the_code() {
 
 #[test]
 fn unknown_fields_are_ignored() {
-    // Fields added by a later version with `#[serde(default)]` (e.g. visits) must not make an
+    // Fields added by a later version with `#[serde(default)]` (e.g. a checklist) must not make an
     // older reader of the same schema refuse the record.
     for &kind in all_kinds() {
         let r = sample(kind);
         let mut v: Value = serde_json::from_str(&encode(&r)).unwrap();
-        v["visits"] = json!([{"id": "x", "at": "2026-05-02T00:00:00Z", "status": "fixed"}]);
+        v["checklist"] = json!([{"id": "x", "at": "2026-05-02T00:00:00Z", "done": true}]);
         v["sync"] = json!({"server_revision": 4});
         v["details"]["colour_code"] = json!(7);
         v["position"]["altitude_m"] = json!(512.0);

@@ -52,6 +52,7 @@ fn sewage_outfall() {
         created_at: created,
         updated_at: created,
         author: "张三".into(),
+        visits: vec![],
         deleted_at: None,
     };
     assert_eq!(
@@ -97,6 +98,7 @@ fn livestock_farm() {
         created_at: created,
         updated_at: created,
         author: "李四".into(),
+        visits: vec![],
         deleted_at: None,
     };
     assert_eq!(
@@ -138,6 +140,7 @@ fn signage_without_accuracy() {
         created_at: created,
         updated_at: created,
         author: "张三".into(),
+        visits: vec![],
         deleted_at: None,
     };
     assert_eq!(migrated(include_str!("fixtures/v0_signage.json")), expected);
@@ -163,6 +166,7 @@ fn other_without_position_or_deadline() {
         created_at: created,
         updated_at: created,
         author: "李四".into(),
+        visits: vec![],
         deleted_at: None,
     };
     assert_eq!(

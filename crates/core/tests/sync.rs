@@ -336,6 +336,10 @@ fn ledger_row_cells() {
             "整改中",
             // 08:00 UTC is 16:00 in China.
             "2026-05-01 16:00",
+            "",
+            "",
+            "0",
+            "下雨后更严重。",
             "张三",
             "1",
             &r.id.to_string(),
@@ -347,7 +351,8 @@ fn ledger_row_cells() {
     assert_eq!(row[6], "");
     assert_eq!(row[11], "");
     assert_eq!(row[12], "待整改");
-    assert_eq!(row[15], "0");
+    assert_eq!(row[16], "0");
+    assert_eq!(row[19], "0");
 }
 
 #[test]
@@ -363,7 +368,7 @@ fn ledger_csv_has_bom_headers_and_live_rows_only() {
     assert!(text.starts_with('\u{feff}'));
     assert!(text.starts_with(
         "\u{feff}序号,村/社区,问题类型,问题描述,位置,经度,纬度,责任领导,责任部门,责任人,\
-         联系电话,整改时限,整改状态,发现时间,记录人,照片数,id\r\n"
+         联系电话,整改时限,整改状态,发现时间,整改完成时间,最近复查时间,复查次数,备注,记录人,照片数,id\r\n"
     ));
     assert!(
         !text.contains(&gone.id.to_string()),

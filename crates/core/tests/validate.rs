@@ -526,6 +526,7 @@ fn field_names_are_the_ui_contract() {
             "volume",
             "source_name",
             "last_tested",
+            "visits",
         ]
     );
 }

@@ -101,6 +101,7 @@ pub fn sample(kind: Kind) -> Record {
         created_at: found(),
         updated_at: at(2026, 5, 2, 9, 30, 0),
         author: "张三".into(),
+        visits: vec![],
         deleted_at: None,
     }
 }
