@@ -7,8 +7,9 @@ use leptos_router::path;
 use crate::i18n::*;
 use crate::ledger::Ledger;
 use crate::pages::{
-    connect::ConnectPage, detail::RecordDetail, form::EditRecord, form::NewRecord,
-    list::RecordList, new::KindPicker, not_found::NotFound, settings::SettingsPage,
+    connect::ConnectPage, detail::RecordDetail, follow_up::FollowUpPage, form::EditRecord,
+    form::NewRecord, list::RecordList, new::KindPicker, not_found::NotFound,
+    settings::SettingsPage,
 };
 use crate::settings::Settings;
 use crate::sync::SyncEngine;
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/new/:kind") view=NewRecord />
                         <Route path=path!("/records/:id") view=RecordDetail />
                         <Route path=path!("/records/:id/edit") view=EditRecord />
+                        <Route path=path!("/records/:id/follow-up") view=FollowUpPage />
                         <Route path=path!("/settings") view=SettingsPage />
                         <Route path=path!("/connect") view=ConnectPage />
                     </Routes>

@@ -31,3 +31,16 @@ pub fn all() -> Vec<Draft> {
 pub fn remove(id: Uuid) {
     LocalStorage::delete(draft_key(id));
 }
+
+/// Photos of follow-ups being typed (`rp/v1/follow-up/<record id>`), which must outlive a
+/// photo clean-up as much as a record draft's.
+pub fn follow_up_photos() -> Vec<Uuid> {
+    use patrol_core::visit::{FOLLOW_UP_DRAFT_PREFIX, FollowUpDraft};
+    store::keys()
+        .into_iter()
+        .filter(|k| k.starts_with(FOLLOW_UP_DRAFT_PREFIX))
+        .filter_map(|k| store::read_raw(&k))
+        .filter_map(|text| serde_json::from_str::<FollowUpDraft>(&text).ok())
+        .flat_map(|d| d.photos.into_iter().map(|p| p.id))
+        .collect()
+}

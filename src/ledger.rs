@@ -119,6 +119,7 @@ impl Ledger {
                 .iter()
                 .flat_map(|d| d.record.photos.iter().map(|p| p.id)),
         );
+        ids.extend(drafts::follow_up_photos());
         ids
     }
 

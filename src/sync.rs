@@ -173,9 +173,18 @@ impl SyncEngine {
     /// The user takes the server's version of a conflicting record.
     pub fn take_theirs(&self, id: Uuid) -> Result<(), SaveError> {
         let mut state = self.state_of(&id);
-        let Some(theirs) = state.take_theirs() else {
+        let Some(mut theirs) = state.take_theirs() else {
             return Ok(());
         };
+        // Follow-up visits made on this phone are facts, not part of "my version": they stay,
+        // and the merged copy goes to the server as a new local change.
+        let mine = self.ledger.get_untracked(&id);
+        if mine.is_some_and(|mine| theirs.take_visits_from(&mine)) {
+            self.store_state(id, state)?;
+            self.ledger.save(theirs)?;
+            self.request();
+            return Ok(());
+        }
         self.ledger.store_as_is(theirs)?;
         self.store_state(id, state)
     }

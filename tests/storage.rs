@@ -144,6 +144,7 @@ fn full_record(kind: Kind) -> Record {
         created_at: found,
         updated_at: found + chrono::Duration::hours(5),
         author: "张三".into(),
+        visits: vec![],
         deleted_at: None,
     }
 }

@@ -13,6 +13,7 @@ use crate::i18n::*;
 use crate::label;
 use crate::labels::{Label, kind_icon};
 use crate::ledger::Ledger;
+use crate::pages::follow_up::History;
 use crate::pages::photos::PhotoGallery;
 use crate::pages::sync_status::{RecordSyncPanel, SyncBadge};
 use crate::store::SaveError;
@@ -223,6 +224,12 @@ fn rows(locale: Locale, r: &Record) -> Vec<(&'static str, String)> {
         td_string!(locale, fields.status),
         r.status.label(locale).to_owned(),
     ));
+    if let Some(fixed) = r.fixed_at() {
+        rows.push((
+            td_string!(locale, fields.fixed_at),
+            format::date_time(locale, fixed),
+        ));
+    }
     rows.push((td_string!(locale, fields.notes), text_or_blank(&r.notes)));
     rows.push((td_string!(locale, fields.author), text_or_blank(&r.author)));
     rows.push((
@@ -248,6 +255,7 @@ fn RecordView(record: Record) -> impl IntoView {
     let status = record.status;
     let title = record.title.trim().to_owned();
     let shown = record.clone();
+    let shown_history = record.clone();
 
     let delete = move |_| match ledger.delete(&id) {
         Ok(()) => {
@@ -299,9 +307,11 @@ fn RecordView(record: Record) -> impl IntoView {
                         .collect_view()
                 }}
             </dl>
+            <History record=shown_history />
             <SaveErrorAlert error=delete_error />
             <div class="form-actions">
-                <A href=format!("/records/{id}/edit") attr:class="button primary">{t!(i18n, detail.edit)}</A>
+                <A href=format!("/records/{id}/follow-up") attr:class="button primary">{t!(i18n, detail.follow_up)}</A>
+                <A href=format!("/records/{id}/edit") attr:class="button secondary">{t!(i18n, detail.edit)}</A>
                 <button type="button" class="danger" on:click=move |_| confirming.set(true)>
                     {t!(i18n, detail.delete)}
                 </button>

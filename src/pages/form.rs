@@ -26,7 +26,7 @@ use crate::settings::Settings;
 use crate::store::SaveError;
 use crate::widgets::{
     CheckField, ConfirmDialog, FormIssue, Issue, Issues, SaveErrorAlert, TextField, choice_field,
-    choice_field_among, save_error_message,
+    save_error_message,
 };
 
 /// `/new/:kind`: a fresh record of that kind, with the officer's name and village filled in.
@@ -504,15 +504,28 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
                     on_input=set_phone input_type="tel" inputmode="tel" autocomplete="tel" />
                 <TextField id=field::DEADLINE label=label!(i18n, fields.deadline) value=Signal::derive(deadline)
                     on_input=set_deadline input_type="date" />
-                // An edit may only move the status as the workflow allows (待整改 cannot be
-                // checked off before someone reports it fixed); a new record may start anywhere.
-                {choice_field_among(
-                    "status",
-                    label!(i18n, fields.status),
-                    move || draft.with(|r| r.status),
-                    move |s| draft.update(|r| r.status = s),
-                    move |s| is_new || opened_status.can_become(s),
-                )}
+                // A new problem may be found in any status; after that the status moves only
+                // with a follow-up visit (复查), which the workflow checks and the history keeps.
+                {if is_new {
+                    choice_field(
+                        "status",
+                        label!(i18n, fields.status),
+                        move || draft.with(|r| r.status),
+                        move |s| draft.update(|r| r.status = s),
+                    )
+                    .into_any()
+                } else {
+                    view! {
+                        <div class="field status-fixed">
+                            <span class="field-label">{t!(i18n, fields.status)}</span>
+                            <p class=format!("status status-{}", opened_status.as_str())>
+                                {move || opened_status.label(i18n.get_locale())}
+                            </p>
+                            <p class="field-hint">{t!(i18n, form.status_by_follow_up)}</p>
+                        </div>
+                    }
+                    .into_any()
+                }}
             </fieldset>
             <SaveErrorAlert error=save_error />
             <div class="form-actions">

@@ -29,6 +29,9 @@ enum Order {
     /// Overdue first (most overdue first), then due within a week (soonest first), then the
     /// rest, newest first.
     Urgent,
+    /// Most recently visited (followed up, or found) first: what was looked at lately, and at
+    /// the bottom what nobody has been back to.
+    LastVisit,
 }
 
 #[component]
@@ -62,6 +65,9 @@ pub fn RecordList() -> impl IntoView {
             // Stable: within the same urgency the newest-first order stays.
             list.sort_by_key(|r| DeadlineState::on(r.deadline, r.status, today).urgency());
         }
+        if order.get() == Order::LastVisit {
+            list.sort_by_key(|r| std::cmp::Reverse(r.last_visit_at()));
+        }
         if order.get() == Order::Nearest && here.get().is_some() {
             list.sort_by(|a, b| {
                 let (a, b) = (distance_to(a), distance_to(b));
@@ -79,6 +85,7 @@ pub fn RecordList() -> impl IntoView {
                     Order::Newest => t_string!(i18n, list.newest),
                     Order::Nearest => t_string!(i18n, list.nearest),
                     Order::Urgent => t_string!(i18n, list.urgent),
+                    Order::LastVisit => t_string!(i18n, list.last_visit),
                 }}
             </button>
         }
@@ -106,6 +113,7 @@ pub fn RecordList() -> impl IntoView {
                         {order_button(Order::Newest)}
                         {order_button(Order::Nearest)}
                         {order_button(Order::Urgent)}
+                        {order_button(Order::LastVisit)}
                     </div>
                 </div>
                 <Show when=move || order.get() == Order::Nearest>

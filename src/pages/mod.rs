@@ -1,5 +1,6 @@
 pub mod connect;
 pub mod detail;
+pub mod follow_up;
 pub mod form;
 pub mod list;
 pub mod new;

@@ -1,0 +1,266 @@
+//! `/records/:id/follow-up` (复查): a later visit to a problem with photos, position, notes and
+//! the status it leaves, and the problem's history on its page. A saved visit never changes.
+
+use chrono::Utc;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use patrol_core::validate::field;
+use patrol_core::visit::{FollowUpDraft, follow_up_draft_key};
+use patrol_core::*;
+use uuid::Uuid;
+
+use crate::app::{Notice, announce};
+use crate::format;
+use crate::i18n::*;
+use crate::label;
+use crate::labels::Label;
+use crate::ledger::Ledger;
+use crate::pages::not_found::NotFound;
+use crate::pages::photos::{PhotoGallery, PhotoPicker};
+use crate::pages::position::PositionField;
+use crate::settings::Settings;
+use crate::store::{self, SaveError};
+use crate::widgets::{FormIssue, Issue, Issues, SaveErrorAlert, TextField, choice_field_among};
+
+#[component]
+pub fn FollowUpPage() -> impl IntoView {
+    let params = use_params_map();
+    let ledger = expect_context::<Ledger>();
+    move || {
+        let id = params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
+        match id.and_then(|id| ledger.get_untracked(&id)) {
+            Some(record) => view! { <FollowUpForm record /> }.into_any(),
+            None => view! { <NotFound /> }.into_any(),
+        }
+    }
+}
+
+/// The follow-up being typed, kept in storage on every change so a reload or a frozen tab
+/// loses nothing (photos included: the garbage collector keeps a draft's photos).
+fn load_draft(id: Uuid) -> Option<FollowUpDraft> {
+    store::read_raw(&follow_up_draft_key(id)).and_then(|t| serde_json::from_str(&t).ok())
+}
+
+fn save_draft(id: Uuid, draft: &FollowUpDraft) -> Result<(), SaveError> {
+    let text = serde_json::to_string(draft).unwrap_or_default();
+    store::write_text(&follow_up_draft_key(id), &text)
+}
+
+fn remove_draft(id: Uuid) {
+    use gloo_storage::{LocalStorage, Storage};
+    LocalStorage::delete(follow_up_draft_key(id));
+}
+
+#[component]
+fn FollowUpForm(record: Record) -> impl IntoView {
+    let i18n = use_i18n();
+    let ledger = expect_context::<Ledger>();
+    let settings = expect_context::<RwSignal<Settings>>();
+    let navigate = use_navigate();
+    let issues: Issues = RwSignal::new(Vec::new());
+    provide_context(issues);
+    let save_error = RwSignal::new(None::<SaveError>);
+    let refused = RwSignal::new(None::<workflow::RefusedTransition>);
+
+    let id = record.id;
+    let current = record.status;
+    let resumed = load_draft(id).filter(|d| d.from == current);
+    // The likeliest next step is offered first: the workflow's first move from here.
+    let to = RwSignal::new(resumed.as_ref().map_or_else(
+        || current.next().first().copied().unwrap_or(current),
+        |d| d.to,
+    ));
+    let notes = RwSignal::new(
+        resumed
+            .as_ref()
+            .map(|d| d.notes.clone())
+            .unwrap_or_default(),
+    );
+    let photos = RwSignal::new(
+        resumed
+            .as_ref()
+            .map(|d| d.photos.clone())
+            .unwrap_or_default(),
+    );
+    let fix = RwSignal::new(resumed.and_then(|d| d.position));
+    // PositionField writes the coordinates here too; the fix it took is what is saved.
+    let (latitude, longitude) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+
+    let draft_error = RwSignal::new(None::<SaveError>);
+    let unsaved = crate::pwa::UnsavedForm::here();
+    Effect::new(move |first: Option<()>| {
+        let draft = FollowUpDraft {
+            from: current,
+            to: to.get(),
+            notes: notes.get(),
+            photos: photos.get(),
+            position: fix.get(),
+        };
+        if first.is_none() {
+            return;
+        }
+        unsaved.set(true);
+        draft_error.set(save_draft(id, &draft).err());
+    });
+    on_cleanup(move || unsaved.set(false));
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        // On top of the copy stored now: a sync may have brought the office's change.
+        let Some(mut latest) = store::load(id).or_else(|| ledger.get_untracked(&id)) else {
+            return;
+        };
+        let follow_up = FollowUp {
+            to: to.get_untracked(),
+            notes: notes.get_untracked(),
+            position: fix.get_untracked(),
+            photos: photos.get_untracked(),
+            patrol: None,
+        };
+        let author = settings.with_untracked(|s| s.officer.clone());
+        match latest.follow_up(follow_up, &author, Utc::now()) {
+            Err(FollowUpError::Refused(why)) => refused.set(Some(why)),
+            Err(FollowUpError::Invalid(errors)) => issues.set(
+                errors
+                    .into_iter()
+                    .map(|e| FormIssue {
+                        field: e.field,
+                        issue: Issue::Domain(e.problem),
+                    })
+                    .collect(),
+            ),
+            Ok(_) => match ledger.save(latest) {
+                Ok(saved) => {
+                    remove_draft(id);
+                    unsaved.set(false);
+                    announce(Notice::Saved);
+                    navigate(&format!("/records/{}", saved.id), Default::default());
+                }
+                Err(e) => save_error.set(Some(e)),
+            },
+        }
+    };
+
+    let title = if record.title.trim().is_empty() {
+        None
+    } else {
+        Some(record.title.clone())
+    };
+    let kind = record.kind();
+    view! {
+        <form class="page follow-up-form" on:submit=on_submit novalidate>
+            <h1>{t!(i18n, follow_up.heading)}</h1>
+            <p class="follow-up-of">
+                {move || title.clone().unwrap_or_else(|| kind.label(i18n.get_locale()).to_owned())}
+                " · "
+                <span class=format!("status status-{}", current.as_str())>{move || current.label(i18n.get_locale())}</span>
+            </p>
+            {move || {
+                draft_error
+                    .get()
+                    .map(|e| view! { <p class="warning">{t!(i18n, drafts.not_kept)} " " {crate::widgets::save_error_message(i18n.get_locale(), &e)}</p> })
+            }}
+            {move || {
+                refused.get().map(|why| {
+                    let locale = i18n.get_locale();
+                    let (from, to) = (why.from.label(locale), why.to.label(locale));
+                    view! { <p class="form-alert" role="alert">{t_string!(i18n, follow_up.refused, from, to)}</p> }
+                })
+            }}
+            <fieldset>
+                <legend>{t!(i18n, follow_up.result)}</legend>
+                {choice_field_among(
+                    "follow_up_status",
+                    label!(i18n, follow_up.new_status),
+                    move || to.get(),
+                    move |s| to.set(s),
+                    move |s| current.can_become(s),
+                )}
+                <p class="field-hint">
+                    {move || t_string!(i18n, follow_up.same_status_hint, status = current.label(i18n.get_locale()))}
+                </p>
+                <PhotoPicker photos />
+                <TextField id=field::NOTES label=label!(i18n, follow_up.notes) value=notes
+                    on_input=Callback::new(move |v| notes.set(v)) multiline=true />
+            </fieldset>
+            <fieldset>
+                <legend>{t!(i18n, sections.location)}</legend>
+                <PositionField latitude longitude fix />
+            </fieldset>
+            <SaveErrorAlert error=save_error />
+            <div class="form-actions">
+                <button type="submit" class="primary">{t!(i18n, follow_up.save)}</button>
+                <A href=format!("/records/{id}") attr:class="button secondary">{t!(i18n, form.cancel)}</A>
+            </div>
+        </form>
+    }
+}
+
+/// The problem's history on its page: the finding, then every follow-up, oldest first.
+#[component]
+pub fn History(record: Record) -> impl IntoView {
+    let i18n = use_i18n();
+    let entries = record.history();
+    let count = entries.len();
+    view! {
+        <section class="history" aria-labelledby="history-heading">
+            <h2 id="history-heading">{move || t_string!(i18n, follow_up.history, count)}</h2>
+            <ol class="history-list" data-testid="history">
+                {entries
+                    .into_iter()
+                    .map(|entry| view! { <HistoryItem entry /> })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+fn HistoryItem(entry: HistoryEntry) -> impl IntoView {
+    let i18n = use_i18n();
+    let HistoryEntry {
+        visit,
+        at,
+        author,
+        position,
+        photos,
+        notes,
+        from,
+        to,
+    } = entry;
+    let change = move || {
+        let locale = i18n.get_locale();
+        match from {
+            None => td_string!(locale, follow_up.found_as, status = to.label(locale)).to_string(),
+            Some(from) if from == to => {
+                td_string!(locale, follow_up.still, status = to.label(locale)).to_string()
+            }
+            Some(from) => td_string!(
+                locale,
+                follow_up.changed,
+                from = from.label(locale),
+                to = to.label(locale)
+            )
+            .to_string(),
+        }
+    };
+    let place = position.map(|p| format!("{:.6}, {:.6}", p.latitude, p.longitude));
+    let author = (!author.trim().is_empty()).then_some(author);
+    let notes = (!notes.trim().is_empty()).then_some(notes);
+    // The finding's photos are the ones at the top of the page.
+    let photos = (visit.is_some() && !photos.is_empty()).then_some(photos);
+    view! {
+        <li class="history-item" data-testid="history-item" class:found=visit.is_none()>
+            <p class="history-head">
+                <time datetime=at.to_rfc3339()>{move || format::date_time(i18n.get_locale(), at)}</time>
+                {author.map(|a| view! { <span class="history-author">{a}</span> })}
+            </p>
+            <p class=format!("history-change status-{}", to.as_str())>{change}</p>
+            {notes.map(|n| view! { <p class="history-notes">{n}</p> })}
+            {place.map(|p| view! { <p class="history-place">{p}</p> })}
+            {photos.map(|photos| view! { <PhotoGallery photos /> })}
+        </li>
+    }
+}
