@@ -322,6 +322,12 @@ fn differences(locale: Locale, mine: &Record, theirs: &Record) -> Vec<(String, S
         mine.photos.len().to_string(),
         theirs.photos.len().to_string(),
     );
+    // Visits are never lost either way (both sides' are kept); the counts show who has which.
+    compare(
+        td_string!(locale, fields.visit_count),
+        mine.visits.len().to_string(),
+        theirs.visits.len().to_string(),
+    );
     if mine.kind() == theirs.kind() {
         let ours = kind_rows(locale, &mine.details);
         for ((label, a), (_, b)) in ours.into_iter().zip(kind_rows(locale, &theirs.details)) {

@@ -235,3 +235,65 @@ test('a withdrawn token stops the sync and asks for a new one; a record the serv
     await server.stop();
   }
 });
+
+test("a follow-up visit with its photo reaches the server and its ledger; the office's visit comes back into the history", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const server = await SyncServer.start();
+  try {
+    const token = server.token('张三', '杨柳村');
+    const office = server.token('乡镇办', null);
+    await connect(page, server, token);
+    await fillNew(page, { kind: '垃圾点', fill: { 问题描述: '桥头垃圾', '村（社区）': '杨柳村' } });
+    await save(page);
+
+    await page.getByRole('link', { name: '复查' }).click();
+    await page.getByLabel('复查后状态', { exact: true }).selectOption({ label: '已整改' });
+    const jpeg = await cameraJpeg(page, 41);
+    await page.getByLabel('从相册选').setInputFiles({ name: 'IMG_41.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+    await expect(page.getByRole('group', { name: /照片/ }).getByText('1 / 6 张')).toBeVisible({ timeout: 20_000 });
+    await page.getByLabel('复查情况', { exact: true }).fill('已清运');
+    await page.getByRole('button', { name: '保存复查' }).click();
+    await expect(page.getByTestId('sync-badge')).toHaveText('已同步', { timeout: 30_000 });
+
+    const [held] = await server.records(office);
+    expect(held.record.status).toBe('fixed');
+    expect(held.record.visits).toHaveLength(1);
+    const visit = held.record.visits[0];
+    expect([visit.from, visit.to, visit.notes, visit.author]).toEqual(['open', 'fixed', '已清运', held.record.author]);
+    expect(await server.photoSha256(office, visit.photos[0].id)).toBe(visit.photos[0].sha256);
+    const csv = (await server.csv(office)).split('\r\n');
+    const header = csv[0].replace('\ufeff', '').split(',');
+    const row = csv[1].split(',');
+    expect(row[header.indexOf('整改状态')]).toBe('已整改');
+    expect(row[header.indexOf('整改完成时间')]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    expect(row[header.indexOf('复查次数')]).toBe('1');
+    expect(row[header.indexOf('照片数')]).toBe('1');
+
+    // The office checks it on site and closes it (销号): a second visit, made elsewhere.
+    const closing = {
+      id: '0f0e0d0c-0b0a-4909-8807-060504030201',
+      at: new Date().toISOString(),
+      author: '乡镇办',
+      from: 'fixed',
+      to: 'closed',
+      notes: '验收合格',
+      photos: [],
+    };
+    const closed = { ...held.record, status: 'closed', visits: [...held.record.visits, closing], revision: held.record.revision + 1 };
+    expect((await server.push(office, [{ base_rev: held.server_rev, record: closed }]))[0].outcome).toBe('accepted');
+
+    await showList(page);
+    await page.getByRole('button', { name: '立即同步' }).click();
+    await page.getByRole('link').filter({ hasText: '桥头垃圾' }).click();
+    await expect(page.locator('.detail-head .status')).toHaveText('已销号');
+    const items = page.getByTestId('history-item');
+    await expect(items).toHaveCount(3);
+    await expect(items.nth(2)).toContainText('复查 · 已整改 → 已销号');
+    await expect(items.nth(2)).toContainText('乡镇办');
+    await expect(items.nth(1).getByRole('button', { name: '查看第 1 张照片（共 1 张）' })).toBeVisible();
+  } finally {
+    await server.stop();
+  }
+});

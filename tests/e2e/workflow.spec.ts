@@ -119,7 +119,7 @@ test('an overdue problem is followed up to fixed and closed, and its history sho
   await expect(titles).toHaveText(['河岸垃圾堆积', '没有期限']);
 });
 
-test('a follow-up being typed survives a reload, and bad input is refused in Chinese', async ({ page }) => {
+test('a follow-up being typed survives a reload and starts empty once saved', async ({ page }) => {
   await page.goto('/');
   await fillNew(page, { kind: '其他问题', fill: { 问题描述: '河岸塌方', '村（社区）': '杨柳村' } });
   await save(page);
