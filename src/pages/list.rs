@@ -27,7 +27,7 @@ enum Order {
     /// a position come last.
     Nearest,
     /// Overdue first (most overdue first), then due within a week (soonest first), then the
-    /// rest, newest first.
+    /// later deadlines (soonest first), then the rest, newest first.
     Urgent,
     /// Most recently visited (followed up, or found) first: what was looked at lately, and at
     /// the bottom what nobody has been back to.
@@ -62,8 +62,15 @@ pub fn RecordList() -> impl IntoView {
         });
         if order.get() == Order::Urgent {
             let today = format::today();
-            // Stable: within the same urgency the newest-first order stays.
-            list.sort_by_key(|r| DeadlineState::on(r.deadline, r.status, today).urgency());
+            // Deadlines further off by date too; stable, so otherwise (no deadline, fixed or
+            // closed) the newest-first order stays.
+            list.sort_by_key(|r| {
+                let state = DeadlineState::on(r.deadline, r.status, today);
+                let later = (state == DeadlineState::OnTrack)
+                    .then_some(r.deadline)
+                    .flatten();
+                (state.urgency(), later.unwrap_or(chrono::NaiveDate::MAX))
+            });
         }
         if order.get() == Order::LastVisit {
             list.sort_by_key(|r| std::cmp::Reverse(r.last_visit_at()));
