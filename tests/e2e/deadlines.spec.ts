@@ -3,22 +3,7 @@
 // The problems are recorded ten days ago (the page's clock), then the clock moves to today: a
 // deadline cannot be set before the day a problem is found, so overdue comes with time.
 import { test, expect } from '@playwright/test';
-import { fillNew, save, showList } from './helpers';
-
-/** Local noon `days` from today. */
-function noon(days: number): Date {
-  const d = new Date();
-  d.setHours(12, 0, 0, 0);
-  d.setDate(d.getDate() + days);
-  return d;
-}
-
-/** The phone's local date `days` from today, as the date input takes it. */
-function day(days: number): string {
-  const d = noon(days);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
+import { day, fillNew, noon, save, showList } from './helpers';
 
 test('a problem past its deadline is overdue and first when urgent problems come first', async ({ page }) => {
   await page.clock.install({ time: noon(-10) });

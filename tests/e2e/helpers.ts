@@ -132,3 +132,18 @@ export async function twelveMegapixelJpeg(page: Page): Promise<Buffer> {
   });
   return Buffer.from(base64, 'base64');
 }
+
+/** Local noon `days` from today. */
+export function noon(days: number): Date {
+  const d = new Date();
+  d.setHours(12, 0, 0, 0);
+  d.setDate(d.getDate() + days);
+  return d;
+}
+
+/** The phone's local date `days` from today, as the date input takes it. */
+export function day(days: number): string {
+  const d = noon(days);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}

@@ -37,6 +37,23 @@ async function connect(page: Page, server: SyncServer, token: string) {
   await expect(page.getByTestId('sync-connection')).toHaveText('在线');
 }
 
+/** Runs `body` with the phone connected, as 张三 of 杨柳村, to a fresh server of its own (also
+ * holding an office token for every village), and stops the server after. */
+async function onConnectedServer(
+  page: Page,
+  body: (s: { server: SyncServer; token: string; office: string }) => Promise<void>,
+) {
+  const server = await SyncServer.start();
+  try {
+    const token = server.token('张三', '杨柳村');
+    const office = server.token('乡镇办', null);
+    await connect(page, server, token);
+    await body({ server, token, office });
+  } finally {
+    await server.stop();
+  }
+}
+
 /** Makes a record with one photo; returns its title. */
 async function recordWithPhoto(page: Page, title: string, seed: number) {
   const jpeg = await cameraJpeg(page, seed);
@@ -68,10 +85,7 @@ test('three records with photos made offline reach the server once online, and s
   context,
 }) => {
   test.setTimeout(120_000);
-  const server = await SyncServer.start();
-  try {
-    const token = server.token('张三', '杨柳村');
-    await connect(page, server, token);
+  await onConnectedServer(page, async ({ server, token }) => {
 
     await context.setOffline(true);
     for (const n of [1, 2, 3]) await recordWithPhoto(page, `离线记录 ${n}`, n);
@@ -90,9 +104,7 @@ test('three records with photos made offline reach the server once online, and s
     const csv = await server.csv(token);
     expect(csv.startsWith('\uFEFF')).toBe(true);
     for (const n of [1, 2, 3]) expect(csv).toContain(`离线记录 ${n}`);
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test('a sync cut off midway (server killed, an answer lost) completes by itself with nothing missing or doubled', async ({
@@ -100,10 +112,7 @@ test('a sync cut off midway (server killed, an answer lost) completes by itself 
   context,
 }) => {
   test.setTimeout(120_000);
-  const server = await SyncServer.start();
-  try {
-    const token = server.token('张三', '杨柳村');
-    await connect(page, server, token);
+  await onConnectedServer(page, async ({ server, token }) => {
     await context.setOffline(true);
     for (const n of [4, 5, 6]) await recordWithPhoto(page, `中断记录 ${n}`, n);
 
@@ -135,9 +144,7 @@ test('a sync cut off midway (server killed, an answer lost) completes by itself 
     expect(pushes).toBeGreaterThan(1);
     await expect(page.getByTestId('sync-badge').filter({ hasText: '已同步' })).toHaveCount(3);
     await expectServerHasPhoneRecords(page, server, token, 3);
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("the township's new deadline reaches the phone; a conflicting change is put to the user", async ({
@@ -145,11 +152,7 @@ test("the township's new deadline reaches the phone; a conflicting change is put
   context,
 }) => {
   test.setTimeout(120_000);
-  const server = await SyncServer.start();
-  try {
-    const token = server.token('张三', '杨柳村');
-    const office = server.token('乡镇办', null);
-    await connect(page, server, token);
+  await onConnectedServer(page, async ({ server, token, office }) => {
     await fillNew(page, { kind: '垃圾点', fill: { 问题描述: '桥下垃圾堆', '村（社区）': '杨柳村' } });
     await save(page);
     await showList(page);
@@ -192,9 +195,7 @@ test("the township's new deadline reaches the phone; a conflicting change is put
     await expect(page.getByTestId('sync-badge')).toHaveText('已同步', { timeout: 30_000 });
     const [after] = await server.records(office);
     expect(after.record.notes).toBe('已通知村里清运');
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test('a withdrawn token stops the sync and asks for a new one; a record the server refuses is kept with its reason', async ({
@@ -240,11 +241,7 @@ test("a follow-up visit with its photo reaches the server and its ledger; the of
   page,
 }) => {
   test.setTimeout(120_000);
-  const server = await SyncServer.start();
-  try {
-    const token = server.token('张三', '杨柳村');
-    const office = server.token('乡镇办', null);
-    await connect(page, server, token);
+  await onConnectedServer(page, async ({ server, office }) => {
     await fillNew(page, { kind: '垃圾点', fill: { 问题描述: '桥头垃圾', '村（社区）': '杨柳村' } });
     await save(page);
 
@@ -293,7 +290,5 @@ test("a follow-up visit with its photo reaches the server and its ledger; the of
     await expect(items.nth(2)).toContainText('复查 · 已整改 → 已销号');
     await expect(items.nth(2)).toContainText('乡镇办');
     await expect(items.nth(1).getByRole('button', { name: '查看第 1 张照片（共 1 张）' })).toBeVisible();
-  } finally {
-    await server.stop();
-  }
+  });
 });

@@ -5,22 +5,7 @@
 // The problem is recorded ten days ago (the page's clock): a deadline cannot be set before the
 // day a problem is found, so "overdue" comes with time.
 import { test, expect, type Page } from '@playwright/test';
-import { fillNew, save, showList, storedRecords } from './helpers';
-
-/** Local noon `days` from today. */
-function noon(days: number): Date {
-  const d = new Date();
-  d.setHours(12, 0, 0, 0);
-  d.setDate(d.getDate() + days);
-  return d;
-}
-
-/** The phone's local date `days` from today, as the date input takes it. */
-function day(days: number): string {
-  const d = noon(days);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
+import { day, fillNew, noon, save, showList, storedRecords } from './helpers';
 
 /** A small camera-like JPEG of one colour, made in the page. */
 async function jpeg(page: Page, colour: string): Promise<Buffer> {
