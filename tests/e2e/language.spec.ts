@@ -25,7 +25,7 @@ test('Chinese by default; switching to English changes every screen and is remem
   await page.getByLabel('Problem', { exact: true }).fill('Sewage into the river');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByText('Recorded by', { exact: true })).toBeVisible();
-  await expect(page.getByText('Zhang San', { exact: true })).toBeVisible();
+  await expect(page.locator('dl.fields').getByText('Zhang San', { exact: true })).toBeVisible();
   await expect(page.getByText('Household sewage', { exact: true })).toBeVisible();
   await nav.getByRole('link', { name: 'Records' }).click();
   await expect(page.getByText('1 in all')).toBeVisible();
