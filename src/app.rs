@@ -9,7 +9,7 @@ use crate::ledger::Ledger;
 use crate::pages::{
     connect::ConnectPage, detail::RecordDetail, follow_up::FollowUpPage, form::EditRecord,
     form::NewRecord, list::RecordList, new::KindPicker, not_found::NotFound,
-    settings::SettingsPage,
+    settings::SettingsPage, stats::StatsPage,
 };
 use crate::settings::Settings;
 use crate::sync::SyncEngine;
@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/records/:id") view=RecordDetail />
                         <Route path=path!("/records/:id/edit") view=EditRecord />
                         <Route path=path!("/records/:id/follow-up") view=FollowUpPage />
+                        <Route path=path!("/stats") view=StatsPage />
                         <Route path=path!("/settings") view=SettingsPage />
                         <Route path=path!("/connect") view=ConnectPage />
                     </Routes>
@@ -126,6 +127,10 @@ fn BottomNav() -> impl IntoView {
             <A href="/new">
                 <span class="nav-icon" aria-hidden="true">"➕"</span>
                 <span>{t!(i18n, nav.new)}</span>
+            </A>
+            <A href="/stats">
+                <span class="nav-icon" aria-hidden="true">"📊"</span>
+                <span>{t!(i18n, nav.stats)}</span>
             </A>
             <A href="/settings">
                 <span class="nav-icon" aria-hidden="true">"⚙️"</span>

@@ -8,4 +8,5 @@ pub mod not_found;
 pub mod photos;
 pub mod position;
 pub mod settings;
+pub mod stats;
 pub mod sync_status;

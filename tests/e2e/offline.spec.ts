@@ -57,6 +57,7 @@ test('offline after one visit: every route opens, a record with a photo is creat
     ['/', /问题记录|还没有记录/],
     ['/new', '发现了什么问题？'],
     ['/new/sewage_outfall', '新建记录'],
+    ['/stats', '整改统计'],
     ['/settings', '设置'],
     ['/no/such/page', '没有这个页面'],
   ];
@@ -76,6 +77,9 @@ test('offline after one visit: every route opens, a record with a photo is creat
   await expect(page).toHaveURL(`${server.origin}/records/${record.id}`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('离线记录的排污口');
   await expectThumbnailDecoded(page);
+  // Its follow-up form opens offline too.
+  await page.goto(`${server.origin}/records/${record.id}/follow-up`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('复查');
   // And from a cold start on the list.
   await page.goto(`${server.origin}/`);
   await expect(page.getByRole('link').filter({ hasText: '离线记录的排污口' })).toBeVisible();

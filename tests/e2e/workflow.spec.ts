@@ -1,7 +1,7 @@
 // The rectification workflow on the phone (issue 6, acceptance 2): a problem past its deadline is
 // overdue and first; follow-up visits (复查) take it to fixed and then closed, each with a photo;
-// its history shows the finding and both visits with their photos; only the workflow's next
-// statuses are offered, and the edit form no longer changes the status.
+// its history shows the finding and both visits with their photos; the statistics follow; only
+// the workflow's next statuses are offered, and the edit form no longer changes the status.
 // The problem is recorded ten days ago (the page's clock): a deadline cannot be set before the
 // day a problem is found, so "overdue" comes with time.
 import { test, expect, type Page } from '@playwright/test';
@@ -26,6 +26,16 @@ async function addPhoto(page: Page, colour: string) {
   await expect(page.getByRole('group', { name: /照片/ }).getByText('1 / 6 张')).toBeVisible({ timeout: 20_000 });
 }
 
+/** Opens the statistics and checks its numbers. */
+async function expectStats(page: Page, want: Record<'found' | 'open' | 'closed' | 'overdue' | 'rate', string>) {
+  await page.getByRole('navigation').getByRole('link', { name: '统计' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('整改统计');
+  for (const key of ['found', 'open', 'closed', 'overdue'] as const) {
+    await expect(page.getByTestId(`stat-${key}`).locator('dd'), key).toHaveText(want[key]);
+  }
+  await expect(page.getByTestId('stat-rate')).toContainText(want.rate);
+}
+
 test('an overdue problem is followed up to fixed and closed, and its history shows every visit', async ({ page }) => {
   test.setTimeout(90_000);
   await page.clock.install({ time: noon(-10) });
@@ -44,6 +54,11 @@ test('an overdue problem is followed up to fixed and closed, and its history sho
   await expect(titles).toHaveText(['河岸垃圾堆积', '没有期限']);
   const first = page.getByRole('link').filter({ hasText: '河岸垃圾堆积' });
   await expect(first.getByTestId('deadline-badge')).toHaveText('逾期 3 天');
+
+  // The statistics count it: two found, none fixed, one overdue.
+  await expectStats(page, { found: '2', open: '2', closed: '0', overdue: '1', rate: '0%' });
+  await expect(page.getByTestId('overdue-list')).toContainText('河岸垃圾堆积');
+  await showList(page);
 
   // First follow-up: cleared, reported fixed. Only the workflow's moves are offered.
   await first.click();
@@ -93,6 +108,10 @@ test('an overdue problem is followed up to fixed and closed, and its history sho
   await page.getByRole('link', { name: '修改' }).click();
   await expect(page.getByLabel('整改状态', { exact: true })).toHaveCount(0);
   await expect(page.getByText('状态通过“复查”更改')).toBeVisible();
+
+  // The statistics follow: one of two closed, nothing overdue.
+  await expectStats(page, { found: '2', open: '1', closed: '1', overdue: '0', rate: '50%' });
+  await expect(page.getByText('没有逾期的问题。')).toBeVisible();
 
   // Closed problems are no longer overdue on the list.
   await showList(page);

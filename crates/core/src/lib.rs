@@ -9,6 +9,7 @@ pub mod filter;
 pub mod geo;
 pub mod kinds;
 pub mod record;
+pub mod stats;
 pub mod sync;
 pub mod sync_state;
 pub mod validate;
