@@ -19,6 +19,9 @@ use crate::pages::photos::Thumbnail;
 use crate::pages::sync_status::{SyncBadge, SyncBar};
 use crate::widgets::DeadlineBadge;
 
+/// Rows drawn at first, and added by each "show more".
+const PAGE: usize = 50;
+
 /// How the list is ordered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Order {
@@ -84,6 +87,16 @@ pub fn RecordList() -> impl IntoView {
         }
         list
     });
+    // A township's whole ledger can be thousands of problems: the list draws a page of rows
+    // and "show more" adds the next, so opening, searching and filtering stay quick. A new
+    // search, filter or order starts from the first page again.
+    let limit = RwSignal::new(PAGE);
+    Effect::new(move |_| {
+        filter.track();
+        order.track();
+        limit.set(PAGE);
+    });
+    let has_more = move || shown.with(Vec::len) > limit.get();
     let order_button = move |value: Order| {
         view! {
             <button type="button" class="segment" aria-pressed=move || (order.get() == value).to_string()
@@ -135,7 +148,7 @@ pub fn RecordList() -> impl IntoView {
                 </Show>
                 <ul class="record-list">
                     <For
-                        each=move || shown.get()
+                        each=move || shown.with(|list| list.iter().take(limit.get()).cloned().collect::<Vec<_>>())
                         key=|r| (r.id, r.revision, r.updated_at)
                         children=move |record| {
                             let position = record.position.as_ref().map(|p| (p.latitude, p.longitude));
@@ -149,6 +162,15 @@ pub fn RecordList() -> impl IntoView {
                         }
                     />
                 </ul>
+                <Show when=has_more>
+                    <button type="button" class="show-more" data-testid="show-more"
+                        on:click=move |_| limit.update(|n| *n += PAGE)>
+                        {move || {
+                            let rest = shown.with(Vec::len).saturating_sub(limit.get());
+                            t_string!(i18n, list.show_more, count = rest.min(PAGE), rest)
+                        }}
+                    </button>
+                </Show>
                 <div class="list-export">
                     <button type="button" on:click=move |_| {
                         let name = t_string!(i18n, list.export_file, date = format::today()).to_string();
