@@ -1,6 +1,6 @@
 //! `cargo xtask bench`: sizes of the release bundle, raw, gzip and brotli, then the photo
-//! compression benchmark ([`crate::compress`]) and the sync benchmarks
-//! ([`crate::sync_bench`]).
+//! compression benchmark ([`crate::compress`]), the sync benchmarks
+//! ([`crate::sync_bench`]) and the ledger with 5,000 problems ([`crate::ledger_bench`]).
 //!
 //! Results go to `target/bench/latest.json` (machine-readable) and `docs/benchmarks.md`.
 //! docs/benchmarks.md is made of sections, each between `<!-- bench:NAME -->` and
@@ -71,6 +71,7 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
 
     let photo = crate::compress::measure(ctx)?;
     let sync = crate::sync_bench::measure(ctx)?;
+    let ledger = crate::ledger_bench::measure(ctx)?;
 
     let json = json!({
         "date": meta.date,
@@ -96,6 +97,7 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
         "machine": meta.machine,
         "photo_compression": photo,
         "sync": sync,
+        "ledger_5000": ledger,
     });
     let out_dir = ctx.root.join("target").join("bench");
     std::fs::create_dir_all(&out_dir)?;
@@ -107,6 +109,7 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
         bundle_size_section(&meta, &files, (raw, gzip, brotli)),
         crate::compress::section(&photo, &meta.date, &meta.commit, &meta.machine),
         crate::sync_bench::section(&sync, &meta.date, &meta.commit, &meta.machine),
+        crate::ledger_bench::section(&ledger, &meta.date, &meta.commit, &meta.machine),
     ];
     let doc = ctx.root.join("docs").join("benchmarks.md");
     write_sections(&doc, &sections)?;

@@ -6,6 +6,7 @@
 
 mod bench;
 mod compress;
+mod ledger_bench;
 mod lighthouse;
 mod precache;
 mod sync_bench;
@@ -41,7 +42,8 @@ verbs:
                        (default dist/; every build does this itself)
   bench                dist, then sizes of every bundle file (raw, gzip, brotli), the
                        time to compress a 12-megapixel photo in headless Chromium, sync
-                       timings against the release server, and a Lighthouse mobile run
+                       timings against the release server, the list with 5,000 problems
+                       (start, search, filter; CPU 4x slower), and a Lighthouse mobile run
                        (cold and warm load), into
                        target/bench/latest.json and docs/benchmarks.md
   help                 this text";
@@ -92,9 +94,10 @@ fn run(args: &[String]) -> Result<()> {
                 },
             )?;
             dist(&ctx)?;
-            step("Bench: bundle sizes, photo compression, sync", || {
-                bench::run(&ctx, &ctx.root.join("dist"))
-            })?;
+            step(
+                "Bench: bundle sizes, photo compression, sync, 5,000-problem ledger",
+                || bench::run(&ctx, &ctx.root.join("dist")),
+            )?;
             step(
                 "Bench: Lighthouse mobile, cold and warm (service worker) load",
                 || lighthouse::run(&ctx, &ctx.root.join("dist")),
