@@ -5,7 +5,7 @@
 //! visit) empty until its first follow-up; 照片数 counts the finding's and the visits' photos. The server's `export.csv` and the
 //! phone's export write the same text.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::record::Record;
 
@@ -37,14 +37,9 @@ pub const LEDGER_HEADERS: [&str; 21] = [
     "id",
 ];
 
-/// China Standard Time (UTC+8), the time zone 发现时间 is written in.
-fn china_time() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
-}
-
 /// `2026-05-01 16:00` in China Standard Time.
 fn local_minute(t: DateTime<Utc>) -> String {
-    t.with_timezone(&china_time())
+    t.with_timezone(&crate::workflow::china_standard_time())
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }

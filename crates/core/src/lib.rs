@@ -7,6 +7,7 @@ pub mod csv;
 pub mod draft;
 pub mod filter;
 pub mod geo;
+pub mod import;
 pub mod kinds;
 pub mod record;
 pub mod stats;

@@ -119,3 +119,8 @@ impl DeadlineState {
 pub fn local_day(now: DateTime<Utc>, offset: FixedOffset) -> NaiveDate {
     now.with_timezone(&offset).date_naive()
 }
+
+/// China Standard Time, UTC+8: the township ledger's dates and times.
+pub fn china_standard_time() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}

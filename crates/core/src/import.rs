@@ -1,0 +1,330 @@
+//! Importing the office's existing ledger: a CSV saved from Excel (the text already decoded;
+//! the browser's TextDecoder does UTF-8 or GB18030). Columns are matched by their header, in any
+//! order; each row becomes a [`Record`] or a list of reasons it cannot. A row's id is made from
+//! its content, so importing the same file again finds every row already there.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use uuid::Uuid;
+
+use crate::kinds::{Choice, Kind};
+use crate::record::{Position, Record, Responsibility, Status};
+use crate::validate::validate;
+use crate::workflow::china_standard_time;
+
+/// A column the import understands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    Kind,
+    Village,
+    Place,
+    Title,
+    Leader,
+    Department,
+    Person,
+    Phone,
+    Deadline,
+    Status,
+    Found,
+    Latitude,
+    Longitude,
+    Notes,
+    Author,
+}
+
+impl Column {
+    /// The field name the form uses (for messages), or the column's own for the rest.
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Kind => "kind",
+            Column::Village => "village",
+            Column::Place => "place",
+            Column::Title => "title",
+            Column::Leader => "leader",
+            Column::Department => "department",
+            Column::Person => "person",
+            Column::Phone => "phone",
+            Column::Deadline => "deadline",
+            Column::Status => "status",
+            Column::Found => "found",
+            Column::Latitude => "latitude",
+            Column::Longitude => "longitude",
+            Column::Notes => "notes",
+            Column::Author => "author",
+        }
+    }
+
+    /// The column a header names: the township ledger's Chinese headers (as in the sample
+    /// ledger and in this app's own export) and the English field names.
+    pub fn from_header(header: &str) -> Option<Column> {
+        let h: String = header
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .chars()
+            .map(|c| match c {
+                '（' => '(',
+                '）' => ')',
+                c => c.to_ascii_lowercase(),
+            })
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        Some(match h.as_str() {
+            "问题类型" | "类型" | "kind" => Column::Kind,
+            "村(社区)" | "村/社区" | "村" | "社区" | "village" => Column::Village,
+            "位置" | "具体位置" | "place" => Column::Place,
+            "问题描述" | "问题" | "title" | "description" => Column::Title,
+            "责任领导" | "leader" => Column::Leader,
+            "责任部门" | "department" => Column::Department,
+            "责任人" | "person" => Column::Person,
+            "联系电话" | "电话" | "phone" => Column::Phone,
+            "整改时限" | "deadline" => Column::Deadline,
+            "状态" | "整改状态" | "status" => Column::Status,
+            "发现日期" | "发现时间" | "found" | "found_on" => Column::Found,
+            "纬度" | "latitude" => Column::Latitude,
+            "经度" | "longitude" => Column::Longitude,
+            "备注" | "notes" => Column::Notes,
+            "记录人" | "author" => Column::Author,
+            _ => return None,
+        })
+    }
+}
+
+/// Why a row was not imported; `code` is the message key the app translates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowProblem {
+    /// A [`Column::name`] or a form field name; empty for the row as a whole.
+    pub field: &'static str,
+    pub code: &'static str,
+}
+
+/// One data row: its line number in the file (the header is line 1) and what became of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub line: usize,
+    pub outcome: Result<Record, Vec<RowProblem>>,
+}
+
+/// The file read: which header matched which column, and every data row.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImportPlan {
+    pub columns: Vec<(String, Option<Column>)>,
+    pub rows: Vec<Row>,
+    /// Set when the file cannot be a ledger at all (no header, no 村 column, …).
+    pub unusable: Option<&'static str>,
+}
+
+impl ImportPlan {
+    pub fn valid(&self) -> impl Iterator<Item = &Record> {
+        self.rows.iter().filter_map(|r| r.outcome.as_ref().ok())
+    }
+}
+
+/// Splits CSV text into rows of cells (RFC 4180: quoted cells may hold commas, quotes doubled
+/// and line breaks; CRLF or LF; a leading byte-order mark is dropped). Blank lines are skipped.
+pub fn parse_csv(text: &str) -> Vec<(usize, Vec<String>)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut rows = Vec::new();
+    let (mut row, mut cell) = (Vec::new(), String::new());
+    let (mut quoted, mut line, mut row_line) = (false, 1, 1);
+    let mut chars = text.chars().peekable();
+    let mut end_row = |row: &mut Vec<String>, cell: &mut String, row_line: usize| {
+        row.push(std::mem::take(cell));
+        let row = std::mem::take(row);
+        if !(row.len() == 1 && row[0].trim().is_empty()) {
+            rows.push((row_line, row));
+        }
+    };
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => {
+                if c == '\n' {
+                    line += 1;
+                }
+                cell.push(c);
+            }
+            (false, '"') if cell.is_empty() => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\r') if chars.peek() == Some(&'\n') => {}
+            (false, '\n' | '\r') => {
+                end_row(&mut row, &mut cell, row_line);
+                line += 1;
+                row_line = line;
+            }
+            (false, c) => cell.push(c),
+        }
+    }
+    if !cell.is_empty() || !row.is_empty() {
+        end_row(&mut row, &mut cell, row_line);
+    }
+    rows
+}
+
+/// Namespace of the ids made from a row's content (a fixed, random UUID).
+const IMPORT_NAMESPACE: Uuid = Uuid::from_u128(0x6a3c_1f52_9d0e_4b7a_8e21_53c4_0f9b_7d11);
+
+/// Reads a ledger CSV as `author` would import it `now`.
+pub fn plan(text: &str, author: &str, now: DateTime<Utc>) -> ImportPlan {
+    let mut table = parse_csv(text).into_iter();
+    let Some((_, header)) = table.next() else {
+        return ImportPlan {
+            unusable: Some("empty"),
+            ..Default::default()
+        };
+    };
+    let columns: Vec<(String, Option<Column>)> = header
+        .into_iter()
+        .map(|h| {
+            let column = Column::from_header(&h);
+            (h.trim().to_owned(), column)
+        })
+        .collect();
+    let has = |c: Column| columns.iter().any(|(_, m)| *m == Some(c));
+    if !has(Column::Village) || !(has(Column::Kind) || has(Column::Title)) {
+        return ImportPlan {
+            columns,
+            unusable: Some("no_columns"),
+            ..Default::default()
+        };
+    }
+    let rows = table
+        .map(|(line, cells)| Row {
+            line,
+            outcome: row_to_record(&columns, &cells, author, now),
+        })
+        .collect();
+    ImportPlan {
+        columns,
+        rows,
+        unusable: None,
+    }
+}
+
+fn row_to_record(
+    columns: &[(String, Option<Column>)],
+    cells: &[String],
+    author: &str,
+    now: DateTime<Utc>,
+) -> Result<Record, Vec<RowProblem>> {
+    let mut problems = Vec::new();
+    if cells.len() != columns.len() {
+        problems.push(RowProblem {
+            field: "",
+            code: "column_count",
+        });
+        return Err(problems);
+    }
+    let get = |c: Column| -> &str {
+        columns
+            .iter()
+            .position(|(_, m)| *m == Some(c))
+            .map_or("", |i| cells[i].trim())
+    };
+    let mut flag = |field: Column, code| {
+        problems.push(RowProblem {
+            field: field.name(),
+            code,
+        })
+    };
+
+    let kind = match get(Column::Kind) {
+        "" => Some(Kind::Other),
+        k => Kind::parse(k).or_else(|| Kind::ALL.iter().copied().find(|c| c.zh_name() == k)),
+    };
+    if kind.is_none() {
+        flag(Column::Kind, "unknown_kind");
+    }
+    let status = match get(Column::Status) {
+        "" => Some(Status::Open),
+        s => Status::parse(s).or_else(|| Status::ALL.iter().copied().find(|c| c.zh_name() == s)),
+    };
+    if status.is_none() {
+        flag(Column::Status, "unknown_status");
+    }
+    let mut date = |c: Column| match get(c) {
+        "" => None,
+        d => {
+            let day = d.get(..10).unwrap_or(d).replace('/', "-");
+            let parsed = NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok();
+            if parsed.is_none() {
+                flag(c, "bad_date");
+            }
+            parsed
+        }
+    };
+    let deadline = date(Column::Deadline);
+    let found = date(Column::Found);
+    let mut number = |c: Column| match get(c) {
+        "" => None,
+        n => {
+            let parsed = n.parse::<f64>().ok().filter(|x| x.is_finite());
+            if parsed.is_none() {
+                flag(c, "bad_number");
+            }
+            parsed
+        }
+    };
+    let (latitude, longitude) = (number(Column::Latitude), number(Column::Longitude));
+    if latitude.is_some() != longitude.is_some() {
+        let missing = if latitude.is_none() {
+            Column::Latitude
+        } else {
+            Column::Longitude
+        };
+        flag(missing, "position_half");
+    }
+    // An unknown kind or status is reported; the rest of the row is still checked, so every
+    // reason comes at once.
+    let (kind, status) = (kind.unwrap_or(Kind::Other), status.unwrap_or_default());
+    // Found at local noon (China Standard Time), so the date reads the same everywhere.
+    let created_at = found
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .and_then(|t| china_standard_time().from_local_datetime(&t).single())
+        .map_or(now, |t| t.with_timezone(&Utc));
+    let mut record = Record::new(kind, author, get(Column::Village), created_at);
+    record.title = get(Column::Title).to_owned();
+    record.place = get(Column::Place).to_owned();
+    record.notes = get(Column::Notes).to_owned();
+    if !get(Column::Author).is_empty() {
+        record.author = get(Column::Author).to_owned();
+    }
+    record.responsibility = Responsibility {
+        leader: get(Column::Leader).to_owned(),
+        department: get(Column::Department).to_owned(),
+        person: get(Column::Person).to_owned(),
+        phone: get(Column::Phone).to_owned(),
+    };
+    record.deadline = deadline;
+    record.status = status;
+    record.position = latitude
+        .zip(longitude)
+        .map(|(latitude, longitude)| Position {
+            latitude,
+            longitude,
+            accuracy_m: None,
+            taken_at: created_at,
+        });
+    let name = [
+        kind.as_str(),
+        &record.village,
+        &record.place,
+        &record.title,
+        &found.map(|d| d.to_string()).unwrap_or_default(),
+    ]
+    .join("\u{1f}");
+    record.id = Uuid::new_v5(&IMPORT_NAMESPACE, name.as_bytes());
+    for e in validate(&record) {
+        problems.push(RowProblem {
+            field: e.field,
+            code: e.problem.key(),
+        });
+    }
+    if problems.is_empty() {
+        Ok(record)
+    } else {
+        Err(problems)
+    }
+}
