@@ -8,7 +8,7 @@ use crate::i18n::*;
 use crate::ledger::Ledger;
 use crate::pages::{
     connect::ConnectPage, detail::RecordDetail, follow_up::FollowUpPage, form::EditRecord,
-    form::NewRecord, list::RecordList, new::KindPicker, not_found::NotFound,
+    form::NewRecord, import::ImportPage, list::RecordList, new::KindPicker, not_found::NotFound,
     settings::SettingsPage, stats::StatsPage,
 };
 use crate::settings::Settings;
@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/records/:id/edit") view=EditRecord />
                         <Route path=path!("/records/:id/follow-up") view=FollowUpPage />
                         <Route path=path!("/stats") view=StatsPage />
+                        <Route path=path!("/import") view=ImportPage />
                         <Route path=path!("/settings") view=SettingsPage />
                         <Route path=path!("/connect") view=ConnectPage />
                     </Routes>

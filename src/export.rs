@@ -1,5 +1,6 @@
-//! The ledger as a CSV file download, made on the phone (no network): the same text the
-//! server's `/api/v1/export.csv` gives for the same records ([`patrol_core::csv`]).
+//! The ledger as a CSV file: downloaded from the phone (no network), with the same text the
+//! server's `/api/v1/export.csv` gives for the same records ([`patrol_core::csv`]); and the
+//! office's own ledger file read in for an import ([`patrol_core::import`]).
 
 use patrol_core::Record;
 use wasm_bindgen::{JsCast, JsValue};
@@ -27,4 +28,19 @@ pub fn download_ledger(records: &[Record], file_name: &str) -> Result<(), JsValu
         std::time::Duration::from_secs(1),
     );
     Ok(())
+}
+
+/// Reads a CSV file the user picked as text: UTF-8 (with or without a byte-order mark) when it
+/// is valid UTF-8, else GB18030, as Excel on Chinese Windows saves it. The browser's own
+/// TextDecoder does the decoding, so no encoding table is compiled into the app.
+pub async fn read_ledger_file(file: &web_sys::File) -> Result<String, JsValue> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    let strict = web_sys::TextDecoderOptions::new();
+    strict.set_fatal(true);
+    let utf8 = web_sys::TextDecoder::new_with_label_and_options("utf-8", &strict)?;
+    match utf8.decode_with_u8_array(&bytes) {
+        Ok(text) => Ok(text),
+        Err(_) => web_sys::TextDecoder::new_with_label("gb18030")?.decode_with_u8_array(&bytes),
+    }
 }

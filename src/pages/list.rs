@@ -180,6 +180,7 @@ pub fn RecordList() -> impl IntoView {
                         {t!(i18n, list.export)}
                     </button>
                     <p class="hint">{t!(i18n, list.export_hint)}</p>
+                    <A href="/import" attr:class="button secondary">{t!(i18n, list.import)}</A>
                     <Show when=move || export_failed.get()>
                         <p class="field-error" role="alert">{t!(i18n, list.export_failed)}</p>
                     </Show>
@@ -293,6 +294,7 @@ fn EmptyState() -> impl IntoView {
             <h2>{t!(i18n, list.empty_title)}</h2>
             <p>{t!(i18n, list.empty_body)}</p>
             <A href="/new" attr:class="button primary">{t!(i18n, list.empty_action)}</A>
+            <p><A href="/import">{t!(i18n, list.import)}</A></p>
         </div>
     }
 }

@@ -2,6 +2,7 @@ pub mod connect;
 pub mod detail;
 pub mod follow_up;
 pub mod form;
+pub mod import;
 pub mod list;
 pub mod new;
 pub mod not_found;

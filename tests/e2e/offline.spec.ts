@@ -58,6 +58,7 @@ test('offline after one visit: every route opens, a record with a photo is creat
     ['/new', '发现了什么问题？'],
     ['/new/sewage_outfall', '新建记录'],
     ['/stats', '整改统计'],
+    ['/import', '导入整改台账'],
     ['/settings', '设置'],
     ['/no/such/page', '没有这个页面'],
   ];
