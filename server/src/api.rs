@@ -36,6 +36,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("head", "/api/v1/photos/{id}"),
     ("get", "/api/v1/photos/{id}"),
     ("get", "/api/v1/export.csv"),
+    ("post", "/api/v1/import"),
 ];
 
 /// The routes nested under `/api`. Without an [`Api`] (no database configured) every API path
@@ -53,6 +54,7 @@ pub fn router(api: Option<Api>) -> Router {
                     .put(photos::put_photo),
             )
             .route("/v1/export.csv", get(export_csv))
+            .route("/v1/import", axum::routing::post(crate::import::import_csv))
             .with_state(api),
         None => Router::new(),
     };
@@ -354,7 +356,7 @@ fn decode_stored(body: &str) -> Result<Record, AppError> {
 }
 
 /// Writes `record` as revision `server_rev` with the next change number.
-async fn store(
+pub(crate) async fn store(
     tx: &mut Transaction<'static, Sqlite>,
     record: &Record,
     server_rev: u64,

@@ -17,6 +17,7 @@
 
 pub mod api;
 pub mod error;
+pub mod import;
 pub mod photos;
 pub mod store;
 pub mod tokens;

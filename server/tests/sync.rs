@@ -175,6 +175,16 @@ impl Server {
         (status, headers, String::from_utf8(body.to_vec()).unwrap())
     }
 
+    async fn import(&self, token: &str, content_type: &str, csv: &[u8]) -> (StatusCode, Value) {
+        let req = Request::post("/api/v1/import")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(csv.to_vec()))
+            .unwrap();
+        let (status, _, body) = self.send(req).await;
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
     async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql)
             .fetch_one(&self.api.db)
@@ -1121,4 +1131,77 @@ async fn the_same_photo_uploaded_at_once_is_stored_once() {
     assert_eq!(files_under(&s.data().join("photos")), [format!("{id}.jpg")]);
     let stored = std::fs::read(s.data().join("photos").join(format!("{id}.jpg"))).unwrap();
     assert_eq!(stored, bytes);
+}
+
+const SAMPLE: &[u8] = include_bytes!("../../tests/fixtures/sample-ledger.csv");
+const SAMPLE_GB18030: &[u8] = include_bytes!("../../tests/fixtures/sample-ledger-gb18030.csv");
+const BAD_ROWS: &[u8] = include_bytes!("../../tests/fixtures/ledger-bad-rows.csv");
+
+#[tokio::test]
+async fn the_office_ledger_imports_once_with_the_phones_ids() {
+    let s = Server::new().await;
+    let (status, body) = s.import(&s.office, "text/csv", SAMPLE).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"imported": 44, "already": 0, "rejected": []}));
+    // The GB18030 copy Excel on Chinese Windows saves is the same ledger: nothing new.
+    let (_, body) = s
+        .import(&s.office, "text/csv; charset=gb18030", SAMPLE_GB18030)
+        .await;
+    assert_eq!(body, json!({"imported": 0, "already": 44, "rejected": []}));
+
+    // The same ids as a phone importing the same file: syncing both makes no duplicates.
+    let text = std::str::from_utf8(SAMPLE).unwrap();
+    let on_phone = patrol_core::import::plan(text, "张三", Utc::now());
+    let mut phone_ids: Vec<Uuid> = on_phone.valid().map(|r| r.id).collect();
+    let mut server_ids: Vec<Uuid> = s
+        .pull(&s.office, None, Some(100))
+        .await
+        .changes
+        .iter()
+        .map(|c| c.record.id)
+        .collect();
+    phone_ids.sort();
+    server_ids.sort();
+    assert_eq!(phone_ids, server_ids);
+    assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 44);
+}
+
+#[tokio::test]
+async fn an_import_reports_bad_rows_and_other_villages_and_refuses_what_is_not_a_ledger() {
+    let s = Server::new().await;
+    // The device token is for 杨柳村 only; the file's one valid row is of 杨柳村.
+    let (status, body) = s.import(&s.device, "text/csv", BAD_ROWS).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["imported"], 1);
+    let lines: Vec<u64> = body["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(
+        body["rejected"][6]["problems"],
+        json!([{"field": "phone", "code": "invalid_phone"}])
+    );
+    // A valid row of another village is refused for a village token.
+    let other = "村(社区),问题描述\n白沙村,桥下垃圾\n".as_bytes();
+    let (_, body) = s.import(&s.device, "text/csv", other).await;
+    assert_eq!(
+        body["rejected"],
+        json!([{"line": 2, "problems": [{"field": "village", "code": "wrong_village"}]}])
+    );
+
+    let (status, body) = s
+        .import(&s.device, "text/csv", "姓名,年龄\n张三,40\n".as_bytes())
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = s.import(&s.device, "application/json", SAMPLE).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let req = Request::post("/api/v1/import")
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body(Body::from(SAMPLE.to_vec()))
+        .unwrap();
+    assert_eq!(s.send(req).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 1);
 }

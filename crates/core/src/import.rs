@@ -328,3 +328,37 @@ fn row_to_record(
         Err(problems)
     }
 }
+
+/// The server's answer to an import (`POST /api/v1/import`).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ImportResponse {
+    /// New problems stored.
+    pub imported: usize,
+    /// Rows whose problem the server holds already (imported before).
+    pub already: usize,
+    /// Rows not imported, each with every reason.
+    pub rejected: Vec<RejectedRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RejectedRow {
+    /// Line in the file; the header is line 1.
+    pub line: usize,
+    pub problems: Vec<ImportProblem>,
+}
+
+/// [`RowProblem`] as sent over the wire.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ImportProblem {
+    pub field: String,
+    pub code: String,
+}
+
+impl From<&RowProblem> for ImportProblem {
+    fn from(p: &RowProblem) -> Self {
+        ImportProblem {
+            field: p.field.to_owned(),
+            code: p.code.to_owned(),
+        }
+    }
+}

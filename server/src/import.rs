@@ -1,0 +1,87 @@
+//! `POST /api/v1/import`: the office's ledger CSV (as saved from Excel, UTF-8 or GB18030) read
+//! by the same core code as the phone's import ([`patrol_core::import`]), so a file gives the
+//! same problems, with the same ids, wherever it is imported; importing it again (on the server
+//! or on a phone that syncs) stores nothing twice.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use chrono::Utc;
+use patrol_core::import::{ImportProblem, ImportResponse, RejectedRow, plan};
+
+use crate::api::{read_body, store};
+use crate::error::AppError;
+use crate::store::Api;
+use crate::tokens::Caller;
+
+pub async fn import_csv(
+    caller: Caller,
+    State(api): State<Api>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<axum::Json<ImportResponse>, AppError> {
+    let is_csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("text/csv"));
+    if !is_csv {
+        return Err(AppError::UnsupportedMediaType(
+            "send the ledger as Content-Type: text/csv",
+        ));
+    }
+    let bytes = read_body(body, &headers, api.limits.max_body_bytes).await?;
+    // Excel on Chinese Windows saves "CSV" in GB18030; "CSV UTF-8" is UTF-8 with a BOM.
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => encoding_rs::GB18030.decode(&bytes).0.into_owned(),
+    };
+    let plan = plan(&text, &caller.officer, Utc::now());
+    if let Some(why) = plan.unusable {
+        return Err(AppError::Invalid {
+            message: match why {
+                "empty" => "the file is empty".to_owned(),
+                _ => {
+                    "no village column, and no kind or description column: not a ledger".to_owned()
+                }
+            },
+            field: None,
+        });
+    }
+    let mut answer = ImportResponse::default();
+    let mut tx = api.db.begin_with("BEGIN IMMEDIATE").await?;
+    for row in &plan.rows {
+        let record = match &row.outcome {
+            Ok(record) if caller.may_access(&record.village) => record,
+            Ok(_) => {
+                answer.rejected.push(RejectedRow {
+                    line: row.line,
+                    problems: vec![ImportProblem {
+                        field: "village".into(),
+                        code: patrol_core::sync::code::WRONG_VILLAGE.into(),
+                    }],
+                });
+                continue;
+            }
+            Err(problems) => {
+                answer.rejected.push(RejectedRow {
+                    line: row.line,
+                    problems: problems.iter().map(ImportProblem::from).collect(),
+                });
+                continue;
+            }
+        };
+        let held: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM records WHERE id = ?)")
+            .bind(record.id.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        if held {
+            answer.already += 1;
+        } else {
+            store(&mut tx, record, 1).await?;
+            answer.imported += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(axum::Json(answer))
+}
