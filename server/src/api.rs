@@ -128,18 +128,22 @@ async fn json_body<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<T, AppError> {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
+    if !has_content_type(headers, "application/json") {
         return Err(AppError::UnsupportedMediaType(
             "send the body as Content-Type: application/json",
         ));
     }
     let bytes = read_body(body, headers, api.limits.max_body_bytes).await?;
     parse_json(&bytes)
+}
+
+/// Whether the request's Content-Type is `mime` (parameters such as `charset` aside).
+pub(crate) fn has_content_type(headers: &HeaderMap, mime: &str) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case(mime))
 }
 
 /// See [`json_body`].

@@ -5,11 +5,11 @@
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use chrono::Utc;
 use patrol_core::import::{ImportProblem, ImportResponse, RejectedRow, plan};
 
-use crate::api::{read_body, store};
+use crate::api::{has_content_type, read_body, store};
 use crate::error::AppError;
 use crate::store::Api;
 use crate::tokens::Caller;
@@ -20,12 +20,7 @@ pub async fn import_csv(
     headers: HeaderMap,
     body: Body,
 ) -> Result<axum::Json<ImportResponse>, AppError> {
-    let is_csv = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("text/csv"));
-    if !is_csv {
+    if !has_content_type(&headers, "text/csv") {
         return Err(AppError::UnsupportedMediaType(
             "send the ledger as Content-Type: text/csv",
         ));

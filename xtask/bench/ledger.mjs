@@ -10,12 +10,9 @@
 //  - search: typing a word into 搜索 → the list and its count updated (next frame);
 //  - filter: picking a village → the list updated.
 // Medians are reported. Prints one line of JSON on stdout.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { launchChromium } from './chromium.mjs';
+import { startServer } from './server.mjs';
 
 const [binary, dist] = process.argv.slice(2);
 if (!binary || !dist) {
@@ -26,27 +23,6 @@ if (!binary || !dist) {
 const PROBLEMS = 5000;
 const CPU_SLOWDOWN = 4;
 const RUNS = 5;
-
-const data = mkdtempSync(join(tmpdir(), 'rp-bench-ledger-'));
-const port = 8400 + Math.floor(Math.random() * 100);
-const url = `http://127.0.0.1:${port}`;
-const server = spawn(binary, ['serve', '--host', '127.0.0.1', '--port', String(port), '--dist', dist, '--data', data], {
-  stdio: ['ignore', 'ignore', 'pipe'],
-});
-let serverLog = '';
-server.stderr.on('data', (d) => (serverLog = (serverLog + d).slice(-20_000)));
-
-async function waitForServer() {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/api/v1/health`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not start');
-}
 
 // Seventeen villages and one community, as in the township report; every kind; a spread of
 // statuses, deadlines (some past) and dates found over two years.
@@ -120,9 +96,10 @@ async function timeChange(page, selector, value) {
   );
 }
 
+const server = await startServer(binary, dist, { name: 'ledger', firstPort: 8400 });
+const url = server.url;
 let browser;
 try {
-  await waitForServer();
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 360, height: 640 }, locale: 'zh-CN' });
   await page.goto(`${url}/`);
@@ -180,10 +157,9 @@ try {
     }),
   );
 } catch (e) {
-  console.error(serverLog);
+  console.error(server.log());
   throw e;
 } finally {
   await browser?.close();
-  server.kill('SIGTERM');
-  rmSync(data, { recursive: true, force: true });
+  server.stop();
 }

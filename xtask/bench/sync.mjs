@@ -10,12 +10,9 @@
 // 2. Push throughput: several clients push batches of 100 new records at once for a fixed
 //    number of batches; records per second over the whole run.
 // Prints one line of JSON on stdout.
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { launchChromium } from './chromium.mjs';
+import { startServer } from './server.mjs';
 
 const [binary, dist] = process.argv.slice(2);
 if (!binary || !dist) {
@@ -28,38 +25,6 @@ const PHOTOS = 300;
 const CLIENTS = 4;
 const BATCHES_PER_CLIENT = 25;
 const BATCH = 100;
-
-const data = mkdtempSync(join(tmpdir(), 'rp-bench-sync-'));
-const port = 8300 + Math.floor(Math.random() * 100);
-const url = `http://127.0.0.1:${port}`;
-const server = spawn(binary, ['serve', '--host', '127.0.0.1', '--port', String(port), '--dist', dist, '--data', data], {
-  stdio: ['ignore', 'ignore', 'pipe'],
-});
-// The server logs every request; kept, and shown only if the benchmark fails.
-let serverLog = '';
-server.stderr.on('data', (d) => (serverLog = (serverLog + d).slice(-20_000)));
-
-function token(village) {
-  const args = ['token', 'create', '--data', data, '--officer', 'bench'];
-  args.push(...(village === null ? ['--all-villages'] : ['--village', village]));
-  const out = execFileSync(binary, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  // The token is the only thing on stdout (what it is for goes to stderr).
-  const found = out.trim().split('\n').pop()?.trim();
-  if (!found) throw new Error(`no token in: ${out}`);
-  return found;
-}
-
-async function waitForServer() {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/api/v1/health`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not start');
-}
 
 function record(village, photos = []) {
   const now = new Date().toISOString();
@@ -170,11 +135,12 @@ async function pushThroughput(officeToken) {
   return { clients: CLIENTS, batch: BATCH, records, ms, records_per_second: (records * 1000) / ms };
 }
 
+const server = await startServer(binary, dist, { name: 'sync', firstPort: 8300 });
+const url = server.url;
 let browser;
 try {
-  await waitForServer();
-  const phoneToken = token('杨柳村');
-  const officeToken = token(null);
+  const phoneToken = server.token('杨柳村');
+  const officeToken = server.token(null);
   browser = await launchChromium();
   const page = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
   const phone = await phoneToServer(page, phoneToken);
@@ -189,10 +155,9 @@ try {
     }),
   );
 } catch (e) {
-  console.error(`${serverLog}\nthe server's log ends here`);
+  console.error(server.log());
   throw e;
 } finally {
   await browser?.close();
-  server.kill('SIGKILL');
-  rmSync(data, { recursive: true, force: true });
+  server.stop();
 }

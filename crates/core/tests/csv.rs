@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use patrol_core::csv::ledger_csv;
+use patrol_core::import::parse_csv;
 use patrol_core::*;
 use uuid::Uuid;
 
@@ -79,10 +80,10 @@ fn the_ledger_matches_the_golden_file() {
 
 #[test]
 fn the_golden_file_reads_back_as_the_same_cells() {
-    // A tiny RFC 4180 reader, enough to show every quoted comma, quote and line break
-    // survives: the notes of the first row come back exactly.
+    // Read back with the import's CSV reader: every quoted comma, quote and line break
+    // survives, and the notes of the first row come back exactly.
     let golden = std::fs::read_to_string(GOLDEN).unwrap();
-    let rows = read_csv(golden.trim_start_matches('\u{feff}'));
+    let rows: Vec<Vec<String>> = parse_csv(&golden).into_iter().map(|(_, r)| r).collect();
     assert_eq!(rows.len(), 4, "header and three live problems");
     assert!(rows.iter().all(|r| r.len() == rows[0].len()));
     let notes = rows[0].iter().position(|h| h == "备注").unwrap();
@@ -92,28 +93,4 @@ fn the_golden_file_reads_back_as_the_same_cells() {
         rows[1][title], "'=HYPERLINK(\"http://x\")",
         "formula shown as text"
     );
-}
-
-fn read_csv(text: &str) -> Vec<Vec<String>> {
-    let (mut rows, mut row, mut cell) = (Vec::new(), Vec::new(), String::new());
-    let (mut quoted, mut chars) = (false, text.chars().peekable());
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                cell.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => cell.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut cell)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                row.push(std::mem::take(&mut cell));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, c) => cell.push(c),
-        }
-    }
-    rows
 }
