@@ -9,6 +9,7 @@ pub mod filter;
 pub mod geo;
 pub mod import;
 pub mod kinds;
+pub mod patrol;
 pub mod record;
 pub mod stats;
 pub mod sync;
