@@ -8,6 +8,7 @@ pub mod draft;
 pub mod filter;
 pub mod geo;
 pub mod kinds;
+pub mod patrol;
 pub mod record;
 pub mod sync;
 pub mod sync_state;
@@ -16,6 +17,7 @@ pub mod visit;
 pub mod workflow;
 
 pub use kinds::*;
+pub use patrol::{Patrol, TrackPoint};
 pub use record::*;
 pub use sync::{
     ErrorBody, ErrorResponse, Health, Limits, Outcome, PhotoStored, PullResponse, PushRecord,
