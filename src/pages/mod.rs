@@ -5,6 +5,7 @@ pub mod form;
 pub mod list;
 pub mod new;
 pub mod not_found;
+pub mod patrols;
 pub mod photos;
 pub mod position;
 pub mod settings;
