@@ -23,7 +23,9 @@ use crate::ledger::Ledger;
 use crate::patrols::{self, Patrols};
 use crate::settings::Settings;
 use crate::store::SaveError;
-use crate::widgets::{FormIssue, Issue, Issues, SaveErrorAlert, TextField, save_error_message};
+use crate::widgets::{
+    ConfirmDialog, FormIssue, Issue, Issues, SaveErrorAlert, TextField, save_error_message,
+};
 
 /// "560 米" / "1.25 公里".
 fn distance(locale: Locale, metres: f64) -> String {
@@ -75,6 +77,8 @@ fn ActivePatrolBar(id: Uuid) -> impl IntoView {
     let gps_error = patrols::track(id);
     let now = ticking_now();
     let end_error = RwSignal::new(None::<SaveError>);
+    // Ending cannot be undone, so a stray tap only asks.
+    let confirming = RwSignal::new(false);
     let patrol = Memo::new(move |_| patrols.get(id));
     let elapsed =
         move || patrol.with(|p| p.as_ref().map(|p| format_duration(p.duration_s(now.get()))));
@@ -84,9 +88,12 @@ fn ActivePatrolBar(id: Uuid) -> impl IntoView {
                 .map(|p| distance(i18n.get_locale(), p.length_m()))
         })
     };
-    let end = move |_| match patrols.end(id, Utc::now()) {
-        Ok(_) => navigate(&format!("/patrols/{id}"), Default::default()),
-        Err(e) => end_error.set(Some(e)),
+    let end = move |()| {
+        confirming.set(false);
+        match patrols.end(id, Utc::now()) {
+            Ok(_) => navigate(&format!("/patrols/{id}"), Default::default()),
+            Err(e) => end_error.set(Some(e)),
+        }
     };
     view! {
         <aside class="patrol-bar" data-testid="patrol-bar" aria-label=move || t_string!(i18n, patrols.under_way)>
@@ -98,7 +105,20 @@ fn ActivePatrolBar(id: Uuid) -> impl IntoView {
                     <span data-testid="patrol-distance">{length}</span>
                 </span>
             </A>
-            <button type="button" class="patrol-end" on:click=end>{t!(i18n, patrols.end)}</button>
+            <button type="button" class="patrol-end" on:click=move |_| confirming.set(true)>
+                {t!(i18n, patrols.end)}
+            </button>
+            <Show when=move || confirming.get()>
+                <ConfirmDialog
+                    id="end-patrol"
+                    title=label!(i18n, patrols.end_title)
+                    body=label!(i18n, patrols.end_body)
+                    confirm=label!(i18n, patrols.end_yes)
+                    cancel=label!(i18n, patrols.keep_going)
+                    on_confirm=Callback::new(end.clone())
+                    on_cancel=Callback::new(move |()| confirming.set(false))
+                />
+            </Show>
             {move || {
                 let locale = i18n.get_locale();
                 let gps = gps_error.get().map(|e| match e {

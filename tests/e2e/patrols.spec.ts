@@ -84,8 +84,16 @@ test('a patrol records the track walked, survives a reload and links the visits 
   const stored = await storedPatrols(page);
   expect(stored.map((p) => p.id)).toEqual([patrol.id]);
 
+  // Ending asks first; keeping on changes nothing.
+  await bar.getByRole('button', { name: '结束巡河' }).click();
+  const dialog = page.getByRole('alertdialog', { name: '结束本次巡河？' });
+  await dialog.getByRole('button', { name: '继续巡河' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(bar).toBeVisible();
+
   // End it: the summary shows the line's length, the duration, the track and both visits.
   await bar.getByRole('button', { name: '结束巡河' }).click();
+  await dialog.getByRole('button', { name: '结束巡河' }).click();
   await expect(bar).toBeHidden();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('清水河 · 杨柳村段');
   const length = Number((await shown(page, '里程').textContent())!.replace(/ 米$/, ''));
