@@ -6,11 +6,13 @@ use leptos_router::path;
 
 use crate::i18n::*;
 use crate::ledger::Ledger;
+use crate::pages::patrols::{PatrolBar, PatrolDetail, PatrolsPage};
 use crate::pages::{
     connect::ConnectPage, detail::RecordDetail, follow_up::FollowUpPage, form::EditRecord,
     form::NewRecord, import::ImportPage, list::RecordList, new::KindPicker, not_found::NotFound,
     settings::SettingsPage, stats::StatsPage,
 };
+use crate::patrols::Patrols;
 use crate::settings::Settings;
 use crate::sync::SyncEngine;
 
@@ -38,6 +40,7 @@ pub fn announce(notice: Notice) {
 pub fn App() -> impl IntoView {
     let ledger = Ledger::load();
     provide_context(ledger);
+    provide_context(Patrols::load());
     // Ask the browser not to evict the user's records and photos under storage pressure.
     leptos::task::spawn_local(async {
         crate::storage_info::request_persistence().await;
@@ -58,6 +61,7 @@ pub fn App() -> impl IntoView {
                 <a class="skip-link" href="#main">{t!(use_i18n(), skip_to_content)}</a>
                 <NoticeBar />
                 <crate::pwa::UpdateBanner />
+                <PatrolBar />
                 <main id="main" tabindex="-1">
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=RecordList />
@@ -70,6 +74,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/import") view=ImportPage />
                         <Route path=path!("/settings") view=SettingsPage />
                         <Route path=path!("/connect") view=ConnectPage />
+                        <Route path=path!("/patrols") view=PatrolsPage />
+                        <Route path=path!("/patrols/:id") view=PatrolDetail />
                     </Routes>
                 </main>
                 <BottomNav />
@@ -132,6 +138,10 @@ fn BottomNav() -> impl IntoView {
             <A href="/stats">
                 <span class="nav-icon" aria-hidden="true">"📊"</span>
                 <span>{t!(i18n, nav.stats)}</span>
+            </A>
+            <A href="/patrols">
+                <span class="nav-icon" aria-hidden="true">"🚶"</span>
+                <span>{t!(i18n, nav.patrols)}</span>
             </A>
             <A href="/settings">
                 <span class="nav-icon" aria-hidden="true">"⚙️"</span>

@@ -19,6 +19,7 @@ pub mod geolocation;
 pub mod labels;
 pub mod ledger;
 mod pages;
+pub mod patrols;
 pub mod photos;
 pub mod pwa;
 pub mod settings;

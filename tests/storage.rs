@@ -146,6 +146,7 @@ fn full_record(kind: Kind) -> Record {
         author: "张三".into(),
         visits: vec![],
         deleted_at: None,
+        patrol: None,
     }
 }
 

@@ -117,7 +117,7 @@ fn FollowUpForm(record: Record) -> impl IntoView {
             notes: notes.get_untracked(),
             position: fix.get_untracked(),
             photos: photos.get_untracked(),
-            patrol: None,
+            patrol: crate::patrols::active_patrol_id(),
         };
         let author = settings.with_untracked(|s| s.officer.clone());
         match latest.follow_up(follow_up, &author, Utc::now()) {

@@ -376,6 +376,9 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
         };
         issues.set(Vec::new());
         let saved = if is_new {
+            // A problem found while a patrol is under way belongs to that patrol.
+            let mut record = record;
+            record.patrol = crate::patrols::active_patrol_id();
             ledger.save(record)
         } else {
             opened_with.with_value(|base| ledger.save_edit(base, record))

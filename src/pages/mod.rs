@@ -6,6 +6,7 @@ pub mod import;
 pub mod list;
 pub mod new;
 pub mod not_found;
+pub mod patrols;
 pub mod photos;
 pub mod position;
 pub mod settings;

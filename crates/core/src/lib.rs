@@ -19,6 +19,7 @@ pub mod visit;
 pub mod workflow;
 
 pub use kinds::*;
+pub use patrol::{Patrol, TrackPoint};
 pub use record::*;
 pub use sync::{
     ErrorBody, ErrorResponse, Health, Limits, Outcome, PhotoStored, PullResponse, PushRecord,

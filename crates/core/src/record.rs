@@ -53,6 +53,10 @@ pub struct Record {
     /// can tell the server; the list no longer shows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The patrol (巡河) the problem was found on, if one was under way; see
+    /// [`crate::patrol`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patrol: Option<Uuid>,
 }
 
 /// A GPS fix (WGS 84) with its accuracy, as the browser reported it or as typed by hand.
@@ -163,6 +167,7 @@ impl Record {
             author: author.to_owned(),
             visits: Vec::new(),
             deleted_at: None,
+            patrol: None,
         }
     }
 

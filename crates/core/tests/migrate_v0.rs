@@ -54,6 +54,7 @@ fn sewage_outfall() {
         author: "张三".into(),
         visits: vec![],
         deleted_at: None,
+        patrol: None,
     };
     assert_eq!(
         migrated(include_str!("fixtures/v0_sewage_outfall.json")),
@@ -100,6 +101,7 @@ fn livestock_farm() {
         author: "李四".into(),
         visits: vec![],
         deleted_at: None,
+        patrol: None,
     };
     assert_eq!(
         migrated(include_str!("fixtures/v0_livestock_farm.json")),
@@ -142,6 +144,7 @@ fn signage_without_accuracy() {
         author: "张三".into(),
         visits: vec![],
         deleted_at: None,
+        patrol: None,
     };
     assert_eq!(migrated(include_str!("fixtures/v0_signage.json")), expected);
 }
@@ -168,6 +171,7 @@ fn other_without_position_or_deadline() {
         author: "李四".into(),
         visits: vec![],
         deleted_at: None,
+        patrol: None,
     };
     assert_eq!(
         migrated(include_str!("fixtures/v0_other_no_position.json")),

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use patrol_core::geo::distance_m;
-use patrol_core::patrol::{Patrol, TrackPoint, TrackSampler};
+use patrol_core::patrol::{Patrol, TrackPoint};
 
 fn t(s: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 1, 15, 50, 0).unwrap() + Duration::seconds(s)
@@ -10,9 +10,9 @@ fn t(s: i64) -> DateTime<Utc> {
 
 fn fix(lat: f64, lon: f64, accuracy: f64, s: i64) -> TrackPoint {
     TrackPoint {
-        latitude: lat,
-        longitude: lon,
-        accuracy_m: Some(accuracy),
+        lat,
+        lon,
+        accuracy_m: accuracy,
         at: t(s),
     }
 }
@@ -22,20 +22,16 @@ const DEG_PER_M: f64 = 1.0 / 111_195.0;
 
 #[test]
 fn a_walk_along_a_line_has_the_lines_length() {
-    let sampler = TrackSampler::default();
-    let mut p = Patrol::start(" 清水河 ", "杨柳村段", "张三", t(0));
+    let mut p = Patrol::start(" 清水河 ", "杨柳村段", "张三", t(0)).unwrap();
     assert_eq!(
         (p.river.as_str(), p.section.as_str()),
         ("清水河", "杨柳村段")
     );
-    // 1 km due north in 5 m steps, one fix a second: every fourth step is kept.
+    // 1 km due north in 5 m steps, one fix a second: every fifth step (25 m) is kept.
     for i in 0..=200 {
-        p.record(
-            fix(31.25 + i as f64 * 5.0 * DEG_PER_M, 107.54, 8.0, i),
-            &sampler,
-        );
+        p.record_fix(fix(31.25 + i as f64 * 5.0 * DEG_PER_M, 107.54, 8.0, i));
     }
-    assert_eq!(p.track.len(), 51);
+    assert_eq!(p.track.len(), 41);
     let straight = distance_m((31.25, 107.54), (31.25 + 1000.0 * DEG_PER_M, 107.54));
     assert!(
         (p.length_m() - straight).abs() < 1.0,
@@ -46,44 +42,41 @@ fn a_walk_along_a_line_has_the_lines_length() {
 }
 
 #[test]
-fn standing_still_with_jitter_adds_no_length_but_a_heartbeat() {
-    let sampler = TrackSampler::default();
-    let mut p = Patrol::start("清水河", "", "张三", t(0));
+fn standing_still_with_jitter_adds_little_length_and_a_point_a_minute() {
+    let mut p = Patrol::start("清水河", "", "张三", t(0)).unwrap();
     // Ten minutes on one bank, the fix wandering a few metres each second.
     for s in 0..=600 {
         let wobble = ((s % 7) as f64 - 3.0) * 1.5 * DEG_PER_M;
-        p.record(fix(31.25 + wobble, 107.54, 10.0, s), &sampler);
+        p.record_fix(fix(31.25 + wobble, 107.54, 10.0, s));
     }
-    assert_eq!(p.track.len(), 3, "the first fix and one every five minutes");
-    // At most the jitter's 9 m span per heartbeat, not the 600 small moves (over 1.5 km).
-    assert!(p.length_m() <= 2.0 * 9.0 + 0.1, "{}", p.length_m());
+    assert_eq!(p.track.len(), 11, "the first fix and one a minute");
+    // At most the jitter's 9 m span a minute, not the 600 small moves (over 1.5 km).
+    assert!(p.length_m() <= 10.0 * 9.0 + 0.1, "{}", p.length_m());
 }
 
 #[test]
 fn poor_impossible_and_out_of_order_fixes_are_dropped() {
-    let sampler = TrackSampler::default();
-    let mut p = Patrol::start("清水河", "", "张三", t(0));
+    let mut p = Patrol::start("清水河", "", "张三", t(0)).unwrap();
     assert!(
-        !p.record(fix(31.25, 107.54, 80.0, 0), &sampler),
+        !p.record_fix(fix(31.25, 107.54, 80.0, 0)),
         "80 m is too poor"
     );
-    assert!(!p.record(fix(f64::NAN, 107.54, 5.0, 1), &sampler));
-    assert!(!p.record(fix(95.0, 107.54, 5.0, 2), &sampler));
-    assert!(p.record(fix(31.25, 107.54, 5.0, 3), &sampler));
+    assert!(!p.record_fix(fix(f64::NAN, 107.54, 5.0, 1)));
+    assert!(!p.record_fix(fix(95.0, 107.54, 5.0, 2)));
+    assert!(p.record_fix(fix(31.25, 107.54, 5.0, 3)));
     assert!(
-        !p.record(fix(31.26, 107.54, 5.0, 2), &sampler),
+        !p.record_fix(fix(31.26, 107.54, 5.0, 2)),
         "older than the last kept"
     );
-    assert!(p.record(fix(31.26, 107.54, 5.0, 4), &sampler));
+    assert!(p.record_fix(fix(31.26, 107.54, 5.0, 4)));
 }
 
 #[test]
 fn duration_runs_until_the_end_even_across_midnight_and_an_ended_patrol_keeps_nothing() {
-    let sampler = TrackSampler::default();
     // 15:50 UTC is 23:50 in China: the patrol runs past local midnight.
-    let mut p = Patrol::start("清水河", "", "张三", t(0));
+    let mut p = Patrol::start("清水河", "", "张三", t(0)).unwrap();
     assert!(p.is_active());
-    assert_eq!(p.duration(t(600)), Duration::minutes(10));
+    assert_eq!(p.duration_s(t(600)), 600);
     p.end(t(1800));
     p.end(t(3600));
     assert_eq!(
@@ -91,15 +84,15 @@ fn duration_runs_until_the_end_even_across_midnight_and_an_ended_patrol_keeps_no
         Some(t(1800)),
         "ending twice keeps the first end"
     );
-    assert_eq!(p.duration(t(99_999)), Duration::minutes(30));
-    assert!(!p.record(fix(31.25, 107.54, 5.0, 1900), &sampler));
+    assert_eq!(p.duration_s(t(99_999)), 1800);
+    assert!(!p.record_fix(fix(31.25, 107.54, 5.0, 1900)));
     assert!(p.track.is_empty());
 }
 
 #[test]
 fn a_patrol_round_trips_and_an_active_one_has_no_end_field() {
-    let mut p = Patrol::start("清水河", "杨柳村段", "张三", t(0));
-    p.record(fix(31.25, 107.54, 5.0, 1), &TrackSampler::default());
+    let mut p = Patrol::start("清水河", "杨柳村段", "张三", t(0)).unwrap();
+    p.record_fix(fix(31.25, 107.54, 5.0, 1));
     let json = serde_json::to_value(&p).unwrap();
     assert!(json.get("ended_at").is_none());
     let back: Patrol = serde_json::from_value(json).unwrap();

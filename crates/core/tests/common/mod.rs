@@ -103,6 +103,7 @@ pub fn sample(kind: Kind) -> Record {
         author: "张三".into(),
         visits: vec![],
         deleted_at: None,
+        patrol: None,
     }
 }
 

@@ -1,0 +1,146 @@
+//! Patrols (巡河记录) in the browser's localStorage, one key per patrol (see docs/storage.md),
+//! and the track of the patrol under way, recorded from a geolocation watch while the app is
+//! open. Every kept fix is written at once, so a reload continues the same patrol.
+
+use chrono::{DateTime, Utc};
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use patrol_core::patrol::{PATROL_KEY_PREFIX, patrol_key};
+use patrol_core::{Patrol, TrackPoint};
+use uuid::Uuid;
+
+use crate::geolocation::{PositionError, UsePositionReturn, use_position};
+use crate::store::{self, SaveError};
+
+/// Every readable patrol in storage, newest first. An entry that cannot be read is left
+/// where it is, untouched.
+pub fn load_all() -> Vec<Patrol> {
+    let mut all: Vec<Patrol> = store::keys()
+        .into_iter()
+        .filter(|k| k.starts_with(PATROL_KEY_PREFIX))
+        .filter_map(|k| LocalStorage::get::<Patrol>(&k).ok())
+        .collect();
+    all.sort_by_key(|p| std::cmp::Reverse(p.started_at));
+    all
+}
+
+/// The patrol under way, if any, as stored now (so any code, in any tab, sees the same).
+pub fn active_patrol_id() -> Option<Uuid> {
+    load_all().into_iter().find(Patrol::is_active).map(|p| p.id)
+}
+
+fn write(patrol: &Patrol) -> Result<(), SaveError> {
+    let text = serde_json::to_string(patrol).unwrap_or_default();
+    store::write_text(&patrol_key(patrol.id), &text)
+}
+
+/// The patrols as the screens see them: loaded once, changed only through
+/// [`Patrols::save`], which writes to storage first.
+#[derive(Clone, Copy)]
+pub struct Patrols {
+    all: RwSignal<Vec<Patrol>>,
+    /// Why the last write of the active patrol's track failed, if it did. The fixes stay in
+    /// memory and go with the next write.
+    pub track_error: RwSignal<Option<SaveError>>,
+}
+
+impl Patrols {
+    pub fn load() -> Patrols {
+        Patrols {
+            all: RwSignal::new(load_all()),
+            track_error: RwSignal::new(None),
+        }
+    }
+
+    /// Every patrol, newest first.
+    pub fn with_all<T>(&self, f: impl FnOnce(&Vec<Patrol>) -> T) -> T {
+        self.all.with(f)
+    }
+
+    pub fn get(&self, id: Uuid) -> Option<Patrol> {
+        self.all
+            .with(|all| all.iter().find(|p| p.id == id).cloned())
+    }
+
+    /// The patrol under way, if any.
+    pub fn active(&self) -> Option<Patrol> {
+        self.all
+            .with(|all| all.iter().find(|p| p.is_active()).cloned())
+    }
+
+    pub fn active_id(&self) -> Option<Uuid> {
+        self.all
+            .with(|all| all.iter().find(|p| p.is_active()).map(|p| p.id))
+    }
+
+    /// Writes a patrol, one revision more; only when the browser has accepted the write does
+    /// the in-memory list change.
+    pub fn save(&self, mut patrol: Patrol) -> Result<Patrol, SaveError> {
+        patrol.revision += 1;
+        write(&patrol)?;
+        self.all.update(|all| {
+            match all.iter_mut().find(|p| p.id == patrol.id) {
+                Some(slot) => *slot = patrol.clone(),
+                None => all.push(patrol.clone()),
+            }
+            all.sort_by_key(|p| std::cmp::Reverse(p.started_at));
+        });
+        Ok(patrol)
+    }
+
+    /// Offers a fix to the patrol `id`; a kept one is written at once. When the write fails
+    /// the fix stays in memory (and on screen) and the error is shown.
+    fn record_fix(&self, id: Uuid, fix: TrackPoint) {
+        let Some(mut patrol) = self
+            .all
+            .with_untracked(|all| all.iter().find(|p| p.id == id).cloned())
+        else {
+            return;
+        };
+        if !patrol.record_fix(fix) {
+            return;
+        }
+        match self.save(patrol.clone()) {
+            Ok(_) => self.track_error.set(None),
+            Err(e) => {
+                self.all.update(|all| {
+                    if let Some(slot) = all.iter_mut().find(|p| p.id == id) {
+                        *slot = patrol;
+                    }
+                });
+                self.track_error.set(Some(e));
+            }
+        }
+    }
+
+    /// Ends the patrol `id` now.
+    pub fn end(&self, id: Uuid, now: DateTime<Utc>) -> Result<Patrol, SaveError> {
+        let mut patrol = self
+            .all
+            .with_untracked(|all| all.iter().find(|p| p.id == id).cloned())
+            .ok_or_else(|| SaveError::Failed("no such patrol".into()))?;
+        patrol.end(now);
+        self.save(patrol)
+    }
+}
+
+/// Watches the position while it lives and adds the fixes the sampler keeps to the patrol
+/// `id`'s track. Returns the watch's latest error, for the patrol bar to show.
+pub fn track(id: Uuid) -> Signal<Option<PositionError>> {
+    let patrols = expect_context::<Patrols>();
+    let UsePositionReturn { fix, error, .. } = use_position();
+    Effect::new(move |_| {
+        if let Some(p) = fix.get() {
+            patrols.record_fix(
+                id,
+                TrackPoint {
+                    lat: p.latitude,
+                    lon: p.longitude,
+                    accuracy_m: p.accuracy_m.unwrap_or(f64::INFINITY),
+                    at: p.taken_at,
+                },
+            );
+        }
+    });
+    error
+}
