@@ -64,6 +64,10 @@ pub struct Patrol {
     /// Officer who patrolled.
     #[serde(default)]
     pub author: String,
+    /// The officer's village (村), as in settings when the patrol started: the server lets
+    /// only tokens for this village (or for every village) read and write it.
+    #[serde(default)]
+    pub village: String,
     pub started_at: DateTime<Utc>,
     /// `None` while the patrol is under way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,8 +148,29 @@ impl Patrol {
         author: &str,
         now: DateTime<Utc>,
     ) -> Result<Patrol, Vec<FieldError>> {
-        let (river, section) = (river.trim(), section.trim());
+        let patrol = Patrol {
+            id: Uuid::new_v4(),
+            river: river.trim().to_owned(),
+            section: section.trim().to_owned(),
+            author: author.trim().to_owned(),
+            village: String::new(),
+            started_at: now,
+            ended_at: None,
+            track: Vec::new(),
+            revision: 0,
+        };
+        let errors = patrol.validate();
+        if errors.is_empty() {
+            Ok(patrol)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// What is wrong with the river and section, as the start form and the server check it.
+    pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
+        let (river, section) = (self.river.trim(), self.section.trim());
         if river.is_empty() {
             errors.push(FieldError {
                 field: field::RIVER,
@@ -163,19 +188,54 @@ impl Patrol {
                 problem: Problem::TooLong { max: MAX_SECTION },
             });
         }
-        if !errors.is_empty() {
-            return Err(errors);
+        errors
+    }
+
+    /// Takes in what `other` (another copy of this patrol: the server's, or the phone's) knows
+    /// that this one does not, so that no copy ever loses a fix or an end: the tracks are
+    /// joined (by time; one fix per instant), the earlier end is kept, and river, section,
+    /// author and village come from the copy with the higher revision. The revision becomes
+    /// the higher one. Merging is order-free: `a.merge(b)` and `b.merge(a)` hold the same.
+    pub fn merge(&mut self, other: &Patrol) {
+        if other.revision > self.revision
+            || (other.revision == self.revision && other.descriptive_key() > self.descriptive_key())
+        {
+            self.river.clone_from(&other.river);
+            self.section.clone_from(&other.section);
+            self.author.clone_from(&other.author);
+            self.village.clone_from(&other.village);
         }
-        Ok(Patrol {
-            id: Uuid::new_v4(),
-            river: river.to_owned(),
-            section: section.to_owned(),
-            author: author.trim().to_owned(),
-            started_at: now,
-            ended_at: None,
-            track: Vec::new(),
-            revision: 0,
-        })
+        self.started_at = self.started_at.min(other.started_at);
+        self.ended_at = match (self.ended_at, other.ended_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let mut track = std::mem::take(&mut self.track);
+        track.extend(other.track.iter().cloned());
+        // Of two different fixes at one instant the same one stays, whichever copy had it.
+        track.sort_by(|a, b| {
+            a.at.cmp(&b.at)
+                .then(a.lat.total_cmp(&b.lat))
+                .then(a.lon.total_cmp(&b.lon))
+                .then(a.accuracy_m.total_cmp(&b.accuracy_m))
+        });
+        track.dedup_by_key(|p| p.at);
+        self.track = track;
+        self.revision = self.revision.max(other.revision);
+    }
+
+    /// The same patrol content, revisions aside.
+    pub fn same_content(&self, other: &Patrol) -> bool {
+        Patrol {
+            revision: other.revision,
+            ..self.clone()
+        } == *other
+    }
+
+    /// Orders the descriptive fields, so two copies with one revision merge the same way
+    /// whichever is merged into which.
+    fn descriptive_key(&self) -> (&str, &str, &str, &str) {
+        (&self.river, &self.section, &self.author, &self.village)
     }
 
     pub fn is_active(&self) -> bool {

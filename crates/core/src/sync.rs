@@ -12,6 +12,8 @@
 //! | `GET /api/v1/records?since=<cursor>&limit=<n>` | | [`PullResponse`] |
 //! | `PUT /api/v1/photos/{id}` + `X-Photo-Sha256` | JPEG bytes | [`PhotoStored`] (201 new, 200 held) |
 //! | `HEAD`/`GET /api/v1/photos/{id}` | | 200 (JPEG bytes) / 404 |
+//! | `POST /api/v1/patrols` | [`PatrolPushRequest`] | [`PatrolPushResponse`] |
+//! | `GET /api/v1/patrols?since=<cursor>&limit=<n>` | | [`PatrolPullResponse`] |
 //! | `GET /api/v1/export.csv` | | the ledger as CSV ([`crate::csv`]) |
 //!
 //! Every error is an [`ErrorResponse`] with one of the [`code`]s.
@@ -19,6 +21,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::patrol::Patrol;
 use crate::record::Record;
 use crate::validate::{FieldError, Problem};
 
@@ -219,6 +222,57 @@ pub struct ServerRecord {
     pub record: Record,
 }
 
+/// `POST /api/v1/patrols`: patrols changed on the device since the server last confirmed
+/// them, the one under way included (its track grows). There are no conflicts: the server
+/// merges each into its copy ([`Patrol::merge`]), so no fix or end is ever lost.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PatrolPushRequest {
+    pub patrols: Vec<Patrol>,
+}
+
+/// One result per pushed patrol, in request order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PatrolPushResponse {
+    pub results: Vec<PatrolPushResult>,
+}
+
+/// `{"id": "…", "outcome": "accepted", "revision": 7}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PatrolPushResult {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub outcome: PatrolOutcome,
+}
+
+/// What the server did with one pushed patrol, tagged by `"outcome"`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum PatrolOutcome {
+    /// The server's copy now holds everything the pushed one had; `revision` is the
+    /// revision of its copy. When the server knew more (a higher revision than the one sent),
+    /// the merged copy comes back through the patrol pull.
+    Accepted { revision: u32 },
+    /// Refused and nothing stored: another village's patrol, or a river missing or too long.
+    Rejected { problems: Vec<SyncProblem> },
+}
+
+/// `GET /api/v1/patrols?since=<cursor>&limit=<n>`: patrols stored or changed on the server
+/// after `since`, in change order (only the token's village unless it is for all villages).
+/// The cursor is separate from the records' one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PatrolPullResponse {
+    pub patrols: Vec<Patrol>,
+    /// Opaque: pass it back as `since`. Store it only once `patrols` are saved.
+    pub cursor: String,
+    /// More follow: pull again at once with the new cursor.
+    pub more: bool,
+}
+
+/// Most patrols per pull page; they carry their tracks, so pages are smaller than records'.
+pub const MAX_PATROL_PULL_LIMIT: u32 = 100;
+/// Patrols per pull page when the request gives no `limit`.
+pub const DEFAULT_PATROL_PULL_LIMIT: u32 = 20;
+
 /// The answer to `PUT /api/v1/photos/{id}`: `true` with 201 when stored now, `false` with
 /// 200 when the server already held this photo with the same hash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -291,7 +345,20 @@ pub fn records_path() -> String {
 /// `/api/v1/records?since=<cursor>&limit=<n>` (each part only when given; the cursor is
 /// percent-encoded).
 pub fn pull_path(since: Option<&str>, limit: Option<u32>) -> String {
-    let mut path = records_path();
+    with_cursor(records_path(), since, limit)
+}
+
+/// `/api/v1/patrols`.
+pub fn patrols_path() -> String {
+    format!("{API_PREFIX}/patrols")
+}
+
+/// `/api/v1/patrols?since=<cursor>&limit=<n>`, like [`pull_path`].
+pub fn patrol_pull_path(since: Option<&str>, limit: Option<u32>) -> String {
+    with_cursor(patrols_path(), since, limit)
+}
+
+fn with_cursor(mut path: String, since: Option<&str>, limit: Option<u32>) -> String {
     let mut sep = '?';
     if let Some(since) = since {
         path.push(sep);

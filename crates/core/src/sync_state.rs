@@ -6,12 +6,14 @@
 //! every one of its photos. Nothing here ever drops a local record: a server copy that differs
 //! from unsent local edits becomes a [`SyncState::conflict`] for the user to decide.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::Record;
-use crate::sync::{Outcome, ServerRecord, SyncProblem};
+use crate::sync::{Outcome, PatrolOutcome, ServerRecord, SyncProblem};
+use crate::{Patrol, Record};
 
 /// localStorage key prefix of the per-record sync state: `rp/v1/sync/<uuid>`.
 pub const SYNC_STATE_KEY_PREFIX: &str = "rp/v1/sync/";
@@ -211,4 +213,81 @@ pub struct SyncProgress {
     /// The server the cursor belongs to: another server starts from the beginning.
     #[serde(default)]
     pub server: String,
+    /// The patrol pull's cursor (patrols have their own change order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patrol_cursor: Option<String>,
+}
+
+/// localStorage key of the phone's [`PatrolSync`].
+pub const PATROL_SYNC_KEY: &str = "rp/v1/patrol-sync";
+
+/// Which patrols the server holds as they are on the phone. Patrols never conflict (see
+/// [`Patrol::merge`]), so one map of confirmed revisions is all the bookkeeping they need.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PatrolSync {
+    /// Per patrol, the local revision the server last confirmed holding.
+    #[serde(default)]
+    pub synced: BTreeMap<Uuid, u32>,
+    /// Per patrol, why the server refused it, and at which revision.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rejected: BTreeMap<Uuid, (u32, Vec<SyncProblem>)>,
+}
+
+impl PatrolSync {
+    /// Whether the server holds this revision of `patrol`.
+    pub fn is_synced(&self, patrol: &Patrol) -> bool {
+        self.synced.get(&patrol.id) == Some(&patrol.revision)
+    }
+
+    /// Why the server refused this revision of `patrol`, if it did.
+    pub fn rejection(&self, patrol: &Patrol) -> Option<&[SyncProblem]> {
+        self.rejected
+            .get(&patrol.id)
+            .filter(|(revision, _)| *revision == patrol.revision)
+            .map(|(_, problems)| problems.as_slice())
+    }
+
+    /// Whether `patrol` is to be sent: the server lacks this revision, and did not refuse it.
+    pub fn needs_push(&self, patrol: &Patrol) -> bool {
+        !self.is_synced(patrol) && self.rejection(patrol).is_none()
+    }
+
+    /// Notes the server's answer to pushing `sent`.
+    pub fn apply(&mut self, sent: &Patrol, outcome: &PatrolOutcome) {
+        match outcome {
+            PatrolOutcome::Accepted { .. } => {
+                self.synced.insert(sent.id, sent.revision);
+                self.rejected.remove(&sent.id);
+            }
+            PatrolOutcome::Rejected { problems } => {
+                self.rejected
+                    .insert(sent.id, (sent.revision, problems.clone()));
+            }
+        }
+    }
+
+    /// A patrol from the pull, against the phone's copy: returns what the phone should store
+    /// (`None`: keep what it has). Nothing the phone holds is lost: a copy that knows less
+    /// than the phone changes nothing, and when both know something the other does not, the
+    /// merge is stored one revision on, so it is pushed back.
+    pub fn pulled(&mut self, local: Option<&Patrol>, server: Patrol) -> Option<Patrol> {
+        let Some(local) = local else {
+            self.synced.insert(server.id, server.revision);
+            return Some(server);
+        };
+        let mut merged = local.clone();
+        merged.merge(&server);
+        if merged.same_content(&server) {
+            merged.revision = merged.revision.max(server.revision);
+            self.synced.insert(server.id, merged.revision);
+            return (merged != *local).then_some(merged);
+        }
+        if merged.same_content(local) {
+            return None;
+        }
+        // Above every revision the server was ever confirmed to hold, so it is sent.
+        let known = self.synced.get(&server.id).copied().unwrap_or_default();
+        merged.revision = local.revision.max(server.revision).max(known) + 1;
+        Some(merged)
+    }
 }

@@ -98,3 +98,121 @@ fn a_patrol_round_trips_and_an_active_one_has_no_end_field() {
     let back: Patrol = serde_json::from_value(json).unwrap();
     assert_eq!(back, p);
 }
+
+mod sync {
+    use super::*;
+    use patrol_core::sync::PatrolOutcome;
+    use patrol_core::sync_state::PatrolSync;
+
+    fn walked(points: std::ops::Range<i64>) -> Patrol {
+        let mut p = Patrol::start("清水河", "杨柳村段", "张三", t(0)).unwrap();
+        for i in points {
+            p.record_fix(fix(
+                31.25 + i as f64 * 30.0 * DEG_PER_M,
+                107.54,
+                5.0,
+                i * 10,
+            ));
+        }
+        p
+    }
+
+    #[test]
+    fn merging_joins_the_tracks_keeps_the_earlier_end_and_is_order_free() {
+        let mut phone = walked(0..6);
+        phone.revision = 6;
+        // The server's copy: an older state of the same patrol with a fix the phone lost,
+        // ended earlier on another screen.
+        let mut server = phone.clone();
+        server.track.truncate(3);
+        server.track.push(fix(31.3, 107.54, 5.0, 25));
+        server.end(t(40));
+        server.revision = 4;
+        server.section = "旧段名".into();
+
+        let mut a = phone.clone();
+        a.merge(&server);
+        let mut b = server.clone();
+        b.merge(&phone);
+        assert_eq!(a, b);
+        assert_eq!(a.track.len(), 7, "six of the phone's and the server's own");
+        assert!(a.track.windows(2).all(|w| w[0].at < w[1].at));
+        assert_eq!(a.ended_at, Some(t(40)));
+        assert_eq!(a.section, "杨柳村段", "the higher revision's section");
+        assert_eq!(a.revision, 6);
+
+        // Merging again changes nothing.
+        let mut again = a.clone();
+        again.merge(&server);
+        again.merge(&phone);
+        assert_eq!(again, a);
+    }
+
+    #[test]
+    fn a_pushed_patrol_is_synced_until_its_track_grows() {
+        let mut patrol = walked(0..3);
+        patrol.revision = 3;
+        let mut state = PatrolSync::default();
+        assert!(state.needs_push(&patrol));
+        state.apply(&patrol, &PatrolOutcome::Accepted { revision: 3 });
+        assert!(!state.needs_push(&patrol) && state.is_synced(&patrol));
+        patrol.record_fix(fix(31.26, 107.54, 5.0, 100));
+        patrol.revision += 1;
+        assert!(state.needs_push(&patrol));
+    }
+
+    #[test]
+    fn a_refused_patrol_is_not_sent_again_until_changed() {
+        let mut patrol = walked(0..2);
+        patrol.revision = 2;
+        let mut state = PatrolSync::default();
+        let problems = vec![patrol_core::sync::SyncProblem::new(
+            "village",
+            "wrong_village",
+            "x",
+        )];
+        state.apply(&patrol, &PatrolOutcome::Rejected { problems });
+        assert!(!state.needs_push(&patrol));
+        assert_eq!(state.rejection(&patrol).map(<[_]>::len), Some(1));
+        patrol.revision += 1;
+        assert!(state.needs_push(&patrol) && state.rejection(&patrol).is_none());
+    }
+
+    #[test]
+    fn a_pulled_patrol_never_takes_away_what_the_phone_has() {
+        let mut state = PatrolSync::default();
+        // New to the phone (it came from this officer's other phone): stored as it is.
+        let mut theirs = walked(0..4);
+        theirs.revision = 4;
+        assert_eq!(state.pulled(None, theirs.clone()), Some(theirs.clone()));
+        assert!(state.is_synced(&theirs));
+
+        // The server's copy knows less than the phone's: nothing changes, still to push.
+        let mut phone = walked(0..6);
+        phone.revision = 6;
+        let mut older = phone.clone();
+        older.track.truncate(2);
+        older.revision = 2;
+        assert_eq!(state.pulled(Some(&phone), older), None);
+        assert!(state.needs_push(&phone));
+
+        // The server's copy is the phone's with the office's end: taken, and synced.
+        let mut ended = phone.clone();
+        ended.end(t(500));
+        ended.revision = 7;
+        let stored = state.pulled(Some(&phone), ended.clone()).unwrap();
+        assert_eq!(stored, ended);
+        assert!(state.is_synced(&stored));
+
+        // Each knows a fix the other does not: the merge is kept, one revision on, to push.
+        let mut server = phone.clone();
+        server.track.push(fix(31.4, 107.54, 5.0, 9_999));
+        server.revision = 6;
+        let mut local = phone.clone();
+        local.track.insert(0, fix(31.2, 107.54, 5.0, -5));
+        let stored = state.pulled(Some(&local), server).unwrap();
+        assert_eq!(stored.track.len(), phone.track.len() + 2);
+        assert_eq!(stored.revision, 8, "above the 7 the server confirmed");
+        assert!(state.needs_push(&stored));
+    }
+}
