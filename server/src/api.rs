@@ -37,6 +37,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/photos/{id}"),
     ("get", "/api/v1/export.csv"),
     ("post", "/api/v1/import"),
+    ("post", "/api/v1/patrols"),
+    ("get", "/api/v1/patrols"),
 ];
 
 /// The routes nested under `/api`. Without an [`Api`] (no database configured) every API path
@@ -55,6 +57,10 @@ pub fn router(api: Option<Api>) -> Router {
             )
             .route("/v1/export.csv", get(export_csv))
             .route("/v1/import", axum::routing::post(crate::import::import_csv))
+            .route(
+                "/v1/patrols",
+                get(crate::patrols::pull).post(crate::patrols::push),
+            )
             .with_state(api),
         None => Router::new(),
     };
@@ -123,7 +129,7 @@ pub(crate) async fn read_body(
 /// A JSON body: `application/json`, at most the body limit, parsed into `T`. Not JSON is
 /// 400 `bad_json`; JSON of the wrong shape is 422 `invalid` with the path of the offending
 /// value in `field` (e.g. `records[2].record.status`).
-async fn json_body<T: DeserializeOwned>(
+pub(crate) async fn json_body<T: DeserializeOwned>(
     api: &Api,
     headers: &HeaderMap,
     body: Body,
@@ -415,9 +421,25 @@ async fn missing_photos(
 }
 
 #[derive(Debug, Deserialize)]
-struct PullQuery {
-    since: Option<String>,
-    limit: Option<u32>,
+pub(crate) struct PullQuery {
+    pub since: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// A pull's `since`: absent or empty is the beginning; anything but a change number this
+/// server could have given out is 400 `bad_cursor`.
+pub(crate) fn parse_cursor(since: Option<&str>) -> Result<i64, AppError> {
+    match since.map(str::trim) {
+        None | Some("") => Ok(0),
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| AppError::BadRequest {
+                code: code::BAD_CURSOR,
+                message: format!("{s:?} is not a cursor this server gave out"),
+            }),
+    }
 }
 
 #[derive(FromRow)]
@@ -434,18 +456,7 @@ async fn pull(
     query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<axum::Json<PullResponse>, AppError> {
     let Query(query) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
-    let since = match query.since.as_deref().map(str::trim) {
-        None | Some("") => 0,
-        Some(s) => {
-            s.parse::<i64>()
-                .ok()
-                .filter(|n| *n >= 0)
-                .ok_or_else(|| AppError::BadRequest {
-                    code: code::BAD_CURSOR,
-                    message: format!("{s:?} is not a cursor this server gave out"),
-                })?
-        }
-    };
+    let since = parse_cursor(query.since.as_deref())?;
     let limit = query
         .limit
         .unwrap_or(DEFAULT_PULL_LIMIT)

@@ -18,6 +18,7 @@
 pub mod api;
 pub mod error;
 pub mod import;
+pub mod patrols;
 pub mod photos;
 pub mod store;
 pub mod tokens;

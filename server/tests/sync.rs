@@ -7,7 +7,10 @@ use axum::Router;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, TimeZone, Utc};
-use patrol_core::sync::{PHOTO_SHA256_HEADER, code, photo_path, pull_path};
+use patrol_core::sync::{
+    PHOTO_SHA256_HEADER, PatrolOutcome, PatrolPullResponse, PatrolPushRequest, PatrolPushResponse,
+    code, patrol_pull_path, photo_path, pull_path,
+};
 use patrol_core::*;
 use river_patrol_server::tokens::{self, sha256_hex};
 use river_patrol_server::{Api, Config, StoreConfig, app};
@@ -1204,4 +1207,142 @@ async fn an_import_reports_bad_rows_and_other_villages_and_refuses_what_is_not_a
         .unwrap();
     assert_eq!(s.send(req).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 1);
+}
+
+/// A patrol of `village` with `fixes` track points a minute apart, at revision `fixes`.
+fn patrol(village: &str, fixes: usize) -> Patrol {
+    let mut p = Patrol::start("清水河", "杨柳村段", "张三", at(3, 9)).unwrap();
+    p.village = village.into();
+    for i in 0..fixes {
+        p.record_fix(TrackPoint {
+            lat: 31.25 + 0.0005 * i as f64,
+            lon: 107.54,
+            accuracy_m: 8.0,
+            at: at(3, 9) + chrono::Duration::minutes(i as i64),
+        });
+    }
+    p.revision = fixes as u32;
+    p
+}
+
+impl Server {
+    async fn push_patrols(&self, token: &str, patrols: &[&Patrol]) -> Vec<PatrolOutcome> {
+        let body = serde_json::to_value(PatrolPushRequest {
+            patrols: patrols.iter().map(|p| (*p).clone()).collect(),
+        })
+        .unwrap();
+        let (status, body) = self
+            .json(Method::POST, "/api/v1/patrols", Some(token), Some(&body))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let res: PatrolPushResponse = serde_json::from_value(body).unwrap();
+        for (result, p) in res.results.iter().zip(patrols) {
+            assert_eq!(result.id, p.id, "results in request order");
+        }
+        res.results.into_iter().map(|r| r.outcome).collect()
+    }
+
+    async fn pull_patrols(&self, token: &str, since: Option<&str>) -> PatrolPullResponse {
+        let (status, body) = self
+            .json(
+                Method::GET,
+                &patrol_pull_path(since, Some(1)),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_value(body).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_patrol_pushed_as_it_grows_is_stored_once_and_pulled_whole() {
+    let s = Server::new().await;
+    let mut walking = patrol(YANGLIU, 3);
+    assert_eq!(
+        s.push_patrols(&s.device, &[&walking]).await,
+        [PatrolOutcome::Accepted { revision: 3 }]
+    );
+    // The track grows and the patrol ends; pushed again, then a late copy of the old state.
+    let old = walking.clone();
+    walking = patrol(YANGLIU, 0).clone();
+    walking.id = old.id;
+    walking.track = patrol(YANGLIU, 6).track;
+    walking.end(at(3, 11));
+    walking.revision = 7;
+    s.push_patrols(&s.device, &[&walking]).await;
+    assert_eq!(
+        s.push_patrols(&s.device, &[&old]).await,
+        [PatrolOutcome::Accepted { revision: 7 }],
+        "a late old copy takes nothing away"
+    );
+    assert_eq!(s.count("SELECT COUNT(*) FROM patrols").await, 1);
+
+    let page = s.pull_patrols(&s.device, None).await;
+    assert_eq!(page.patrols, [walking.clone()]);
+    assert!(!page.more);
+    // Nothing new after the cursor.
+    let later = s.pull_patrols(&s.device, Some(&page.cursor)).await;
+    assert!(later.patrols.is_empty() && later.cursor == page.cursor);
+}
+
+#[tokio::test]
+async fn two_copies_that_each_know_a_fix_are_merged_one_revision_on() {
+    let s = Server::new().await;
+    let phone = patrol(YANGLIU, 4);
+    s.push_patrols(&s.device, &[&phone]).await;
+    let mut other = phone.clone();
+    other.track.remove(1);
+    other.track.push(TrackPoint {
+        lat: 31.3,
+        lon: 107.54,
+        accuracy_m: 5.0,
+        at: at(3, 10),
+    });
+    assert_eq!(
+        s.push_patrols(&s.device, &[&other]).await,
+        [PatrolOutcome::Accepted { revision: 5 }]
+    );
+    let page = s.pull_patrols(&s.device, None).await;
+    assert_eq!(page.patrols[0].track.len(), 5);
+    assert_eq!(page.patrols[0].revision, 5);
+}
+
+#[tokio::test]
+async fn patrols_are_scoped_to_the_village_and_a_river_is_needed() {
+    let s = Server::new().await;
+    let theirs = patrol(HONGYAN, 2);
+    let outcome = s.push_patrols(&s.device, &[&theirs]).await;
+    assert!(
+        matches!(&outcome[0], PatrolOutcome::Rejected { problems } if problems[0].code == code::WRONG_VILLAGE),
+        "{outcome:?}"
+    );
+    let mut no_river = patrol(YANGLIU, 1);
+    no_river.river = " ".into();
+    let outcome = s.push_patrols(&s.device, &[&no_river]).await;
+    assert!(
+        matches!(&outcome[0], PatrolOutcome::Rejected { problems } if problems[0].field == "river" && problems[0].code == "required"),
+        "{outcome:?}"
+    );
+    assert_eq!(s.count("SELECT COUNT(*) FROM patrols").await, 0);
+
+    // A phone with no village in its settings: the token's village.
+    let unset = patrol("", 2);
+    s.push_patrols(&s.device, &[&unset]).await;
+    s.push_patrols(&s.other, &[&theirs]).await;
+    let mine = s.pull_patrols(&s.device, None).await;
+    assert_eq!(mine.patrols.len(), 1);
+    assert_eq!(mine.patrols[0].village, YANGLIU);
+    assert!(!mine.more);
+    // The office sees both, a page of one at a time.
+    let first = s.pull_patrols(&s.office, None).await;
+    assert!(first.more);
+    let second = s.pull_patrols(&s.office, Some(&first.cursor)).await;
+    assert!(!second.more);
+    assert_ne!(first.patrols[0].id, second.patrols[0].id);
+
+    // No token: 401, like every route.
+    let (status, _) = s.json(Method::GET, "/api/v1/patrols", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

@@ -1,0 +1,182 @@
+//! `/api/v1/patrols`: patrols pushed by the phones and pulled back by them. A pushed patrol
+//! is merged into the stored one ([`Patrol::merge`]), so there are no conflicts and a copy
+//! sent late or twice never takes a fix away.
+
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use chrono::Utc;
+use patrol_core::Patrol;
+use patrol_core::sync::{
+    DEFAULT_PATROL_PULL_LIMIT, MAX_PATROL_PULL_LIMIT, PatrolOutcome, PatrolPullResponse,
+    PatrolPushRequest, PatrolPushResponse, PatrolPushResult, SyncProblem, code,
+};
+use sqlx::{FromRow, Sqlite, Transaction};
+
+use crate::api::{PullQuery, json_body, parse_cursor};
+use crate::error::AppError;
+use crate::store::Api;
+use crate::tokens::Caller;
+
+/// `POST /api/v1/patrols`: the whole batch in one transaction.
+pub(crate) async fn push(
+    caller: Caller,
+    State(api): State<Api>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<axum::Json<PatrolPushResponse>, AppError> {
+    let req: PatrolPushRequest = json_body(&api, &headers, body).await?;
+    let limit = api.limits.max_batch_records;
+    if req.patrols.len() > limit as usize {
+        return Err(AppError::BatchTooLarge {
+            count: req.patrols.len(),
+            limit,
+        });
+    }
+    let mut tx = api.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut results = Vec::with_capacity(req.patrols.len());
+    for patrol in req.patrols {
+        let id = patrol.id;
+        let outcome = push_one(&mut tx, &caller, patrol).await?;
+        results.push(PatrolPushResult { id, outcome });
+    }
+    tx.commit().await?;
+    Ok(axum::Json(PatrolPushResponse { results }))
+}
+
+#[derive(FromRow)]
+struct StoredPatrol {
+    village: String,
+    body: String,
+}
+
+async fn push_one(
+    tx: &mut Transaction<'static, Sqlite>,
+    caller: &Caller,
+    mut pushed: Patrol,
+) -> Result<PatrolOutcome, AppError> {
+    // A phone whose settings had no village yet: the patrol is the token's village's.
+    if pushed.village.trim().is_empty()
+        && let Some(village) = &caller.village
+    {
+        pushed.village.clone_from(village);
+    }
+    let existing: Option<StoredPatrol> =
+        sqlx::query_as("SELECT village, body FROM patrols WHERE id = ?")
+            .bind(pushed.id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+    let mut problems: Vec<SyncProblem> = pushed.validate().iter().map(SyncProblem::from).collect();
+    let foreign = !caller.may_access(&pushed.village)
+        || existing
+            .as_ref()
+            .is_some_and(|row| !caller.may_access(&row.village));
+    if foreign {
+        problems.push(SyncProblem::new(
+            "village",
+            code::WRONG_VILLAGE,
+            format!(
+                "the patrol is for {:?}, the token only for {}",
+                pushed.village,
+                caller.village.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    if !problems.is_empty() {
+        return Ok(PatrolOutcome::Rejected { problems });
+    }
+    let Some(row) = existing else {
+        store(tx, &pushed).await?;
+        return Ok(PatrolOutcome::Accepted {
+            revision: pushed.revision,
+        });
+    };
+    let stored = decode(&row.body)?;
+    let mut merged = stored.clone();
+    merged.merge(&pushed);
+    if merged.same_content(&stored) {
+        return Ok(PatrolOutcome::Accepted {
+            revision: stored.revision,
+        });
+    }
+    if !merged.same_content(&pushed) {
+        // Both copies knew something: a revision above both, so the phone takes it in.
+        merged.revision = stored.revision.max(pushed.revision) + 1;
+    }
+    store(tx, &merged).await?;
+    Ok(PatrolOutcome::Accepted {
+        revision: merged.revision,
+    })
+}
+
+fn decode(body: &str) -> Result<Patrol, AppError> {
+    serde_json::from_str(body)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("a stored patrol cannot be read: {e}")))
+}
+
+/// Writes `patrol` with the next change number.
+async fn store(tx: &mut Transaction<'static, Sqlite>, patrol: &Patrol) -> Result<(), AppError> {
+    let body = serde_json::to_string(patrol).map_err(|e| AppError::Internal(e.into()))?;
+    sqlx::query(
+        "INSERT INTO patrols (id, village, seq, body, started_at, stored_at)
+         VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM patrols), ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET
+             village = excluded.village,
+             seq = excluded.seq,
+             body = excluded.body,
+             started_at = excluded.started_at,
+             stored_at = excluded.stored_at",
+    )
+    .bind(patrol.id.to_string())
+    .bind(patrol.village.trim())
+    .bind(body)
+    .bind(patrol.started_at.to_rfc3339())
+    .bind(Utc::now().to_rfc3339())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct ChangeRow {
+    seq: i64,
+    body: String,
+}
+
+/// `GET /api/v1/patrols?since=&limit=`: patrols changed after the cursor, in change order.
+pub(crate) async fn pull(
+    caller: Caller,
+    State(api): State<Api>,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<axum::Json<PatrolPullResponse>, AppError> {
+    let Query(query) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
+    let since = parse_cursor(query.since.as_deref())?;
+    let limit = query
+        .limit
+        .unwrap_or(DEFAULT_PATROL_PULL_LIMIT)
+        .clamp(1, MAX_PATROL_PULL_LIMIT);
+    let rows: Vec<ChangeRow> = sqlx::query_as(
+        "SELECT seq, body FROM patrols
+         WHERE seq > ? AND (? IS NULL OR village = ?)
+         ORDER BY seq LIMIT ?",
+    )
+    .bind(since)
+    .bind(&caller.village)
+    .bind(&caller.village)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&api.db)
+    .await?;
+    let more = rows.len() > limit as usize;
+    let mut cursor = since;
+    let mut patrols = Vec::with_capacity(rows.len().min(limit as usize));
+    for row in rows.into_iter().take(limit as usize) {
+        cursor = row.seq;
+        patrols.push(decode(&row.body)?);
+    }
+    Ok(axum::Json(PatrolPullResponse {
+        patrols,
+        cursor: cursor.to_string(),
+        more,
+    }))
+}
