@@ -3,7 +3,8 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use patrol_core::sync::{
-    ErrorResponse, Health, PHOTO_SHA256_HEADER, PullResponse, PushRequest, PushResponse,
+    ErrorResponse, Health, PHOTO_SHA256_HEADER, PatrolPullResponse, PatrolPushRequest,
+    PatrolPushResponse, PullResponse, PushRequest, PushResponse, patrol_pull_path, patrols_path,
     photo_path, pull_path, records_path,
 };
 use serde::de::DeserializeOwned;
@@ -120,6 +121,29 @@ impl Server {
             .json(batch)
             .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
         json(send_built(request).await?).await
+    }
+
+    pub async fn push_patrols(
+        &self,
+        batch: &PatrolPushRequest,
+    ) -> Result<PatrolPushResponse, ApiError> {
+        let request = self
+            .authorized(Request::post(&self.url(&patrols_path())), JSON_TIMEOUT_MS)
+            .json(batch)
+            .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+        json(send_built(request).await?).await
+    }
+
+    pub async fn pull_patrols(
+        &self,
+        since: Option<&str>,
+        limit: u32,
+    ) -> Result<PatrolPullResponse, ApiError> {
+        let request = self.authorized(
+            Request::get(&self.url(&patrol_pull_path(since, Some(limit)))),
+            JSON_TIMEOUT_MS,
+        );
+        json(send(request).await?).await
     }
 
     pub async fn pull(&self, since: Option<&str>, limit: u32) -> Result<PullResponse, ApiError> {

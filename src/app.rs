@@ -40,7 +40,8 @@ pub fn announce(notice: Notice) {
 pub fn App() -> impl IntoView {
     let ledger = Ledger::load();
     provide_context(ledger);
-    provide_context(Patrols::load());
+    let patrols = Patrols::load();
+    provide_context(patrols);
     // Ask the browser not to evict the user's records and photos under storage pressure.
     leptos::task::spawn_local(async {
         crate::storage_info::request_persistence().await;
@@ -49,7 +50,7 @@ pub fn App() -> impl IntoView {
     let settings = RwSignal::new(Settings::load());
     provide_context(settings);
     provide_context(RwSignal::new(None::<Notice>));
-    let engine = SyncEngine::new(ledger, settings);
+    let engine = SyncEngine::new(ledger, patrols, settings);
     provide_context(engine);
     engine.start();
     // Service worker (offline start, updates) and the install prompt.

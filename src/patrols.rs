@@ -57,6 +57,15 @@ impl Patrols {
         self.all.with(f)
     }
 
+    pub fn with_all_untracked<T>(&self, f: impl FnOnce(&Vec<Patrol>) -> T) -> T {
+        self.all.with_untracked(f)
+    }
+
+    pub fn get_untracked(&self, id: Uuid) -> Option<Patrol> {
+        self.all
+            .with_untracked(|all| all.iter().find(|p| p.id == id).cloned())
+    }
+
     pub fn get(&self, id: Uuid) -> Option<Patrol> {
         self.all
             .with(|all| all.iter().find(|p| p.id == id).cloned())
@@ -77,15 +86,34 @@ impl Patrols {
     /// the in-memory list change.
     pub fn save(&self, mut patrol: Patrol) -> Result<Patrol, SaveError> {
         patrol.revision += 1;
+        self.store_as_is(patrol.clone())?;
+        Ok(patrol)
+    }
+
+    /// Writes a patrol exactly as given (a copy from the server, or a merge with one), with
+    /// no new revision.
+    pub fn store_as_is(&self, patrol: Patrol) -> Result<(), SaveError> {
         write(&patrol)?;
         self.all.update(|all| {
             match all.iter_mut().find(|p| p.id == patrol.id) {
-                Some(slot) => *slot = patrol.clone(),
-                None => all.push(patrol.clone()),
+                Some(slot) => *slot = patrol,
+                None => all.push(patrol),
             }
             all.sort_by_key(|p| std::cmp::Reverse(p.started_at));
         });
-        Ok(patrol)
+        Ok(())
+    }
+
+    /// Reads the patrols again from storage (another tab may have recorded or ended one).
+    /// Not while fixes wait in memory for a write that failed: they would be lost.
+    pub fn reload(&self) {
+        if self.track_error.with_untracked(Option::is_some) {
+            return;
+        }
+        let fresh = load_all();
+        if self.all.with_untracked(|all| *all != fresh) {
+            self.all.set(fresh);
+        }
     }
 
     /// Offers a fix to the patrol `id`; a kept one is written at once. When the write fails

@@ -19,12 +19,14 @@ use gloo_storage::{LocalStorage, Storage};
 use js_sys::Reflect;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use patrol_core::Record;
-use patrol_core::sync::{PushRecord, PushRequest, retry_delay_ms};
-use patrol_core::sync_state::{
-    Merge, RecordSync, SYNC_PROGRESS_KEY, SYNC_STATE_KEY_PREFIX, SyncProgress, SyncState,
-    sync_state_key,
+use patrol_core::sync::{
+    PatrolOutcome, PatrolPushRequest, PushRecord, PushRequest, SyncProblem, retry_delay_ms,
 };
+use patrol_core::sync_state::{
+    Merge, PATROL_SYNC_KEY, PatrolSync, RecordSync, SYNC_PROGRESS_KEY, SYNC_STATE_KEY_PREFIX,
+    SyncProgress, SyncState, sync_state_key,
+};
+use patrol_core::{Patrol, Record};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -32,6 +34,7 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 use crate::api::{ApiError, Server};
 use crate::ledger::Ledger;
+use crate::patrols::Patrols;
 use crate::settings::Settings;
 use crate::store::{self, SaveError};
 use crate::{camera, photos};
@@ -40,6 +43,8 @@ use crate::{camera, photos};
 const PUSH_BATCH: usize = 50;
 /// Changes per pull page.
 const PULL_PAGE: u32 = 200;
+/// Patrols per pull page (they carry their tracks).
+const PATROL_PULL_PAGE: u32 = 20;
 /// While online, sync this often even if nothing happened (the office may have changed
 /// something).
 const PERIODIC: Duration = Duration::from_secs(5 * 60);
@@ -63,6 +68,14 @@ pub enum SyncFailure {
     Storage(SaveError),
 }
 
+/// Where a patrol stands on its way to the server.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PatrolStatus {
+    Synced,
+    Pending,
+    Rejected(Vec<SyncProblem>),
+}
+
 /// The engine's state, for the status bar, the record badges and settings.
 #[derive(Clone, Copy)]
 pub struct SyncEngine {
@@ -75,15 +88,18 @@ pub struct SyncEngine {
     pub retry_at: RwSignal<Option<DateTime<Utc>>>,
     /// Each record's sync bookkeeping, as stored.
     pub states: RwSignal<HashMap<Uuid, SyncState>>,
+    /// Which patrols the server holds, as stored.
+    pub patrol_sync: RwSignal<PatrolSync>,
     failures: StoredValue<u32>,
     again: StoredValue<bool>,
     retry_timer: StoredValue<Option<TimeoutHandle>>,
     ledger: Ledger,
+    patrols: Patrols,
     settings: RwSignal<Settings>,
 }
 
 impl SyncEngine {
-    pub fn new(ledger: Ledger, settings: RwSignal<Settings>) -> SyncEngine {
+    pub fn new(ledger: Ledger, patrols: Patrols, settings: RwSignal<Settings>) -> SyncEngine {
         let progress = load_progress();
         SyncEngine {
             online: RwSignal::new(navigator_online()),
@@ -92,12 +108,27 @@ impl SyncEngine {
             failure: RwSignal::new(None),
             retry_at: RwSignal::new(None),
             states: RwSignal::new(load_states()),
+            patrol_sync: RwSignal::new(load_patrol_sync()),
             failures: StoredValue::new(0),
             again: StoredValue::new(false),
             retry_timer: StoredValue::new(None),
             ledger,
+            patrols,
             settings,
         }
+    }
+
+    /// Where `patrol` stands: synced, pending, or refused (with the reasons).
+    pub fn patrol_status(&self, patrol: &Patrol) -> PatrolStatus {
+        self.patrol_sync.with(|s| {
+            if s.is_synced(patrol) {
+                PatrolStatus::Synced
+            } else if let Some(problems) = s.rejection(patrol) {
+                PatrolStatus::Rejected(problems.to_vec())
+            } else {
+                PatrolStatus::Pending
+            }
+        })
     }
 
     /// Where `record` stands (a record the server never saw is pending).
@@ -187,6 +218,14 @@ impl SyncEngine {
         }
         self.ledger.store_as_is(theirs)?;
         self.store_state(id, state)
+    }
+
+    fn store_patrol_sync(&self, state: PatrolSync) -> Result<(), SyncFailure> {
+        let text = serde_json::to_string(&state)
+            .map_err(|e| SyncFailure::Storage(SaveError::Failed(e.to_string())))?;
+        store::write_text(PATROL_SYNC_KEY, &text).map_err(SyncFailure::Storage)?;
+        self.patrol_sync.set(state);
+        Ok(())
     }
 
     fn store_state(&self, id: Uuid, state: SyncState) -> Result<(), SaveError> {
@@ -363,6 +402,7 @@ async fn sync_once(engine: SyncEngine, server: Server) -> Result<(), SyncFailure
     }
 
     pull(&engine, &server).await?;
+    sync_patrols(&engine, &server).await?;
     let mut progress = load_progress();
     progress.last_success = Some(Utc::now());
     save_progress(&progress).map_err(SyncFailure::Storage)?;
@@ -470,6 +510,68 @@ async fn pull(engine: &SyncEngine, server: &Server) -> Result<(), SyncFailure> {
     }
 }
 
+/// Sends the patrols the server lacks (one per request: a long track is a big body), then
+/// brings in the patrols stored on the server since the last patrol cursor.
+async fn sync_patrols(engine: &SyncEngine, server: &Server) -> Result<(), SyncFailure> {
+    engine.patrols.reload();
+    engine.patrol_sync.set(load_patrol_sync());
+    let outbox: Vec<Patrol> = engine.patrols.with_all_untracked(|all| {
+        engine
+            .patrol_sync
+            .with_untracked(|s| all.iter().filter(|p| s.needs_push(p)).cloned().collect())
+    });
+    for patrol in outbox {
+        let request = PatrolPushRequest {
+            patrols: vec![patrol.clone()],
+        };
+        let outcome = match server.push_patrols(&request).await {
+            Ok(answer) => answer.results.into_iter().next().map(|r| r.outcome),
+            // Larger than the server takes: refused, so the rest still syncs.
+            Err(ApiError::Status {
+                status: 413,
+                code,
+                message,
+            }) => Some(PatrolOutcome::Rejected {
+                problems: vec![SyncProblem::new("track", &code, message)],
+            }),
+            Err(e) => return Err(failure(e)),
+        };
+        if let Some(outcome) = outcome {
+            let mut state = engine.patrol_sync.get_untracked();
+            state.apply(&patrol, &outcome);
+            engine.store_patrol_sync(state)?;
+        }
+    }
+
+    let mut progress = load_progress();
+    loop {
+        let page = server
+            .pull_patrols(progress.patrol_cursor.as_deref(), PATROL_PULL_PAGE)
+            .await
+            .map_err(failure)?;
+        // No await from reading the local copies to writing: no fix can slip in between.
+        engine.patrols.reload();
+        let mut state = engine.patrol_sync.get_untracked();
+        let mut stored = Ok(());
+        for theirs in page.patrols {
+            let local = engine.patrols.get_untracked(theirs.id);
+            if let Some(keep) = state.pulled(local.as_ref(), theirs)
+                && let Err(e) = engine.patrols.store_as_is(keep)
+            {
+                stored = Err(e);
+                break;
+            }
+        }
+        engine.store_patrol_sync(state)?;
+        stored.map_err(SyncFailure::Storage)?;
+        progress.patrol_cursor = Some(page.cursor);
+        save_progress(&progress).map_err(SyncFailure::Storage)?;
+        if !page.more {
+            return Ok(());
+        }
+    }
+}
+
 /// Photos of records that came from other devices, so they show here too. Best effort: a
 /// failure leaves the photo for the next sync.
 async fn download_missing_photos(engine: &SyncEngine, server: &Server) {
@@ -566,6 +668,10 @@ fn load_states() -> HashMap<Uuid, SyncState> {
 fn save_state(id: Uuid, state: &SyncState) -> Result<(), SaveError> {
     let text = serde_json::to_string(state).map_err(|e| SaveError::Failed(e.to_string()))?;
     store::write_text(&sync_state_key(id), &text)
+}
+
+fn load_patrol_sync() -> PatrolSync {
+    LocalStorage::get(PATROL_SYNC_KEY).unwrap_or_default()
 }
 
 fn load_progress() -> SyncProgress {

@@ -20,9 +20,11 @@ use crate::i18n::*;
 use crate::label;
 use crate::labels::{Label, kind_icon};
 use crate::ledger::Ledger;
+use crate::pages::sync_status::problem_text;
 use crate::patrols::{self, Patrols};
 use crate::settings::Settings;
 use crate::store::SaveError;
+use crate::sync::{PatrolStatus, SyncEngine};
 use crate::widgets::{
     ConfirmDialog, FormIssue, Issue, Issues, SaveErrorAlert, TextField, save_error_message,
 };
@@ -60,6 +62,22 @@ fn river_and_section(p: &Patrol) -> String {
     }
 }
 
+/// Whether the township's server has this patrol, in words (with the reasons if it refused).
+fn sync_text(engine: SyncEngine, locale: Locale, p: &Patrol) -> String {
+    match engine.patrol_status(p) {
+        PatrolStatus::Synced => td_string!(locale, sync.badge_synced).to_string(),
+        PatrolStatus::Pending => td_string!(locale, sync.badge_pending).to_string(),
+        PatrolStatus::Rejected(problems) => {
+            let reasons: Vec<String> = problems.iter().map(|q| problem_text(locale, q)).collect();
+            format!(
+                "{}: {}",
+                td_string!(locale, sync.badge_rejected),
+                reasons.join("; ")
+            )
+        }
+    }
+}
+
 /// The bar on every screen while a patrol is under way; it also keeps the GPS watch that
 /// records the track, so the track grows whatever screen is open.
 #[component]
@@ -74,6 +92,7 @@ fn ActivePatrolBar(id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
     let patrols = expect_context::<Patrols>();
     let navigate = use_navigate();
+    let engine = expect_context::<SyncEngine>();
     let gps_error = patrols::track(id);
     let now = ticking_now();
     let end_error = RwSignal::new(None::<SaveError>);
@@ -91,7 +110,11 @@ fn ActivePatrolBar(id: Uuid) -> impl IntoView {
     let end = move |()| {
         confirming.set(false);
         match patrols.end(id, Utc::now()) {
-            Ok(_) => navigate(&format!("/patrols/{id}"), Default::default()),
+            Ok(_) => {
+                // The township sees the ended patrol as soon as there is a connection.
+                engine.request();
+                navigate(&format!("/patrols/{id}"), Default::default())
+            }
             Err(e) => end_error.set(Some(e)),
         }
     };
@@ -196,8 +219,9 @@ fn StartForm() -> impl IntoView {
                     })
                     .collect(),
             ),
-            Ok(p) => {
+            Ok(mut p) => {
                 issues.set(Vec::new());
+                p.village = settings.with_untracked(|s| s.village.trim().to_owned());
                 save_error.set(patrols.save(p).err());
             }
         }
@@ -219,6 +243,7 @@ fn StartForm() -> impl IntoView {
 #[component]
 fn PastPatrols() -> impl IntoView {
     let i18n = use_i18n();
+    let engine = expect_context::<SyncEngine>();
     let patrols = expect_context::<Patrols>();
     let ledger = expect_context::<Ledger>();
     move || {
@@ -233,10 +258,11 @@ fn PastPatrols() -> impl IntoView {
             .map(|p| {
                 let visits = ledger.with_all(|all| p.visits(all.iter()).len());
                 let meta = format!(
-                    "{} · {} · {}",
+                    "{} · {} · {} · {}",
                     format_duration(p.duration_s(Utc::now())),
                     distance(locale, p.length_m()),
                     td_string!(locale, patrols.visit_count, count = visits),
+                    sync_text(engine, locale, &p),
                 );
                 view! {
                     <li>
@@ -260,6 +286,7 @@ fn PastPatrols() -> impl IntoView {
 #[component]
 pub fn PatrolDetail() -> impl IntoView {
     let i18n = use_i18n();
+    let engine = expect_context::<SyncEngine>();
     let params = use_params_map();
     let patrols = expect_context::<Patrols>();
     let ledger = expect_context::<Ledger>();
@@ -330,6 +357,7 @@ pub fn PatrolDetail() -> impl IntoView {
                     <div class="field-row"><dt>{t!(i18n, patrols.duration)}</dt><dd>{duration}</dd></div>
                     <div class="field-row"><dt>{t!(i18n, patrols.distance)}</dt><dd>{distance(locale, p.length_m())}</dd></div>
                     <div class="field-row"><dt>{t!(i18n, patrols.author)}</dt><dd>{p.author.clone()}</dd></div>
+                    <div class="field-row"><dt>{t!(i18n, patrols.sync)}</dt><dd data-testid="patrol-sync">{sync_text(engine, locale, &p)}</dd></div>
                 </dl>
                 <h2>{t!(i18n, patrols.track)}</h2>
                 {track}

@@ -207,7 +207,7 @@ pub fn RecordSyncPanel(record: Record) -> impl IntoView {
 }
 
 /// A refusal in the user's language: the field's label and what is wrong with it.
-fn problem_text(locale: Locale, p: &SyncProblem) -> String {
+pub(crate) fn problem_text(locale: Locale, p: &SyncProblem) -> String {
     let what = match p.code.as_str() {
         "required" => td_string!(locale, errors.required).to_string(),
         "too_long" => match max_len(&p.field) {
@@ -219,6 +219,7 @@ fn problem_text(locale: Locale, p: &SyncProblem) -> String {
         "deadline_before_found" => td_string!(locale, errors.deadline_before_found).to_string(),
         "wrong_village" => td_string!(locale, sync.wrong_village).to_string(),
         "newer_schema" => td_string!(locale, sync.newer_schema).to_string(),
+        "too_large" => td_string!(locale, sync.too_large).to_string(),
         _ => td_string!(locale, sync.problem_other, detail = &p.message).to_string(),
     };
     match crate::labels::field_label(locale, &p.field) {

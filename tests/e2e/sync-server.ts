@@ -122,6 +122,23 @@ export class SyncServer {
   }
 
   /** The ledger export as the office downloads it (text, byte-order mark included). */
+  /** Every patrol the server holds for `token`, through the patrol pull. */
+  async patrols(token: string): Promise<any[]> {
+    const seen = new Map<string, any>();
+    let since: string | undefined;
+    for (;;) {
+      const query = since === undefined ? '' : `&since=${encodeURIComponent(since)}`;
+      const res = await fetch(`${this.url}/api/v1/patrols?limit=100${query}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (!res.ok) throw new Error(`patrol pull: ${res.status} ${await res.text()}`);
+      const page = await res.json();
+      for (const patrol of page.patrols) seen.set(patrol.id, patrol);
+      since = page.cursor;
+      if (!page.more) return [...seen.values()];
+    }
+  }
+
   async csv(token: string): Promise<string> {
     const res = await fetch(`${this.url}/api/v1/export.csv`, { headers: { authorization: `Bearer ${token}` } });
     if (!res.ok) throw new Error(`export: ${res.status}`);

@@ -1,7 +1,7 @@
 // Sync against the real reference server (its own process, SQLite file and photo folder per
 // test): records made offline arrive once online, photos byte-identical; an interrupted sync
-// finishes by itself without duplicates; the township's changes come back, and a conflicting
-// change is put to the user.
+// test): records made offline arrive once online, photos byte-identical; an interrupted sync
+// change is put to the user; a patrol walked offline reaches the server and a new phone.
 import { test, expect, type Page } from '@playwright/test';
 import { fillNew, save, showList, storedRecords, shown } from './helpers';
 import { SyncServer } from './sync-server';
@@ -290,5 +290,62 @@ test("a follow-up visit with its photo reaches the server and its ledger; the of
     await expect(items.nth(2)).toContainText('复查 · 已整改 → 已销号');
     await expect(items.nth(2)).toContainText('乡镇办');
     await expect(items.nth(1).getByRole('button', { name: '查看第 1 张照片（共 1 张）' })).toBeVisible();
+  });
+});
+
+test("a patrol walked offline reaches the server with its track, and the officer's new phone gets it back", async ({
+  browser,
+  page,
+  context,
+}) => {
+  test.setTimeout(120_000);
+  await context.grantPermissions(['geolocation']);
+  const at = (i: number) => ({ latitude: 31.25 + 0.0005 * i, longitude: 107.54, accuracy: 8 });
+  await context.setGeolocation(at(0));
+  await onConnectedServer(page, async ({ server, token, office }) => {
+    await context.setOffline(true);
+    await page.getByRole('navigation').getByRole('link', { name: '巡河' }).click();
+    await page.getByLabel('河流', { exact: true }).fill('清水河');
+    await page.getByLabel('河段', { exact: true }).fill('杨柳村段');
+    await page.getByRole('button', { name: '开始巡河' }).click();
+    const stored = () =>
+      page.evaluate(() =>
+        Object.keys(localStorage)
+          .filter((k) => k.startsWith('rp/v1/patrol/'))
+          .map((k) => JSON.parse(localStorage.getItem(k)!)),
+      );
+    for (let i = 1; i <= 3; i++) {
+      await context.setGeolocation(at(i));
+      await expect.poll(async () => (await stored())[0]?.track?.length).toBe(i + 1);
+    }
+    const bar = page.getByTestId('patrol-bar');
+    await bar.getByRole('button', { name: '结束巡河' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: '结束巡河' }).click();
+    await expect(shown(page, '上报乡镇')).toHaveText('待同步');
+    expect(await server.patrols(token)).toHaveLength(0);
+
+    // Back online: the summary says it has reached the township, which holds it whole.
+    await context.setOffline(false);
+    await expect(shown(page, '上报乡镇')).toHaveText('已同步', { timeout: 30_000 });
+    const [mine] = await stored();
+    const [held] = await server.patrols(office);
+    expect(held).toEqual({ ...mine, village: '杨柳村' });
+    expect(held.track).toHaveLength(4);
+    expect(held.ended_at).toBeTruthy();
+
+    // The same officer on a new phone: connecting brings the patrol back, with its track.
+    const other = await browser.newContext({ locale: 'zh-CN', serviceWorkers: 'block' });
+    try {
+      const phone = await other.newPage();
+      await connect(phone, server, token);
+      await phone.getByRole('navigation').getByRole('link', { name: '巡河' }).click();
+      const row = phone.getByTestId('patrol-list').getByRole('link');
+      await expect(row).toHaveCount(1, { timeout: 30_000 });
+      await expect(row).toContainText('清水河 · 杨柳村段');
+      await expect(row).toContainText('167 米');
+      await expect(row).toContainText('已同步');
+    } finally {
+      await other.close();
+    }
   });
 });
