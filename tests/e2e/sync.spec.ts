@@ -1,6 +1,6 @@
 // Sync against the real reference server (its own process, SQLite file and photo folder per
 // test): records made offline arrive once online, photos byte-identical; an interrupted sync
-// test): records made offline arrive once online, photos byte-identical; an interrupted sync
+// finishes by itself without duplicates; the township's changes come back, and a conflicting
 // change is put to the user; a patrol walked offline reaches the server and a new phone.
 import { test, expect, type Page } from '@playwright/test';
 import { fillNew, save, showList, storedRecords, shown } from './helpers';
