@@ -23,6 +23,30 @@ pub struct FormIssue {
     pub issue: Issue,
 }
 
+impl From<patrol_core::FieldError> for FormIssue {
+    fn from(e: patrol_core::FieldError) -> Self {
+        FormIssue {
+            field: e.field,
+            issue: Issue::Domain(e.problem),
+        }
+    }
+}
+
+/// The time now, moving on once a second while the calling component lives (for ages and
+/// durations on screen).
+pub fn ticking_now() -> RwSignal<chrono::DateTime<chrono::Utc>> {
+    let now = RwSignal::new(chrono::Utc::now());
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            now.try_set(chrono::Utc::now());
+        },
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    now
+}
+
 /// The form's current problems, provided as context by the form.
 pub type Issues = RwSignal<Vec<FormIssue>>;
 

@@ -426,6 +426,20 @@ pub(crate) struct PullQuery {
     pub limit: Option<u32>,
 }
 
+/// A page of rows fetched with one more than `limit` (to learn whether more follow): the rows
+/// to answer, the cursor after them (`since` when there are none) and whether more follow.
+pub(crate) fn take_page<T>(
+    mut rows: Vec<T>,
+    limit: u32,
+    since: i64,
+    seq: impl Fn(&T) -> i64,
+) -> (Vec<T>, String, bool) {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let cursor = rows.last().map_or(since, seq);
+    (rows, cursor.to_string(), more)
+}
+
 /// A pull's `since`: absent or empty is the beginning; anything but a change number this
 /// server could have given out is 400 `bad_cursor`.
 pub(crate) fn parse_cursor(since: Option<&str>) -> Result<i64, AppError> {
@@ -472,19 +486,19 @@ async fn pull(
     .bind(i64::from(limit) + 1)
     .fetch_all(&api.db)
     .await?;
-    let more = rows.len() > limit as usize;
-    let mut cursor = since;
-    let mut changes = Vec::with_capacity(rows.len().min(limit as usize));
-    for row in rows.into_iter().take(limit as usize) {
-        cursor = row.seq;
-        changes.push(ServerRecord {
-            server_rev: rev_of(row.server_rev),
-            record: decode_stored(&row.body)?,
-        });
-    }
+    let (rows, cursor, more) = take_page(rows, limit, since, |r| r.seq);
+    let changes = rows
+        .into_iter()
+        .map(|row| {
+            Ok(ServerRecord {
+                server_rev: rev_of(row.server_rev),
+                record: decode_stored(&row.body)?,
+            })
+        })
+        .collect::<Result<_, AppError>>()?;
     Ok(axum::Json(PullResponse {
         changes,
-        cursor: cursor.to_string(),
+        cursor,
         more,
     }))
 }

@@ -14,7 +14,7 @@ use patrol_core::sync::{
 };
 use sqlx::{FromRow, Sqlite, Transaction};
 
-use crate::api::{PullQuery, json_body, parse_cursor};
+use crate::api::{PullQuery, json_body, parse_cursor, take_page};
 use crate::error::AppError;
 use crate::store::Api;
 use crate::tokens::Caller;
@@ -167,16 +167,14 @@ pub(crate) async fn pull(
     .bind(i64::from(limit) + 1)
     .fetch_all(&api.db)
     .await?;
-    let more = rows.len() > limit as usize;
-    let mut cursor = since;
-    let mut patrols = Vec::with_capacity(rows.len().min(limit as usize));
-    for row in rows.into_iter().take(limit as usize) {
-        cursor = row.seq;
-        patrols.push(decode(&row.body)?);
-    }
+    let (rows, cursor, more) = take_page(rows, limit, since, |r| r.seq);
+    let patrols = rows
+        .iter()
+        .map(|row| decode(&row.body))
+        .collect::<Result<_, _>>()?;
     Ok(axum::Json(PatrolPullResponse {
         patrols,
-        cursor: cursor.to_string(),
+        cursor,
         more,
     }))
 }

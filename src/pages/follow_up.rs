@@ -22,7 +22,7 @@ use crate::pages::photos::{PhotoGallery, PhotoPicker};
 use crate::pages::position::PositionField;
 use crate::settings::Settings;
 use crate::store::{self, SaveError};
-use crate::widgets::{FormIssue, Issue, Issues, SaveErrorAlert, TextField, choice_field_among};
+use crate::widgets::{FormIssue, Issues, SaveErrorAlert, TextField, choice_field_among};
 
 #[component]
 pub fn FollowUpPage() -> impl IntoView {
@@ -122,15 +122,9 @@ fn FollowUpForm(record: Record) -> impl IntoView {
         let author = settings.with_untracked(|s| s.officer.clone());
         match latest.follow_up(follow_up, &author, Utc::now()) {
             Err(FollowUpError::Refused(why)) => refused.set(Some(why)),
-            Err(FollowUpError::Invalid(errors)) => issues.set(
-                errors
-                    .into_iter()
-                    .map(|e| FormIssue {
-                        field: e.field,
-                        issue: Issue::Domain(e.problem),
-                    })
-                    .collect(),
-            ),
+            Err(FollowUpError::Invalid(errors)) => {
+                issues.set(errors.into_iter().map(FormIssue::from).collect())
+            }
             Ok(_) => match ledger.save(latest) {
                 Ok(saved) => {
                     remove_draft(id);

@@ -3,8 +3,6 @@
 //! the track as a small SVG drawing and the visits made on it. While a patrol is under way
 //! [`PatrolBar`] sits on every screen with the elapsed time, the distance and "end patrol".
 
-use std::time::Duration;
-
 use chrono::Utc;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -26,7 +24,7 @@ use crate::settings::Settings;
 use crate::store::SaveError;
 use crate::sync::{PatrolStatus, SyncEngine};
 use crate::widgets::{
-    ConfirmDialog, FormIssue, Issue, Issues, SaveErrorAlert, TextField, save_error_message,
+    ConfirmDialog, FormIssue, Issues, SaveErrorAlert, TextField, save_error_message, ticking_now,
 };
 
 /// "560 米" / "1.25 公里".
@@ -38,20 +36,6 @@ fn distance(locale: Locale, metres: f64) -> String {
         let n = format!("{:.2}", metres / 1000.0);
         td_string!(locale, patrols.km, n).to_string()
     }
-}
-
-/// The time now, moving on once a second while the calling component lives.
-fn ticking_now() -> RwSignal<chrono::DateTime<Utc>> {
-    let now = RwSignal::new(Utc::now());
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            now.try_set(Utc::now());
-        },
-        Duration::from_secs(1),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
-    now
 }
 
 fn river_and_section(p: &Patrol) -> String {
@@ -210,15 +194,7 @@ fn StartForm() -> impl IntoView {
             &author,
             Utc::now(),
         ) {
-            Err(errors) => issues.set(
-                errors
-                    .into_iter()
-                    .map(|e| FormIssue {
-                        field: e.field,
-                        issue: Issue::Domain(e.problem),
-                    })
-                    .collect(),
-            ),
+            Err(errors) => issues.set(errors.into_iter().map(FormIssue::from).collect()),
             Ok(mut p) => {
                 issues.set(Vec::new());
                 p.village = settings.with_untracked(|s| s.village.trim().to_owned());

@@ -2,8 +2,6 @@
 //! (with a confirmation step for a poor fix), and what to do when there is no position.
 //! The coordinate inputs themselves belong to the form; this fills them.
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use patrol_core::Position;
@@ -11,6 +9,7 @@ use patrol_core::capture::CaptureConfig;
 
 use crate::geolocation::{PositionError, UsePositionReturn, use_position};
 use crate::i18n::*;
+use crate::widgets::ticking_now;
 
 /// Decimal places written into the coordinate inputs (10⁻⁶° is about 0.1 m).
 const DECIMALS: usize = 6;
@@ -125,15 +124,7 @@ pub fn PositionField(
     } = use_position();
 
     // The age shown next to the fix moves on once a second.
-    let now = RwSignal::new(Utc::now());
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            now.try_set(Utc::now());
-        },
-        Duration::from_secs(1),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
+    let now = ticking_now();
 
     let reading = Memo::new(move |_| match error.get() {
         Some(_) => Reading::Failed,
