@@ -38,6 +38,9 @@ verbs:
                          8 Playwright tests against the release server
                        --native-only: steps 1-3; --wasm-only: steps 4-5; --e2e-only: steps 6-8
                        (flags combine); args after `--` go to `npx playwright test`
+  screenshots          dist, then phone-size (360×640) pictures of every screen in both
+                       languages into docs/screenshots/<language>/<screen>.png
+                       (tests/e2e/screens.spec.ts with RP_SCREENSHOTS=1)
   precache [DIR]       (re)write the service worker's precache list into DIR/sw.js
                        (default dist/; every build does this itself)
   bench                dist, then sizes of every bundle file (raw, gzip, brotli), the
@@ -102,6 +105,10 @@ fn run(args: &[String]) -> Result<()> {
                 "Bench: Lighthouse mobile, cold and warm (service worker) load",
                 || lighthouse::run(&ctx, &ctx.root.join("dist")),
             )
+        }
+        "screenshots" => {
+            no_args(rest)?;
+            screenshots(&ctx)
         }
         "precache" => {
             let dir = match rest {
@@ -235,6 +242,53 @@ fn serve(ctx: &Ctx, rest: &[String]) -> Result<()> {
         "--data",
         "data",
     ]))
+}
+
+/// `cargo xtask screenshots`: the release app and server, then the screens spec's axe pass,
+/// which writes a picture of every screen when RP_SCREENSHOTS is set.
+fn screenshots(ctx: &Ctx) -> Result<()> {
+    step("Tools", || {
+        tools::ensure(
+            ctx,
+            Needs {
+                dist: true,
+                e2e: true,
+                ..Needs::default()
+            },
+        )
+    })?;
+    let _lock = DistLock::acquire(ctx)?;
+    step("Release build: trunk build --release -> dist/", || {
+        trunk_build(ctx)
+    })?;
+    step(
+        "Release server: cargo build --release -p river-patrol-server",
+        || {
+            ctx.run(
+                ctx.cargo()
+                    .args(["build", "--release", "-p", "river-patrol-server"]),
+            )
+        },
+    )?;
+    let out = ctx.root.join("docs/screenshots");
+    if out.exists() {
+        std::fs::remove_dir_all(&out)?;
+    }
+    step("Screenshots: every screen, zh-CN and en, 360×640", || {
+        ctx.run(
+            ctx.cmd("npx")
+                .args([
+                    "--no-install",
+                    "playwright",
+                    "test",
+                    "tests/e2e/screens.spec.ts",
+                ])
+                .args(["-g", "every screen"])
+                .env("RP_SCREENSHOTS", "1"),
+        )
+    })?;
+    note(&format!("written to {}", out.display()));
+    Ok(())
 }
 
 /// `cargo xtask test [--native-only] [--wasm-only] [--e2e-only] [-- <playwright args>]`

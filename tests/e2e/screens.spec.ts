@@ -1,0 +1,166 @@
+// Every screen, in both languages, with a realistic ledger on the phone (issue 7): axe-core
+// finds no serious or critical accessibility violation, and nothing is wider than the screen
+// from a 320 px phone to a 1280 px office desktop. With RP_SCREENSHOTS=1 (`cargo xtask
+// screenshots`) it also writes the phone-size pictures in docs/screenshots/.
+import { test, expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { day, noon } from './helpers';
+
+const PROBLEM = '3b0a8f0e-55a1-4c3e-9d5e-0c7a2b1d4e01';
+const PATROL = '9c2d6e4a-1f3b-4a7c-8e5d-2b4f6a8c0e11';
+
+const LANGUAGES = {
+  'zh-CN': {
+    officer: '张三',
+    village: '杨柳村',
+    problems: [
+      ['sewage_outfall', '生活污水直排入河', '四组桥头下游 50 米', '白沙镇水务站'],
+      ['livestock_farm', '养殖场粪污未处理', '五组河湾', '白沙镇农业办'],
+      ['signage', '水源保护标志牌缺失', '取水口', '杨柳村委会'],
+      ['spoil_heap', '河岸堆放建筑弃土', '三组公路桥', '白沙镇城建办'],
+    ],
+    leader: '李镇长',
+    person: '王五',
+    note: '已通知责任人，要求限期整改。',
+    river: '清水河',
+    section: '杨柳村段',
+  },
+  en: {
+    officer: 'Zhang San',
+    village: 'Yangliu',
+    problems: [
+      ['sewage_outfall', 'Household sewage straight into the river', '50 m below the group 4 bridge', 'Baisha water station'],
+      ['livestock_farm', 'Pig farm manure not treated', 'River bend, group 5', 'Baisha farm office'],
+      ['signage', 'Water source sign missing', 'Intake', 'Yangliu village committee'],
+      ['spoil_heap', 'Building spoil dumped on the bank', 'Road bridge, group 3', 'Baisha building office'],
+    ],
+    leader: 'Deputy Mayor Li',
+    person: 'Wang Wu',
+    note: 'The person responsible has been told to fix it by the deadline.',
+    river: 'Qingshui River',
+    section: 'Yangliu section',
+  },
+} as const;
+
+type Language = keyof typeof LANGUAGES;
+
+/** The ledger of one village after a few weeks of patrols, and one patrol, in `language`. */
+async function seed(page: Page, language: Language) {
+  const t = LANGUAGES[language];
+  const found = noon(-20).toISOString();
+  const walk = noon(-2);
+  await page.goto('/');
+  await page.evaluate(
+    ({ t, language, found, walk, deadlines, PROBLEM, PATROL }) => {
+      localStorage.clear();
+      localStorage.setItem(
+        'rp/v1/settings',
+        JSON.stringify({ officer: t.officer, village: t.village, language, server_url: '', token: '' }),
+      );
+      const statuses = ['open', 'rectifying', 'fixed', 'closed'];
+      const details: Record<string, object> = {
+        sewage_outfall: { discharge: 'domestic', flow: 'flowing', colour: 'turbid', odour: 'slight' },
+        livestock_farm: { species: 'pigs', head_count: 300, manure_facility: 'incomplete' },
+        signage: { sign_type: 'water_source_protection', condition: 'missing' },
+        spoil_heap: { volume_m3: 40, near_water: true },
+      };
+      t.problems.forEach(([kind, title, place, department], i) => {
+        const id = i === 0 ? PROBLEM : crypto.randomUUID();
+        const status = statuses[i];
+        const visits =
+          i === 0
+            ? []
+            : statuses.slice(1, i + 1).map((to, n) => ({
+                id: crypto.randomUUID(),
+                at: new Date(Date.parse(found) + (n + 1) * 4 * 86_400_000).toISOString(),
+                author: t.officer,
+                position: null,
+                photos: [],
+                notes: t.note,
+                from: statuses[n],
+                to,
+              }));
+        const record = {
+          id, schema: 1, revision: 1 + visits.length, details: { kind, ...details[kind] }, title, village: t.village, place,
+          position: { latitude: 31.25 + i * 0.004, longitude: 107.54 + i * 0.003, accuracy_m: 8, taken_at: found },
+          notes: t.note, photos: [],
+          responsibility: { leader: t.leader, department, person: t.person, phone: '13800138000' },
+          deadline: deadlines[i], status, created_at: found, updated_at: found, author: t.officer, visits,
+          ...(i === 0 ? { patrol: PATROL } : {}),
+        };
+        localStorage.setItem(`rp/v1/record/${id}`, JSON.stringify(record));
+      });
+      const track = Array.from({ length: 12 }, (_, i) => ({
+        lat: 31.25 + 0.0004 * i, lon: 107.54 + 0.0002 * Math.sin(i), accuracy_m: 8,
+        at: new Date(Date.parse(walk) + i * 60_000).toISOString(),
+      }));
+      const patrol = {
+        id: PATROL, river: t.river, section: t.section, author: t.officer, village: t.village,
+        started_at: track[0].at, ended_at: track[11].at, track, revision: 13,
+      };
+      localStorage.setItem(`rp/v1/patrol/${PATROL}`, JSON.stringify(patrol));
+    },
+    { t, language, found, walk: walk.toISOString(), deadlines: [day(-3), day(5), day(-10), day(-12)], PROBLEM, PATROL },
+  );
+}
+
+const SCREENS: { name: string; path: string }[] = [
+  { name: 'list', path: '/' },
+  { name: 'new', path: '/new' },
+  { name: 'new-record', path: '/new/sewage_outfall' },
+  { name: 'detail', path: `/records/${PROBLEM}` },
+  { name: 'edit', path: `/records/${PROBLEM}/edit` },
+  { name: 'follow-up', path: `/records/${PROBLEM}/follow-up` },
+  { name: 'stats', path: '/stats' },
+  { name: 'patrols', path: '/patrols' },
+  { name: 'patrol', path: `/patrols/${PATROL}` },
+  { name: 'import', path: '/import' },
+  { name: 'settings', path: '/settings' },
+  { name: 'connect', path: '/connect#token=rp_0123456789abcdef0123456789abcdef&server=https%3A%2F%2Fxhz.example.cn' },
+  { name: 'not-found', path: '/no-such-page' },
+];
+
+/** Opens `path` and waits until its heading is drawn. */
+async function open(page: Page, path: string) {
+  await page.goto(path);
+  await expect(page.locator('h1').first(), path).toBeVisible();
+}
+
+/** How far the page is wider than the screen, in CSS pixels (0 when it fits). */
+function overflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
+for (const language of Object.keys(LANGUAGES) as Language[]) {
+  test(`${language}: every screen passes axe-core with no serious or critical violation`, async ({ page }) => {
+    test.setTimeout(120_000);
+    await seed(page, language);
+    for (const screen of SCREENS) {
+      await open(page, screen.path);
+      await expect(page.locator('html')).toHaveAttribute('lang', language);
+      const { violations } = await new AxeBuilder({ page }).analyze();
+      const serious = violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      expect(serious, `${screen.name} (${screen.path})`).toEqual([]);
+      if (process.env.RP_SCREENSHOTS) {
+        await page.screenshot({ path: `docs/screenshots/${language}/${screen.name}.png`, scale: 'css' });
+      }
+    }
+  });
+
+  for (const [width, height] of [
+    [320, 568],
+    [1280, 800],
+  ]) {
+    test(`${language}: no screen scrolls sideways at ${width}×${height}`, async ({ page }) => {
+      test.setTimeout(90_000);
+      await page.setViewportSize({ width, height });
+      await seed(page, language);
+      for (const screen of SCREENS) {
+        await open(page, screen.path);
+        expect(await overflow(page), `${screen.name} (${screen.path}) at ${width} px`).toBeLessThanOrEqual(0);
+      }
+    });
+  }
+}
