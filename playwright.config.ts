@@ -8,6 +8,9 @@ const PORT = Number(process.env.RP_E2E_PORT ?? 8091);
 // The server binary is where cargo built it (CARGO_TARGET_DIR, like cargo, else target/).
 const TARGET = process.env.CARGO_TARGET_DIR ?? 'target';
 
+/** Recording a problem, following it up to closed, and a patrol. */
+const MAIN_FLOWS = /\/(records|workflow|patrols)\.spec\.ts$/;
+
 export default defineConfig({
   testDir: 'tests/e2e',
   fullyParallel: false,
@@ -44,6 +47,23 @@ export default defineConfig({
         isMobile: true,
         hasTouch: true,
       },
+    },
+    // The main flows again on the smallest phone in use and on the office's desktop (issue 7).
+    {
+      name: 'small-phone',
+      testMatch: MAIN_FLOWS,
+      use: {
+        browserName: 'chromium',
+        viewport: { width: 320, height: 568 },
+        deviceScaleFactor: 2,
+        isMobile: true,
+        hasTouch: true,
+      },
+    },
+    {
+      name: 'desktop',
+      testMatch: MAIN_FLOWS,
+      use: { browserName: 'chromium', viewport: { width: 1280, height: 800 } },
     },
   ],
   webServer: {
