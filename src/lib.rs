@@ -30,6 +30,9 @@ mod widgets;
 
 /// Mounts the app on the page's body.
 pub fn start() {
+    // Panic messages in the console only in debug builds: the hook's formatting is dead
+    // weight in the release wasm, where a panic aborts anyway.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
 }

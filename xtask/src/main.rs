@@ -5,6 +5,7 @@
 //! chromedriver), checking versions first, so a second run skips straight to the work.
 
 mod bench;
+mod budget;
 mod compress;
 mod ledger_bench;
 mod lighthouse;
@@ -48,7 +49,8 @@ verbs:
                        timings against the release server, the list with 5,000 problems
                        (start, search, filter; CPU 4x slower), and a Lighthouse mobile run
                        (cold and warm load), into
-                       target/bench/latest.json and docs/benchmarks.md
+                       target/bench/latest.json and docs/benchmarks.md; then the
+                       speed budget (fails while a limit is broken)
   help                 this text";
 
 fn main() -> ExitCode {
@@ -104,7 +106,8 @@ fn run(args: &[String]) -> Result<()> {
             step(
                 "Bench: Lighthouse mobile, cold and warm (service worker) load",
                 || lighthouse::run(&ctx, &ctx.root.join("dist")),
-            )
+            )?;
+            step("Bench: the speed budget", || check_budget(&ctx))
         }
         "screenshots" => {
             no_args(rest)?;
@@ -242,6 +245,17 @@ fn serve(ctx: &Ctx, rest: &[String]) -> Result<()> {
         "--data",
         "data",
     ]))
+}
+
+/// Writes the budget section from target/bench/latest.json; fails while a limit is broken.
+fn check_budget(ctx: &Ctx) -> Result<()> {
+    let latest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+        ctx.root.join("target/bench/latest.json"),
+    )?)?;
+    let text = |k: &str| latest[k].as_str().unwrap_or("?").to_owned();
+    let (section, broken) = budget::section(&latest, &text("date"), &text("git_commit"));
+    bench::write_sections(&ctx.root.join("docs/benchmarks.md"), &[section])?;
+    budget::enforce(&broken)
 }
 
 /// `cargo xtask screenshots`: the release app and server, then the screens spec's axe pass,

@@ -5,7 +5,7 @@
 //! visit) empty until its first follow-up; 照片数 counts the finding's and the visits' photos. The server's `export.csv` and the
 //! phone's export write the same text.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 use crate::record::Record;
 
@@ -39,9 +39,17 @@ pub const LEDGER_HEADERS: [&str; 21] = [
 
 /// `2026-05-01 16:00` in China Standard Time.
 fn local_minute(t: DateTime<Utc>) -> String {
-    t.with_timezone(&crate::workflow::china_standard_time())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    // Written out rather than with chrono's `format`, whose pattern parser would be the only
+    // one in the app's wasm.
+    let t = t.with_timezone(&crate::workflow::china_standard_time());
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 /// The cells of one ledger row, numbered `n` (序号), in [`LEDGER_HEADERS`] order, unquoted.
