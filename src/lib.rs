@@ -34,5 +34,12 @@ pub fn start() {
     // weight in the release wasm, where a panic aborts anyway.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
+    // index.html's start-up screen gives way to the app.
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        boot.remove();
+    }
     leptos::mount::mount_to_body(app::App);
 }
