@@ -77,7 +77,8 @@ pub fn SyncBar() -> impl IntoView {
     };
     view! {
         <section class="sync-bar" aria-label=move || t_string!(i18n, sync.title)>
-            <p class="sync-line">
+            // Read out when it changes: "all synced" after a sync, or what is still waiting.
+            <p class="sync-line" aria-live="polite">
                 <span class="sync-dot" class:online=move || engine.online.get() aria-hidden="true"></span>
                 <span data-testid="sync-connection">{connection}</span>
                 " · "

@@ -1,5 +1,6 @@
 // Every screen, in both languages, with a realistic ledger on the phone (issue 7): axe-core
-// finds no serious or critical accessibility violation (AAA contrast included), and nothing is wider than the screen
+// finds no serious or critical accessibility violation (AAA contrast included), every control
+// is at least 48 px tall for a thumb, and nothing is wider than the screen
 // from a 320 px phone to a 1280 px office desktop. With RP_SCREENSHOTS=1 (`cargo xtask
 // screenshots`) it also writes the phone-size pictures in docs/screenshots/.
 import { test, expect, type Page } from '@playwright/test';
@@ -126,6 +127,19 @@ async function open(page: Page, path: string) {
   await expect(page.locator('h1').first(), path).toBeVisible();
 }
 
+/** Controls on the page smaller than a thumb's 48 px (buttons, fields, menus, the navigation
+ * and button-like links; links inside running text are exempt, as in WCAG 2.5.8). */
+function smallTargets(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>(
+      'button, select, textarea, input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=file]), nav a, a.button, summary',
+    )]
+      .filter((el) => el.offsetParent !== null && !el.closest('.viewer'))
+      .filter((el) => el.getBoundingClientRect().height < 47.5)
+      .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}" ${Math.round(el.getBoundingClientRect().height)} px`),
+  );
+}
+
 /** How far the page is wider than the screen, in CSS pixels (0 when it fits). */
 function overflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -161,6 +175,7 @@ for (const language of Object.keys(LANGUAGES) as Language[]) {
       await open(page, screen.path);
       await expect(page.locator('html')).toHaveAttribute('lang', language);
       expect(await seriousViolations(page), `${screen.name} (${screen.path})`).toEqual([]);
+      expect(await smallTargets(page), `${screen.name}: touch targets under 48 px`).toEqual([]);
       if (process.env.RP_SCREENSHOTS) {
         await page.screenshot({ path: `docs/screenshots/${language}/${screen.name}.png`, scale: 'css' });
       }

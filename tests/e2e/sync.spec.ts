@@ -97,6 +97,8 @@ test('three records with photos made offline reach the server once online, and s
 
     await context.setOffline(false);
     await expect(page.getByTestId('sync-pending')).toHaveText('全部已同步', { timeout: 30_000 });
+    // A screen reader says so too: the line is a polite live region.
+    await expect(page.getByTestId('sync-pending').locator('xpath=ancestor::*[@aria-live="polite"]')).toHaveCount(1);
     await expect(page.getByTestId('sync-badge').filter({ hasText: '已同步' })).toHaveCount(3);
     await expectServerHasPhoneRecords(page, server, token, 3);
 
