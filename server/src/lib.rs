@@ -74,7 +74,11 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// The whole application: the sync API under `/api`, and the static app files with the
 /// deep-link fallback. Logs one line per request (`tracing`).
 pub fn app(config: Config) -> Router {
-    let index = ServeFile::new(config.dist.join("index.html"));
+    // `cargo xtask dist` writes brotli and gzip copies of the text files (x.br, x.gz); they
+    // are sent as they are to browsers that accept them, the rest compressed on the fly.
+    let index = ServeFile::new(config.dist.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
     let spa_fallback = service_fn(move |req: Request| {
         let index = index.clone();
         async move {
@@ -92,6 +96,8 @@ pub fn app(config: Config) -> Router {
         }
     });
     let static_files = ServeDir::new(&config.dist)
+        .precompressed_br()
+        .precompressed_gzip()
         .append_index_html_on_directories(true)
         .fallback(spa_fallback);
 

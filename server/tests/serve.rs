@@ -1,6 +1,6 @@
 //! The server against a throwaway dist/ folder, through `tower::ServiceExt::oneshot`.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -178,4 +178,40 @@ async fn gzip_when_accepted_and_identity_otherwise() {
     assert_eq!(header_str(&res, header::CONTENT_ENCODING), Some("gzip"));
     let res = get(&dist, &format!("/{JS}"), None).await;
     assert_eq!(header_str(&res, header::CONTENT_ENCODING), None);
+}
+
+#[tokio::test]
+async fn pre_compressed_copies_are_sent_as_they_are() {
+    let dist = TempDist::new();
+    let raw = std::fs::read(dist.path().join(JS)).unwrap();
+    // A marker copy: its bytes show that the file on disk was sent, not a fresh compression.
+    let mut copy = Vec::new();
+    brotli::CompressorWriter::new(&mut copy, 4096, 11, 22)
+        .write_all(&raw)
+        .unwrap();
+    std::fs::write(dist.path().join(format!("{JS}.br")), &copy).unwrap();
+    let index_br = {
+        let mut out = Vec::new();
+        brotli::CompressorWriter::new(&mut out, 4096, 11, 22)
+            .write_all(INDEX.as_bytes())
+            .unwrap();
+        out
+    };
+    std::fs::write(dist.path().join("index.html.br"), &index_br).unwrap();
+
+    let res = get(&dist, &format!("/{JS}"), Some("gzip, deflate, br")).await;
+    assert_eq!(header_str(&res, header::CONTENT_ENCODING), Some("br"));
+    assert_eq!(header_str(&res, header::CACHE_CONTROL), Some(IMMUTABLE));
+    assert_eq!(
+        header_str(&res, header::CONTENT_TYPE),
+        Some("text/javascript")
+    );
+    assert_eq!(body_bytes(res).await, copy);
+    // A deep link gets index.html's copy too; a browser without brotli the plain file.
+    let res = get(&dist, "/records/abc", Some("br")).await;
+    assert_eq!(header_str(&res, header::CONTENT_ENCODING), Some("br"));
+    assert_eq!(body_bytes(res).await, index_br);
+    let res = get(&dist, &format!("/{JS}"), None).await;
+    assert_eq!(header_str(&res, header::CONTENT_ENCODING), None);
+    assert_eq!(body_bytes(res).await, raw);
 }

@@ -2,13 +2,15 @@ import { test, expect } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { precacheOf } from './pwa-helpers';
 
 // Issue 5, acceptance 4: the precache list the build wrote into sw.js is exactly the build.
 
+/** The files of the build, without the server's pre-compressed copies (`x.br`, `x.gz`). */
 function builtFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile())
+    .filter((e) => e.isFile() && !/\.(br|gz)$/.test(e.name))
     .map((e) => '/' + relative('dist', join(e.parentPath, e.name)).split(sep).join('/'))
     .sort();
 }
@@ -26,6 +28,14 @@ test('every file of the build is listed with its hash, and every listed file is 
     // What the server hands out is what the worker will check.
     const served = Buffer.from(await (await fetch(`${baseURL}${file.url}`)).arrayBuffer());
     expect(createHash('sha256').update(served).digest('hex'), `${file.url} served`).toBe(file.sha256);
+  }
+  // The server's brotli and gzip copies hold exactly the built bytes.
+  const copies = readdirSync('dist', { recursive: true }).map(String).filter((f) => /\.(br|gz)$/.test(f));
+  expect(copies.some((f) => f.endsWith('_bg.wasm.br'))).toBe(true);
+  for (const copy of copies) {
+    const packed = readFileSync(join('dist', copy));
+    const bytes = copy.endsWith('.br') ? brotliDecompressSync(packed) : gunzipSync(packed);
+    expect(bytes.equals(readFileSync(join('dist', copy.replace(/\.(br|gz)$/, '')))), copy).toBe(true);
   }
   expect(list.version).toMatch(/^[0-9a-f]{16}$/);
   // Hashed names stay hashed: the app's wasm, JS and CSS carry Trunk's content hash.

@@ -67,10 +67,12 @@ export class AppServer {
   }
 }
 
-/** A copy of dist/ in a temporary folder (removed by `removeCopy`). */
+/** A copy of dist/ in a temporary folder (removed by `removeCopy`), without the server's
+ * pre-compressed copies (`x.br`, `x.gz`): a test changes or removes files in it, and a stale
+ * copy would be sent instead. */
 export function copyDist(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `rp-${name}-`));
-  cpSync('dist', dir, { recursive: true });
+  cpSync('dist', dir, { recursive: true, filter: (src) => !/\.(br|gz)$/.test(src) });
   return dir;
 }
 
@@ -92,7 +94,8 @@ export function markNewer(dir: string) {
 
 /** Rewrites `dir`/sw.js's precache list for the files now in `dir` (the build's own step). */
 export function regeneratePrecache(dir: string) {
-  execFileSync(`${TARGET}/debug/xtask`, ['precache', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // No pre-compressed copies: the server compresses this throwaway build on the fly.
+  execFileSync(`${TARGET}/debug/xtask`, ['precache', dir, '--no-copies'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 /** The precache list the server's sw.js carries. */

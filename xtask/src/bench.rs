@@ -8,7 +8,6 @@
 //! later benchmarks add a [`Section`] to the list in [`run`] (or write their own with
 //! [`write_sections`]).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -218,7 +217,7 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             collect_files(&path, out)?;
-        } else {
+        } else if !crate::precompress::is_copy(&path) {
             out.push(path);
         }
     }
@@ -246,20 +245,11 @@ fn kind_rank(kind: &str) -> u8 {
 }
 
 fn gzip_len(bytes: &[u8]) -> Result<u64> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    enc.write_all(bytes)?;
-    Ok(enc.finish()?.len() as u64)
+    Ok(crate::precompress::gzip(bytes)?.len() as u64)
 }
 
 fn brotli_len(bytes: &[u8]) -> Result<u64> {
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        ..Default::default()
-    };
-    let mut out = Vec::new();
-    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
-    Ok(out.len() as u64)
+    Ok(crate::precompress::brotli(bytes)?.len() as u64)
 }
 
 /// Trunk's content hash in a file name, replaced by `<hash>` so the table reads the same

@@ -10,6 +10,7 @@ mod compress;
 mod ledger_bench;
 mod lighthouse;
 mod precache;
+mod precompress;
 mod sync_bench;
 mod tools;
 mod util;
@@ -42,8 +43,10 @@ verbs:
   screenshots          dist, then phone-size (360×640) pictures of every screen in both
                        languages into docs/screenshots/<language>/<screen>.png
                        (tests/e2e/screens.spec.ts with RP_SCREENSHOTS=1)
-  precache [DIR]       (re)write the service worker's precache list into DIR/sw.js
-                       (default dist/; every build does this itself)
+  precache [DIR] [--no-copies]
+                       (re)write the service worker's precache list into DIR/sw.js and
+                       the brotli/gzip copies of DIR's text files (default dist/;
+                       every build does this itself); --no-copies: the list only
   bench                dist, then sizes of every bundle file (raw, gzip, brotli), the
                        time to compress a 12-megapixel photo in headless Chromium, sync
                        timings against the release server, the list with 5,000 problems
@@ -114,12 +117,20 @@ fn run(args: &[String]) -> Result<()> {
             screenshots(&ctx)
         }
         "precache" => {
-            let dir = match rest {
+            // --no-copies: the list only (the browser tests' throwaway builds, where the
+            // server may as well compress on the fly).
+            let copies = !rest.iter().any(|a| a == "--no-copies");
+            let args: Vec<&String> = rest.iter().filter(|a| *a != "--no-copies").collect();
+            let dir = match args[..] {
                 [] => ctx.root.join("dist"),
                 [dir] => std::path::PathBuf::from(dir),
                 [_, extra, ..] => bail!("unexpected argument `{extra}`\n\n{USAGE}"),
             };
-            write_precache(&dir)
+            if copies {
+                write_precache(&dir)
+            } else {
+                write_precache_list(&dir)
+            }
         }
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
@@ -163,15 +174,15 @@ fn trunk_build(ctx: &Ctx) -> Result<()> {
     write_precache(&ctx.root.join("dist"))
 }
 
-/// The service worker's list of files to download, with the build version (precache.rs).
+/// The service worker's list of files to download, with the build version (precache.rs),
+/// then the pre-compressed copies of the text files (precompress.rs): last, as sw.js has
+/// just changed.
 fn write_precache(dist: &std::path::Path) -> Result<()> {
-    let list = precache::write(dist)?;
+    write_precache_list(dist)?;
+    let count = precompress::write(dist)?;
     note(&format!(
-        "{}/{}: build {}, {} files precached",
-        dist.display(),
-        precache::SW,
-        list.version,
-        list.files.len()
+        "{}: brotli (quality 11) and gzip copies of {count} files",
+        dist.display()
     ));
     Ok(())
 }
@@ -256,6 +267,19 @@ fn check_budget(ctx: &Ctx) -> Result<()> {
     let (section, broken) = budget::section(&latest, &text("date"), &text("git_commit"));
     bench::write_sections(&ctx.root.join("docs/benchmarks.md"), &[section])?;
     budget::enforce(&broken)
+}
+
+/// The service worker's precache list alone.
+fn write_precache_list(dist: &std::path::Path) -> Result<()> {
+    let list = precache::write(dist)?;
+    note(&format!(
+        "{}/{}: build {}, {} files precached",
+        dist.display(),
+        precache::SW,
+        list.version,
+        list.files.len()
+    ));
+    Ok(())
 }
 
 /// `cargo xtask screenshots`: the release app and server, then the screens spec's axe pass,

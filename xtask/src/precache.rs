@@ -88,7 +88,8 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<Entry>) -> Result<()> {
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .fold(String::new(), |url, part| url + "/" + &part);
-        if url == format!("/{SW}") {
+        // The server's pre-compressed copies are the same files, sent for the same URLs.
+        if url == format!("/{SW}") || crate::precompress::is_copy(&path) {
             continue;
         }
         let bytes =
