@@ -310,8 +310,8 @@ fn bundle_size_section(meta: &Meta, files: &[FileSize], total: (u64, u64, u64)) 
 `cargo xtask dist` does (`trunk build --release` with Cargo.toml's release profile: {}; then \
 wasm-opt -O{}), reads every file in `dist/` and compresses it in memory: gzip with flate2 at \
 its best level (9), brotli at quality 11 with a 4 MiB window (lgwin 22). These are the sizes \
-a server sending pre-compressed files would send; the reference server compresses on the fly \
-at a faster setting, so it sends somewhat more. KiB = 1024 bytes. The exact byte counts are \
+the reference server sends: every build writes the same brotli and gzip copies beside the \
+files (`dist/*.br`, `dist/*.gz`, not counted here), and the server sends them as they are. KiB = 1024 bytes. The exact byte counts are \
 in `target/bench/latest.json`.\n",
         meta.release_profile, meta.wasm_opt_level
     ));
