@@ -84,7 +84,10 @@ pub fn SyncBar() -> impl IntoView {
                 " · "
                 <span data-testid="sync-pending">{counts}</span>
             </p>
-            <p class="sync-line sync-last">{last}</p>
+            // "Never synced" says nothing new while sync is not set up at all.
+            <Show when=move || !matches!(engine.failure.get(), Some(SyncFailure::NotConfigured))>
+                <p class="sync-line sync-last">{last}</p>
+            </Show>
             <Show when=move || { attention.get() > 0 }>
                 <p class="sync-line warning">{move || t_string!(i18n, sync.attention, count = attention.get()).to_string()}</p>
             </Show>
