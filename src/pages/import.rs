@@ -58,17 +58,12 @@ pub fn ImportPage() -> impl IntoView {
                 Ok(text) => {
                     let author = settings.with_untracked(|s| s.officer.clone());
                     let plan = plan(&text, &author, Utc::now());
-                    let (mut new, mut already) = (Vec::new(), 0);
-                    for record in plan.valid() {
-                        // A tombstone counts as there: an import never brings back a deletion.
-                        let known =
-                            ledger.with_all_untracked(|all| all.iter().any(|r| r.id == record.id));
-                        if known {
-                            already += 1;
-                        } else {
-                            new.push(record.clone());
-                        }
-                    }
+                    // A tombstone counts as there: an import never brings back a deletion.
+                    let known: std::collections::HashSet<uuid::Uuid> =
+                        ledger.with_all_untracked(|all| all.iter().map(|r| r.id).collect());
+                    let (new, there): (Vec<_>, Vec<_>) =
+                        plan.valid().cloned().partition(|r| !known.contains(&r.id));
+                    let already = there.len();
                     unreadable.set(false);
                     preview.set(Some(Preview {
                         file: file.name(),
