@@ -426,6 +426,15 @@ pub(crate) struct PullQuery {
     pub limit: Option<u32>,
 }
 
+impl PullQuery {
+    /// The cursor to read after, and the page size: `default` when not given, within
+    /// 1..=`max`.
+    pub(crate) fn page(&self, default: u32, max: u32) -> Result<(i64, u32), AppError> {
+        let since = parse_cursor(self.since.as_deref())?;
+        Ok((since, self.limit.unwrap_or(default).clamp(1, max)))
+    }
+}
+
 /// A page of rows fetched with one more than `limit` (to learn whether more follow): the rows
 /// to answer, the cursor after them (`since` when there are none) and whether more follow.
 pub(crate) fn take_page<T>(
@@ -470,11 +479,7 @@ async fn pull(
     query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<axum::Json<PullResponse>, AppError> {
     let Query(query) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
-    let since = parse_cursor(query.since.as_deref())?;
-    let limit = query
-        .limit
-        .unwrap_or(DEFAULT_PULL_LIMIT)
-        .clamp(1, MAX_PULL_LIMIT);
+    let (since, limit) = query.page(DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT)?;
     let rows: Vec<ChangeRow> = sqlx::query_as(
         "SELECT seq, server_rev, body FROM records
          WHERE seq > ? AND (? IS NULL OR village = ?)

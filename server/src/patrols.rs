@@ -14,7 +14,7 @@ use patrol_core::sync::{
 };
 use sqlx::{FromRow, Sqlite, Transaction};
 
-use crate::api::{PullQuery, json_body, parse_cursor, take_page};
+use crate::api::{PullQuery, json_body, take_page};
 use crate::error::AppError;
 use crate::store::Api;
 use crate::tokens::Caller;
@@ -151,11 +151,7 @@ pub(crate) async fn pull(
     query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<axum::Json<PatrolPullResponse>, AppError> {
     let Query(query) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
-    let since = parse_cursor(query.since.as_deref())?;
-    let limit = query
-        .limit
-        .unwrap_or(DEFAULT_PATROL_PULL_LIMIT)
-        .clamp(1, MAX_PATROL_PULL_LIMIT);
+    let (since, limit) = query.page(DEFAULT_PATROL_PULL_LIMIT, MAX_PATROL_PULL_LIMIT)?;
     let rows: Vec<ChangeRow> = sqlx::query_as(
         "SELECT seq, body FROM patrols
          WHERE seq > ? AND (? IS NULL OR village = ?)
