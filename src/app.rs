@@ -6,6 +6,7 @@ use leptos_router::path;
 
 use crate::i18n::*;
 use crate::ledger::Ledger;
+use crate::on_demand::on_demand_screen;
 use crate::pages::patrols::{PatrolBar, PatrolDetail, PatrolsPage};
 use crate::pages::{
     connect::ConnectPage, detail::RecordDetail, follow_up::FollowUpPage, form::EditRecord,
@@ -66,17 +67,17 @@ pub fn App() -> impl IntoView {
                 <main id="main" tabindex="-1">
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=RecordList />
-                        <Route path=path!("/new") view=KindPicker />
-                        <Route path=path!("/new/:kind") view=NewRecord />
-                        <Route path=path!("/records/:id") view=RecordDetail />
-                        <Route path=path!("/records/:id/edit") view=EditRecord />
-                        <Route path=path!("/records/:id/follow-up") view=FollowUpPage />
-                        <Route path=path!("/stats") view=StatsPage />
-                        <Route path=path!("/import") view=ImportPage />
-                        <Route path=path!("/settings") view=SettingsPage />
-                        <Route path=path!("/connect") view=ConnectPage />
-                        <Route path=path!("/patrols") view=PatrolsPage />
-                        <Route path=path!("/patrols/:id") view=PatrolDetail />
+                        <Route path=path!("/new") view=KindPickerScreen />
+                        <Route path=path!("/new/:kind") view=NewRecordScreen />
+                        <Route path=path!("/records/:id") view=RecordDetailScreen />
+                        <Route path=path!("/records/:id/edit") view=EditRecordScreen />
+                        <Route path=path!("/records/:id/follow-up") view=FollowUpScreen />
+                        <Route path=path!("/stats") view=StatsScreen />
+                        <Route path=path!("/import") view=ImportScreen />
+                        <Route path=path!("/settings") view=SettingsScreen />
+                        <Route path=path!("/connect") view=ConnectScreen />
+                        <Route path=path!("/patrols") view=PatrolsScreen />
+                        <Route path=path!("/patrols/:id") view=PatrolDetailScreen />
                     </Routes>
                 </main>
                 <BottomNav />
@@ -151,3 +152,16 @@ fn BottomNav() -> impl IntoView {
         </nav>
     }
 }
+
+// Every screen but the list is downloaded when it first opens (src/on_demand.rs).
+on_demand_screen!(KindPickerScreen, kind_picker_part, KindPicker);
+on_demand_screen!(NewRecordScreen, new_record_part, NewRecord);
+on_demand_screen!(RecordDetailScreen, record_detail_part, RecordDetail);
+on_demand_screen!(EditRecordScreen, edit_record_part, EditRecord);
+on_demand_screen!(FollowUpScreen, follow_up_part, FollowUpPage);
+on_demand_screen!(StatsScreen, stats_part, StatsPage);
+on_demand_screen!(ImportScreen, import_part, ImportPage);
+on_demand_screen!(SettingsScreen, settings_part, SettingsPage);
+on_demand_screen!(ConnectScreen, connect_part, ConnectPage);
+on_demand_screen!(PatrolsScreen, patrols_part, PatrolsPage);
+on_demand_screen!(PatrolDetailScreen, patrol_detail_part, PatrolDetail);

@@ -18,6 +18,7 @@ pub mod format;
 pub mod geolocation;
 pub mod labels;
 pub mod ledger;
+mod on_demand;
 mod pages;
 pub mod patrols;
 pub mod photos;

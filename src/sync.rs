@@ -266,7 +266,7 @@ impl SyncEngine {
             return Err(SyncFailure::NotConfigured);
         };
         // Another tab may be syncing: wait for it, then sync with what it left.
-        exclusively(sync_once(self, server))
+        exclusively(sync_part(self, server))
             .await
             .unwrap_or_else(|| Err(SyncFailure::Server("Web Locks request failed".into())))
     }
@@ -361,6 +361,37 @@ impl SyncEngine {
         });
     }
 }
+
+impl From<leptos::wasm_split::SplitLoaderError> for SyncFailure {
+    /// The sync code could not be downloaded: the phone is offline (and has not stored the
+    /// app yet), so this is retried like any other unreachable server.
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        SyncFailure::Unreachable
+    }
+}
+
+/// A whole sync, with its code downloaded on first use (src/on_demand.rs, xtask/src/split.rs):
+/// a phone with no server set never downloads it, and the first screen opens without it.
+#[cfg(rp_split)]
+#[leptos::wasm_split::wasm_split(
+    sync_part,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    return_wrapper(let work = _; { work?.await } -> Result<(), SyncFailure>)
+)]
+fn sync_part(engine: SyncEngine, server: Server) -> Result<SyncWork, SyncFailure> {
+    Ok(Box::pin(sync_once(engine, server)))
+}
+
+/// Without the split build (`--cfg rp_split`), the same sync, in one piece.
+#[cfg(not(rp_split))]
+async fn sync_part(engine: SyncEngine, server: Server) -> Result<(), SyncFailure> {
+    sync_once(engine, server).await
+}
+
+/// The sync that [`sync_part`] hands back to run.
+#[cfg(rp_split)]
+type SyncWork = std::pin::Pin<Box<dyn Future<Output = Result<(), SyncFailure>>>>;
 
 /// One whole sync: photos, then records, then the township's changes.
 async fn sync_once(engine: SyncEngine, server: Server) -> Result<(), SyncFailure> {

@@ -1,5 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { fillNew, save, storedRecords } from './helpers';
+import { controlled } from './pwa-helpers';
 
 // Photos beyond the main flow (photos.spec.ts): what is stored is exactly what the record
 // says (size, dimensions, SHA-256), the six-photo limit, a file that is not a picture, a full
@@ -189,6 +190,8 @@ test('a full disk is told clearly; earlier photos and the typing stay', async ({
   // Chromium reads a site's quota when IndexedDB is opened (the app opens it at start), so
   // the quota shrinks, then the page reloads: room left for a small photo, not a full-size one.
   await page.goto('/');
+  // Installed first: the service worker's copy of the app counts against the same quota.
+  await controlled(page);
   const small = await cameraJpeg(page, 320, 240, 3);
   const large = await cameraJpeg(page, 4000, 3000, 4);
   const cdp = await context.newCDPSession(page);

@@ -5,6 +5,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { fillNew, save, showList, storedRecords, shown } from './helpers';
 import { SyncServer } from './sync-server';
+import { controlled } from './pwa-helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -28,13 +29,17 @@ async function cameraJpeg(page: Page, seed: number): Promise<Buffer> {
   return Buffer.from(base64, 'base64');
 }
 
-/** Opens the office's connect link on the phone and confirms it. */
-async function connect(page: Page, server: SyncServer, token: string) {
+/** Opens the office's connect link on the phone and confirms it; unless `install` is false (a
+ * context without service workers), waits until the app is installed too. */
+async function connect(page: Page, server: SyncServer, token: string, install = true) {
   await page.goto(`${server.url}/connect#token=${token}`);
   await expect(page.getByTestId('connect-server')).toHaveText(server.url);
   await page.getByRole('button', { name: '确认连接' }).click();
   await expect(page.getByTestId('sync-pending')).toHaveText('全部已同步');
   await expect(page.getByTestId('sync-connection')).toHaveText('在线');
+  // Installed: the service worker holds every screen's code before the phone goes offline
+  // (screens other than the list download on first use; src/on_demand.rs).
+  if (install) await controlled(page);
 }
 
 /** Runs `body` with the phone connected, as 张三 of 杨柳村, to a fresh server of its own (also
@@ -339,7 +344,7 @@ test("a patrol walked offline reaches the server with its track, and the officer
     const other = await browser.newContext({ locale: 'zh-CN', serviceWorkers: 'block' });
     try {
       const phone = await other.newPage();
-      await connect(phone, server, token);
+      await connect(phone, server, token, false);
       await phone.getByRole('navigation').getByRole('link', { name: '巡河' }).click();
       const row = phone.getByTestId('patrol-list').getByRole('link');
       await expect(row).toHaveCount(1, { timeout: 30_000 });

@@ -145,13 +145,7 @@ fn meta(ctx: &Ctx) -> Meta {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let index = std::fs::read_to_string(ctx.root.join("index.html")).unwrap_or_default();
-    let wasm_opt_level = index
-        .split("data-wasm-opt=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or("none (Trunk's default)")
-        .to_owned();
+    let wasm_opt_level = crate::split::WASM_OPT_LEVEL.to_owned();
     Meta {
         date: utc_now(),
         commit,
@@ -225,6 +219,9 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 }
 
 fn kind(path: &str) -> &'static str {
+    if crate::split::is_part(path.rsplit('/').next().unwrap_or_default()) {
+        return PART;
+    }
     match path.rsplit('.').next().unwrap_or_default() {
         "wasm" => "wasm",
         "js" | "mjs" => "js",
@@ -234,13 +231,17 @@ fn kind(path: &str) -> &'static str {
     }
 }
 
+/// The kind of the wasm parts downloaded when a screen first opens (split.rs): not in the shell.
+pub const PART: &str = "wasm, on demand";
+
 fn kind_rank(kind: &str) -> u8 {
     match kind {
         "wasm" => 0,
         "js" => 1,
         "css" => 2,
         "html" => 3,
-        _ => 4,
+        PART => 4,
+        _ => 5,
     }
 }
 
@@ -289,15 +290,31 @@ fn bundle_size_section(meta: &Meta, files: &[FileSize], total: (u64, u64, u64)) 
         meta.date, meta.commit, meta.rustc, meta.trunk, meta.wasm_opt
     ));
     md.push_str("| file | kind | raw | gzip | brotli |\n|---|---|---:|---:|---:|\n");
-    for f in files {
+    let row = |md: &mut String, name: &str, kind: &str, (raw, gzip, brotli): (u64, u64, u64)| {
         md.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} |\n",
-            without_hash(&f.path),
-            f.kind,
-            size(f.raw),
-            size(f.gzip),
-            size(f.brotli)
+            "| {name} | {kind} | {} | {} | {} |\n",
+            size(raw),
+            size(gzip),
+            size(brotli)
         ));
+    };
+    // The code shared by several parts comes in many small chunks: one line for all of them.
+    let (chunks, shown): (Vec<_>, Vec<_>) = files
+        .iter()
+        .partition(|f| f.kind == PART && f.path.starts_with("chunk_"));
+    for f in shown {
+        let name = format!("`{}`", without_hash(&f.path));
+        row(&mut md, &name, f.kind, (f.raw, f.gzip, f.brotli));
+    }
+    if !chunks.is_empty() {
+        let sum = chunks.iter().fold((0, 0, 0), |(r, g, b), f| {
+            (r + f.raw, g + f.gzip, b + f.brotli)
+        });
+        let name = format!(
+            "`chunk_*` ({} pieces shared by several parts)",
+            chunks.len()
+        );
+        row(&mut md, &name, PART, sum);
     }
     md.push_str(&format!(
         "| **total** | | **{}** | **{}** | **{}** |\n\n",
@@ -307,8 +324,9 @@ fn bundle_size_section(meta: &Meta, files: &[FileSize], total: (u64, u64, u64)) 
     ));
     md.push_str(&format!(
         "How it was measured: `cargo xtask bench` builds the release bundle exactly as \
-`cargo xtask dist` does (`trunk build --release` with Cargo.toml's release profile: {}; then \
-wasm-opt -O{}), reads every file in `dist/` and compresses it in memory: gzip with flate2 at \
+`cargo xtask dist` does (Trunk for the HTML, CSS and icons; the xtask's split build for the \
+wasm: `cargo build --release` with Cargo.toml's release profile, {}; wasm-split; wasm-bindgen; \
+wasm-opt -O{} on every module), reads every file in `dist/` and compresses it in memory: gzip with flate2 at \
 its best level (9), brotli at quality 11 with a 4 MiB window (lgwin 22). These are the sizes \
 the reference server sends: every build writes the same brotli and gzip copies beside the \
 files (`dist/*.br`, `dist/*.gz`, not counted here), and the server sends them as they are. KiB = 1024 bytes. The exact byte counts are \

@@ -11,6 +11,7 @@ mod ledger_bench;
 mod lighthouse;
 mod precache;
 mod precompress;
+mod split;
 mod sync_bench;
 mod tools;
 mod util;
@@ -27,7 +28,9 @@ const USAGE: &str = "\
 usage: cargo xtask <verb> [options]
 
 verbs:
-  dist                 install missing tools, then `trunk build --release` into dist/
+  dist                 install missing tools, then the release build into dist/: Trunk
+                       for the HTML, CSS and icons, then the wasm, split into the first
+                       screen's part and parts loaded on demand (xtask/src/split.rs)
   run [--port N] [--host H]
                        dist, then serve it and the sync API with the reference
                        server (default http://127.0.0.1:8080, data in data/)
@@ -163,13 +166,15 @@ fn dist(ctx: &Ctx) -> Result<()> {
 
 fn build_dist(ctx: &Ctx) -> Result<()> {
     let _lock = DistLock::acquire(ctx)?;
-    step("Release build: trunk build --release -> dist/", || {
-        trunk_build(ctx)
-    })
+    step(
+        "Release build: trunk build --release, then the split wasm -> dist/",
+        || trunk_build(ctx),
+    )
 }
 
 fn trunk_build(ctx: &Ctx) -> Result<()> {
     ctx.run(ctx.cmd("trunk").args(["build", "--release"]))?;
+    split::build(ctx, &ctx.root.join("dist"), &[])?;
     check_dist(ctx)?;
     write_precache(&ctx.root.join("dist"))
 }
@@ -296,9 +301,10 @@ fn screenshots(ctx: &Ctx) -> Result<()> {
         )
     })?;
     let _lock = DistLock::acquire(ctx)?;
-    step("Release build: trunk build --release -> dist/", || {
-        trunk_build(ctx)
-    })?;
+    step(
+        "Release build: trunk build --release, then the split wasm -> dist/",
+        || trunk_build(ctx),
+    )?;
     step(
         "Release server: cargo build --release -p river-patrol-server",
         || {
@@ -385,21 +391,26 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
         ));
     }
     if wasm {
-        // The native pass above never sees code compiled only for the browser.
+        // The native pass above never sees code compiled only for the browser; with
+        // `--cfg rp_split`, as the release build compiles it (split.rs).
         steps.push((
-            "Lint wasm: cargo clippy -p river-patrol --target wasm32-unknown-unknown --all-targets -- -D warnings",
+            "Lint wasm: cargo clippy -p river-patrol --target wasm32-unknown-unknown --all-targets -- -D warnings (--cfg rp_split)",
             Box::new(|| {
-                ctx.run(ctx.cargo().args([
-                    "clippy",
-                    "-p",
-                    "river-patrol",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                    "--all-targets",
-                    "--",
-                    "-D",
-                    "warnings",
-                ]))
+                ctx.run(
+                    ctx.cargo()
+                        .args([
+                            "clippy",
+                            "-p",
+                            "river-patrol",
+                            "--target",
+                            "wasm32-unknown-unknown",
+                            "--all-targets",
+                            "--",
+                            "-D",
+                            "warnings",
+                        ])
+                        .env(split::WASM_RUSTFLAGS_VAR, split::WASM_RUSTFLAGS),
+                )
             }),
         ));
         steps.push((
@@ -422,7 +433,7 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
     }
     if e2e {
         steps.push((
-            "Release build: trunk build --release -> dist/",
+            "Release build: trunk build --release, then the split wasm -> dist/",
             Box::new(|| trunk_build(ctx)),
         ));
         steps.push((

@@ -1,0 +1,90 @@
+//! Screens whose code is downloaded the first time they open, so that the first screen (the
+//! list) starts with less to download and compile on a slow phone.
+//!
+//! Each `on_demand_screen!` is a split point: `cargo xtask dist` cuts its code out of the main
+//! wasm into a part of its own (xtask/src/split.rs), and the service worker stores every part
+//! with the rest of the app, so screens open offline once the app is installed.
+//!
+//! Leptos's `#[lazy]` routes abort the whole app when a part cannot be downloaded. These split
+//! points are `fallible` instead: a phone that goes offline before the service worker has
+//! stored the parts shows a message and a retry button, and nothing else stops.
+
+use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
+
+use crate::i18n::*;
+
+/// A part of the app that could not be downloaded (the phone is offline and has not stored it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartMissing;
+
+impl From<SplitLoaderError> for PartMissing {
+    fn from(_: SplitLoaderError) -> Self {
+        PartMissing
+    }
+}
+
+/// `$component`: the route's view, which downloads `$part` (the code of `$page`) on first use.
+///
+/// Split points exist only in the split build (`--cfg rp_split`, set by the xtask): any other
+/// wasm (the wasm-bindgen tests) would be left with imports no loader answers.
+macro_rules! on_demand_screen {
+    ($component:ident, $part:ident, $page:ident) => {
+        #[cfg(rp_split)]
+        #[leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $part() -> Result<AnyView, $crate::on_demand::PartMissing> {
+            Ok(view! { <$page /> }.into_any())
+        }
+
+        #[cfg(not(rp_split))]
+        async fn $part() -> Result<AnyView, $crate::on_demand::PartMissing> {
+            Ok(view! { <$page /> }.into_any())
+        }
+
+        #[component]
+        pub fn $component() -> impl IntoView {
+            $crate::on_demand::screen(|| $part())
+        }
+    };
+}
+pub(crate) use on_demand_screen;
+
+/// The screen `load` gives, once its part is there; a retry button while it cannot be had.
+pub fn screen<F, Fut>(load: F) -> impl IntoView
+where
+    F: Fn() -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = Result<AnyView, PartMissing>> + 'static,
+{
+    let attempt = RwSignal::new(0u32);
+    view! {
+        // No fallback: a stored part opens in a moment, and an empty main area does not jump.
+        <Suspense>
+            {move || {
+                attempt.track();
+                Suspend::new(send_wrapper::SendWrapper::new(async move {
+                    match load().await {
+                        Ok(screen) => screen,
+                        Err(PartMissing) => {
+                            view! { <Missing retry=move || attempt.update(|n| *n += 1) /> }
+                                .into_any()
+                        }
+                    }
+                }))
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Missing(retry: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="page part-missing" role="alert">
+            <h1>{t!(i18n, on_demand.title)}</h1>
+            <p>{t!(i18n, on_demand.offline)}</p>
+            <button type="button" class="primary" on:click=move |_| retry()>
+                {t!(i18n, on_demand.retry)}
+            </button>
+        </section>
+    }
+}

@@ -1,0 +1,321 @@
+//! The app's wasm, split into a first-screen part and parts loaded on demand.
+//!
+//! The screens a phone does not need at start (new record, detail, follow-up, statistics,
+//! import, patrols, settings, connect) are `Lazy` routes (src/app.rs): Leptos marks each with a
+//! `#[lazy]` split point. Trunk 0.21 cannot split a wasm, so the xtask builds the app's wasm
+//! itself, the way `cargo leptos --split` does, and Trunk keeps the rest (CSS, icons, copied
+//! files, index.html):
+//!
+//! 1. `cargo build --release --target wasm32-unknown-unknown`, linked with `--emit-relocs` so
+//!    the splitter can move functions between modules;
+//! 2. `wasm_split_cli_support` cuts it into the main module, one module per split point and
+//!    chunks of code shared by several of them, plus a small JavaScript loader;
+//! 3. `wasm-bindgen --target web` on the main module (keeping the exports the parts link to);
+//! 4. `wasm-opt -Oz` on every module (binaryen from npm, as pinned in Trunk.toml);
+//! 5. content hashes in every name, and the start-up script and preload links in index.html.
+//!
+//! The service worker precaches every part (precache.rs walks dist/), so a screen opens
+//! offline as soon as the app has been installed.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use sha2::{Digest, Sha256};
+
+use crate::util::{Ctx, note};
+
+/// The app's binary and the stem of its JavaScript and wasm names.
+const APP: &str = "river-patrol";
+const TARGET: &str = "wasm32-unknown-unknown";
+/// The loader's and the main module's names while they are built, before their hashes are known.
+const LOADER: &str = "__wasm_split.js";
+const MAIN_JS: &str = "river-patrol.js";
+/// The wasm target's rustflags for the split build: relocations for the splitter, and the
+/// app's split points on (src/on_demand.rs).
+pub const WASM_RUSTFLAGS_VAR: &str = "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS";
+pub const WASM_RUSTFLAGS: &str = "-Clink-args=--emit-relocs --cfg rp_split";
+/// wasm-opt's optimisation level for every module: for size.
+pub const WASM_OPT_LEVEL: &str = "z";
+
+/// What [`build`] wrote into dist/.
+#[derive(Debug)]
+pub struct Built {
+    pub main_js: String,
+    pub main_wasm: String,
+    pub loader: String,
+    /// The on-demand parts, by file name.
+    pub parts: Vec<String>,
+}
+
+/// Builds the app's wasm with `features` and writes it, split and hashed, into `dist` (which
+/// Trunk has just written), then links it from `dist/index.html`.
+pub fn build(ctx: &Ctx, dist: &Path, features: &[&str]) -> Result<Built> {
+    let wasm = cargo_build(ctx, features)?;
+    let work = ctx.root.join("target").join("split");
+    if work.exists() {
+        std::fs::remove_dir_all(&work)
+            .with_context(|| format!("cannot clear {}", work.display()))?;
+    }
+    std::fs::create_dir_all(&work)?;
+
+    let input = std::fs::read(&wasm).with_context(|| format!("cannot read {}", wasm.display()))?;
+    let main_unbound = work.join("main.wasm");
+    let link_name = format!("./{LOADER}");
+    let main_module = format!("./{MAIN_JS}");
+    let split = {
+        let mut opts = wasm_split_cli_support::Options::new(&input);
+        opts.output_dir = &work;
+        opts.main_out_path = &main_unbound;
+        opts.link_name = &link_name;
+        opts.main_module = &main_module;
+        wasm_split_cli_support::transform(opts)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))
+            .context("wasm-split could not split the app's wasm")?
+    };
+
+    ctx.run(
+        ctx.cmd("wasm-bindgen")
+            .args([
+                "--target",
+                "web",
+                "--keep-lld-exports",
+                "--no-demangle",
+                "--no-typescript",
+                "--out-name",
+                APP,
+                "--out-dir",
+            ])
+            .arg(&work)
+            .arg(&main_unbound),
+    )?;
+    if work.join("snippets").exists() {
+        bail!("wasm-bindgen wrote JavaScript snippets, which the split build does not copy yet");
+    }
+    let main_bg = work.join(format!("{APP}_bg.wasm"));
+    let modules: Vec<&Path> = std::iter::once(main_bg.as_path())
+        .chain(split.split_modules.iter().map(PathBuf::as_path))
+        .collect();
+    optimize(ctx, &modules)?;
+
+    let built = place(&work, dist, &main_bg, &split.split_modules)?;
+    link_from_index(dist, &built)?;
+    note(&format!(
+        "split build: {} and {} parts loaded on demand",
+        built.main_wasm,
+        built.parts.len(),
+    ));
+    Ok(built)
+}
+
+/// `wasm-opt` on every module, in place, as many at a time as there are cores; its output
+/// (mostly "unknown name subsection" about the parts) is shown only when it fails.
+fn optimize(ctx: &Ctx, modules: &[&Path]) -> Result<()> {
+    note(&format!(
+        "wasm-opt -O{WASM_OPT_LEVEL} on {} modules",
+        modules.len()
+    ));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for batch in modules.chunks(cores) {
+        let mut running = Vec::new();
+        for module in batch {
+            let child = ctx
+                .cmd("wasm-opt")
+                .arg(format!("-O{WASM_OPT_LEVEL}"))
+                .arg("--output")
+                .arg(module)
+                .arg(module)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .context("cannot start wasm-opt")?;
+            running.push((module, child));
+        }
+        for (module, child) in running {
+            let out = child.wait_with_output()?;
+            if !out.status.success() {
+                bail!(
+                    "wasm-opt failed on {} ({}):\n{}",
+                    module.display(),
+                    out.status,
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The release build of the app's binary, linked with relocations for the splitter.
+fn cargo_build(ctx: &Ctx, features: &[&str]) -> Result<PathBuf> {
+    let mut cmd = ctx.cargo();
+    cmd.args([
+        "build",
+        "--release",
+        "--offline",
+        "--locked",
+        "--target",
+        TARGET,
+        "--package",
+        APP,
+        "--bin",
+        APP,
+    ]);
+    if !features.is_empty() {
+        cmd.arg("--features").arg(features.join(","));
+    }
+    // Target-specific, so build scripts and proc macros (host code) keep their own flags and
+    // their compiled copies. `rp_split` turns the app's split points on (src/on_demand.rs).
+    cmd.env(WASM_RUSTFLAGS_VAR, WASM_RUSTFLAGS);
+    if std::env::var_os("RUSTFLAGS").is_some()
+        || std::env::var_os("CARGO_ENCODED_RUSTFLAGS").is_some()
+    {
+        bail!(
+            "RUSTFLAGS is set: it would replace the --emit-relocs the wasm split needs; unset it"
+        );
+    }
+    ctx.run(&mut cmd)?;
+    Ok(ctx
+        .root
+        .join("target")
+        .join(TARGET)
+        .join("release")
+        .join(format!("{APP}.wasm")))
+}
+
+/// Copies the modules into dist/ under hashed names and points every reference at them.
+fn place(work: &Path, dist: &Path, main_bg: &Path, parts: &[PathBuf]) -> Result<Built> {
+    let mut loader = std::fs::read_to_string(work.join(LOADER))
+        .with_context(|| format!("wasm-split wrote no {LOADER}"))?;
+    let mut part_names = Vec::new();
+    for part in parts {
+        let bytes = std::fs::read(part)?;
+        let stem = file_stem(part)?;
+        let hashed = format!("{stem}-{}.wasm", short_hash(&[&bytes]));
+        let reference = format!("\"./{stem}.wasm\"");
+        if !loader.contains(&reference) {
+            bail!("the split loader does not fetch {stem}.wasm");
+        }
+        loader = loader.replace(&reference, &format!("\"./{hashed}\""));
+        std::fs::write(dist.join(&hashed), &bytes)?;
+        part_names.push(hashed);
+    }
+    part_names.sort();
+
+    // The main module's JavaScript imports the loader and the loader imports it back, so the
+    // two (and the main wasm) share one hash, taken over all three before they are renamed.
+    let main_js = std::fs::read_to_string(work.join(MAIN_JS))?;
+    let main_wasm = std::fs::read(main_bg)?;
+    let build = short_hash(&[main_js.as_bytes(), loader.as_bytes(), &main_wasm]);
+    let names = Built {
+        main_js: format!("{APP}-{build}.js"),
+        main_wasm: format!("{APP}-{build}_bg.wasm"),
+        loader: format!("__wasm_split-{build}.js"),
+        parts: part_names,
+    };
+
+    // wasm-bindgen writes one import of the loader per split point. Only the module
+    // specifiers change: the import object keeps the wasm's own module name as its key.
+    let loader_ref = format!("from \"./{LOADER}\"");
+    if !main_js.contains(&loader_ref) {
+        bail!("the app's JavaScript does not import the split loader");
+    }
+    let main_js = main_js.replace(&loader_ref, &format!("from \"./{}\"", names.loader));
+    let main_js = replace_once(&main_js, &format!("{APP}_bg.wasm"), &names.main_wasm)
+        .context("the app's JavaScript does not name its wasm")?;
+    let loader = replace_once(
+        &loader,
+        &format!("./{MAIN_JS}"),
+        &format!("./{}", names.main_js),
+    )
+    .context("the split loader does not import the app's JavaScript")?;
+    std::fs::write(dist.join(&names.main_js), main_js)?;
+    std::fs::write(dist.join(&names.main_wasm), main_wasm)?;
+    std::fs::write(dist.join(&names.loader), loader)?;
+    Ok(names)
+}
+
+/// Puts the start-up script and the preload links at the end of index.html's head.
+fn link_from_index(dist: &Path, built: &Built) -> Result<()> {
+    let path = dist.join("index.html");
+    let html = std::fs::read_to_string(&path)?;
+    if html.contains(&format!("/{APP}-")) {
+        bail!("dist/index.html already links a build of the app: is index.html's rust link back?");
+    }
+    let Built {
+        main_js,
+        main_wasm,
+        loader,
+        ..
+    } = built;
+    // Preloads start the three downloads with the HTML; the loader is imported by the app's
+    // JavaScript and would otherwise wait for it.
+    let tags = format!(
+        r#"<link rel="modulepreload" href="/{main_js}">
+<link rel="modulepreload" href="/{loader}">
+<link rel="preload" href="/{main_wasm}" as="fetch" type="application/wasm" crossorigin="anonymous">
+<script type="module">
+import init, * as bindings from '/{main_js}';
+await init({{ module_or_path: '/{main_wasm}' }});
+window.wasmBindings = bindings;
+</script>
+</head>"#
+    );
+    let html = replace_once(&html, "</head>", &tags).context("dist/index.html has no </head>")?;
+    // Trunk leaves the skipped rust link in place; it means nothing to a browser.
+    let html: String = html
+        .lines()
+        .filter(|l| !l.contains("data-trunk-skip"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&path, html)?;
+    Ok(())
+}
+
+/// `text` with its one occurrence of `from` replaced; None when it occurs not exactly once.
+fn replace_once(text: &str, from: &str, to: &str) -> Option<String> {
+    (text.matches(from).count() == 1).then(|| text.replacen(from, to, 1))
+}
+
+/// The first 16 hex digits of the SHA-256 of the parts, one after the other.
+fn short_hash(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Is `name` (a file name in dist/) one of the on-demand parts [`build`] writes?
+pub fn is_part(name: &str) -> bool {
+    (name.starts_with("split_") || name.starts_with("chunk_")) && name.ends_with(".wasm")
+}
+
+fn file_stem(path: &Path) -> Result<&str> {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .with_context(|| format!("odd file name {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replace_once_refuses_a_missing_or_repeated_text() {
+        assert_eq!(replace_once("a b", "b", "c").as_deref(), Some("a c"));
+        assert_eq!(replace_once("a b b", "b", "c"), None);
+        assert_eq!(replace_once("a", "b", "c"), None);
+    }
+
+    #[test]
+    fn hashes_are_sixteen_hex_digits_like_trunks() {
+        let h = short_hash(&[b"wasm"]);
+        assert_eq!(h.len(), 16);
+        assert!(crate::util::is_trunk_hash(&h));
+    }
+}
