@@ -690,7 +690,12 @@ fn load_states() -> HashMap<Uuid, SyncState> {
         .into_iter()
         .filter_map(|key| {
             let id = key.strip_prefix(SYNC_STATE_KEY_PREFIX)?.parse().ok()?;
-            let state = LocalStorage::get(&key).ok()?;
+            // Through a JSON Value, as patrol_core::codec reads records: a state can hold the
+            // server's copy of a record, and one way of reading records keeps the start-up
+            // wasm from carrying a second copy of all their decoding code.
+            let text = store::read_raw(&key)?;
+            let value = serde_json::from_str::<serde_json::Value>(&text).ok()?;
+            let state = serde_json::from_value(value).ok()?;
             Some((id, state))
         })
         .collect()
