@@ -22,12 +22,7 @@ const RUNS: u32 = 7;
 /// Builds the bench flavour of the app, measures, and returns the figures for latest.json.
 pub fn measure(ctx: &Ctx) -> Result<Value> {
     let dist = ctx.root.join("target").join("bench").join("dist");
-    ctx.run(
-        ctx.cmd("trunk")
-            .args(["build", "--release", "--dist"])
-            .arg(&dist),
-    )?;
-    crate::split::build(ctx, &dist, &["bench"])?;
+    crate::release_build(ctx, &dist, &["bench"])?;
     let sizes = [WIDTH, HEIGHT, RUNS].map(|n| n.to_string());
     let mut args = vec![dist.as_os_str()];
     args.extend(sizes.iter().map(std::ffi::OsStr::new));

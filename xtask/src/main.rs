@@ -166,17 +166,28 @@ fn dist(ctx: &Ctx) -> Result<()> {
 
 fn build_dist(ctx: &Ctx) -> Result<()> {
     let _lock = DistLock::acquire(ctx)?;
-    step(
-        "Release build: trunk build --release, then the split wasm -> dist/",
-        || trunk_build(ctx),
-    )
+    step(RELEASE_BUILD, || trunk_build(ctx))
 }
 
+/// The step that builds dist/.
+const RELEASE_BUILD: &str = "Release build: trunk build --release, then the split wasm -> dist/";
+
 fn trunk_build(ctx: &Ctx) -> Result<()> {
-    ctx.run(ctx.cmd("trunk").args(["build", "--release"]))?;
-    split::build(ctx, &ctx.root.join("dist"), &[])?;
+    release_build(ctx, &ctx.root.join("dist"), &[])?;
     check_dist(ctx)?;
     write_precache(&ctx.root.join("dist"))
+}
+
+/// The app into `dist`: Trunk for index.html, the CSS and the icons, then the wasm with
+/// `features`, split (split.rs). The precache list is the caller's.
+fn release_build(ctx: &Ctx, dist: &std::path::Path, features: &[&str]) -> Result<()> {
+    ctx.run(
+        ctx.cmd("trunk")
+            .args(["build", "--release", "--dist"])
+            .arg(dist),
+    )?;
+    split::build(ctx, dist, features)?;
+    Ok(())
 }
 
 /// The service worker's list of files to download, with the build version (precache.rs),
@@ -301,10 +312,7 @@ fn screenshots(ctx: &Ctx) -> Result<()> {
         )
     })?;
     let _lock = DistLock::acquire(ctx)?;
-    step(
-        "Release build: trunk build --release, then the split wasm -> dist/",
-        || trunk_build(ctx),
-    )?;
+    step(RELEASE_BUILD, || trunk_build(ctx))?;
     step(
         "Release server: cargo build --release -p river-patrol-server",
         || {
@@ -432,10 +440,7 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
         ));
     }
     if e2e {
-        steps.push((
-            "Release build: trunk build --release, then the split wasm -> dist/",
-            Box::new(|| trunk_build(ctx)),
-        ));
+        steps.push((RELEASE_BUILD, Box::new(|| trunk_build(ctx))));
         steps.push((
             "Release server: cargo build --release -p river-patrol-server",
             Box::new(|| {
