@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: the speed budget of issue 7, checked against what the bench just
 //! measured (target/bench/latest.json): the app shell (HTML, CSS, JS and wasm) at most
 //! 250 KB brotli, Lighthouse mobile performance at least 95 on a cold load, the first screen
-//! interactive within 2 s under Lighthouse's throttling, and no layout shift. The section in
+//! interactive within 2 s, and no layout shift. Lighthouse's figures are the cold load under
+//! its default (simulated) throttling, the method the issue names. The section in
 //! docs/benchmarks.md shows the figures before the work on the budget, now, and the limit;
 //! the bench fails (after writing everything) while a limit is broken.
 
@@ -19,7 +20,9 @@ pub struct Limit {
     pub at_least: bool,
     pub unit: &'static str,
     /// As measured when the budget was set (2026-11-28, commit `1cbc690c3e2c`, before any work
-    /// on it; docs/benchmarks.md of that commit).
+    /// on it): the shell from docs/benchmarks.md of that commit; Lighthouse's figures the median
+    /// of three cold loads of that commit's `cargo xtask dist` under Lighthouse's default
+    /// throttling, measured on 2026-11-29 (88, 88, 88; 3938, 4013, 3988 ms).
     pub before: f64,
 }
 
@@ -37,14 +40,14 @@ pub const LIMITS: [Limit; 4] = [
         limit: 95.0,
         at_least: true,
         unit: "",
-        before: 73.0,
+        before: 88.0,
     },
     Limit {
         label: "First screen interactive (Lighthouse TTI), cold load",
         limit: 2000.0,
         at_least: false,
         unit: "ms",
-        before: 4505.0,
+        before: 3988.0,
     },
     Limit {
         label: "Cumulative layout shift, cold load",
@@ -125,8 +128,10 @@ The shell is every HTML, CSS, JS and wasm file of `dist/` (the service worker in
 visit downloads it too), compressed as in the bundle table; icons, screenshots and the manifest \
 are not part of it, nor are the wasm parts of the other screens (\"wasm, on demand\" in the \
 bundle table), which a screen downloads when it first opens and the service worker stores after \
-the first start. `cargo xtask bench` fails, after writing this file, while a limit is \
-broken.\n",
+the first start. The Lighthouse figures are the cold load under Lighthouse's default \
+(simulated) throttling, as the budget asks; the harsher DevTools-throttled cold load is beside \
+it in the Lighthouse section. `cargo xtask bench` fails, after writing this file, while a limit \
+is broken.\n",
     );
     (
         Section {
