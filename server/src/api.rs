@@ -18,7 +18,7 @@ use patrol_core::{Health, Limits, Record, SCHEMA_VERSION, validate};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use sqlx::{FromRow, Sqlite, Transaction};
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -43,7 +43,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 
 /// The routes nested under `/api`. Without an [`Api`] (no database configured) every API path
 /// answers 404 JSON. Unknown paths under `/api` never fall back to the app's `index.html`.
-pub fn router(api: Option<Api>) -> Router {
+pub fn router(api: Option<Api>, cors_origins: Vec<HeaderValue>) -> Router {
     let routes = match api {
         Some(api) => Router::new()
             .route("/v1/health", get(health))
@@ -64,17 +64,28 @@ pub fn router(api: Option<Api>) -> Router {
             .with_state(api),
         None => Router::new(),
     };
-    // Bearer tokens, no cookies: any origin may call, so an app served elsewhere can sync.
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods(Any)
-        .allow_headers(Any)
-        .expose_headers(Any)
-        .max_age(std::time::Duration::from_secs(3600));
-    routes
+    let routes = routes
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(cors)
+        .method_not_allowed_fallback(method_not_allowed);
+    // Closed by default: the app served here calls from its own origin. An app served from
+    // elsewhere needs its origin configured (`--cors-origin`); tokens travel in a header, not
+    // in cookies, so no credentials are allowed.
+    if cors_origins.is_empty() {
+        return routes;
+    }
+    let allow = if cors_origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(cors_origins)
+    };
+    routes.layer(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods(Any)
+            .allow_headers(Any)
+            .expose_headers(Any)
+            .max_age(std::time::Duration::from_secs(3600)),
+    )
 }
 
 async fn not_found() -> AppError {
@@ -392,6 +403,18 @@ pub(crate) async fn store(
     .bind(Utc::now().to_rfc3339())
     .execute(&mut **tx)
     .await?;
+    // The record's village may download its photos (crate::photos), before or after they come,
+    // if the hashes it gives are theirs.
+    for photo in record.all_photos() {
+        sqlx::query(
+            "INSERT OR IGNORE INTO photo_villages (photo_id, village, sha256) VALUES (?, ?, ?)",
+        )
+        .bind(photo.id.to_string())
+        .bind(record.village.trim())
+        .bind(photo.sha256.to_ascii_lowercase())
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 

@@ -9,7 +9,13 @@
 //! - a missing path with an extension (`/missing.js`) is a 404;
 //! - responses are compressed (brotli or gzip) as the client accepts;
 //! - `Cache-Control`: `no-cache` for HTML and unhashed files, a year and `immutable` for
-//!   Trunk's hashed assets (`river-patrol-<hash>.js`, `…_bg.wasm`, `main-<hash>.css`).
+//!   Trunk's hashed assets (`river-patrol-<hash>.js`, `…_bg.wasm`, `main-<hash>.css`);
+//! - security headers on every response ([`security_headers`]): a Content-Security-Policy that
+//!   lets the page run only its own scripts and wasm and talk only to this server (and the
+//!   other sync servers configured), no framing, no sniffing, no referrer.
+//!
+//! Cross-origin calls to the API are refused unless their origin is configured
+//! ([`Config::cors_origins`]): the app this server serves calls it from its own origin.
 //!
 //! The sync API under `/api/v1` ([`api`], `docs/sync-protocol.md`): records and tokens in
 //! SQLite, photos through `object_store` ([`store`]), tokens made by the `token` command
@@ -49,6 +55,12 @@ pub struct Config {
     pub dist: PathBuf,
     /// The sync API's storage; `None` serves the app alone (every API path is then a 404).
     pub api: Option<Api>,
+    /// Origins (`https://host[:port]`) whose pages may call the API; `*` for any. None by
+    /// default: the app this server serves calls it from its own origin.
+    pub cors_origins: Vec<HeaderValue>,
+    /// Other sync servers (origins) the app served here may be connected to: its
+    /// Content-Security-Policy allows them besides this server.
+    pub sync_servers: Vec<String>,
 }
 
 impl Config {
@@ -56,6 +68,8 @@ impl Config {
         Self {
             dist: dist.into(),
             api: None,
+            cors_origins: Vec::new(),
+            sync_servers: Vec::new(),
         }
     }
 
@@ -64,6 +78,59 @@ impl Config {
         self.api = Some(api);
         self
     }
+
+    /// Lets pages of `origins` (checked with [`origin`]) call the API.
+    pub fn with_cors_origins(mut self, origins: Vec<HeaderValue>) -> Self {
+        self.cors_origins = origins;
+        self
+    }
+
+    /// Lets the served app sync with `servers` (origins, checked with [`origin`]) too.
+    pub fn with_sync_servers(mut self, servers: Vec<String>) -> Self {
+        self.sync_servers = servers;
+        self
+    }
+}
+
+/// `text` as an origin for CORS or the Content-Security-Policy: `http(s)://host[:port]`
+/// without a path, or `*` (CORS only). The message says what is wrong.
+pub fn origin(text: &str) -> Result<HeaderValue, String> {
+    let text = text.trim().trim_end_matches('/');
+    if text == "*" {
+        return Ok(HeaderValue::from_static("*"));
+    }
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!("{text:?} is not an origin: it must start with https:// or http://")
+        })?;
+    let fine = !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    if !fine {
+        return Err(format!(
+            "{text:?} is not an origin: only a scheme, a host and a port, like https://patrol.example.org:8443"
+        ));
+    }
+    HeaderValue::from_str(text).map_err(|e| format!("{text:?}: {e}"))
+}
+
+/// The Content-Security-Policy of every response. The app needs its own scripts, wasm
+/// (`'wasm-unsafe-eval'`), styles and images, `blob:` images (photos from IndexedDB), its
+/// service worker and manifest, and fetches to this server (and the `sync_servers`); nothing
+/// inline, no plugins, no framing, no forms posted anywhere.
+pub fn content_security_policy(sync_servers: &[String]) -> String {
+    let connect: Vec<&str> = std::iter::once("'self'")
+        .chain(sync_servers.iter().map(String::as_str))
+        .collect();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' blob:; connect-src {}; worker-src 'self'; manifest-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        connect.join(" ")
+    )
 }
 
 /// `Cache-Control` for HTML and anything that is not a hashed asset.
@@ -101,10 +168,15 @@ pub fn app(config: Config) -> Router {
         .append_index_html_on_directories(true)
         .fallback(spa_fallback);
 
+    let csp = HeaderValue::from_str(&content_security_policy(&config.sync_servers))
+        .expect("origins are checked by `origin`");
     Router::new()
-        .nest("/api", api::router(config.api))
+        .nest("/api", api::router(config.api, config.cors_origins))
         .fallback_service(static_files)
         .layer(middleware::from_fn(cache_control))
+        .layer(middleware::from_fn(move |req, next| {
+            security_headers(csp.clone(), req, next)
+        }))
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(
             TraceLayer::new_for_http()
@@ -143,6 +215,39 @@ pub fn is_hashed_asset(path: &str) -> bool {
         return false;
     };
     (10..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The headers every response carries (those a handler set itself are kept).
+pub async fn security_headers(csp: HeaderValue, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let mut set = |name: header::HeaderName, value: HeaderValue| {
+        if !h.contains_key(&name) {
+            h.insert(name, value);
+        }
+    };
+    set(header::CONTENT_SECURITY_POLICY, csp);
+    set(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    set(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    set(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    set(
+        header::HeaderName::from_static("permissions-policy"),
+        // The app asks for the position and the camera itself; nothing else, nobody else.
+        HeaderValue::from_static(
+            "geolocation=(self), camera=(self), microphone=(), payment=(), usb=()",
+        ),
+    );
+    set(
+        header::HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    res
 }
 
 async fn cache_control(req: Request, next: Next) -> Response {

@@ -1,4 +1,5 @@
-//! `river-patrol-server [serve] [--host H] [--port N] [--dist DIR] [--data DIR]`, and
+//! `river-patrol-server [serve] [--host H] [--port N] [--dist DIR] [--data DIR]
+//! [--cors-origin ORIGIN…] [--sync-server ORIGIN…]`, and
 //! `river-patrol-server token create|list|revoke` to manage access tokens.
 
 use std::io::IsTerminal;
@@ -7,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
+use axum::http::HeaderValue;
 use clap::{Args, Parser, Subcommand};
 use river_patrol_server::store::open_database;
 use river_patrol_server::{Api, Config, StoreConfig, app, tokens};
@@ -62,8 +64,35 @@ struct ServeArgs {
     /// The folder Trunk built, with index.html.
     #[arg(long, env = "RIVER_PATROL_DIST", default_value = "dist")]
     dist: PathBuf,
+    /// An origin (https://host[:port]) whose pages may call the sync API; repeat it, or give
+    /// several with commas; `*` for any. None by default: the app served here calls from its
+    /// own origin.
+    #[arg(
+        long = "cors-origin",
+        env = "RIVER_PATROL_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_parser = river_patrol_server::origin
+    )]
+    cors_origins: Vec<HeaderValue>,
+    /// Another sync server (https://host[:port]) the app served here may be connected to,
+    /// besides this one; repeat it, or give several with commas.
+    #[arg(
+        long = "sync-server",
+        env = "RIVER_PATROL_SYNC_SERVERS",
+        value_delimiter = ',',
+        value_parser = sync_server
+    )]
+    sync_servers: Vec<String>,
     #[command(flatten)]
     data: DataArgs,
+}
+
+fn sync_server(text: &str) -> Result<String, String> {
+    let origin = river_patrol_server::origin(text)?;
+    if origin == "*" {
+        return Err("a sync server is one origin, not *".to_owned());
+    }
+    Ok(origin.to_str().map_err(|e| e.to_string())?.to_owned())
 }
 
 #[derive(Subcommand, Debug)]
@@ -147,7 +176,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
         args.dist.display(),
         store.database_url()
     );
-    let router = app(Config::new(args.dist).with_api(api));
+    let router = app(Config::new(args.dist)
+        .with_api(api)
+        .with_cors_origins(args.cors_origins)
+        .with_sync_servers(args.sync_servers));
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await

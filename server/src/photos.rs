@@ -5,6 +5,12 @@
 //! (`PutMode::Create`: a local file is written aside and renamed into place, S3 uses a
 //! conditional PUT), so a half upload is never visible. The `photos` table row that makes the
 //! photo count as held is written after the object is in place.
+//!
+//! A village's token reads only its village's photos: those a device of the village uploaded
+//! and those its records name with their SHA-256 (`photo_villages`; a record naming another
+//! village's photo id without its hash opens nothing). Any other photo answers 404, as a photo
+//! the server does not hold, so a token cannot even learn that another village's photo exists.
+//! The township office reads every photo.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -53,7 +59,7 @@ fn stored(status: StatusCode, stored: bool) -> Response {
 /// `PUT /api/v1/photos/{id}` with `X-Photo-Sha256`: 201 stored, 200 already held with this
 /// hash, 422 `hash_mismatch`, 409 `photo_conflict`, 413 over the limit, 415 not a JPEG.
 pub async fn put_photo(
-    _caller: Caller,
+    caller: Caller,
     State(api): State<Api>,
     Path(segment): Path<String>,
     headers: HeaderMap,
@@ -70,14 +76,40 @@ pub async fn put_photo(
             message: format!("{PHOTO_SHA256_HEADER} must be the photo's SHA-256 in hex"),
         })?;
     let bytes = read_body(body, &headers, api.limits.max_photo_bytes).await?;
+    let stored = store_photo(&api, id, bytes, &announced).await?;
+    // The uploader's village may read it back (an upload of the same bytes included: the
+    // device holds them already).
+    if let Some(village) = &caller.village {
+        sqlx::query(
+            "INSERT OR IGNORE INTO photo_villages (photo_id, village, sha256) VALUES (?, ?, ?)",
+        )
+        .bind(id.to_string())
+        .bind(village)
+        .bind(&announced)
+        .execute(&api.db)
+        .await?;
+    }
+    Ok(stored)
+}
+
+/// Stores the upload `bytes` of photo `id` if they hash to `announced` and are a JPEG.
+async fn store_photo(
+    api: &Api,
+    id: Uuid,
+    bytes: axum::body::Bytes,
+    announced: &str,
+) -> Result<Response, AppError> {
     let actual = sha256_hex(&bytes);
     if actual != announced {
-        return Err(AppError::HashMismatch { announced, actual });
+        return Err(AppError::HashMismatch {
+            announced: announced.to_owned(),
+            actual,
+        });
     }
     if !bytes.starts_with(&[0xff, 0xd8, 0xff]) {
         return Err(AppError::UnsupportedMediaType("the photo is not a JPEG"));
     }
-    if let Some((held, _)) = indexed_hash(&api, id).await? {
+    if let Some((held, _)) = indexed_hash(api, id).await? {
         return if held == actual {
             Ok(stored(StatusCode::OK, false))
         } else {
@@ -122,7 +154,7 @@ pub async fn put_photo(
         tracing::info!(%id, bytes = len, "photo stored");
         return Ok(stored(StatusCode::CREATED, true));
     }
-    match indexed_hash(&api, id).await? {
+    match indexed_hash(api, id).await? {
         Some((held, _)) if held == actual => Ok(stored(StatusCode::OK, false)),
         _ => Err(AppError::PhotoConflict),
     }
@@ -141,32 +173,50 @@ fn photo_headers(sha256: &str, len: i64) -> Result<HeaderMap, AppError> {
     Ok(h)
 }
 
-/// The id in the path and the headers of a held photo; 404 if it is not held.
-async fn held_photo(api: &Api, segment: &str) -> Result<(Uuid, HeaderMap), AppError> {
+/// The id in the path and the headers of a held photo `caller` may read; 404 if it is not
+/// held or is another village's.
+async fn held_photo(
+    api: &Api,
+    caller: &Caller,
+    segment: &str,
+) -> Result<(Uuid, HeaderMap), AppError> {
     let id = photo_id(segment)?;
-    let (sha, len) = indexed_hash(api, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no photo {id}")))?;
+    let not_found = || AppError::NotFound(format!("no photo {id}"));
+    let (sha, len) = indexed_hash(api, id).await?.ok_or_else(not_found)?;
+    if let Some(village) = &caller.village {
+        let theirs: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM photo_villages \
+             WHERE photo_id = ? AND village = ? AND sha256 = ?)",
+        )
+        .bind(id.to_string())
+        .bind(village)
+        .bind(&sha)
+        .fetch_one(&api.db)
+        .await?;
+        if !theirs {
+            return Err(not_found());
+        }
+    }
     Ok((id, photo_headers(&sha, len)?))
 }
 
 /// `HEAD /api/v1/photos/{id}`: 200 if held, 404 if not.
 pub async fn head_photo(
-    _caller: Caller,
+    caller: Caller,
     State(api): State<Api>,
     Path(segment): Path<String>,
 ) -> Result<Response, AppError> {
-    let (_, headers) = held_photo(&api, &segment).await?;
+    let (_, headers) = held_photo(&api, &caller, &segment).await?;
     Ok((headers, ()).into_response())
 }
 
 /// `GET /api/v1/photos/{id}`: the JPEG.
 pub async fn get_photo(
-    _caller: Caller,
+    caller: Caller,
     State(api): State<Api>,
     Path(segment): Path<String>,
 ) -> Result<Response, AppError> {
-    let (id, headers) = held_photo(&api, &segment).await?;
+    let (id, headers) = held_photo(&api, &caller, &segment).await?;
     let bytes = api.photos.get(&photo_key(id)).await?.bytes().await?;
     Ok((headers, bytes).into_response())
 }

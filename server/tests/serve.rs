@@ -215,3 +215,84 @@ async fn pre_compressed_copies_are_sent_as_they_are() {
     assert_eq!(header_str(&res, header::CONTENT_ENCODING), None);
     assert_eq!(body_bytes(res).await, raw);
 }
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let dist = TempDist::new();
+    for uri in [
+        "/",
+        "/records/abc",
+        &format!("/{JS}"),
+        "/api/v1/records",
+        "/missing.js",
+    ] {
+        let res = get(&dist, uri, None).await;
+        let h = res.headers();
+        let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        // Only the app's own scripts and its wasm; nothing inline, no eval of JavaScript.
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval';"),
+            "{uri}: {csp}"
+        );
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"));
+        assert!(csp.contains("connect-src 'self';"), "{uri}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(csp.contains("object-src 'none'"));
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{uri}");
+        assert_eq!(h[header::X_FRAME_OPTIONS], "DENY");
+        assert_eq!(h[header::REFERRER_POLICY], "no-referrer");
+        assert!(
+            h["permissions-policy"]
+                .to_str()
+                .unwrap()
+                .contains("geolocation=(self)")
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_app_may_be_allowed_to_sync_with_other_servers() {
+    let dist = TempDist::new();
+    let servers = ["https://sync.example.org", "http://10.0.0.5:8080"].map(|s| {
+        river_patrol_server::origin(s)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned()
+    });
+    let res = app(Config::new(dist.path()).with_sync_servers(servers.to_vec()))
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("connect-src 'self' https://sync.example.org http://10.0.0.5:8080;"),
+        "{csp}"
+    );
+}
+
+#[test]
+fn origins_are_a_scheme_a_host_and_a_port_only() {
+    use river_patrol_server::origin;
+    assert_eq!(
+        origin("https://patrol.example.org/").unwrap(),
+        "https://patrol.example.org"
+    );
+    assert_eq!(
+        origin(" http://127.0.0.1:8080 ").unwrap(),
+        "http://127.0.0.1:8080"
+    );
+    assert_eq!(origin("*").unwrap(), "*");
+    for bad in [
+        "patrol.example.org",
+        "https://",
+        "https://patrol.example.org/app",
+        "https://a.org; script-src *",
+        "ftp://a.org",
+    ] {
+        let err = origin(bad).unwrap_err();
+        assert!(err.contains("not an origin"), "{bad}: {err}");
+    }
+}

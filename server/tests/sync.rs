@@ -1,259 +1,21 @@
 //! The sync API against a real SQLite file and a real photo folder in a temporary directory,
 //! through `tower::ServiceExt::oneshot` (and once over a real TCP socket).
 
+mod common;
+
 use std::path::PathBuf;
 
-use axum::Router;
-use axum::body::{Body, Bytes, to_bytes};
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use chrono::{DateTime, TimeZone, Utc};
-use patrol_core::sync::{
-    PHOTO_SHA256_HEADER, PatrolOutcome, PatrolPullResponse, PatrolPushRequest, PatrolPushResponse,
-    code, patrol_pull_path, photo_path, pull_path,
-};
+use chrono::Utc;
+use common::*;
+use patrol_core::sync::{PatrolOutcome, code, photo_path, pull_path};
 use patrol_core::*;
 use river_patrol_server::tokens::{self, sha256_hex};
 use river_patrol_server::{Api, Config, StoreConfig, app};
 use serde_json::{Value, json};
-use tempfile::TempDir;
 use tower::ServiceExt;
 use uuid::Uuid;
-
-const YANGLIU: &str = "杨柳村";
-const HONGYAN: &str = "红岩村";
-
-/// A server over a temporary data folder and dist/, with three tokens.
-struct Server {
-    dir: TempDir,
-    api: Api,
-    /// Device token for 杨柳村.
-    device: String,
-    /// Device token for 红岩村.
-    other: String,
-    /// Township office token (every village).
-    office: String,
-}
-
-impl Server {
-    async fn new() -> Server {
-        Server::with_limits(Limits::default()).await
-    }
-
-    async fn with_limits(limits: Limits) -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        let dist = dir.path().join("dist");
-        std::fs::create_dir_all(&dist).unwrap();
-        std::fs::write(
-            dist.join("index.html"),
-            "<!DOCTYPE html><title>River Patrol</title>",
-        )
-        .unwrap();
-        let api = Api::open(&StoreConfig::new(dir.path().join("data")))
-            .await
-            .unwrap()
-            .with_limits(limits);
-        let device = tokens::create(&api.db, "张三", Some(YANGLIU))
-            .await
-            .unwrap()
-            .token;
-        let other = tokens::create(&api.db, "李四", Some(HONGYAN))
-            .await
-            .unwrap()
-            .token;
-        let office = tokens::create(&api.db, "乡镇办公室", None)
-            .await
-            .unwrap()
-            .token;
-        Server {
-            dir,
-            api,
-            device,
-            other,
-            office,
-        }
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn app(&self) -> Router {
-        app(Config::new(self.dir.path().join("dist")).with_api(self.api.clone()))
-    }
-
-    async fn send(&self, req: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
-        let res = self.app().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = to_bytes(res.into_body(), usize::MAX).await.unwrap();
-        (status, headers, body)
-    }
-
-    async fn json(
-        &self,
-        method: Method,
-        uri: &str,
-        token: Option<&str>,
-        body: Option<&Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = Request::builder().method(method).uri(uri);
-        if let Some(t) = token {
-            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-        }
-        let body = match body {
-            Some(v) => {
-                req = req.header(header::CONTENT_TYPE, "application/json");
-                Body::from(serde_json::to_vec(v).unwrap())
-            }
-            None => Body::empty(),
-        };
-        let (status, headers, bytes) = self.send(req.body(body).unwrap()).await;
-        if bytes.is_empty() {
-            return (status, Value::Null);
-        }
-        let ct = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        assert!(
-            ct.starts_with("application/json"),
-            "{status} {ct}: {bytes:?}"
-        );
-        (status, serde_json::from_slice(&bytes).unwrap())
-    }
-
-    /// Pushes and expects 200; returns the typed answer.
-    async fn push(&self, token: &str, records: &[(Option<u64>, &Record)]) -> Vec<PushResult> {
-        let req = PushRequest {
-            records: records
-                .iter()
-                .map(|(base_rev, r)| PushRecord {
-                    base_rev: *base_rev,
-                    record: (*r).clone(),
-                })
-                .collect(),
-        };
-        let (status, body) = self
-            .json(
-                Method::POST,
-                "/api/v1/records",
-                Some(token),
-                Some(&serde_json::to_value(&req).unwrap()),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let res: PushResponse = serde_json::from_value(body).unwrap();
-        assert_eq!(res.results.len(), records.len());
-        for (result, (_, r)) in res.results.iter().zip(records) {
-            assert_eq!(result.id, r.id, "results in request order");
-        }
-        res.results
-    }
-
-    async fn pull(&self, token: &str, since: Option<&str>, limit: Option<u32>) -> PullResponse {
-        let (status, body) = self
-            .json(Method::GET, &pull_path(since, limit), Some(token), None)
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        serde_json::from_value(body).unwrap()
-    }
-
-    async fn put_photo(&self, id: &str, bytes: &[u8], sha: &str) -> (StatusCode, Value) {
-        let req = Request::put(format!("/api/v1/photos/{id}"))
-            .header(header::AUTHORIZATION, format!("Bearer {}", self.device))
-            .header(header::CONTENT_TYPE, "image/jpeg")
-            .header(PHOTO_SHA256_HEADER, sha)
-            .body(Body::from(bytes.to_vec()))
-            .unwrap();
-        let (status, _, body) = self.send(req).await;
-        (status, serde_json::from_slice(&body).unwrap())
-    }
-
-    async fn csv(&self, token: &str) -> (StatusCode, HeaderMap, String) {
-        let req = Request::get("/api/v1/export.csv")
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .body(Body::empty())
-            .unwrap();
-        let (status, headers, body) = self.send(req).await;
-        (status, headers, String::from_utf8(body.to_vec()).unwrap())
-    }
-
-    async fn import(&self, token: &str, content_type: &str, csv: &[u8]) -> (StatusCode, Value) {
-        let req = Request::post("/api/v1/import")
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .header(header::CONTENT_TYPE, content_type)
-            .body(Body::from(csv.to_vec()))
-            .unwrap();
-        let (status, _, body) = self.send(req).await;
-        (status, serde_json::from_slice(&body).unwrap())
-    }
-
-    async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql)
-            .fetch_one(&self.api.db)
-            .await
-            .unwrap()
-    }
-}
-
-fn at(d: u32, h: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 5, d, h, 0, 0).unwrap()
-}
-
-/// A valid outfall record of `village`, with id `n`.
-fn record(n: u128, village: &str) -> Record {
-    let mut r = Record::new(Kind::SewageOutfall, "张三", village, at(1, 8));
-    r.id = Uuid::from_u128(0x5e00_0000_0000_4000_8000_0000_0000_0000 + n);
-    r.title = format!("沿河住户生活污水直排入河 {n}");
-    r.place = "四组桥头".into();
-    r.revision = 1;
-    r
-}
-
-/// A small JPEG-looking file (the server checks the JPEG signature only).
-fn jpeg(seed: u8) -> Vec<u8> {
-    let mut b = vec![
-        0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0,
-    ];
-    b.extend((0..2000u32).map(|i| (i as u8).wrapping_mul(seed)));
-    b.extend([0xff, 0xd9]);
-    b
-}
-
-fn photo_ref(id: Uuid, bytes: &[u8]) -> PhotoRef {
-    PhotoRef {
-        id,
-        bytes: bytes.len() as u64,
-        width: 1600,
-        height: 1200,
-        sha256: sha256_hex(bytes),
-        taken_at: at(1, 8),
-    }
-}
-
-fn accepted(rev: u64, missing: Vec<Uuid>) -> Outcome {
-    Outcome::Accepted {
-        server_rev: rev,
-        missing_photos: missing,
-    }
-}
-
-fn unchanged(rev: u64, missing: Vec<Uuid>) -> Outcome {
-    Outcome::Unchanged {
-        server_rev: rev,
-        missing_photos: missing,
-    }
-}
-
-fn outcomes(results: &[PushResult]) -> Vec<Outcome> {
-    results.iter().map(|r| r.outcome.clone()).collect()
-}
-
-fn error_code(body: &Value) -> &str {
-    body["error"]["code"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{body}"))
-}
 
 #[tokio::test]
 async fn push_then_the_same_batch_again_changes_nothing() {
@@ -1000,18 +762,55 @@ async fn api_paths_never_fall_back_to_the_app() {
 #[tokio::test]
 async fn cors_preflight_and_health() {
     let s = Server::new().await;
-    let req = Request::options("/api/v1/records")
-        .header(header::ORIGIN, "https://patrol.example.org")
-        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
-        .header(
-            header::ACCESS_CONTROL_REQUEST_HEADERS,
-            "authorization, content-type",
-        )
-        .body(Body::empty())
+    let preflight = |origin: &str| {
+        Request::options("/api/v1/records")
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(
+                header::ACCESS_CONTROL_REQUEST_HEADERS,
+                "authorization, content-type",
+            )
+            .body(Body::empty())
+            .unwrap()
+    };
+    // Closed by default: no page of another origin may call.
+    let (_, headers, _) = s.send(preflight("https://patrol.example.org")).await;
+    assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+
+    // A configured origin may; any other still may not.
+    let open = |origins: &[&str]| {
+        app(Config::new(s.dir.path().join("dist"))
+            .with_api(s.api.clone())
+            .with_cors_origins(
+                origins
+                    .iter()
+                    .map(|o| river_patrol_server::origin(o).unwrap())
+                    .collect(),
+            ))
+    };
+    let res = open(&["https://patrol.example.org"])
+        .oneshot(preflight("https://patrol.example.org"))
+        .await
         .unwrap();
-    let (status, headers, _) = s.send(req).await;
-    assert!(status.is_success(), "{status}");
-    assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(
+        res.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://patrol.example.org"
+    );
+    let res = open(&["https://patrol.example.org"])
+        .oneshot(preflight("https://evil.example.com"))
+        .await
+        .unwrap();
+    assert!(
+        res.headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .is_none()
+    );
+    let res = open(&["*"])
+        .oneshot(preflight("https://anywhere.example.com"))
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
 
     let (status, body) = s.json(Method::GET, "/api/v1/health", None, None).await;
     assert_eq!(status, StatusCode::OK);
@@ -1207,53 +1006,6 @@ async fn an_import_reports_bad_rows_and_other_villages_and_refuses_what_is_not_a
         .unwrap();
     assert_eq!(s.send(req).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 1);
-}
-
-/// A patrol of `village` with `fixes` track points a minute apart, at revision `fixes`.
-fn patrol(village: &str, fixes: usize) -> Patrol {
-    let mut p = Patrol::start("清水河", "杨柳村段", "张三", at(3, 9)).unwrap();
-    p.village = village.into();
-    for i in 0..fixes {
-        p.record_fix(TrackPoint {
-            lat: 31.25 + 0.0005 * i as f64,
-            lon: 107.54,
-            accuracy_m: 8.0,
-            at: at(3, 9) + chrono::Duration::minutes(i as i64),
-        });
-    }
-    p.revision = fixes as u32;
-    p
-}
-
-impl Server {
-    async fn push_patrols(&self, token: &str, patrols: &[&Patrol]) -> Vec<PatrolOutcome> {
-        let body = serde_json::to_value(PatrolPushRequest {
-            patrols: patrols.iter().map(|p| (*p).clone()).collect(),
-        })
-        .unwrap();
-        let (status, body) = self
-            .json(Method::POST, "/api/v1/patrols", Some(token), Some(&body))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let res: PatrolPushResponse = serde_json::from_value(body).unwrap();
-        for (result, p) in res.results.iter().zip(patrols) {
-            assert_eq!(result.id, p.id, "results in request order");
-        }
-        res.results.into_iter().map(|r| r.outcome).collect()
-    }
-
-    async fn pull_patrols(&self, token: &str, since: Option<&str>) -> PatrolPullResponse {
-        let (status, body) = self
-            .json(
-                Method::GET,
-                &patrol_pull_path(since, Some(1)),
-                Some(token),
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        serde_json::from_value(body).unwrap()
-    }
 }
 
 #[tokio::test]

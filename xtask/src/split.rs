@@ -247,17 +247,22 @@ fn link_from_index(dist: &Path, built: &Built) -> Result<()> {
         loader,
         ..
     } = built;
+    // The start-up script is a file of its own, not inline, so that the server's
+    // Content-Security-Policy can forbid inline scripts (server/src/lib.rs).
+    let start = format!(
+        "import init, * as bindings from '/{main_js}';\n\
+         await init({{ module_or_path: '/{main_wasm}' }});\n\
+         window.wasmBindings = bindings;\n"
+    );
+    let start_name = format!("start-{}.js", short_hash(&[start.as_bytes()]));
+    std::fs::write(dist.join(&start_name), &start)?;
     // Preloads start the three downloads with the HTML; the loader is imported by the app's
     // JavaScript and would otherwise wait for it.
     let tags = format!(
         r#"<link rel="modulepreload" href="/{main_js}">
 <link rel="modulepreload" href="/{loader}">
 <link rel="preload" href="/{main_wasm}" as="fetch" type="application/wasm" crossorigin="anonymous">
-<script type="module">
-import init, * as bindings from '/{main_js}';
-await init({{ module_or_path: '/{main_wasm}' }});
-window.wasmBindings = bindings;
-</script>
+<script type="module" src="/{start_name}"></script>
 </head>"#
     );
     let html = replace_once(&html, "</head>", &tags).context("dist/index.html has no </head>")?;

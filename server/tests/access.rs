@@ -1,0 +1,385 @@
+//! Who may call what: every documented API route (`api::ROUTES`) with no token, a wrong token,
+//! a revoked token and another village's token, against one village's record, photo and
+//! patrol. Nothing of that village is read or changed by anyone but its own devices and the
+//! township office.
+
+mod common;
+
+use axum::body::{Body, Bytes};
+use axum::http::{Method, Request, StatusCode, header};
+use common::*;
+use patrol_core::sync::{
+    PHOTO_SHA256_HEADER, PatrolOutcome, PatrolPushResponse, PushResponse, code, patrol_pull_path,
+    pull_path,
+};
+use patrol_core::*;
+use river_patrol_server::api::ROUTES;
+use river_patrol_server::tokens::{self, sha256_hex};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Who calls, besides the village's own device.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Caller {
+    NoToken,
+    WrongToken,
+    Revoked,
+    OtherVillage,
+}
+
+const CALLERS: [Caller; 4] = [
+    Caller::NoToken,
+    Caller::WrongToken,
+    Caller::Revoked,
+    Caller::OtherVillage,
+];
+
+/// 杨柳村's data on the server, and a revoked 杨柳村 token.
+struct Fixture {
+    s: Server,
+    record: Record,
+    photo: Uuid,
+    photo_bytes: Vec<u8>,
+    patrol: Patrol,
+    revoked: String,
+}
+
+impl Fixture {
+    async fn new() -> Fixture {
+        let s = Server::new().await;
+        let photo_bytes = jpeg(5);
+        let photo = Uuid::from_u128(0xacce55);
+        let mut record = record(1, YANGLIU);
+        record.photos.push(photo_ref(photo, &photo_bytes));
+        s.push(&s.device, &[(None, &record)]).await;
+        let (status, _) = s
+            .put_photo(&photo.to_string(), &photo_bytes, &sha256_hex(&photo_bytes))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let patrol = patrol(YANGLIU, 3);
+        s.push_patrols(&s.device, &[&patrol]).await;
+
+        let revoked = tokens::create(&s.api.db, "王五", Some(YANGLIU))
+            .await
+            .unwrap();
+        assert!(tokens::revoke(&s.api.db, revoked.id).await.unwrap());
+        Fixture {
+            s,
+            record,
+            photo,
+            photo_bytes,
+            patrol,
+            revoked: revoked.token,
+        }
+    }
+
+    fn token(&self, caller: Caller) -> Option<String> {
+        match caller {
+            Caller::NoToken => None,
+            // Well-formed, never issued.
+            Caller::WrongToken => Some(format!("rp_{}", "0".repeat(64))),
+            Caller::Revoked => Some(self.revoked.clone()),
+            Caller::OtherVillage => Some(self.s.other.clone()),
+        }
+    }
+
+    /// The request `route` makes about 杨柳村's data: reads of it, or writes that would change
+    /// it (an edit of its record and patrol, other bytes under its photo's id, an import row).
+    fn request(&self, (method, path): (&str, &str), token: Option<&str>) -> Request<Body> {
+        let photo = path.replace("{id}", &self.photo.to_string());
+        let (method, uri, content_type, body): (Method, String, &str, Vec<u8>) =
+            match (method, path) {
+                ("get", "/api/v1/health" | "/api/v1/limits" | "/api/v1/export.csv") => {
+                    (Method::GET, path.into(), "", vec![])
+                }
+                ("get", "/api/v1/records") => (Method::GET, pull_path(None, None), "", vec![]),
+                ("post", "/api/v1/records") => {
+                    let mut edit = self.record.clone();
+                    edit.title = "改掉别村的记录".into();
+                    edit.revision += 1;
+                    let body = json!({"records": [{"base_rev": 1, "record": edit}]});
+                    (
+                        Method::POST,
+                        path.into(),
+                        "application/json",
+                        body.to_string().into(),
+                    )
+                }
+                ("put", "/api/v1/photos/{id}") => (Method::PUT, photo, "image/jpeg", jpeg(6)),
+                ("head", "/api/v1/photos/{id}") => (Method::HEAD, photo, "", vec![]),
+                ("get", "/api/v1/photos/{id}") => (Method::GET, photo, "", vec![]),
+                ("post", "/api/v1/import") => (
+                    Method::POST,
+                    path.into(),
+                    "text/csv",
+                    format!("村(社区),问题描述\n{YANGLIU},桥下垃圾\n").into(),
+                ),
+                ("get", "/api/v1/patrols") => {
+                    (Method::GET, patrol_pull_path(None, None), "", vec![])
+                }
+                ("post", "/api/v1/patrols") => {
+                    let mut edit = self.patrol.clone();
+                    edit.river = "别的河".into();
+                    edit.revision += 1;
+                    let body = json!({"patrols": [edit]});
+                    (
+                        Method::POST,
+                        path.into(),
+                        "application/json",
+                        body.to_string().into(),
+                    )
+                }
+                _ => panic!("no access case for {method} {path}: add one to this test"),
+            };
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        if !content_type.is_empty() {
+            req = req.header(header::CONTENT_TYPE, content_type);
+        }
+        if content_type == "image/jpeg" {
+            req = req.header(PHOTO_SHA256_HEADER, sha256_hex(&body));
+        }
+        req.body(Body::from(body)).unwrap()
+    }
+
+    /// What 杨柳村 holds on the server, to compare before and after.
+    async fn holdings(&self) -> Value {
+        let records: Vec<(String, String, i64)> =
+            sqlx::query_as("SELECT id, body, server_rev FROM records ORDER BY id")
+                .fetch_all(&self.s.api.db)
+                .await
+                .unwrap();
+        let photos: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, sha256 FROM photos ORDER BY id")
+                .fetch_all(&self.s.api.db)
+                .await
+                .unwrap();
+        let patrols: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, body FROM patrols ORDER BY id")
+                .fetch_all(&self.s.api.db)
+                .await
+                .unwrap();
+        let file = std::fs::read(
+            self.s
+                .data()
+                .join("photos")
+                .join(format!("{}.jpg", self.photo)),
+        )
+        .unwrap();
+        json!({
+            "records": records,
+            "photos": photos,
+            "patrols": patrols,
+            "photo_file": sha256_hex(&file),
+        })
+    }
+}
+
+fn json_of(body: &Bytes) -> Value {
+    serde_json::from_slice(body).unwrap_or_else(|_| panic!("not JSON: {body:?}"))
+}
+
+/// What another village's device gets from `route`: nothing of 杨柳村's, and no change made.
+fn check_other_village(f: &Fixture, route: (&str, &str), status: StatusCode, body: &Bytes) {
+    let what = format!("{} {}", route.0, route.1);
+    match route {
+        ("get", "/api/v1/health" | "/api/v1/limits") => assert_eq!(status, StatusCode::OK),
+        ("get", "/api/v1/records") => {
+            assert_eq!(status, StatusCode::OK);
+            let pulled: PullResponse = serde_json::from_slice(body).unwrap();
+            assert!(pulled.changes.is_empty(), "{what}: {pulled:?}");
+        }
+        ("post", "/api/v1/records") => {
+            assert_eq!(status, StatusCode::OK);
+            let res: PushResponse = serde_json::from_slice(body).unwrap();
+            assert!(
+                matches!(&res.results[0].outcome, Outcome::Rejected { problems } if problems[0].code == code::WRONG_VILLAGE),
+                "{what}: {res:?}"
+            );
+        }
+        ("put", "/api/v1/photos/{id}") => {
+            // Other bytes under a held id never replace them.
+            assert_eq!(status, StatusCode::CONFLICT, "{what}");
+            assert_eq!(error_code(&json_of(body)), code::PHOTO_CONFLICT);
+        }
+        ("head", "/api/v1/photos/{id}") => assert_eq!(status, StatusCode::NOT_FOUND, "{what}"),
+        ("get", "/api/v1/photos/{id}") => {
+            // As if the server did not hold it: not even its existence is told.
+            assert_eq!(status, StatusCode::NOT_FOUND, "{what}");
+            assert_eq!(error_code(&json_of(body)), code::NOT_FOUND);
+        }
+        ("get", "/api/v1/export.csv") => {
+            assert_eq!(status, StatusCode::OK);
+            let csv = String::from_utf8(body.to_vec()).unwrap();
+            assert!(!csv.contains(&f.record.id.to_string()), "{what}: {csv}");
+            assert!(!csv.contains(YANGLIU), "{what}: {csv}");
+        }
+        ("post", "/api/v1/import") => {
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(
+                json_of(body),
+                json!({"imported": 0, "already": 0, "rejected": [
+                    {"line": 2, "problems": [{"field": "village", "code": "wrong_village"}]}
+                ]})
+            );
+        }
+        ("get", "/api/v1/patrols") => {
+            assert_eq!(status, StatusCode::OK);
+            assert!(
+                json_of(body)["patrols"].as_array().unwrap().is_empty(),
+                "{what}"
+            );
+        }
+        ("post", "/api/v1/patrols") => {
+            assert_eq!(status, StatusCode::OK);
+            let res: PatrolPushResponse = serde_json::from_slice(body).unwrap();
+            assert!(
+                matches!(&res.results[0].outcome, PatrolOutcome::Rejected { problems } if problems[0].code == code::WRONG_VILLAGE),
+                "{what}: {res:?}"
+            );
+        }
+        _ => panic!("no access case for {what}: add one to this test"),
+    }
+}
+
+#[tokio::test]
+async fn every_route_refuses_no_token_a_wrong_one_a_revoked_one_and_another_village() {
+    let f = Fixture::new().await;
+    let before = f.holdings().await;
+    for caller in CALLERS {
+        let token = f.token(caller);
+        for (method, path) in ROUTES {
+            let (status, headers, body) =
+                f.s.send(f.request((method, path), token.as_deref())).await;
+            let what = format!("{caller:?}: {method} {path}");
+            if caller == Caller::OtherVillage {
+                check_other_village(&f, (method, path), status, &body);
+            } else if *path == "/api/v1/health" {
+                // The one route without a token: it tells only that the server is up.
+                assert_eq!(status, StatusCode::OK, "{what}");
+            } else {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}");
+                assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{what}");
+                if *method != "head" {
+                    assert_eq!(error_code(&json_of(&body)), code::UNAUTHORIZED, "{what}");
+                }
+            }
+        }
+    }
+    assert_eq!(f.holdings().await, before, "nothing of 杨柳村's changed");
+
+    // The village's own device reads all of it back (so the refusals above are not a broken
+    // route), and the township office too.
+    for token in [&f.s.device, &f.s.office] {
+        for route in [
+            ("head", "/api/v1/photos/{id}"),
+            ("get", "/api/v1/photos/{id}"),
+        ] {
+            let (status, _, body) = f.s.send(f.request(route, Some(token))).await;
+            assert_eq!(status, StatusCode::OK, "{route:?}");
+            if route.0 == "get" {
+                assert_eq!(body.as_ref(), f.photo_bytes.as_slice());
+            }
+        }
+        let pulled = f.s.pull(token, None, None).await;
+        assert_eq!(pulled.changes.len(), 1);
+        assert_eq!(f.s.pull_patrols(token, None).await.patrols.len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn naming_another_villages_photo_without_its_hash_opens_nothing() {
+    let f = Fixture::new().await;
+    let s = &f.s;
+    // 红岩村's device learns the id somehow and names it in a record of its own, with a made-up
+    // hash: the record is stored, the photo stays 杨柳村's.
+    let mut theirs = record(2, HONGYAN);
+    let guessed = photo_ref(f.photo, &jpeg(8));
+    theirs.photos.push(guessed);
+    s.push(&s.other, &[(None, &theirs)]).await;
+    let (status, _, _) = s
+        .send(f.request(("get", "/api/v1/photos/{id}"), Some(&s.other)))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A record that gives the right hash is one made by someone holding the photo: the office
+    // filing 杨柳村's photo under a 红岩村 record shares it with 红岩村.
+    let mut shared = record(3, HONGYAN);
+    shared.photos.push(photo_ref(f.photo, &f.photo_bytes));
+    s.push(&s.office, &[(None, &shared)]).await;
+    let (status, _, body) = s
+        .send(f.request(("get", "/api/v1/photos/{id}"), Some(&s.other)))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body.as_ref(), f.photo_bytes.as_slice());
+}
+
+#[tokio::test]
+async fn photos_stored_before_the_village_index_stay_readable_by_their_village() {
+    let f = Fixture::new().await;
+    let s = &f.s;
+    // A database as it was before migration 0003, with no index of who may read which photo,
+    // holding a record whose follow-up visit has a photo too.
+    sqlx::raw_sql("DROP TABLE photo_villages")
+        .execute(&s.api.db)
+        .await
+        .unwrap();
+    let follow_up = jpeg(9);
+    let follow_up_id = Uuid::from_u128(0xf011);
+    let mut visited = record(4, YANGLIU);
+    visited.visits.push(Visit {
+        id: Uuid::from_u128(0x4151),
+        at: visited.created_at,
+        author: "张三".into(),
+        position: None,
+        photos: vec![photo_ref(follow_up_id, &follow_up)],
+        notes: String::new(),
+        from: Status::Open,
+        to: Status::Open,
+        patrol: None,
+    });
+    sqlx::query(
+        "INSERT INTO records (id, village, server_rev, seq, body, deleted, created_at, stored_at)
+         VALUES (?, ?, 1, 100, ?, 0, ?, ?)",
+    )
+    .bind(visited.id.to_string())
+    .bind(YANGLIU)
+    .bind(patrol_core::codec::encode(&visited))
+    .bind(visited.created_at.to_rfc3339())
+    .bind(visited.created_at.to_rfc3339())
+    .execute(&s.api.db)
+    .await
+    .unwrap();
+    std::fs::write(
+        s.data().join("photos").join(format!("{follow_up_id}.jpg")),
+        &follow_up,
+    )
+    .unwrap();
+    sqlx::query("INSERT INTO photos (id, sha256, bytes, stored_at) VALUES (?, ?, ?, '2026-05-01')")
+        .bind(follow_up_id.to_string())
+        .bind(sha256_hex(&follow_up))
+        .bind(follow_up.len() as i64)
+        .execute(&s.api.db)
+        .await
+        .unwrap();
+
+    sqlx::raw_sql(include_str!("../migrations/0003_photo_villages.sql"))
+        .execute(&s.api.db)
+        .await
+        .unwrap();
+
+    for (id, bytes) in [(f.photo, &f.photo_bytes), (follow_up_id, &follow_up)] {
+        let get = |token: &str| {
+            Request::get(patrol_core::sync::photo_path(id))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap()
+        };
+        let (status, _, body) = s.send(get(&s.device)).await;
+        assert_eq!(status, StatusCode::OK, "{id}");
+        assert_eq!(body.as_ref(), bytes.as_slice());
+        assert_eq!(s.send(get(&s.other)).await.0, StatusCode::NOT_FOUND, "{id}");
+    }
+}
