@@ -35,6 +35,8 @@ pub enum AppError {
     HashMismatch { announced: String, actual: String },
     /// 503: the database does not answer.
     Unavailable(String),
+    /// 507: the disk under the database or the photo store is full; nothing was stored.
+    StorageFull(&'static str),
     /// 500: a bug or a storage failure; the detail goes to the log, not to the client.
     Internal(anyhow::Error),
 }
@@ -62,6 +64,7 @@ impl AppError {
             }
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -109,6 +112,11 @@ impl AppError {
                 None,
             ),
             AppError::Unavailable(why) => (code::UNAVAILABLE, why.clone(), None),
+            AppError::StorageFull(what) => (
+                code::STORAGE_FULL,
+                format!("the server's {what} is full; nothing was stored; try again later"),
+                None,
+            ),
             AppError::Internal(_) => (
                 code::INTERNAL,
                 "the server failed; try again later".to_owned(),
@@ -128,6 +136,7 @@ impl IntoResponse for AppError {
         match &self {
             AppError::Internal(e) => tracing::error!("internal error: {e:#}"),
             AppError::Unavailable(why) => tracing::error!("unavailable: {why}"),
+            AppError::StorageFull(what) => tracing::error!("the {what} is full"),
             _ => {}
         }
         let status = self.status();
@@ -136,14 +145,39 @@ impl IntoResponse for AppError {
     }
 }
 
+/// Whether `e` or an error under it is the disk being full.
+fn is_disk_full(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::StorageFull
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
+        // SQLITE_FULL (13): the database file could not grow. The transaction is rolled back.
+        let full = match &e {
+            sqlx::Error::Database(db) => db.code().as_deref() == Some("13"),
+            other => is_disk_full(other),
+        };
+        if full {
+            return AppError::StorageFull("database disk");
+        }
         AppError::Internal(anyhow::Error::new(e).context("database"))
     }
 }
 
 impl From<object_store::Error> for AppError {
     fn from(e: object_store::Error) -> Self {
+        if is_disk_full(&e) {
+            return AppError::StorageFull("photo disk");
+        }
         AppError::Internal(anyhow::Error::new(e).context("photo store"))
     }
 }

@@ -8,10 +8,13 @@
 //! (docs/benchmarks.md gives the `--config` flags it was measured with: opt-level 3, no LTO.)
 //! It prints a Markdown table for docs/benchmarks.md.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
+use common::push_body;
 use patrol_core::sync::{PHOTO_SHA256_HEADER, photo_path, pull_path};
 use patrol_core::*;
 use river_patrol_server::tokens::{self, sha256_hex};
@@ -84,16 +87,7 @@ fn photo_bytes(n: u32) -> Vec<u8> {
 }
 
 async fn push(addr: SocketAddr, token: &str, records: &[Record]) {
-    let req = PushRequest {
-        records: records
-            .iter()
-            .map(|r| PushRecord {
-                base_rev: None,
-                record: r.clone(),
-            })
-            .collect(),
-    };
-    let body = serde_json::to_vec(&req).unwrap();
+    let body = push_body(records);
     let (status, body) = request(
         addr,
         "POST",

@@ -331,6 +331,8 @@ pub mod code {
     pub const INTERNAL: &str = "internal";
     /// 503: the server is up but its storage is not.
     pub const UNAVAILABLE: &str = "unavailable";
+    /// 507: the server's disk is full; nothing was stored; retry later.
+    pub const STORAGE_FULL: &str = "storage_full";
     /// Rejected record: another village's than the token's.
     pub const WRONG_VILLAGE: &str = "wrong_village";
     /// Rejected record: written by a newer app than the server knows.

@@ -233,6 +233,20 @@ pub fn photo_ref(id: Uuid, bytes: &[u8]) -> PhotoRef {
     }
 }
 
+/// The JSON body of a push of `records`, each new to the server.
+pub fn push_body(records: &[Record]) -> Vec<u8> {
+    serde_json::to_vec(&PushRequest {
+        records: records
+            .iter()
+            .map(|r| PushRecord {
+                base_rev: None,
+                record: r.clone(),
+            })
+            .collect(),
+    })
+    .unwrap()
+}
+
 pub fn accepted(rev: u64, missing: Vec<Uuid>) -> Outcome {
     Outcome::Accepted {
         server_rev: rev,
