@@ -154,6 +154,47 @@ test('a sync cut off midway (server killed, an answer lost) completes by itself 
   });
 });
 
+test('a server answering garbage is told to the user and retried; nothing is lost or doubled', async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(120_000);
+  await onConnectedServer(page, async ({ server, token }) => {
+    await context.setOffline(true);
+    for (const n of [7, 8]) await recordWithPhoto(page, `乱码记录 ${n}`, n);
+    const before = await storedRecords(page);
+
+    // A broken proxy in front of the server: a web page instead of JSON, JSON of the wrong
+    // shape, a truncated body, each once, on pushes, pulls and photo uploads alike.
+    const garbage = [
+      { status: 200, contentType: 'text/html', body: '<html><body>502 Bad Gateway</body></html>' },
+      { status: 200, contentType: 'application/json', body: '{"results": 5}' },
+      { status: 200, contentType: 'application/json', body: '{"changes": [{"server_rev": ' },
+    ];
+    const answered: Record<string, number> = {};
+    for (const pattern of ['**/api/v1/records**', '**/api/v1/photos/*']) {
+      await page.route(pattern, async (route) => {
+        const n = (answered[pattern] = (answered[pattern] ?? 0) + 1);
+        if (n <= garbage.length) await route.fulfill(garbage[n - 1]);
+        else await route.continue();
+      });
+    }
+
+    await context.setOffline(false);
+    await showList(page);
+    // Said, in the user's language, and the records stay waiting on the phone.
+    await expect(page.locator('.sync-problem')).toContainText('服务器出错，稍后自动重试');
+    expect(await storedRecords(page)).toEqual(before);
+    // Then the retries get through by themselves.
+    await expect(page.getByTestId('sync-pending')).toHaveText('全部已同步', { timeout: 60_000 });
+    await expect(page.locator('.sync-problem')).toHaveText('');
+    // Every garbage answer was met, and more requests came after them.
+    for (const pattern of Object.keys(answered)) expect(answered[pattern], pattern).toBeGreaterThan(garbage.length);
+    expect(Object.keys(answered)).toHaveLength(2);
+    await expectServerHasPhoneRecords(page, server, token, 2);
+  });
+});
+
 test("the township's new deadline reaches the phone; a conflicting change is put to the user", async ({
   page,
   context,
