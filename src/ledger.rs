@@ -94,11 +94,16 @@ impl Ledger {
         self.save(record)
     }
 
-    /// Leaves a tombstone in storage and takes the record off the list.
+    /// Leaves a tombstone in storage and takes the record off the list. The tombstone is made
+    /// of the stored copy, which another tab or a sync may have changed since this tab loaded.
     pub fn delete(&self, id: &Uuid) -> Result<(), SaveError> {
-        let Some(mut record) = self.get(id) else {
+        let Some(mut record) = store::load(*id).or_else(|| self.get_untracked(id)) else {
             return Ok(());
         };
+        if record.is_deleted() {
+            self.put(record);
+            return Ok(());
+        }
         record.mark_deleted(Utc::now());
         store::save(&record)?;
         self.put(record);
