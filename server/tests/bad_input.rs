@@ -49,3 +49,17 @@ async fn deeply_nested_json_is_refused_with_a_reason() {
     assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 0);
     assert_eq!(s.count("SELECT COUNT(*) FROM patrols").await, 0);
 }
+
+#[tokio::test]
+async fn a_patrol_with_a_fix_off_the_globe_is_rejected_and_not_stored() {
+    let s = Server::new().await;
+    let mut p = patrol(YANGLIU, 2);
+    p.track[1].lon = 181.0;
+    let outcome = s.push_patrols(&s.device, &[&p]).await;
+    assert!(
+        matches!(&outcome[0], patrol_core::sync::PatrolOutcome::Rejected { problems }
+            if problems[0].field == "track" && problems[0].code == "out_of_range"),
+        "{outcome:?}"
+    );
+    assert_eq!(s.count("SELECT COUNT(*) FROM patrols").await, 0);
+}

@@ -25,6 +25,8 @@ pub fn patrol_key(id: Uuid) -> String {
 pub mod field {
     pub const RIVER: &str = "river";
     pub const SECTION: &str = "section";
+    /// The track as a whole (a fix out of range), as the server checks a pushed patrol.
+    pub const TRACK: &str = "track";
 }
 
 /// Longest river name, in characters after trimming.
@@ -45,6 +47,16 @@ pub struct TrackPoint {
 }
 
 impl TrackPoint {
+    /// Latitude and longitude on the globe, the accuracy a distance (finite, not negative).
+    pub fn in_range(&self) -> bool {
+        self.lat.is_finite()
+            && (-90.0..=90.0).contains(&self.lat)
+            && self.lon.is_finite()
+            && (-180.0..=180.0).contains(&self.lon)
+            && self.accuracy_m.is_finite()
+            && self.accuracy_m >= 0.0
+    }
+
     fn lat_lon(&self) -> (f64, f64) {
         (self.lat, self.lon)
     }
@@ -167,7 +179,9 @@ impl Patrol {
         }
     }
 
-    /// What is wrong with the river and section, as the start form and the server check it.
+    /// What is wrong with the river and section, as the start form and the server check it,
+    /// and with the track: a fix out of range (no phone reports one, a damaged copy might)
+    /// would be stored and passed on to every phone that pulls the patrol.
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
         let (river, section) = (self.river.trim(), self.section.trim());
@@ -186,6 +200,12 @@ impl Patrol {
             errors.push(FieldError {
                 field: field::SECTION,
                 problem: Problem::TooLong { max: MAX_SECTION },
+            });
+        }
+        if !self.track.iter().all(TrackPoint::in_range) {
+            errors.push(FieldError {
+                field: field::TRACK,
+                problem: Problem::OutOfRange,
             });
         }
         errors

@@ -216,3 +216,32 @@ mod sync {
         assert!(state.needs_push(&stored));
     }
 }
+
+#[test]
+fn a_track_with_a_fix_off_the_globe_is_refused_as_a_whole() {
+    use patrol_core::patrol::field;
+    use patrol_core::validate::{FieldError, Problem};
+    let mut p = Patrol::start("清水河", "", "张三", t(0)).unwrap();
+    p.track.push(fix(31.25, 107.54, 8.0, 1));
+    assert_eq!(p.validate(), []);
+    let off = FieldError {
+        field: field::TRACK,
+        problem: Problem::OutOfRange,
+    };
+    for bad in [
+        fix(31.25, 181.0, 8.0, 2),
+        fix(-90.5, 107.54, 8.0, 2),
+        fix(f64::NAN, 107.54, 8.0, 2),
+        fix(31.25, f64::INFINITY, 8.0, 2),
+        fix(31.25, 107.54, -1.0, 2),
+        fix(31.25, 107.54, f64::NAN, 2),
+    ] {
+        let mut q = p.clone();
+        q.track.push(bad.clone());
+        assert_eq!(q.validate(), [off], "{bad:?}");
+    }
+    // The edges are on the globe.
+    p.track.push(fix(90.0, -180.0, 0.0, 2));
+    p.track.push(fix(-90.0, 180.0, 0.0, 3));
+    assert_eq!(p.validate(), []);
+}
