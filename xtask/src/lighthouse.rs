@@ -117,7 +117,9 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
             .args(["build", "--release", "-p", "river-patrol-server"]),
     )?;
     let port = free_port()?;
-    let _server = Server::start(ctx, &server_bin, dist, port)?;
+    // No sync data is needed; the server's data folder goes to a temporary one.
+    let data = std::env::temp_dir().join(format!("xtask-lighthouse-data-{}", std::process::id()));
+    let server = Server::start(ctx, &server_bin, dist, port, Some(&data))?;
     let url = format!("http://127.0.0.1:{port}/");
     let out_dir = ctx.root.join("target").join("bench");
     std::fs::create_dir_all(&out_dir)?;
@@ -168,6 +170,8 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     for profile in &profiles {
         let _ = std::fs::remove_dir_all(profile);
     }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
     let (runs, version) = result?;
 
     for (name, run) in [
@@ -205,7 +209,7 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     Ok(())
 }
 
-fn target_dir(ctx: &Ctx) -> PathBuf {
+pub(crate) fn target_dir(ctx: &Ctx) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .map(|p| if p.is_absolute() { p } else { ctx.root.join(p) })
@@ -223,19 +227,29 @@ fn chromium_version(ctx: &Ctx) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// The release server, stopped when dropped.
-struct Server(Child);
+pub(crate) struct Server(Child);
 
 impl Server {
-    fn start(ctx: &Ctx, bin: &Path, dist: &Path, port: u16) -> Result<Self> {
-        let child = ctx
-            .cmd(bin)
-            .args(["--port", &port.to_string(), "--dist"])
-            .arg(dist)
+    /// Serves `dist` on `port`, with its data (database, photos) in `data` if given, else in
+    /// `data/` of the repository.
+    pub(crate) fn start(
+        ctx: &Ctx,
+        bin: &Path,
+        dist: &Path,
+        port: u16,
+        data: Option<&Path>,
+    ) -> Result<Self> {
+        let mut cmd = ctx.cmd(bin);
+        cmd.args(["--port", &port.to_string(), "--dist"]).arg(dist);
+        if let Some(data) = data {
+            cmd.arg("--data").arg(data);
+        }
+        let child = cmd
             .spawn()
             .with_context(|| format!("cannot start {}", bin.display()))?;
         let server = Self(child);

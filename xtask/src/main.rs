@@ -4,6 +4,7 @@
 //! wasm-bindgen-cli, npm packages with binaryen's wasm-opt and Playwright, Chromium and
 //! chromedriver), checking versions first, so a second run skips straight to the work.
 
+mod api_test;
 mod bench;
 mod budget;
 mod compress;
@@ -439,6 +440,7 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
             }),
         ));
     }
+    let first_e2e_step = steps.len();
     if e2e {
         steps.push((RELEASE_BUILD, Box::new(|| trunk_build(ctx))));
         steps.push((
@@ -449,6 +451,10 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
                         .args(["build", "--release", "-p", "river-patrol-server"]),
                 )
             }),
+        ));
+        steps.push((
+            "API property test: schemathesis on docs/openapi.yaml against the release server",
+            Box::new(|| api_test::run(ctx, &ctx.root.join("dist"))),
         ));
         steps.push((
             "Browser tests: npx playwright test (release server on 127.0.0.1:8091)",
@@ -463,7 +469,6 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
     }
 
     let total = steps.len();
-    let first_e2e_step = if e2e { total - 3 } else { total };
     let mut times = Vec::new();
     let mut lock = None;
     for (i, (title, f)) in steps.iter().enumerate() {
