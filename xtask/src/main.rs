@@ -8,6 +8,7 @@ mod api_test;
 mod bench;
 mod budget;
 mod compress;
+mod fuzz;
 mod ledger_bench;
 mod lighthouse;
 mod precache;
@@ -38,11 +39,14 @@ verbs:
   test [--native-only] [--wasm-only] [--e2e-only] [-- <playwright args>]
                        every check, in order, stopping at the first failure:
                          1 cargo fmt --check      2 cargo clippy -D warnings
-                         3 native tests           4 clippy for the wasm target
-                         5 wasm tests in headless Chromium
-                         6 release build (dist/)  7 release server build
-                         8 Playwright tests against the release server
-                       --native-only: steps 1-3; --wasm-only: steps 4-5; --e2e-only: steps 6-8
+                         3 native tests
+                         4 the decoders fuzzed (cargo-fuzz, 20 s per target)
+                         5 clippy for the wasm target
+                         6 wasm tests in headless Chromium
+                         7 release build (dist/)  8 release server build
+                         9 API property test (Schemathesis on docs/openapi.yaml)
+                        10 Playwright tests against the release server
+                       --native-only: steps 1-4; --wasm-only: steps 5-6; --e2e-only: steps 7-10
                        (flags combine); args after `--` go to `npx playwright test`
   screenshots          dist, then phone-size (360×640) pictures of every screen in both
                        languages into docs/screenshots/<language>/<screen>.png
@@ -58,6 +62,8 @@ verbs:
                        (cold and warm load), into
                        target/bench/latest.json and docs/benchmarks.md; then the
                        speed budget (fails while a limit is broken)
+  fuzz [SECONDS]       the decoders fuzzed, SECONDS per target (default 300); a crash is
+                       kept in crates/core/fuzz/artifacts/ with the command to replay it
   help                 this text";
 
 fn main() -> ExitCode {
@@ -135,6 +141,19 @@ fn run(args: &[String]) -> Result<()> {
             } else {
                 write_precache_list(&dir)
             }
+        }
+        "fuzz" => {
+            let seconds = match rest {
+                [] => 300,
+                [s] => s
+                    .parse()
+                    .with_context(|| format!("`{s}` is not a number of seconds"))?,
+                [_, extra, ..] => bail!("unexpected argument `{extra}`\n\n{USAGE}"),
+            };
+            step(
+                &format!("Fuzz: cargo fuzz run, {seconds} s per target"),
+                || fuzz::run(&ctx, seconds),
+            )
         }
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
@@ -397,6 +416,10 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
         steps.push((
             "Native tests: cargo test --workspace",
             Box::new(|| ctx.run(ctx.cargo().args(["test", "--workspace"]))),
+        ));
+        steps.push((
+            "Fuzz the decoders: cargo fuzz run record, push, import (20 s each)",
+            Box::new(|| fuzz::run(ctx, fuzz::TEST_SECONDS)),
         ));
     }
     if wasm {
