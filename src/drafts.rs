@@ -1,6 +1,7 @@
 //! Drafts in localStorage, one key per record being typed (see `patrol_core::draft`).
 //! Unreadable drafts are skipped and left where they are; a draft is removed only when its
-//! record is saved or the user discards it.
+//! record is saved (at the save, or at the next start if the app was killed in between) or
+//! the user discards it.
 
 use gloo_storage::{LocalStorage, Storage};
 use patrol_core::draft::{DRAFT_KEY_PREFIX, Draft, decode_draft, draft_key, encode_draft};
@@ -30,6 +31,21 @@ pub fn all() -> Vec<Draft> {
 
 pub fn remove(id: Uuid) {
     LocalStorage::delete(draft_key(id));
+}
+
+/// Removes the drafts whose record is already saved as it stands among `records`: left
+/// behind when the app was killed between writing a new record and removing its draft, they
+/// would be offered as unsaved work that is not.
+pub fn forget_saved(records: &[patrol_core::Record]) {
+    for draft in all() {
+        if records
+            .iter()
+            .find(|r| r.id == draft.record.id)
+            .is_some_and(|stored| draft.is_saved_as(stored))
+        {
+            remove(draft.record.id);
+        }
+    }
 }
 
 /// Photos of follow-ups being typed (`rp/v1/follow-up/<record id>`), which must outlive a

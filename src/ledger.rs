@@ -24,6 +24,7 @@ pub struct Ledger {
 impl Ledger {
     pub fn load() -> Ledger {
         let loaded = store::load_all();
+        drafts::forget_saved(&loaded.records);
         Ledger {
             records: RwSignal::new(loaded.records),
             quarantined: RwSignal::new(loaded.quarantined),

@@ -34,6 +34,24 @@ pub struct Draft {
     pub saved_at: DateTime<Utc>,
 }
 
+impl Draft {
+    /// Whether this is a new record's draft whose record is saved exactly as it stands in
+    /// `stored`: the save wrote the record and the app was killed before it removed the draft.
+    /// Such a draft holds nothing unsaved. (What saving itself sets, the revision, the time of
+    /// the change and the patrol under way, is not compared.) An edit's draft never counts.
+    pub fn is_saved_as(&self, stored: &Record) -> bool {
+        if !self.is_new || stored.id != self.record.id || stored.is_deleted() {
+            return false;
+        }
+        let mut typed = self.record.clone();
+        typed.revision = stored.revision;
+        typed.updated_at = stored.updated_at;
+        typed.patrol = stored.patrol;
+        typed.schema = stored.schema;
+        typed == *stored
+    }
+}
+
 /// The stored text of a draft.
 pub fn encode_draft(draft: &Draft) -> String {
     let mut value = serde_json::to_value(draft).expect("a Draft always serializes to JSON");
@@ -67,6 +85,32 @@ pub fn decode_draft(text: &str) -> Result<Draft, DecodeError> {
 mod tests {
     use super::*;
     use crate::Kind;
+
+    #[test]
+    fn a_new_records_draft_left_behind_by_its_save_is_recognised() {
+        let typed = draft();
+        let mut stored = typed.record.clone();
+        stored.touch("2026-11-28T08:05:00Z".parse().unwrap());
+        stored.patrol = Some(Uuid::from_u128(7));
+        assert!(typed.is_saved_as(&stored));
+
+        // Anything typed that the stored record lacks keeps the draft.
+        let mut more = typed.clone();
+        more.record.notes = "后来又写的".into();
+        assert!(!more.is_saved_as(&stored));
+        // An edit's draft, another record, a deleted record: never.
+        let edit = Draft {
+            is_new: false,
+            ..typed.clone()
+        };
+        assert!(!edit.is_saved_as(&stored));
+        let mut other = stored.clone();
+        other.id = Uuid::from_u128(8);
+        assert!(!typed.is_saved_as(&other));
+        let mut deleted = stored.clone();
+        deleted.mark_deleted("2026-11-28T09:00:00Z".parse().unwrap());
+        assert!(!typed.is_saved_as(&deleted));
+    }
 
     fn draft() -> Draft {
         let now = "2026-11-28T08:00:00Z".parse().unwrap();
