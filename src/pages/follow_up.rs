@@ -66,7 +66,24 @@ fn FollowUpForm(record: Record) -> impl IntoView {
 
     let id = record.id;
     let current = record.status;
-    let resumed = load_draft(id).filter(|d| d.from == current);
+    // A draft whose visit the record already has was saved; the app was killed before it
+    // removed the draft. It holds nothing unsaved.
+    let saved_before = |d: &FollowUpDraft| {
+        d.visit
+            .is_some_and(|v| record.visits.iter().any(|visit| visit.id == v))
+    };
+    let resumed = match load_draft(id) {
+        Some(d) if saved_before(&d) => {
+            remove_draft(id);
+            None
+        }
+        found => found.filter(|d| d.from == current),
+    };
+    // The visit's id, kept in the draft, so that saving the same draft twice adds one visit.
+    let visit = resumed
+        .as_ref()
+        .and_then(|d| d.visit)
+        .unwrap_or_else(Uuid::new_v4);
     // The likeliest next step is offered first: the workflow's first move from here.
     let to = RwSignal::new(resumed.as_ref().map_or_else(
         || current.next().first().copied().unwrap_or(current),
@@ -92,6 +109,7 @@ fn FollowUpForm(record: Record) -> impl IntoView {
     let unsaved = crate::pwa::UnsavedForm::here();
     Effect::new(move |first: Option<()>| {
         let draft = FollowUpDraft {
+            visit: Some(visit),
             from: current,
             to: to.get(),
             notes: notes.get(),
@@ -120,7 +138,7 @@ fn FollowUpForm(record: Record) -> impl IntoView {
             patrol: crate::patrols::active_patrol_id(),
         };
         let author = settings.with_untracked(|s| s.officer.clone());
-        match latest.follow_up(follow_up, &author, Utc::now()) {
+        match latest.follow_up_as(visit, follow_up, &author, Utc::now()) {
             Err(FollowUpError::Refused(why)) => refused.set(Some(why)),
             Err(FollowUpError::Invalid(errors)) => {
                 issues.set(errors.into_iter().map(FormIssue::from).collect())

@@ -97,6 +97,22 @@ impl Record {
         author: &str,
         at: DateTime<Utc>,
     ) -> Result<&Visit, FollowUpError> {
+        self.follow_up_as(Uuid::new_v4(), follow_up, author, at)
+    }
+
+    /// [`Record::follow_up`] with the visit's id chosen by the caller (the one its draft
+    /// carries). If the record already has a visit with that id, that visit is the answer and
+    /// nothing changes: a follow-up saved again after a save cut short is not added twice.
+    pub fn follow_up_as(
+        &mut self,
+        id: Uuid,
+        follow_up: FollowUp,
+        author: &str,
+        at: DateTime<Utc>,
+    ) -> Result<&Visit, FollowUpError> {
+        if let Some(i) = self.visits.iter().position(|v| v.id == id) {
+            return Ok(&self.visits[i]);
+        }
         self.status
             .transition(follow_up.to)
             .map_err(FollowUpError::Refused)?;
@@ -112,7 +128,7 @@ impl Record {
             patrol,
         } = follow_up;
         self.visits.push(Visit {
-            id: Uuid::new_v4(),
+            id,
             at,
             author: author.to_owned(),
             position,
@@ -217,6 +233,10 @@ pub fn follow_up_draft_key(record: Uuid) -> String {
 /// before the status changed elsewhere is not offered again).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FollowUpDraft {
+    /// The id the visit gets when saved ([`Record::follow_up_as`]): a draft the save left
+    /// behind (the app killed in between) is then known by the record having that visit.
+    #[serde(default)]
+    pub visit: Option<Uuid>,
     pub from: Status,
     pub to: Status,
     #[serde(default)]

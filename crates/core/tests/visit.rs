@@ -246,3 +246,36 @@ fn visits_round_trip_and_are_validated_with_the_record() {
         }]
     );
 }
+
+#[test]
+fn a_follow_up_saved_again_under_its_id_is_not_added_twice() {
+    let mut r = minimal(Kind::SewageOutfall);
+    let id = Uuid::from_u128(0x0715);
+    let progress = FollowUp {
+        to: Status::Open,
+        notes: "还在排，已通知".into(),
+        ..Default::default()
+    };
+    let first = r
+        .follow_up_as(id, progress.clone(), "李四", at(2026, 5, 3, 2, 0, 0))
+        .unwrap()
+        .clone();
+    assert_eq!(first.id, id);
+    // The same draft saved again (the app was killed before it removed the draft).
+    let again = r
+        .follow_up_as(id, progress, "李四", at(2026, 5, 3, 2, 5, 0))
+        .unwrap()
+        .clone();
+    assert_eq!(again, first);
+    assert_eq!(r.visits, vec![first]);
+    // Another id is another visit.
+    r.follow_up_as(
+        Uuid::from_u128(0x0716),
+        to(Status::Rectifying),
+        "李四",
+        at(2026, 5, 4, 2, 0, 0),
+    )
+    .unwrap();
+    assert_eq!(r.visits.len(), 2);
+    assert_eq!(r.status, Status::Rectifying);
+}
