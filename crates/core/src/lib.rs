@@ -1,6 +1,7 @@
 //! River Patrol's domain: what an inspection record is, how it is checked, and how it is
 //! stored. Pure Rust, no browser and no I/O, shared by the app and the server.
 
+pub mod backup;
 pub mod capture;
 pub mod codec;
 pub mod csv;
