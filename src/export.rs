@@ -14,18 +14,24 @@ pub fn download_ledger(records: &[Record], file_name: &str) -> Result<(), JsValu
     options.set_type("text/csv;charset=utf-8");
     let parts = js_sys::Array::of1(&JsValue::from_str(&text));
     let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = Url::create_object_url_with_blob(&blob)?;
+    offer_download(&blob, file_name)
+}
+
+/// Offers `blob` as a download named `file_name`; the phone saves it where it keeps downloads.
+pub fn offer_download(blob: &Blob, file_name: &str) -> Result<(), JsValue> {
+    let url = Url::create_object_url_with_blob(blob)?;
     let document = leptos::prelude::document();
     let link: HtmlAnchorElement = document.create_element("a")?.unchecked_into();
     link.set_href(&url);
     link.set_download(file_name);
     link.click();
-    // The browser has taken the file once the click is handled; free it on the next turn.
+    // The browser has taken the file once the click is handled; free it a little later (a
+    // large backup is read from the Blob while the download starts).
     leptos::prelude::set_timeout(
         move || {
             let _ = Url::revoke_object_url(&url);
         },
-        std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(60),
     );
     Ok(())
 }

@@ -1,3 +1,4 @@
+pub mod backup;
 pub mod connect;
 pub mod detail;
 pub mod follow_up;

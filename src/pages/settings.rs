@@ -79,6 +79,7 @@ pub fn SettingsPage() -> impl IntoView {
         </form>
         <SyncSettings />
         <StorageSection />
+        <super::backup::BackupSection />
         <crate::pwa::InstallSection />
     }
 }

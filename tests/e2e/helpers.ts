@@ -147,3 +147,22 @@ export function day(days: number): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
+
+/** A small camera-like JPEG of one colour, made in the page. */
+export async function colourJpeg(page: Page, colour: string): Promise<Buffer> {
+  const base64 = await page.evaluate(async (colour) => {
+    const canvas = new OffscreenCanvas(800, 600);
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = colour;
+    ctx.fillRect(0, 0, 800, 600);
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    return btoa(String.fromCharCode(...bytes));
+  }, colour);
+  return Buffer.from(base64, 'base64');
+}
+
+export async function addPhoto(page: Page, colour: string) {
+  await page.getByLabel('从相册选').setInputFiles({ name: `${colour}.jpg`, mimeType: 'image/jpeg', buffer: await colourJpeg(page, colour) });
+  await expect(page.getByRole('group', { name: /照片/ }).getByText('1 / 6 张')).toBeVisible({ timeout: 20_000 });
+}

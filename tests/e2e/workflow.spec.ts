@@ -5,26 +5,7 @@
 // The problem is recorded ten days ago (the page's clock): a deadline cannot be set before the
 // day a problem is found, so "overdue" comes with time.
 import { test, expect, type Page } from '@playwright/test';
-import { day, fillNew, noon, save, showList, storedRecords } from './helpers';
-
-/** A small camera-like JPEG of one colour, made in the page. */
-async function jpeg(page: Page, colour: string): Promise<Buffer> {
-  const base64 = await page.evaluate(async (colour) => {
-    const canvas = new OffscreenCanvas(800, 600);
-    const ctx = canvas.getContext('2d')!;
-    ctx.fillStyle = colour;
-    ctx.fillRect(0, 0, 800, 600);
-    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    return btoa(String.fromCharCode(...bytes));
-  }, colour);
-  return Buffer.from(base64, 'base64');
-}
-
-async function addPhoto(page: Page, colour: string) {
-  await page.getByLabel('从相册选').setInputFiles({ name: `${colour}.jpg`, mimeType: 'image/jpeg', buffer: await jpeg(page, colour) });
-  await expect(page.getByRole('group', { name: /照片/ }).getByText('1 / 6 张')).toBeVisible({ timeout: 20_000 });
-}
+import { addPhoto, day, fillNew, noon, save, showList, storedRecords } from './helpers';
 
 /** Opens the statistics and checks its numbers. */
 async function expectStats(page: Page, want: Record<'found' | 'open' | 'closed' | 'overdue' | 'rate', string>) {
