@@ -4,7 +4,10 @@
 // change is put to the user; a patrol walked offline reaches the server and a new phone.
 import { test, expect, type Page } from '@playwright/test';
 import { fillNew, save, showList, storedRecords, shown } from './helpers';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { SyncServer } from './sync-server';
+import { CuttingProxy } from './cutting-proxy';
 import { controlled } from './pwa-helpers';
 
 test.describe.configure({ mode: 'serial' });
@@ -31,7 +34,7 @@ async function cameraJpeg(page: Page, seed: number): Promise<Buffer> {
 
 /** Opens the office's connect link on the phone and confirms it; unless `install` is false (a
  * context without service workers), waits until the app is installed too. */
-async function connect(page: Page, server: SyncServer, token: string, install = true) {
+async function connect(page: Page, server: { url: string }, token: string, install = true) {
   await page.goto(`${server.url}/connect#token=${token}`);
   await expect(page.getByTestId('connect-server')).toHaveText(server.url);
   await page.getByRole('button', { name: '确认连接' }).click();
@@ -152,6 +155,41 @@ test('a sync cut off midway (server killed, an answer lost) completes by itself 
     await expect(page.getByTestId('sync-badge').filter({ hasText: '已同步' })).toHaveCount(3);
     await expectServerHasPhoneRecords(page, server, token, 3);
   });
+});
+
+test('the network dropping in the middle of photo uploads: retried until each photo and record is on the server once', async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(120_000);
+  const server = await SyncServer.start();
+  // The phone reaches the server through a network that drops the first two photo uploads
+  // some 20 KB into the photo's bytes.
+  const network = await CuttingProxy.start(server.port, 'PUT /api/v1/photos/', 2, 20_000);
+  try {
+    const token = server.token('张三', '杨柳村');
+    await connect(page, network, token);
+    await context.setOffline(true);
+    for (const n of [9, 10]) await recordWithPhoto(page, `断网记录 ${n}`, n);
+    const before = await storedRecords(page);
+    expect(before).toHaveLength(2);
+    // Each photo is well over the 20 KB the cut lets through: the cut falls inside its bytes.
+    for (const r of before) expect(r.photos[0].bytes).toBeGreaterThan(60_000);
+
+    await context.setOffline(false);
+    await showList(page);
+    await expect(page.getByTestId('sync-pending')).toHaveText('全部已同步', { timeout: 60_000 });
+    expect(network.cuts).toBe(2);
+    // The phone holds what it held, and the server each record once with its photo intact.
+    expect(await storedRecords(page)).toEqual(before);
+    await expectServerHasPhoneRecords(page, server, token, 2);
+    // Nothing torn was kept beside them: the photo folder holds the two photos, no more.
+    const photos = before.flatMap((r) => r.photos.map((p: { id: string }) => `${p.id}.jpg`));
+    expect(readdirSync(join(server.data, 'photos')).sort()).toEqual(photos.sort());
+  } finally {
+    await network.stop();
+    await server.stop();
+  }
 });
 
 test('a server answering garbage is told to the user and retried; nothing is lost or doubled', async ({
