@@ -5,7 +5,7 @@
 //! does the measuring and the counting, on a fresh temporary data folder.
 
 use anyhow::Result;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::bench::Section;
 use crate::util::{Ctx, note};
@@ -41,9 +41,12 @@ fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or(f64::NAN)
 }
 
-/// A count with thousands separated by commas, as the other sections write them.
+/// A number rounded to a whole one, thousands separated by commas as in the sections' prose.
 fn int(v: &Value) -> String {
-    let Some(n) = v.as_u64() else {
+    let Some(n) = v
+        .as_u64()
+        .or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f.round() as u64))
+    else {
         return "?".into();
     };
     let digits = n.to_string();
@@ -60,10 +63,10 @@ fn int(v: &Value) -> String {
 /// `p50 / p99 / max` of one kind of request.
 fn latencies(v: &Value) -> String {
     format!(
-        "{:.0} / {:.0} / {:.0} ms",
-        num(&v["p50_ms"]),
-        num(&v["p99_ms"]),
-        num(&v["max_ms"])
+        "{} / {} / {} ms",
+        int(&v["p50_ms"]),
+        int(&v["p99_ms"]),
+        int(&v["max_ms"])
     )
 }
 
@@ -103,17 +106,17 @@ simulated devices (one Node {} process) on the same machine over loopback.\n\n",
         int(&records["resent_batches"])
     ));
     md.push_str(&format!(
-        "| photos sent / stored ({:.0} MB) | {} / **{}** ({} sent twice) |\n",
-        num(&photos["bytes"]) / 1e6,
+        "| photos sent / stored ({} MB) | {} / **{}** ({} sent twice) |\n",
+        int(&json!(num(&photos["bytes"]) / 1e6)),
         int(&photos["sent"]),
         int(&photos["files"]),
         int(&photos["resent"])
     ));
     md.push_str(&format!(
-        "| throughput | **{:.0} records/s**, {:.1} photos/s, {:.0} requests/s |\n",
-        num(&records["per_second"]),
+        "| throughput | **{} records/s**, {:.1} photos/s, {} requests/s |\n",
+        int(&records["per_second"]),
         num(&photos["per_second"]),
-        num(&requests["per_second"])
+        int(&requests["per_second"])
     ));
     md.push_str(&format!(
         "| push of {} records ({} pushes): p50 / p99 / max | **{}** |\n",
@@ -176,13 +179,13 @@ fn cores(machine: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn counts_have_thousands_separated() {
         assert_eq!(int(&json!(7)), "7");
         assert_eq!(int(&json!(1000)), "1,000");
         assert_eq!(int(&json!(1234567)), "1,234,567");
+        assert_eq!(int(&json!(2554.9)), "2,555");
         assert_eq!(int(&json!(null)), "?");
     }
 
@@ -194,9 +197,9 @@ mod tests {
             "records": { "sent": 24000, "stored": 24000, "pulled": 24000, "duplicates": 0,
                          "missing": 0, "resent_batches": 240, "per_second": 789.6 },
             "photos": { "sent": 1200, "files": 1200, "indexed": 1200, "resent": 240,
-                        "bytes": 330000000, "per_second": 39.5 },
+                        "bytes": 1063100647, "per_second": 39.5 },
             "requests": { "push": 1440, "photo": 1440, "per_second": 94.7 },
-            "push_latency": { "count": 1440, "p50_ms": 210.4, "p99_ms": 900.1, "max_ms": 1500 },
+            "push_latency": { "count": 1440, "p50_ms": 210.4, "p99_ms": 900.1, "max_ms": 1500.4 },
             "photo_latency": { "count": 1440, "p50_ms": 120, "p99_ms": 700, "max_ms": 1100 },
         });
         let s = section(&result, "2026-11-29 09:00 UTC", "abc", "AMD EPYC (2 cores)");
@@ -208,12 +211,12 @@ mod tests {
             md.contains("| 1,200 / **1,200** (240 sent twice) |"),
             "{md}"
         );
-        assert!(md.contains("(330 MB)"), "{md}");
+        assert!(md.contains("(1,063 MB)"), "{md}");
         assert!(
             md.contains("**790 records/s**, 39.5 photos/s, 95 requests/s"),
             "{md}"
         );
-        assert!(md.contains("(1,440 pushes): p50 / p99 / max | **210 / 900 / 1500 ms** |"));
+        assert!(md.contains("(1,440 pushes): p50 / p99 / max | **210 / 900 / 1,500 ms** |"));
         assert!(md.contains("on the same 2 cores as the server"), "{md}");
         assert!(md.contains("| errors (an answer not 2xx or not the expected outcome) | 0 |"));
     }
