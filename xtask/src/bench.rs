@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: sizes of the release bundle, raw, gzip and brotli, then the photo
 //! compression benchmark ([`crate::compress`]), the sync benchmarks
-//! ([`crate::sync_bench`]) and the ledger with 5,000 problems ([`crate::ledger_bench`]).
+//! ([`crate::sync_bench`]), the ledger with 5,000 problems ([`crate::ledger_bench`]) and the
+//! load test with 50 devices at once ([`crate::load_bench`]).
 //!
 //! Results go to `target/bench/latest.json` (machine-readable) and `docs/benchmarks.md`.
 //! docs/benchmarks.md is made of sections, each between `<!-- bench:NAME -->` and
@@ -71,6 +72,7 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     let photo = crate::compress::measure(ctx)?;
     let sync = crate::sync_bench::measure(ctx)?;
     let ledger = crate::ledger_bench::measure(ctx)?;
+    let load = crate::load_bench::measure(ctx)?;
 
     let json = json!({
         "date": meta.date,
@@ -97,6 +99,7 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
         "photo_compression": photo,
         "sync": sync,
         "ledger_5000": ledger,
+        "load": load,
     });
     let out_dir = ctx.root.join("target").join("bench");
     std::fs::create_dir_all(&out_dir)?;
@@ -108,10 +111,34 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
         bundle_size_section(&meta, &files, (raw, gzip, brotli)),
         crate::compress::section(&photo, &meta.date, &meta.commit, &meta.machine),
         crate::sync_bench::section(&sync, &meta.date, &meta.commit, &meta.machine),
+        crate::load_bench::section(&load, &meta.date, &meta.commit, &meta.machine),
         crate::ledger_bench::section(&ledger, &meta.date, &meta.commit, &meta.machine),
     ];
     let doc = ctx.root.join("docs").join("benchmarks.md");
     write_sections(&doc, &sections)?;
+    note(&format!("wrote {}", doc.display()));
+    Ok(())
+}
+
+/// `cargo xtask bench --load-only`: the load test alone, into `target/bench/load.json` (not
+/// latest.json, which holds one whole run) and its section of docs/benchmarks.md.
+pub fn run_load(ctx: &Ctx) -> Result<()> {
+    let meta = meta(ctx);
+    let load = crate::load_bench::measure(ctx)?;
+    let json = json!({
+        "date": meta.date,
+        "git_commit": meta.commit,
+        "machine": meta.machine,
+        "load": load,
+    });
+    let out_dir = ctx.root.join("target").join("bench");
+    std::fs::create_dir_all(&out_dir)?;
+    let json_path = out_dir.join("load.json");
+    std::fs::write(&json_path, serde_json::to_string_pretty(&json)? + "\n")?;
+    note(&format!("wrote {}", json_path.display()));
+    let section = crate::load_bench::section(&load, &meta.date, &meta.commit, &meta.machine);
+    let doc = ctx.root.join("docs").join("benchmarks.md");
+    write_sections(&doc, &[section])?;
     note(&format!("wrote {}", doc.display()));
     Ok(())
 }

@@ -11,6 +11,7 @@ mod compress;
 mod fuzz;
 mod ledger_bench;
 mod lighthouse;
+mod load_bench;
 mod precache;
 mod precompress;
 mod split;
@@ -55,13 +56,17 @@ verbs:
                        (re)write the service worker's precache list into DIR/sw.js and
                        the brotli/gzip copies of DIR's text files (default dist/;
                        every build does this itself); --no-copies: the list only
-  bench                dist, then sizes of every bundle file (raw, gzip, brotli), the
+  bench [--load-only]  dist, then sizes of every bundle file (raw, gzip, brotli), the
                        time to compress a 12-megapixel photo in headless Chromium, sync
-                       timings against the release server, the list with 5,000 problems
-                       (start, search, filter; CPU 4x slower), and a Lighthouse mobile run
+                       timings against the release server, a load test (50 devices
+                       pushing records and photos for 30 s, every one then counted
+                       once; RP_LOAD_SECONDS), the list with 5,000 problems (start,
+                       search, filter; CPU 4x slower), and a Lighthouse mobile run
                        (cold and warm load), into
                        target/bench/latest.json and docs/benchmarks.md; then the
                        speed budget (fails while a limit is broken)
+                       --load-only: the load test alone (no dist needed), into
+                       target/bench/load.json and its section of docs/benchmarks.md
   fuzz [SECONDS]       the decoders fuzzed, SECONDS per target (default 300); a crash is
                        kept in crates/core/fuzz/artifacts/ with the command to replay it
   help                 this text";
@@ -97,6 +102,13 @@ fn run(args: &[String]) -> Result<()> {
         }
         "run" => serve(&ctx, rest),
         "test" => test(&ctx, rest),
+        "bench" if rest.first().is_some_and(|a| a == "--load-only") => {
+            no_args(&rest[1..])?;
+            step(
+                "Bench: load test, 50 devices at once against the release server",
+                || bench::run_load(&ctx),
+            )
+        }
         "bench" => {
             no_args(rest)?;
             step(
@@ -113,7 +125,7 @@ fn run(args: &[String]) -> Result<()> {
             )?;
             dist(&ctx)?;
             step(
-                "Bench: bundle sizes, photo compression, sync, 5,000-problem ledger",
+                "Bench: bundle sizes, photo compression, sync, load test, 5,000-problem ledger",
                 || bench::run(&ctx, &ctx.root.join("dist")),
             )?;
             step(
