@@ -4,56 +4,7 @@
 // replaces what the phone changed since; a file that is not a backup changes nothing.
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { addPhoto, fillNew, save, showList } from './helpers';
-
-/** Every record and patrol as stored (key → text), and every photo's bytes (id → base64). */
-async function everything(page: Page): Promise<{ entries: Record<string, string>; photos: Record<string, string> }> {
-  return page.evaluate(async () => {
-    const entries: Record<string, string> = {};
-    for (const [k, v] of Object.entries(localStorage)) {
-      if (k.startsWith('rp/v1/record/') || k.startsWith('rp/v1/patrol/')) entries[k] = v;
-    }
-    const photos: Record<string, string> = {};
-    // Opening a database that is not there would make an empty one the app cannot use.
-    if (!(await indexedDB.databases()).some((d) => d.name === 'river-patrol')) return { entries, photos };
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('river-patrol');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const all = await new Promise<{ key: string; value: any }[]>((resolve, reject) => {
-      const out: { key: string; value: any }[] = [];
-      const cursor = db.transaction('photos').objectStore('photos').openCursor();
-      cursor.onsuccess = () => {
-        const c = cursor.result;
-        if (!c) return resolve(out);
-        out.push({ key: String(c.key), value: c.value });
-        c.continue();
-      };
-      cursor.onerror = () => reject(cursor.error);
-    });
-    db.close();
-    for (const { key, value } of all) {
-      const blob: Blob = value instanceof Blob ? value : value.blob;
-      const bytes = new Uint8Array(await blob.arrayBuffer());
-      let text = '';
-      for (const b of bytes) text += String.fromCharCode(b);
-      photos[key] = btoa(text);
-    }
-    return { entries, photos };
-  });
-}
-
-function counts(all: { entries: Record<string, string>; photos: Record<string, string> }) {
-  const values = Object.entries(all.entries);
-  const records = values.filter(([k]) => k.startsWith('rp/v1/record/')).map(([, v]) => JSON.parse(v));
-  return {
-    records: records.length,
-    visits: records.reduce((n, r) => n + (r.visits?.length ?? 0), 0),
-    patrols: values.filter(([k]) => k.startsWith('rp/v1/patrol/')).length,
-    photos: Object.keys(all.photos).length,
-  };
-}
+import { addPhoto, fillNew, inventoryOf, save, showList, storedEverything } from './helpers';
 
 async function openSettings(page: Page) {
   await page.getByRole('navigation').getByRole('link', { name: '设置' }).click();
@@ -112,10 +63,10 @@ test('everything comes back from a backup after the browser is cleared, photos b
   await page.getByLabel('河段', { exact: true }).fill('杨柳村段');
   await page.getByRole('button', { name: '开始巡河' }).click();
   await expect(page.getByTestId('patrol-bar')).toContainText('巡河中');
-  await expect.poll(async () => counts(await everything(page)).patrols).toBe(1);
+  await expect.poll(async () => inventoryOf(await storedEverything(page)).patrols).toBe(1);
 
-  const before = await everything(page);
-  expect(counts(before)).toEqual({ records: 2, visits: 1, patrols: 1, photos: 2 });
+  const before = await storedEverything(page);
+  expect(inventoryOf(before)).toEqual({ records: 2, visits: 1, patrols: 1, photos: 2 });
 
   const file = info.outputPath('backup.zip');
   await exportBackup(page, file);
@@ -127,7 +78,7 @@ test('everything comes back from a backup after the browser is cleared, photos b
 
   // "Clearing browser data deleted my records": nothing is left.
   const phone = await clearBrowser(page);
-  expect(counts(await everything(phone))).toEqual({ records: 0, visits: 0, patrols: 0, photos: 0 });
+  expect(inventoryOf(await storedEverything(phone))).toEqual({ records: 0, visits: 0, patrols: 0, photos: 0 });
   await phone.goto('/');
   await expect(phone.getByText('还没有记录')).toBeVisible();
 
@@ -136,8 +87,8 @@ test('everything comes back from a backup after the browser is cleared, photos b
   const report = phone.locator('.backup-report');
   await expect(report.locator('.backup-done')).toHaveText('恢复完成：');
   await expect(report.getByRole('listitem')).toHaveText(['新增记录 2 条', '新增巡河 1 次', '新增照片 2 张']);
-  const after = await everything(phone);
-  expect(counts(after)).toEqual(counts(before));
+  const after = await storedEverything(phone);
+  expect(inventoryOf(after)).toEqual(inventoryOf(before));
   expect(after).toEqual(before);
 
   // The records are on the list, and the photo opens from the stored bytes.
@@ -157,7 +108,7 @@ test('everything comes back from a backup after the browser is cleared, photos b
     '相同的巡河 1 次，未改动',
     '手机上已有的照片 2 张',
   ]);
-  expect(await everything(phone)).toEqual(before);
+  expect(await storedEverything(phone)).toEqual(before);
 });
 
 test('a restore keeps what the phone changed since the backup, and a file that is not a backup changes nothing', async ({ page }, info) => {
@@ -173,13 +124,13 @@ test('a restore keeps what the phone changed since the backup, and a file that i
   await page.getByRole('link', { name: '修改' }).click();
   await page.getByLabel('备注', { exact: true }).fill('备份之后改的备注');
   await save(page);
-  const edited = await everything(page);
+  const edited = await storedEverything(page);
 
   await openSettings(page);
   await restore(page, file);
   const report = page.locator('.backup-report');
   await expect(report.getByRole('listitem')).toHaveText(['手机上较新的记录 1 条，保留未动']);
-  expect(await everything(page)).toEqual(edited);
+  expect(await storedEverything(page)).toEqual(edited);
   expect(JSON.stringify(edited)).toContain('备份之后改的备注');
 
   // Not a backup, and a backup with its middle lost: refused, nothing changed.
@@ -194,5 +145,5 @@ test('a restore keeps what the phone changed since the backup, and a file that i
   writeFileSync(cut, Buffer.concat([whole.subarray(0, 100), whole.subarray(Math.floor(whole.length / 2))]));
   await restore(page, cut);
   await expect(page.getByRole('alert')).toHaveText('备份文件已损坏或不完整，无法恢复。手机上的数据没有改动。');
-  expect(await everything(page)).toEqual(edited);
+  expect(await storedEverything(page)).toEqual(edited);
 });

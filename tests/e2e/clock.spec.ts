@@ -2,7 +2,7 @@
 // was saved: what was saved stays, edits and follow-ups still save, and the problem's history
 // and status stay in the order the officer did things.
 import { test, expect } from '@playwright/test';
-import { fillForm, fillNew, noon, save, shown, storedRecords } from './helpers';
+import { fillForm, fillNew, inventory, noon, save, shown, storedRecords } from './helpers';
 
 test('with the clock set back a day, saved work stays and new work saves in the order it was done', async ({ page }) => {
   await page.clock.install({ time: noon(0) });
@@ -16,6 +16,7 @@ test('with the clock set back a day, saved work stays and new work saves in the 
   await expect(page.locator('.detail-head .status')).toHaveText('整改中');
 
   // Yesterday, as far as the phone knows.
+  expect(await inventory(page)).toEqual({ records: 1, visits: 1, patrols: 0, photos: 0, setAside: 0 });
   await page.clock.setSystemTime(noon(-1));
   await page.reload();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('钟被拨回');
@@ -47,4 +48,5 @@ test('with the clock set back a day, saved work stays and new work saves in the 
   expect(first.status).toBe('fixed');
   expect(first.visits.map((v: any) => v.notes)).toEqual(['第一次复查', '第二次复查']);
   expect(first.details.receiving_river).toBe('白水河');
+  expect(await inventory(page)).toEqual({ records: 2, visits: 2, patrols: 0, photos: 0, setAside: 0 });
 });

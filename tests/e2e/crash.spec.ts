@@ -3,7 +3,7 @@
 // follow-up's draft, update the list). The next start shows the record and the visit once and
 // offers no draft of them, so nothing can be saved twice.
 import { test, expect, type Page } from '@playwright/test';
-import { fillNew, save, showList, storedRecords } from './helpers';
+import { fillNew, inventory, save, showList, storedRecords } from './helpers';
 
 /** From the next write of a record on, `page` never runs another line, as if killed. */
 async function dieAtNextRecordWrite(page: Page) {
@@ -57,6 +57,7 @@ test('killed right after the record is written: one record after the restart, an
   const stored = await storedRecords(restarted);
   expect(stored).toHaveLength(1);
   expect(stored[0].notes).toBe('断电前写的');
+  expect(await inventory(restarted)).toEqual({ records: 1, visits: 0, patrols: 0, photos: 0, setAside: 0 });
   expect(await restarted.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('rp/v1/draft/')))).toEqual([]);
 });
 
@@ -82,4 +83,5 @@ test('killed right after a follow-up is written: one visit after the restart, an
   const stored = await storedRecords(restarted);
   expect(stored).toHaveLength(1);
   expect(stored[0].visits.map((v: any) => v.notes)).toEqual(['还在排，已通知户主']);
+  expect(await inventory(restarted)).toEqual({ records: 1, visits: 1, patrols: 0, photos: 0, setAside: 0 });
 });

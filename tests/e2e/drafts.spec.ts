@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { fillNew, fillForm, save, showList, storedRecords } from './helpers';
+import { fillNew, fillForm, inventory, save, showList, storedRecords } from './helpers';
 
 const typed = {
   kind: '养殖场',
@@ -42,6 +42,7 @@ test('a reload mid-form offers the draft back, intact, and it is not a record', 
   const offer = page.getByRole('region', { name: '未保存的草稿' });
   await expect(offer).toBeVisible();
   expect(await storedRecords(page)).toHaveLength(0);
+  expect(await inventory(page)).toEqual({ records: 0, visits: 0, patrols: 0, photos: 0, setAside: 0 });
   await offer.getByRole('button', { name: '继续编辑草稿' }).click();
   await expect(offer).toBeHidden();
   await expectTyped(page);
@@ -95,6 +96,7 @@ test('an edit in progress survives a reload without touching the saved record', 
   const [stored] = await storedRecords(page);
   expect(stored.place).toBe('');
   expect(stored.revision).toBe(1);
+  expect(await inventory(page)).toEqual({ records: 1, visits: 0, patrols: 0, photos: 0, setAside: 0 });
   await save(page);
   await expect(page.getByText('水库大坝', { exact: true })).toBeVisible();
 });

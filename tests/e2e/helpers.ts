@@ -166,3 +166,70 @@ export async function addPhoto(page: Page, colour: string) {
   await page.getByLabel('从相册选').setInputFiles({ name: `${colour}.jpg`, mimeType: 'image/jpeg', buffer: await colourJpeg(page, colour) });
   await expect(page.getByRole('group', { name: /照片/ }).getByText('1 / 6 张')).toBeVisible({ timeout: 20_000 });
 }
+
+/** Every record and patrol as stored (key → text), and every photo's bytes (id → base64). */
+export async function storedEverything(page: Page): Promise<{ entries: Record<string, string>; photos: Record<string, string> }> {
+  return page.evaluate(async () => {
+    const entries: Record<string, string> = {};
+    for (const [k, v] of Object.entries(localStorage)) {
+      if (k.startsWith('rp/v1/record/') || k.startsWith('rp/v1/patrol/')) entries[k] = v;
+    }
+    const photos: Record<string, string> = {};
+    // Opening a database that is not there would make an empty one the app cannot use.
+    if (!(await indexedDB.databases()).some((d) => d.name === 'river-patrol')) return { entries, photos };
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('river-patrol');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const all = await new Promise<{ key: string; value: any }[]>((resolve, reject) => {
+      const out: { key: string; value: any }[] = [];
+      const cursor = db.transaction('photos').objectStore('photos').openCursor();
+      cursor.onsuccess = () => {
+        const c = cursor.result;
+        if (!c) return resolve(out);
+        out.push({ key: String(c.key), value: c.value });
+        c.continue();
+      };
+      cursor.onerror = () => reject(cursor.error);
+    });
+    db.close();
+    for (const { key, value } of all) {
+      const blob: Blob = value instanceof Blob ? value : value.blob;
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let text = '';
+      for (const b of bytes) text += String.fromCharCode(b);
+      photos[key] = btoa(text);
+    }
+    return { entries, photos };
+  });
+}
+
+export function inventoryOf(all: { entries: Record<string, string>; photos: Record<string, string> }) {
+  const values = Object.entries(all.entries);
+  const records = values.filter(([k]) => k.startsWith('rp/v1/record/')).map(([, v]) => v);
+  const visits = (text: string) => {
+    try {
+      return JSON.parse(text).visits?.length ?? 0;
+    } catch {
+      return 0; // unreadable: counted as a record, its visits unknown
+    }
+  };
+  return {
+    records: records.length,
+    visits: records.reduce((n, r) => n + visits(r), 0),
+    patrols: values.filter(([k]) => k.startsWith('rp/v1/patrol/')).length,
+    photos: Object.keys(all.photos).length,
+  };
+}
+
+/**
+ * What the phone holds, counted: stored records (deleted ones included) and their visits,
+ * patrols, photos, and entries set aside as unreadable. What each fault test checks before
+ * and after: nothing lost, nothing doubled.
+ */
+export async function inventory(page: Page) {
+  const all = await storedEverything(page);
+  const setAside = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('rp/quarantine/')).length);
+  return { ...inventoryOf(all), setAside };
+}

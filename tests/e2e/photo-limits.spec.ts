@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { fillNew, save, storedRecords } from './helpers';
+import { fillNew, save, storedRecords, inventory } from './helpers';
 import { controlled } from './pwa-helpers';
 
 // Photos beyond the main flow (photos.spec.ts): what is stored is exactly what the record
@@ -203,10 +203,12 @@ test('a full disk is told clearly; earlier photos and the typing stay', async ({
     await fillNew(page, { kind: '其他问题', fill: { 问题描述: '空间不足', '村（社区）': '杨柳村' } });
     await page.locator('#photo-choose').setInputFiles({ name: 'a.jpg', mimeType: 'image/jpeg', buffer: small });
     await expect(page.getByRole('button', { name: '删除第 1 张照片' })).toBeVisible({ timeout: 15_000 });
+    expect(await inventory(page)).toEqual({ records: 0, visits: 0, patrols: 0, photos: 1, setAside: 0 });
     await page.locator('#photo-choose').setInputFiles({ name: 'b.jpg', mimeType: 'image/jpeg', buffer: large });
     await expect(page.getByRole('alert')).toContainText('存储空间已满', { timeout: 15_000 });
     await expect(page.getByRole('button', { name: /^删除第 \d 张照片$/ })).toHaveCount(1);
     await expect(page.getByLabel('问题描述', { exact: true })).toHaveValue('空间不足');
+    expect(await inventory(page)).toEqual({ records: 0, visits: 0, patrols: 0, photos: 1, setAside: 0 });
     // The record (in localStorage, outside this quota) still saves, with the photo it has.
     await save(page);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('空间不足');
@@ -216,4 +218,5 @@ test('a full disk is told clearly; earlier photos and the typing stay', async ({
   const [record] = await storedRecords(page);
   expect(record.photos).toHaveLength(1);
   expect((await storedPhotos(page)).map((p) => p.id)).toEqual([record.photos[0].id]);
+  expect(await inventory(page)).toEqual({ records: 1, visits: 0, patrols: 0, photos: 1, setAside: 0 });
 });

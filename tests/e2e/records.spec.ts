@@ -11,6 +11,7 @@ import {
   showList,
   shown,
   storedRecords,
+  inventory,
 } from './helpers';
 
 const outfall: Entry = {
@@ -157,18 +158,22 @@ test('a corrupt stored entry is set aside and reported, and the app keeps workin
   await save(page);
   const badKey = 'rp/v1/record/00000000-0000-4000-8000-000000000bad';
   await page.evaluate((key) => localStorage.setItem(key, '{"id": "half a rec'), badKey);
+  expect(await inventory(page)).toEqual({ records: 2, visits: 0, patrols: 0, photos: 0, setAside: 0 });
   await page.reload();
   await showList(page);
   await expect(page.getByRole('alert')).toContainText('有 1 条本地数据无法读取');
   await expect(page.getByRole('main').getByRole('list').getByRole('link')).toHaveCount(1);
   const aside = await page.evaluate((key) => localStorage.getItem(`rp/quarantine/${key}`), badKey);
   expect(aside).toBe('{"id": "half a rec');
+  // Nothing lost: one record readable, the other set aside.
+  expect(await inventory(page)).toEqual({ records: 1, visits: 0, patrols: 0, photos: 0, setAside: 1 });
   await fillNew(page, farm);
   await save(page);
   await page.reload();
   await showList(page);
   await expect(page.getByRole('main').getByRole('list').getByRole('link')).toHaveCount(2);
   await expect(page.getByRole('alert')).toContainText('有 1 条本地数据无法读取');
+  expect(await inventory(page)).toEqual({ records: 2, visits: 0, patrols: 0, photos: 0, setAside: 1 });
 });
 
 test('when storage is full the user is told and nothing is lost', async ({ page }) => {
@@ -176,8 +181,10 @@ test('when storage is full the user is told and nothing is lost', async ({ page 
   await save(page);
   await fillNew(page, outfall);
   await fillStorage(page);
+  expect(await inventory(page)).toEqual({ records: 1, visits: 0, patrols: 0, photos: 0, setAside: 0 });
   await save(page);
   await expect(page.getByRole('alert')).toContainText('手机存储空间已满');
+  expect(await inventory(page)).toEqual({ records: 1, visits: 0, patrols: 0, photos: 0, setAside: 0 });
   // Still on the form, with everything typed.
   await expect(page.getByLabel('受纳水体', { exact: true })).toHaveValue('清水河');
   await expect(page.getByLabel('排放类型', { exact: true })).toHaveValue('restaurant');
@@ -187,6 +194,7 @@ test('when storage is full the user is told and nothing is lost', async ({ page 
   await page.reload();
   await showList(page);
   await expect(page.getByRole('main').getByRole('list').getByRole('link')).toHaveCount(2);
+  expect(await inventory(page)).toEqual({ records: 2, visits: 0, patrols: 0, photos: 0, setAside: 0 });
   await openFromList(page, sign.fill!['问题描述']);
   await expectShown(page, sign);
 });

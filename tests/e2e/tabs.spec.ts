@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { fillForm, fillNew, openFromList, save, shown, storedRecords } from './helpers';
+import { fillForm, fillNew, inventory, openFromList, save, shown, storedRecords } from './helpers';
 
 // Two tabs (or an installed app and a browser tab) open on the same phone, each with its own
 // copy of the ledger in memory: a save in one must never undo a save made in the other.
@@ -34,6 +34,7 @@ test('two tabs editing the same record: the later save keeps the earlier one', a
   expect(stored).toHaveLength(1);
   expect(stored[0].details.receiving_river).toBe('白水河');
   expect(stored[0].responsibility.person).toBe('赵小军');
+  expect(await inventory(page)).toEqual({ records: 1, visits: 0, patrols: 0, photos: 0, setAside: 0 });
   await page.reload();
   await expect(shown(page, '受纳水体')).toHaveText('白水河');
   await expect(shown(page, '责任人')).toHaveText('赵小军');
@@ -60,4 +61,5 @@ test('a tab deleting a record another tab has just changed keeps that change in 
   // The sync sends the deletion of the record as the first tab left it, not of an older copy.
   expect(stored[0].responsibility.person).toBe('赵小军');
   expect(stored[0].revision).toBe(3);
+  expect(await inventory(page)).toEqual({ records: 1, visits: 0, patrols: 0, photos: 0, setAside: 0 });
 });
