@@ -112,12 +112,13 @@ fn run(args: &[String]) -> Result<()> {
         "bench" => {
             no_args(rest)?;
             step(
-                "Tools for the benchmarks (Chromium for the photo benchmark)",
+                "Tools for the benchmarks (Chromium; the fonts a phone has, for Lighthouse)",
                 || {
                     tools::ensure(
                         &ctx,
                         Needs {
                             e2e: true,
+                            fonts: true,
                             ..Needs::default()
                         },
                     )
@@ -339,6 +340,7 @@ fn screenshots(ctx: &Ctx) -> Result<()> {
             Needs {
                 dist: true,
                 e2e: true,
+                fonts: true,
                 ..Needs::default()
             },
         )
@@ -401,6 +403,7 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
                 dist: e2e,
                 wasm_tests: wasm,
                 e2e,
+                fonts: false,
             },
         )
     })?;

@@ -29,6 +29,9 @@ pub struct Needs {
     pub wasm_tests: bool,
     /// npm packages (Playwright) and Chromium.
     pub e2e: bool,
+    /// Chinese and emoji fonts, for pictures and page loads that show the app as a phone
+    /// would (without them Chromium draws the Chinese text as empty boxes).
+    pub fonts: bool,
 }
 
 pub fn ensure(ctx: &Ctx, needs: Needs) -> Result<Option<Pins>> {
@@ -56,6 +59,9 @@ pub fn ensure(ctx: &Ctx, needs: Needs) -> Result<Option<Pins>> {
     }
     if needs.wasm_tests || needs.e2e {
         browsers(ctx)?;
+    }
+    if needs.fonts {
+        fonts(ctx)?;
     }
     note(&format!("tools ready ({})", secs(start)));
     Ok(pins)
@@ -276,25 +282,7 @@ fn browsers(ctx: &Ctx) -> Result<()> {
     }
     let start = Instant::now();
     report("chromium, chromium-driver", "installing with apt-get…");
-    let root_user = ctx.capture(ctx.cmd("id").arg("-u")).as_deref() == Some("0");
-    let apt = |args: &[&str]| -> Result<()> {
-        let mut cmd = if root_user {
-            ctx.cmd("apt-get")
-        } else if ctx.which("sudo").is_some() {
-            let mut c = ctx.cmd("sudo");
-            c.args(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
-            c
-        } else {
-            bail!(
-                "Chromium and chromedriver are missing and this is neither root nor has sudo: \
-                 run `apt-get install chromium chromium-driver` as root"
-            );
-        };
-        cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args);
-        ctx.run(&mut cmd)
-    };
-    apt(&["update", "-q"])?;
-    apt(&["install", "-y", "-q", "chromium", "chromium-driver"])?;
+    apt_install(ctx, &["chromium", "chromium-driver"])?;
     for p in [CHROMIUM, CHROMEDRIVER] {
         if !Path::new(p).is_file() {
             bail!("{p} is still missing after apt-get install chromium chromium-driver");
@@ -305,6 +293,61 @@ fn browsers(ctx: &Ctx) -> Result<()> {
         &format!("installed ({})", secs(start)),
     );
     Ok(())
+}
+
+/// The Debian font packages the app's text needs, and a file each one installs.
+const FONTS: &[(&str, &str)] = &[
+    (
+        "fonts-noto-cjk",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    ),
+    (
+        "fonts-noto-color-emoji",
+        "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf",
+    ),
+];
+
+fn fonts(ctx: &Ctx) -> Result<()> {
+    let missing: Vec<&str> = FONTS
+        .iter()
+        .filter(|(_, file)| !Path::new(file).is_file())
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
+        report("fonts (CJK, emoji)", "already present");
+        return Ok(());
+    }
+    let start = Instant::now();
+    report(&missing.join(", "), "installing with apt-get…");
+    apt_install(ctx, &missing)?;
+    report(&missing.join(", "), &format!("installed ({})", secs(start)));
+    Ok(())
+}
+
+/// `apt-get update` and `apt-get install` of `packages`, as root or through sudo.
+fn apt_install(ctx: &Ctx, packages: &[&str]) -> Result<()> {
+    let root_user = ctx.capture(ctx.cmd("id").arg("-u")).as_deref() == Some("0");
+    let apt = |args: &[&str]| -> Result<()> {
+        let mut cmd = if root_user {
+            ctx.cmd("apt-get")
+        } else if ctx.which("sudo").is_some() {
+            let mut c = ctx.cmd("sudo");
+            c.args(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
+            c
+        } else {
+            bail!(
+                "{} missing and this is neither root nor has sudo: run `apt-get install {}` as root",
+                packages.join(", "),
+                packages.join(" ")
+            );
+        };
+        cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args);
+        ctx.run(&mut cmd)
+    };
+    apt(&["update", "-q"])?;
+    let mut install = vec!["install", "-y", "-q"];
+    install.extend_from_slice(packages);
+    apt(&install)
 }
 
 #[cfg(test)]
