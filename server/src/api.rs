@@ -61,6 +61,10 @@ pub fn router(api: Option<Api>, cors_origins: Vec<HeaderValue>) -> Router {
                 "/v1/patrols",
                 get(crate::patrols::pull).post(crate::patrols::push),
             )
+            .route_layer(axum::middleware::from_fn_with_state(
+                api.clone(),
+                crate::metrics::track,
+            ))
             .with_state(api),
         None => Router::new(),
     };
@@ -96,15 +100,32 @@ async fn method_not_allowed() -> AppError {
     AppError::MethodNotAllowed
 }
 
-/// `GET /api/v1/health`: no token; 503 when the database does not answer.
+/// `GET /api/v1/health`: no token; 503 when the database or the photo store does not answer.
+/// Neither's location is told: this route is open to anyone.
 async fn health(State(api): State<Api>) -> Result<axum::Json<Health>, AppError> {
     sqlx::query_scalar::<_, i64>("SELECT 1")
         .fetch_one(&api.db)
         .await
         .map_err(|e| AppError::Unavailable(format!("the database does not answer: {e}")))?;
+    // Asking for a photo that is never there: "not found" is the store answering.
+    match api
+        .photos
+        .head(&object_store::path::Path::from("health-check"))
+        .await
+    {
+        Ok(_) | Err(object_store::Error::NotFound { .. }) => {}
+        Err(e) => {
+            tracing::error!("photo store: {e}");
+            return Err(AppError::Unavailable(
+                "the photo store does not answer".to_owned(),
+            ));
+        }
+    }
     Ok(axum::Json(Health {
         status: "ok".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
+        database: "sqlite".to_owned(),
+        photo_store: api.photo_store_kind.to_owned(),
     }))
 }
 
@@ -268,6 +289,8 @@ async fn push(
         results.push(PushResult { id, outcome });
     }
     tx.commit().await?;
+    api.metrics
+        .pushed(&results.iter().map(|r| &r.outcome).collect::<Vec<_>>());
     Ok(axum::Json(PushResponse { results }))
 }
 

@@ -19,6 +19,8 @@ pub enum AppError {
     },
     /// 401: no token, or an unknown or revoked one.
     Unauthorized(&'static str),
+    /// 403: a valid token that may not do this.
+    Forbidden(&'static str),
     /// 404.
     NotFound(String),
     /// 405.
@@ -56,6 +58,7 @@ impl AppError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PhotoConflict => StatusCode::CONFLICT,
@@ -71,7 +74,17 @@ impl AppError {
 
     /// The JSON body this error answers with.
     pub fn body(&self) -> ErrorBody {
-        let (code, message, field) = match self {
+        let (code, message, field) = self.parts();
+        ErrorBody {
+            code: code.to_owned(),
+            message,
+            field,
+        }
+    }
+
+    /// The body's code (one of [`code`]'s values), message and field.
+    fn parts(&self) -> (&'static str, String, Option<String>) {
+        match self {
             AppError::BadRequest { code, message } => (*code, message.clone(), None),
             AppError::BadJson(why) => (
                 code::BAD_JSON,
@@ -80,6 +93,7 @@ impl AppError {
             ),
             AppError::Invalid { message, field } => (code::INVALID, message.clone(), field.clone()),
             AppError::Unauthorized(why) => (code::UNAUTHORIZED, (*why).to_owned(), None),
+            AppError::Forbidden(why) => (code::FORBIDDEN, (*why).to_owned(), None),
             AppError::NotFound(what) => (code::NOT_FOUND, what.clone(), None),
             AppError::MethodNotAllowed => (
                 code::METHOD_NOT_ALLOWED,
@@ -122,11 +136,6 @@ impl AppError {
                 "the server failed; try again later".to_owned(),
                 None,
             ),
-        };
-        ErrorBody {
-            code: code.to_owned(),
-            message,
-            field,
         }
     }
 }
@@ -141,9 +150,16 @@ impl IntoResponse for AppError {
         }
         let status = self.status();
         let body = ErrorResponse { error: self.body() };
-        (status, Json(body)).into_response()
+        let code = ErrorCode(self.parts().0);
+        let mut response = (status, Json(body)).into_response();
+        response.extensions_mut().insert(code);
+        response
     }
 }
+
+/// The error code an answer carries, for the metrics (`crate::metrics::track`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorCode(pub &'static str);
 
 /// Whether `e` or an error under it is the disk being full.
 fn is_disk_full(e: &(dyn std::error::Error + 'static)) -> bool {

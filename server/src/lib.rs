@@ -24,6 +24,7 @@
 pub mod api;
 pub mod error;
 pub mod import;
+pub mod metrics;
 pub mod patrols;
 pub mod photos;
 pub mod store;
@@ -170,7 +171,14 @@ pub fn app(config: Config) -> Router {
 
     let csp = HeaderValue::from_str(&content_security_policy(&config.sync_servers))
         .expect("origins are checked by `origin`");
-    Router::new()
+    // Prometheus scrapes `/metrics` (an office token needed) when there is an API to count.
+    let metrics = match &config.api {
+        Some(api) => Router::new()
+            .route("/metrics", axum::routing::get(metrics::scrape))
+            .with_state(api.clone()),
+        None => Router::new(),
+    };
+    metrics
         .nest("/api", api::router(config.api, config.cors_origins))
         .fallback_service(static_files)
         .layer(middleware::from_fn(cache_control))

@@ -83,8 +83,18 @@ struct ServeArgs {
         value_parser = sync_server
     )]
     sync_servers: Vec<String>,
+    /// How the log on standard error is written: `text` for a person, `json` (one object a
+    /// line) for a log collector.
+    #[arg(long, env = "RIVER_PATROL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(flatten)]
     data: DataArgs,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 fn sync_server(text: &str) -> Result<String, String> {
@@ -150,13 +160,16 @@ fn main() -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {
-    tracing_subscriber::fmt()
+    let log = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+        );
+    match args.log_format {
+        LogFormat::Text => log.with_ansi(std::io::stderr().is_terminal()).init(),
+        // The request's span (method, path) goes with each line, for the collector to group by.
+        LogFormat::Json => log.json().with_current_span(true).init(),
+    }
     if !args.dist.join("index.html").is_file() {
         bail!(
             "{} has no index.html; build the app first (cargo xtask dist)",

@@ -42,6 +42,11 @@ pub(crate) async fn push(
         results.push(PatrolPushResult { id, outcome });
     }
     tx.commit().await?;
+    for result in &results {
+        if let PatrolOutcome::Rejected { problems } = &result.outcome {
+            api.metrics.rejected(problems);
+        }
+    }
     Ok(axum::Json(PatrolPushResponse { results }))
 }
 

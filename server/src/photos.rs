@@ -152,6 +152,7 @@ async fn store_photo(
     .rows_affected();
     if inserted == 1 {
         tracing::info!(%id, bytes = len, "photo stored");
+        api.metrics.photo_stored();
         return Ok(stored(StatusCode::CREATED, true));
     }
     match indexed_hash(api, id).await? {

@@ -86,7 +86,10 @@ pub fn open_photo_store(data: &Path) -> Result<Arc<dyn ObjectStore>> {
 pub struct Api {
     pub db: SqlitePool,
     pub photos: Arc<dyn ObjectStore>,
+    /// What [`Api::photos`] is, for `/api/v1/health`: `"local"`.
+    pub photo_store_kind: &'static str,
     pub limits: Limits,
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl std::fmt::Debug for Api {
@@ -108,7 +111,9 @@ impl Api {
         Ok(Api {
             db,
             photos,
+            photo_store_kind: "local",
             limits: Limits::default(),
+            metrics: Default::default(),
         })
     }
 

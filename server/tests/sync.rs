@@ -817,6 +817,21 @@ async fn cors_preflight_and_health() {
     let health: Health = serde_json::from_value(body).unwrap();
     assert_eq!(health.status, "ok");
     assert_eq!(health.version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        (health.database.as_str(), health.photo_store.as_str()),
+        ("sqlite", "local")
+    );
+
+    // A photo folder that is not a folder any more: 503 JSON, and no path told.
+    let photos = s.data().join("photos");
+    std::fs::rename(&photos, s.data().join("photos-away")).unwrap();
+    std::fs::write(&photos, b"not a folder").unwrap();
+    let (status, body) = s.json(Method::GET, "/api/v1/health", None, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(error_code(&body), code::UNAVAILABLE);
+    assert!(!body.to_string().contains("photos"), "{body}");
+    std::fs::remove_file(&photos).unwrap();
+    std::fs::rename(s.data().join("photos-away"), &photos).unwrap();
 
     // A closed database: 503 JSON.
     s.api.db.close().await;

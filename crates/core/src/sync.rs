@@ -43,14 +43,20 @@ pub const DEFAULT_PULL_LIMIT: u32 = 200;
 /// Most records per pull page; a larger `limit` is lowered to this.
 pub const MAX_PULL_LIMIT: u32 = 1000;
 
-/// `GET /api/v1/health`, no token needed: the server answers and its database works
-/// (503 with an [`ErrorResponse`] otherwise).
+/// `GET /api/v1/health`, no token needed: the server answers, its database works and its
+/// photo store answers (503 with an [`ErrorResponse`] naming which does not, otherwise).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
     /// `"ok"`.
     pub status: String,
     /// The server's version, e.g. `"0.1.0"`.
     pub version: String,
+    /// The database engine that answered: `"sqlite"`.
+    #[serde(default)]
+    pub database: String,
+    /// The photo store that answered: `"local"` (a folder on the server's disk).
+    #[serde(default)]
+    pub photo_store: String,
 }
 
 /// `GET /api/v1/limits`: what the server accepts. The client sizes its batches by these.

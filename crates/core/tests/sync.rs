@@ -221,9 +221,14 @@ fn limits_health_photo_and_error_shapes() {
         &Health {
             status: "ok".into(),
             version: "0.1.0".into(),
+            database: "sqlite".into(),
+            photo_store: "local".into(),
         },
-        json!({"status": "ok", "version": "0.1.0"}),
+        json!({"status": "ok", "version": "0.1.0", "database": "sqlite", "photo_store": "local"}),
     );
+    // An older server's answer still reads.
+    let old: Health = serde_json::from_value(json!({"status": "ok", "version": "0.1.0"})).unwrap();
+    assert_eq!(old.database, "");
     shape(&PhotoStored { stored: true }, json!({"stored": true}));
     shape(
         &ErrorResponse {
