@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::{Body, Bytes, to_bytes};
@@ -26,7 +27,8 @@ pub const HONGYAN: &str = "红岩村";
 
 /// A server over a temporary data folder and dist/, with three tokens.
 pub struct Server {
-    pub dir: TempDir,
+    /// Shared by [`Server::another_instance`]s.
+    pub dir: Arc<TempDir>,
     pub api: Api,
     /// Device token for 杨柳村.
     pub device: String,
@@ -67,11 +69,27 @@ impl Server {
             .unwrap()
             .token;
         Server {
-            dir,
+            dir: Arc::new(dir),
             api,
             device,
             other,
             office,
+        }
+    }
+
+    /// A second server process, as it were, on the same database and photo folder: its own
+    /// connections, nothing in memory shared. Same tokens.
+    pub async fn another_instance(&self) -> Server {
+        let api = Api::open(&StoreConfig::new(self.data()))
+            .await
+            .unwrap()
+            .with_limits(self.api.limits.clone());
+        Server {
+            dir: Arc::clone(&self.dir),
+            api,
+            device: self.device.clone(),
+            other: self.other.clone(),
+            office: self.office.clone(),
         }
     }
 

@@ -1,0 +1,182 @@
+//! Several server instances on one database and one photo store (issue 9): nothing an
+//! instance keeps in memory is needed to answer correctly, the same push sent to two at once
+//! is stored once, and a reader following pull cursors while writers push through both
+//! instances sees every committed change exactly once.
+//!
+//! Today the shared database is one SQLite file (WAL) and the store one folder, opened by each
+//! instance with its own connections, as two processes on one machine would.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use common::*;
+use patrol_core::*;
+use river_patrol_server::tokens::sha256_hex;
+use uuid::Uuid;
+
+#[tokio::test]
+async fn a_phone_pushes_to_one_instance_and_another_phone_pulls_everything_from_the_other() {
+    let one = Server::new().await;
+    let two = one.another_instance().await;
+    let bytes = jpeg(7);
+    let photo = Uuid::from_u128(0x1_0000_0007);
+    let mut records: Vec<Record> = (1..=5).map(|n| record(n, YANGLIU)).collect();
+    records[0].photos.push(photo_ref(photo, &bytes));
+    let batch: Vec<_> = records.iter().map(|r| (None, r)).collect();
+    one.push(&one.device, &batch).await;
+    let (status, _) = one
+        .put_photo(&photo.to_string(), &bytes, &sha256_hex(&bytes))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // The office's phone, on the other instance: every record, and the photo.
+    let page = two.pull(&two.office, None, None).await;
+    let ids: HashSet<Uuid> = page.changes.iter().map(|c| c.record.id).collect();
+    assert_eq!(ids, records.iter().map(|r| r.id).collect());
+    assert!(!page.more);
+    let (status, _) = two
+        .put_photo(&photo.to_string(), &bytes, &sha256_hex(&bytes))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "already held, through the other instance"
+    );
+    // A cursor from one instance goes on at the other.
+    let mut more = record(6, YANGLIU);
+    more.title = "后来的记录".into();
+    two.push(&two.device, &[(None, &more)]).await;
+    let next = one.pull(&one.office, Some(&page.cursor), None).await;
+    assert_eq!(
+        next.changes.iter().map(|c| c.record.id).collect::<Vec<_>>(),
+        vec![more.id]
+    );
+}
+
+#[tokio::test]
+async fn the_same_batch_pushed_to_two_instances_at_once_is_stored_once() {
+    let one = Server::new().await;
+    let two = one.another_instance().await;
+    for round in 0..10u128 {
+        let records: Vec<Record> = (0..20).map(|n| record(round * 100 + n, YANGLIU)).collect();
+        let batch: Vec<_> = records.iter().map(|r| (None, r)).collect();
+        let (a, b) = tokio::join!(one.push(&one.device, &batch), two.push(&two.device, &batch));
+        for (x, y) in a.iter().zip(&b) {
+            // One instance stored it, the other found it stored: never both.
+            let stored = [&x.outcome, &y.outcome]
+                .iter()
+                .filter(|o| matches!(o, Outcome::Accepted { .. }))
+                .count();
+            assert_eq!(stored, 1, "{x:?} {y:?}");
+        }
+        let bytes = jpeg(round as u8 + 1);
+        let id = Uuid::from_u128(0x2_0000_0000 + round).to_string();
+        let sha = sha256_hex(&bytes);
+        let (a, b) = tokio::join!(
+            one.put_photo(&id, &bytes, &sha),
+            two.put_photo(&id, &bytes, &sha)
+        );
+        let mut statuses = [a.0, b.0];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::OK, StatusCode::CREATED]);
+    }
+    assert_eq!(one.count("SELECT COUNT(*) FROM records").await, 200);
+    assert_eq!(
+        one.count("SELECT COUNT(*) FROM records WHERE server_rev != 1")
+            .await,
+        0
+    );
+    assert_eq!(one.count("SELECT COUNT(*) FROM photos").await, 10);
+    assert_eq!(
+        std::fs::read_dir(one.data().join("photos"))
+            .unwrap()
+            .count(),
+        10
+    );
+}
+
+/// Follows the pull cursor until the server says there is no more; returns each record id
+/// seen with the server revisions it was seen at, in order.
+async fn catch_up(s: &Server, cursor: &mut Option<String>, seen: &mut HashMap<Uuid, Vec<u64>>) {
+    loop {
+        let page = s.pull(&s.office, cursor.as_deref(), Some(50)).await;
+        for change in page.changes {
+            seen.entry(change.record.id)
+                .or_default()
+                .push(change.server_rev);
+        }
+        *cursor = Some(page.cursor);
+        if !page.more {
+            return;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn readers_following_cursors_see_every_committed_change_exactly_once() {
+    let one = Arc::new(Server::new().await);
+    let two = Arc::new(one.another_instance().await);
+    let instances = [Arc::clone(&one), Arc::clone(&two)];
+    let writing = Arc::new(AtomicBool::new(true));
+
+    // Four writers, two on each instance, pushing batches of new records for a bounded time.
+    let mut writers = Vec::new();
+    for w in 0..4u128 {
+        let s = Arc::clone(&instances[(w % 2) as usize]);
+        let writing = Arc::clone(&writing);
+        writers.push(tokio::spawn(async move {
+            let mut sent = Vec::new();
+            let start = Instant::now();
+            let mut n = 0u128;
+            while start.elapsed() < Duration::from_secs(2) {
+                let batch: Vec<Record> = (0..10)
+                    .map(|i| record(w * 1_000_000 + n * 10 + i, YANGLIU))
+                    .collect();
+                let refs: Vec<_> = batch.iter().map(|r| (None, r)).collect();
+                s.push(&s.device, &refs).await;
+                sent.extend(batch.iter().map(|r| r.id));
+                n += 1;
+            }
+            writing.store(false, Ordering::SeqCst);
+            sent
+        }));
+    }
+    // Three readers, pulling from both instances in turn while the writers write.
+    let mut readers = Vec::new();
+    for r in 0..3usize {
+        let instances = instances.clone();
+        let writing = Arc::clone(&writing);
+        readers.push(tokio::spawn(async move {
+            let mut cursor = None;
+            let mut seen = HashMap::new();
+            let mut turn = r;
+            while writing.load(Ordering::SeqCst) {
+                catch_up(&instances[turn % 2], &mut cursor, &mut seen).await;
+                turn += 1;
+            }
+            (cursor, seen)
+        }));
+    }
+    let mut sent = HashSet::new();
+    for w in writers {
+        for id in w.await.unwrap() {
+            assert!(sent.insert(id), "{id} sent twice");
+        }
+    }
+    assert!(sent.len() > 100, "only {} records written", sent.len());
+    for reader in readers {
+        let (mut cursor, mut seen) = reader.await.unwrap();
+        // Writers are done: one last catch-up, then each record must have been seen once.
+        catch_up(&one, &mut cursor, &mut seen).await;
+        let ids: HashSet<Uuid> = seen.keys().copied().collect();
+        assert_eq!(ids.len(), sent.len());
+        assert_eq!(ids, sent, "a reader missed or invented a record");
+        let twice: Vec<_> = seen.iter().filter(|(_, revs)| revs.len() != 1).collect();
+        assert!(twice.is_empty(), "seen more than once: {twice:?}");
+    }
+}
