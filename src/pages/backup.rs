@@ -134,24 +134,24 @@ fn failure_text(locale: Locale, failure: &BackupFailure) -> String {
 fn RestoreReportView(report: RestoreReport) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
-    // Each count's catalogue key is named like the report's field.
+    // One line per count: the report's field and its catalogue key.
     macro_rules! lines {
-        ($($field:ident),*) => {
-            [$((report.$field, td_string!(locale, backup.$field, count = report.$field).to_string())),*]
+        ($($field:ident => $section:ident . $key:ident),* $(,)?) => {
+            [$((report.$field, td_string!(locale, $section.$key, count = report.$field).to_string())),*]
         };
     }
     let lines = lines!(
-        records_added,
-        records_updated,
-        records_unchanged,
-        records_kept,
-        records_unreadable,
-        patrols_added,
-        patrols_updated,
-        patrols_unchanged,
-        photos_added,
-        photos_unchanged,
-        photos_damaged
+        records_added => backup.records_added,
+        records_updated => backup.records_updated,
+        records_unchanged => backup.records_unchanged,
+        records_kept => backup.records_kept,
+        records_unreadable => backup.records_unreadable,
+        patrols_added => backup.patrols_added,
+        patrols_updated => backup.patrols_updated,
+        patrols_unchanged => backup.patrols_unchanged,
+        photos_added => backup.photos_added,
+        photos_unchanged => backup.photos_unchanged,
+        photos_damaged => backup.photos_damaged,
     );
     let title = if report.changed_nothing() {
         td_string!(locale, backup.restored_nothing)
