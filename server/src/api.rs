@@ -289,8 +289,7 @@ async fn push(
         results.push(PushResult { id, outcome });
     }
     tx.commit().await?;
-    api.metrics
-        .pushed(&results.iter().map(|r| &r.outcome).collect::<Vec<_>>());
+    api.metrics.pushed(results.iter().map(|r| &r.outcome));
     Ok(axum::Json(PushResponse { results }))
 }
 

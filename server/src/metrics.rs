@@ -124,7 +124,7 @@ impl Metrics {
     }
 
     /// Counts what a record push did, once its transaction has committed.
-    pub fn pushed(&self, outcomes: &[&Outcome]) {
+    pub fn pushed<'a>(&self, outcomes: impl IntoIterator<Item = &'a Outcome>) {
         for outcome in outcomes {
             match outcome {
                 Outcome::Accepted { .. } => {
