@@ -214,6 +214,22 @@ pub fn open_local_photo_store(data: &Path) -> Result<Arc<dyn ObjectStore>> {
     Ok(Arc::new(store))
 }
 
+/// Whether the photo store answers (`/api/v1/health`, and at start-up).
+pub async fn photo_store_answers(api: &Api) -> object_store::Result<()> {
+    let probe = object_store::path::Path::from("health-check");
+    if api.photo_store_kind == "s3" {
+        // A listing of keys that are never there: empty, but unlike a HEAD (404 whether the
+        // object or the whole bucket is missing) it fails for a bucket that does not exist.
+        api.photos.list_with_delimiter(Some(&probe)).await?;
+        return Ok(());
+    }
+    // Asking for a photo that is never there: "not found" is the store answering.
+    match api.photos.head(&probe).await {
+        Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Everything the API routes share.
 #[derive(Clone)]
 pub struct Api {
@@ -241,13 +257,19 @@ impl Api {
             .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
         let db = open_database(&config.database_url()).await?;
         let photos = open_photo_store(&config.photo_store, &config.data)?;
-        Ok(Api {
+        let api = Api {
             db,
             photos,
             photo_store_kind: config.photo_store.kind(),
             limits: Limits::default(),
             metrics: Default::default(),
-        })
+        };
+        // A wrong bucket, endpoint or key stops the server here rather than failing every
+        // photo upload later.
+        photo_store_answers(&api)
+            .await
+            .with_context(|| format!("the photo store {} does not answer", config.photo_store))?;
+        Ok(api)
     }
 
     pub fn with_limits(mut self, limits: Limits) -> Self {

@@ -819,6 +819,23 @@ async fn cors_preflight_and_health() {
     s.api.photos = working;
     let (status, body) = s.json(Method::GET, "/api/v1/health", None, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    if s.bucket.is_some() {
+        // A bucket that is not there (a HEAD would answer 404 as for a photo not held).
+        let missing = PhotoStore::s3("no-such-bucket", "", s3::client(s3::SECRET_KEY)).unwrap();
+        let working = s.api.photos.clone();
+        s.api.photos = open_photo_store(&missing, &s.data()).unwrap();
+        let (status, body) = s.json(Method::GET, "/api/v1/health", None, None).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert!(!body.to_string().contains("no-such-bucket"), "{body}");
+        s.api.photos = working;
+        // And at start-up: a clear error.
+        let config = s.store_config().with_photo_store(missing);
+        let e = format!("{:#}", Api::open(&config).await.unwrap_err());
+        assert!(
+            e.contains("the photo store s3://no-such-bucket does not answer"),
+            "{e}"
+        );
+    }
 
     // A closed database: 503 JSON.
     s.api.db.close().await;
