@@ -7,7 +7,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::Utc;
 use common::*;
-use patrol_core::sync::{PatrolOutcome, code, photo_path, pull_path};
+use patrol_core::sync::{PHOTO_SHA256_HEADER, PatrolOutcome, code, photo_path, pull_path};
 use patrol_core::*;
 use river_patrol_server::store::{PhotoStore, open_photo_store};
 use river_patrol_server::tokens::{self, sha256_hex};
@@ -864,6 +864,96 @@ async fn data_survives_a_restart_over_real_tcp() {
     let pulled: PullResponse = serde_json::from_str(body).unwrap();
     assert_eq!(pulled.changes[0].record, r);
     server.abort();
+}
+
+/// The released binary as deployed on S3: `--photo-store` names the bucket and the `AWS_*`
+/// variables the rest, read by `object_store` itself (the other tests hand the settings over
+/// in code). Runs whatever `RP_TEST_PHOTO_STORE` says: it is about the S3 configuration.
+#[tokio::test]
+async fn the_binary_keeps_photos_in_the_bucket_its_environment_names() {
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let s = Server::new().await;
+    let bucket = s3::Bucket::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_river-patrol-server"));
+    command
+        .args(["serve", "--host", "127.0.0.1", "--port", &port.to_string()])
+        .arg("--dist")
+        .arg(s.dir.path().join("dist"))
+        .arg("--data")
+        .arg(s.data())
+        .env(
+            "RIVER_PATROL_PHOTO_STORE",
+            format!("s3://{}/township", bucket.name),
+        )
+        .env("AWS_ENDPOINT_URL", s3::endpoint())
+        .env("AWS_REGION", s3::REGION)
+        .env("AWS_ACCESS_KEY_ID", s3::ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", s3::SECRET_KEY)
+        .env("AWS_ALLOW_HTTP", "true")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    // Only these settings: none of the machine's own AWS_* variables.
+    for (name, _) in std::env::vars_os() {
+        let aws = name.to_str().is_some_and(|n| n.starts_with("AWS_"));
+        if aws && command.get_envs().all(|(set, _)| set != name.as_os_str()) {
+            command.env_remove(&name);
+        }
+    }
+    let _server = Killed(command.spawn().unwrap());
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut up = false;
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(up, "the server did not start on {addr}");
+
+    let bytes = jpeg(5);
+    let id = Uuid::from_u128(0x5305);
+    let response = http_put_photo(addr, id, &bytes, &s.device).await;
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    let health = http_get(addr, "/api/v1/health", &s.device).await;
+    assert!(health.contains(r#""photo_store":"s3""#), "{health}");
+
+    // In the bucket, under the prefix.
+    let store = PhotoStore::s3(&bucket.name, "township", s3::client(s3::SECRET_KEY)).unwrap();
+    let store = open_photo_store(&store, &s.data()).unwrap();
+    let key = river_patrol_server::photos::photo_key(id);
+    let stored = store.get(&key).await.unwrap().bytes().await.unwrap();
+    assert_eq!(stored.as_ref(), bytes.as_slice());
+}
+
+/// `PUT /api/v1/photos/{id}` of `bytes` over a socket; the whole response as text.
+async fn http_put_photo(addr: std::net::SocketAddr, id: Uuid, bytes: &[u8], token: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "PUT {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: image/jpeg\r\n{PHOTO_SHA256_HEADER}: {}\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n",
+        photo_path(id),
+        sha256_hex(bytes),
+        bytes.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    String::from_utf8_lossy(&response).into_owned()
 }
 
 /// A plain HTTP/1.1 GET with `Connection: close`; the whole response as text.

@@ -92,6 +92,11 @@ fn remove_earlier_runs(scratch: &Path) {
     }
 }
 
+/// The test server's address, `http://127.0.0.1:PORT`.
+pub fn endpoint() -> &'static str {
+    &server().endpoint
+}
+
 /// A client of the test server with its credentials (`secret` to try a wrong one).
 pub fn client(secret: &str) -> AmazonS3Builder {
     AmazonS3Builder::new()
