@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use axum::http::HeaderValue;
 use clap::{Args, Parser, Subcommand};
-use river_patrol_server::store::open_database;
+use river_patrol_server::store::{PhotoStore, open_database};
 use river_patrol_server::{Api, Config, StoreConfig, app, tokens};
 
 /// River Patrol (巡河通) reference server: serves the built app and the sync API.
@@ -42,6 +42,16 @@ struct DataArgs {
     /// Database URL (sqlite://PATH); default: river-patrol.db in the data folder.
     #[arg(long, env = "DATABASE_URL")]
     database_url: Option<String>,
+    /// Photo store: s3://BUCKET[/PREFIX] for an S3-compatible bucket (endpoint, region and
+    /// credentials from AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY; AWS_ALLOW_HTTP=true for plain http); default: photos/ in the
+    /// data folder.
+    #[arg(long, env = "RIVER_PATROL_PHOTO_STORE", value_parser = photo_store)]
+    photo_store: Option<PhotoStore>,
+}
+
+fn photo_store(url: &str) -> Result<PhotoStore, String> {
+    PhotoStore::from_url(url).map_err(|e| format!("{e:#}"))
 }
 
 impl DataArgs {
@@ -49,6 +59,7 @@ impl DataArgs {
         StoreConfig {
             data: self.data.clone(),
             database_url: self.database_url.clone(),
+            photo_store: self.photo_store.clone().unwrap_or_default(),
         }
     }
 }
@@ -185,9 +196,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     println!(
-        "river-patrol-server: serving {} and the sync API ({}) on http://{addr}",
+        "river-patrol-server: serving {} and the sync API ({}, photos in {}) on http://{addr}",
         args.dist.display(),
-        store.database_url()
+        store.database_url(),
+        store.photo_store
     );
     let router = app(Config::new(args.dist)
         .with_api(api)

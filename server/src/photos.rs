@@ -3,8 +3,9 @@
 //! An upload is read whole (it is bounded by the photo limit) and hashed before anything is
 //! written; only bytes that match `X-Photo-Sha256` reach the store, in one atomic create
 //! (`PutMode::Create`: a local file is written aside and renamed into place, S3 uses a
-//! conditional PUT), so a half upload is never visible. The `photos` table row that makes the
-//! photo count as held is written after the object is in place.
+//! conditional PUT, `If-None-Match: *`, that also carries the SHA-256 for the bucket to check),
+//! so a half upload is never visible. The `photos` table row that makes the photo count as held
+//! is written after the object is in place.
 //!
 //! A village's token reads only its village's photos: those a device of the village uploaded
 //! and those its records name with their SHA-256 (`photo_villages`; a record naming another

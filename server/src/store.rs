@@ -1,5 +1,5 @@
 //! Where the server keeps things: the SQLite database (records, tokens, the photo index) and
-//! the photo store (`object_store`, a folder on disk by default).
+//! the photo store (`object_store`: a folder on disk by default, or an S3-compatible bucket).
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use object_store::ObjectStore;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey, Checksum};
 use object_store::local::LocalFileSystem;
+use object_store::prefix::PrefixStore;
 use patrol_core::Limits;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -25,6 +27,8 @@ pub struct StoreConfig {
     pub data: PathBuf,
     /// `sqlite://…`; `None` means `<data>/river-patrol.db`.
     pub database_url: Option<String>,
+    /// Where the photos go: `<data>/photos` unless told otherwise.
+    pub photo_store: PhotoStore,
 }
 
 impl StoreConfig {
@@ -32,7 +36,13 @@ impl StoreConfig {
         StoreConfig {
             data: data.into(),
             database_url: None,
+            photo_store: PhotoStore::Local,
         }
+    }
+
+    pub fn with_photo_store(mut self, photo_store: PhotoStore) -> Self {
+        self.photo_store = photo_store;
+        self
     }
 
     /// The database URL to open: the one given, or the file in the data folder.
@@ -71,8 +81,131 @@ pub async fn open_database(url: &str) -> Result<SqlitePool> {
     Ok(pool)
 }
 
+/// Where the photos are kept (`--photo-store`).
+#[derive(Clone, Debug, Default)]
+pub enum PhotoStore {
+    /// The folder `photos/` in the data folder.
+    #[default]
+    Local,
+    /// An S3-compatible bucket, the photos under `prefix` if one is given. The endpoint, the
+    /// region and the credentials are in `client` (from the `AWS_*` environment variables
+    /// when the store comes from a URL).
+    S3 {
+        bucket: String,
+        prefix: Option<object_store::path::Path>,
+        client: Box<AmazonS3Builder>,
+    },
+}
+
+impl PhotoStore {
+    /// `s3://BUCKET[/PREFIX]`, the rest of the S3 settings from the environment
+    /// (`AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_ALLOW_HTTP`, …, as `object_store` reads them).
+    pub fn from_url(url: &str) -> Result<PhotoStore> {
+        let Some(rest) = url.strip_prefix("s3://") else {
+            bail!(
+                "unsupported photo store {url:?}: give s3://BUCKET[/PREFIX], or leave it out \
+                 for the photos/ folder in the data folder"
+            );
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        Self::s3(bucket, prefix, AmazonS3Builder::from_env())
+            .with_context(|| format!("bad photo store {url:?}"))
+    }
+
+    /// The bucket `bucket` (its photos under `prefix`, if not empty) reached through `client`.
+    pub fn s3(bucket: &str, prefix: &str, client: AmazonS3Builder) -> Result<PhotoStore> {
+        // S3's bucket naming rules, checked here so a typo fails at start-up, not at the
+        // first upload.
+        let valid = (3..=63).contains(&bucket.len())
+            && bucket
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+            && bucket.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && bucket.ends_with(|c: char| c.is_ascii_alphanumeric());
+        if !valid {
+            bail!(
+                "{bucket:?} is not a bucket name (3 to 63 lower-case letters, digits, dots and \
+                 hyphens)"
+            );
+        }
+        let prefix = prefix.trim_matches('/');
+        let prefix = if prefix.is_empty() {
+            None
+        } else {
+            Some(
+                object_store::path::Path::parse(prefix)
+                    .with_context(|| format!("{prefix:?} is not a key prefix"))?,
+            )
+        };
+        Ok(PhotoStore::S3 {
+            bucket: bucket.to_owned(),
+            prefix,
+            client: Box::new(client),
+        })
+    }
+
+    /// What `/api/v1/health` says the store is.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PhotoStore::Local => "local",
+            PhotoStore::S3 { .. } => "s3",
+        }
+    }
+}
+
+impl FromStr for PhotoStore {
+    type Err = anyhow::Error;
+
+    fn from_str(url: &str) -> Result<Self> {
+        PhotoStore::from_url(url)
+    }
+}
+
+impl std::fmt::Display for PhotoStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PhotoStore::Local => write!(f, "{PHOTOS_DIR}/ in the data folder"),
+            PhotoStore::S3 {
+                bucket,
+                prefix: Some(prefix),
+                ..
+            } => write!(f, "s3://{bucket}/{prefix}"),
+            PhotoStore::S3 { bucket, .. } => write!(f, "s3://{bucket}"),
+        }
+    }
+}
+
+/// Opens the photo store `store` (a local one in `data`).
+pub fn open_photo_store(store: &PhotoStore, data: &Path) -> Result<Arc<dyn ObjectStore>> {
+    let PhotoStore::S3 {
+        bucket,
+        prefix,
+        client,
+    } = store
+    else {
+        return open_local_photo_store(data);
+    };
+    let mut client = client.as_ref().clone().with_bucket_name(bucket);
+    // The SHA-256 of every photo goes with its PUT (`x-amz-checksum-sha256`), so the store
+    // itself refuses bytes damaged on the way; unless the environment chose another checksum.
+    if client
+        .get_config_value(&AmazonS3ConfigKey::Checksum)
+        .is_none()
+    {
+        client = client.with_checksum_algorithm(Checksum::SHA256);
+    }
+    let s3 = client
+        .build()
+        .with_context(|| format!("cannot open the photo store {store}"))?;
+    Ok(match prefix {
+        Some(prefix) => Arc::new(PrefixStore::new(s3, prefix.clone())),
+        None => Arc::new(s3),
+    })
+}
+
 /// The photo store on the local disk, rooted at `<data>/photos` (created if missing).
-pub fn open_photo_store(data: &Path) -> Result<Arc<dyn ObjectStore>> {
+pub fn open_local_photo_store(data: &Path) -> Result<Arc<dyn ObjectStore>> {
     let dir = data.join(PHOTOS_DIR);
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create the photo folder {}", dir.display()))?;
@@ -81,12 +214,28 @@ pub fn open_photo_store(data: &Path) -> Result<Arc<dyn ObjectStore>> {
     Ok(Arc::new(store))
 }
 
+/// Whether the photo store answers (`/api/v1/health`, and at start-up).
+pub async fn photo_store_answers(api: &Api) -> object_store::Result<()> {
+    let probe = object_store::path::Path::from("health-check");
+    if api.photo_store_kind == "s3" {
+        // A listing of keys that are never there: empty, but unlike a HEAD (404 whether the
+        // object or the whole bucket is missing) it fails for a bucket that does not exist.
+        api.photos.list_with_delimiter(Some(&probe)).await?;
+        return Ok(());
+    }
+    // Asking for a photo that is never there: "not found" is the store answering.
+    match api.photos.head(&probe).await {
+        Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Everything the API routes share.
 #[derive(Clone)]
 pub struct Api {
     pub db: SqlitePool,
     pub photos: Arc<dyn ObjectStore>,
-    /// What [`Api::photos`] is, for `/api/v1/health`: `"local"`.
+    /// What [`Api::photos`] is, for `/api/v1/health`: `"local"` or `"s3"`.
     pub photo_store_kind: &'static str,
     pub limits: Limits,
     pub metrics: crate::metrics::Metrics,
@@ -107,18 +256,53 @@ impl Api {
         std::fs::create_dir_all(&config.data)
             .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
         let db = open_database(&config.database_url()).await?;
-        let photos = open_photo_store(&config.data)?;
-        Ok(Api {
+        let photos = open_photo_store(&config.photo_store, &config.data)?;
+        let api = Api {
             db,
             photos,
-            photo_store_kind: "local",
+            photo_store_kind: config.photo_store.kind(),
             limits: Limits::default(),
             metrics: Default::default(),
-        })
+        };
+        // A wrong bucket, endpoint or key stops the server here rather than failing every
+        // photo upload later.
+        photo_store_answers(&api)
+            .await
+            .with_context(|| format!("the photo store {} does not answer", config.photo_store))?;
+        Ok(api)
     }
 
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PhotoStore;
+
+    #[test]
+    fn photo_store_urls() {
+        let PhotoStore::S3 { bucket, prefix, .. } =
+            PhotoStore::from_url("s3://river-photos").unwrap()
+        else {
+            panic!("not S3")
+        };
+        assert_eq!((bucket.as_str(), prefix), ("river-photos", None));
+        let store = PhotoStore::from_url("s3://river-photos/township/photos/").unwrap();
+        assert_eq!(store.to_string(), "s3://river-photos/township/photos");
+        assert_eq!(store.kind(), "s3");
+
+        for (bad, says) in [
+            ("/srv/photos", "unsupported photo store"),
+            ("s3:/river-photos", "unsupported photo store"),
+            ("s3://", "not a bucket name"),
+            ("s3://River_Photos", "not a bucket name"),
+            ("s3://river-photos/a/../b", "not a key prefix"),
+        ] {
+            let e = format!("{:#}", PhotoStore::from_url(bad).unwrap_err());
+            assert!(e.contains(says), "{bad}: {e}");
+        }
     }
 }

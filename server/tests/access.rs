@@ -161,13 +161,7 @@ impl Fixture {
                 .fetch_all(&self.s.api.db)
                 .await
                 .unwrap();
-        let file = std::fs::read(
-            self.s
-                .data()
-                .join("photos")
-                .join(format!("{}.jpg", self.photo)),
-        )
-        .unwrap();
+        let file = self.s.stored_photo(self.photo).await;
         json!({
             "records": records,
             "photos": photos,
@@ -352,11 +346,7 @@ async fn photos_stored_before_the_village_index_stay_readable_by_their_village()
     .execute(&s.api.db)
     .await
     .unwrap();
-    std::fs::write(
-        s.data().join("photos").join(format!("{follow_up_id}.jpg")),
-        &follow_up,
-    )
-    .unwrap();
+    s.put_stored_photo(follow_up_id, &follow_up).await;
     sqlx::query("INSERT INTO photos (id, sha256, bytes, stored_at) VALUES (?, ?, ?, '2026-05-01')")
         .bind(follow_up_id.to_string())
         .bind(sha256_hex(&follow_up))

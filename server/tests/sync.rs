@@ -3,16 +3,15 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::Utc;
 use common::*;
-use patrol_core::sync::{PatrolOutcome, code, photo_path, pull_path};
+use patrol_core::sync::{PHOTO_SHA256_HEADER, PatrolOutcome, code, photo_path, pull_path};
 use patrol_core::*;
+use river_patrol_server::store::{PhotoStore, open_photo_store};
 use river_patrol_server::tokens::{self, sha256_hex};
-use river_patrol_server::{Api, Config, StoreConfig, app};
+use river_patrol_server::{Api, Config, app};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -503,7 +502,7 @@ async fn photos_upload_once_verified_and_records_wait_for_them() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_code(&body), code::HASH_MISMATCH);
     assert_eq!(head(&s, id).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(files_under(&s.data().join("photos")), Vec::<String>::new());
+    assert_eq!(s.stored_photos().await, Vec::<String>::new());
 
     // A path segment that is not a UUID.
     for bad in ["not-a-uuid", "..%2F..%2Friver-patrol.db", "x.jpg"] {
@@ -532,7 +531,7 @@ async fn photos_upload_once_verified_and_records_wait_for_them() {
         .put_photo(&id.to_string(), &bytes, &sha.to_uppercase())
         .await;
     assert_eq!((status, body), (StatusCode::OK, json!({"stored": false})));
-    assert_eq!(files_under(&s.data().join("photos")), [format!("{id}.jpg")]);
+    assert_eq!(s.stored_photos().await, [format!("{id}.jpg")]);
 
     // Other bytes under the same id: 409.
     let other = jpeg(9);
@@ -569,34 +568,6 @@ async fn head(s: &Server, id: Uuid) -> (StatusCode, HeaderMap, Bytes) {
         .body(Body::empty())
         .unwrap();
     s.send(req).await
-}
-
-fn files_under(dir: &std::path::Path) -> Vec<String> {
-    let mut out = Vec::new();
-    for entry in walk(dir) {
-        out.push(
-            entry
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned(),
-        );
-    }
-    out.sort();
-    out
-}
-
-fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 #[tokio::test]
@@ -761,7 +732,7 @@ async fn api_paths_never_fall_back_to_the_app() {
 
 #[tokio::test]
 async fn cors_preflight_and_health() {
-    let s = Server::new().await;
+    let mut s = Server::new().await;
     let preflight = |origin: &str| {
         Request::options("/api/v1/records")
             .header(header::ORIGIN, origin)
@@ -819,19 +790,52 @@ async fn cors_preflight_and_health() {
     assert_eq!(health.version, env!("CARGO_PKG_VERSION"));
     assert_eq!(
         (health.database.as_str(), health.photo_store.as_str()),
-        ("sqlite", "local")
+        ("sqlite", if on_s3() { "s3" } else { "local" })
     );
 
-    // A photo folder that is not a folder any more: 503 JSON, and no path told.
+    // A photo store that does not answer: 503 JSON, and no path or bucket told. On the local
+    // folder, a folder that is not a folder any more; on S3, a bucket that refuses the
+    // server's credentials (403).
     let photos = s.data().join("photos");
-    std::fs::rename(&photos, s.data().join("photos-away")).unwrap();
-    std::fs::write(&photos, b"not a folder").unwrap();
+    let working = s.api.photos.clone();
+    match &s.bucket {
+        None => {
+            std::fs::rename(&photos, s.data().join("photos-away")).unwrap();
+            std::fs::write(&photos, b"not a folder").unwrap();
+        }
+        Some(bucket) => {
+            let refused = PhotoStore::s3(&bucket.name, "", s3::client("not-the-secret")).unwrap();
+            s.api.photos = open_photo_store(&refused, &s.data()).unwrap();
+        }
+    }
     let (status, body) = s.json(Method::GET, "/api/v1/health", None, None).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(error_code(&body), code::UNAVAILABLE);
     assert!(!body.to_string().contains("photos"), "{body}");
-    std::fs::remove_file(&photos).unwrap();
-    std::fs::rename(s.data().join("photos-away"), &photos).unwrap();
+    if s.bucket.is_none() {
+        std::fs::remove_file(&photos).unwrap();
+        std::fs::rename(s.data().join("photos-away"), &photos).unwrap();
+    }
+    s.api.photos = working;
+    let (status, body) = s.json(Method::GET, "/api/v1/health", None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    if s.bucket.is_some() {
+        // A bucket that is not there (a HEAD would answer 404 as for a photo not held).
+        let missing = PhotoStore::s3("no-such-bucket", "", s3::client(s3::SECRET_KEY)).unwrap();
+        let working = s.api.photos.clone();
+        s.api.photos = open_photo_store(&missing, &s.data()).unwrap();
+        let (status, body) = s.json(Method::GET, "/api/v1/health", None, None).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert!(!body.to_string().contains("no-such-bucket"), "{body}");
+        s.api.photos = working;
+        // And at start-up: a clear error.
+        let config = s.store_config().with_photo_store(missing);
+        let e = format!("{:#}", Api::open(&config).await.unwrap_err());
+        assert!(
+            e.contains("the photo store s3://no-such-bucket does not answer"),
+            "{e}"
+        );
+    }
 
     // A closed database: 503 JSON.
     s.api.db.close().await;
@@ -848,7 +852,7 @@ async fn data_survives_a_restart_over_real_tcp() {
     s.api.db.close().await;
 
     // Open the same folder again (migrations run again harmlessly) and serve on a socket.
-    let api = Api::open(&StoreConfig::new(s.data())).await.unwrap();
+    let api = Api::open(&s.store_config()).await.unwrap();
     let router = app(Config::new(s.dir.path().join("dist")).with_api(api));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -860,6 +864,96 @@ async fn data_survives_a_restart_over_real_tcp() {
     let pulled: PullResponse = serde_json::from_str(body).unwrap();
     assert_eq!(pulled.changes[0].record, r);
     server.abort();
+}
+
+/// The released binary as deployed on S3: `--photo-store` names the bucket and the `AWS_*`
+/// variables the rest, read by `object_store` itself (the other tests hand the settings over
+/// in code). Runs whatever `RP_TEST_PHOTO_STORE` says: it is about the S3 configuration.
+#[tokio::test]
+async fn the_binary_keeps_photos_in_the_bucket_its_environment_names() {
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let s = Server::new().await;
+    let bucket = s3::Bucket::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_river-patrol-server"));
+    command
+        .args(["serve", "--host", "127.0.0.1", "--port", &port.to_string()])
+        .arg("--dist")
+        .arg(s.dir.path().join("dist"))
+        .arg("--data")
+        .arg(s.data())
+        .env(
+            "RIVER_PATROL_PHOTO_STORE",
+            format!("s3://{}/township", bucket.name),
+        )
+        .env("AWS_ENDPOINT_URL", s3::endpoint())
+        .env("AWS_REGION", s3::REGION)
+        .env("AWS_ACCESS_KEY_ID", s3::ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", s3::SECRET_KEY)
+        .env("AWS_ALLOW_HTTP", "true")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    // Only these settings: none of the machine's own AWS_* variables.
+    for (name, _) in std::env::vars_os() {
+        let aws = name.to_str().is_some_and(|n| n.starts_with("AWS_"));
+        if aws && command.get_envs().all(|(set, _)| set != name.as_os_str()) {
+            command.env_remove(&name);
+        }
+    }
+    let _server = Killed(command.spawn().unwrap());
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut up = false;
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(up, "the server did not start on {addr}");
+
+    let bytes = jpeg(5);
+    let id = Uuid::from_u128(0x5305);
+    let response = http_put_photo(addr, id, &bytes, &s.device).await;
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    let health = http_get(addr, "/api/v1/health", &s.device).await;
+    assert!(health.contains(r#""photo_store":"s3""#), "{health}");
+
+    // In the bucket, under the prefix.
+    let store = PhotoStore::s3(&bucket.name, "township", s3::client(s3::SECRET_KEY)).unwrap();
+    let store = open_photo_store(&store, &s.data()).unwrap();
+    let key = river_patrol_server::photos::photo_key(id);
+    let stored = store.get(&key).await.unwrap().bytes().await.unwrap();
+    assert_eq!(stored.as_ref(), bytes.as_slice());
+}
+
+/// `PUT /api/v1/photos/{id}` of `bytes` over a socket; the whole response as text.
+async fn http_put_photo(addr: std::net::SocketAddr, id: Uuid, bytes: &[u8], token: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "PUT {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: image/jpeg\r\n{PHOTO_SHA256_HEADER}: {}\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n",
+        photo_path(id),
+        sha256_hex(bytes),
+        bytes.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    String::from_utf8_lossy(&response).into_owned()
 }
 
 /// A plain HTTP/1.1 GET with `Connection: close`; the whole response as text.
@@ -945,9 +1039,8 @@ async fn the_same_photo_uploaded_at_once_is_stored_once() {
     }
     assert_eq!(created, 1);
     assert_eq!(s.count("SELECT COUNT(*) FROM photos").await, 1);
-    assert_eq!(files_under(&s.data().join("photos")), [format!("{id}.jpg")]);
-    let stored = std::fs::read(s.data().join("photos").join(format!("{id}.jpg"))).unwrap();
-    assert_eq!(stored, bytes);
+    assert_eq!(s.stored_photos().await, [format!("{id}.jpg")]);
+    assert_eq!(s.stored_photo(id).await, bytes);
 }
 
 const SAMPLE: &[u8] = include_bytes!("../../tests/fixtures/sample-ledger.csv");

@@ -40,7 +40,8 @@ verbs:
   test [--native-only] [--wasm-only] [--e2e-only] [-- <playwright args>]
                        every check, in order, stopping at the first failure:
                          1 cargo fmt --check      2 cargo clippy -D warnings
-                         3 native tests
+                         3 native tests (the server's photo tests on the
+                           local folder, then on S3)
                          4 the decoders fuzzed (cargo-fuzz, 20 s per target)
                          5 clippy for the wasm target
                          6 wasm tests in headless Chromium
@@ -201,6 +202,10 @@ fn build_dist(ctx: &Ctx) -> Result<()> {
     let _lock = DistLock::acquire(ctx)?;
     step(RELEASE_BUILD, || trunk_build(ctx))
 }
+
+/// The server's test files that store photos, run a second time on S3 by `test`
+/// (`server/tests/common/mod.rs` reads `RP_TEST_PHOTO_STORE`).
+const SERVER_PHOTO_TESTS: [&str; 5] = ["sync", "access", "instances", "faults", "metrics"];
 
 /// The step that builds dist/.
 const RELEASE_BUILD: &str = "Release build: trunk build --release, then the split wasm -> dist/";
@@ -429,8 +434,20 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
             }),
         ));
         steps.push((
-            "Native tests: cargo test --workspace",
-            Box::new(|| ctx.run(ctx.cargo().args(["test", "--workspace"]))),
+            "Native tests: cargo test --workspace, then the server's photo tests on S3 (RP_TEST_PHOTO_STORE=s3)",
+            Box::new(|| {
+                ctx.run(ctx.cargo().args(["test", "--workspace"]))?;
+                // The same tests again with the photos in a bucket of an S3-compatible server
+                // (s3s-fs, in the test process) instead of the local folder: the test binaries
+                // are built already, so this costs only their run.
+                note("the server's photo tests again, on S3 (RP_TEST_PHOTO_STORE=s3):");
+                ctx.run(
+                    ctx.cargo()
+                        .args(["test", "-p", "river-patrol-server"])
+                        .args(SERVER_PHOTO_TESTS.iter().flat_map(|t| ["--test", t]))
+                        .env("RP_TEST_PHOTO_STORE", "s3"),
+                )
+            }),
         ));
         steps.push((
             "Fuzz the decoders: cargo fuzz run record, push, import (20 s each)",
@@ -524,4 +541,29 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
         note(&format!("{t:>9}  {title}"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SERVER_PHOTO_TESTS;
+
+    /// A new server test file that stores photos is run on S3 too, once listed here.
+    #[test]
+    fn every_server_test_file_that_stores_photos_runs_on_s3() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/tests");
+        let mut storing: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+            .filter(|p| {
+                let text = std::fs::read_to_string(p).unwrap();
+                text.contains(".put_photo(") || text.contains(".stored_photos(")
+            })
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        storing.sort();
+        let mut listed: Vec<String> = SERVER_PHOTO_TESTS.iter().map(|t| t.to_string()).collect();
+        listed.sort();
+        assert_eq!(storing, listed);
+    }
 }

@@ -54,7 +54,8 @@ pub struct Health {
     /// The database engine that answered: `"sqlite"`.
     #[serde(default)]
     pub database: String,
-    /// The photo store that answered: `"local"` (a folder on the server's disk).
+    /// The photo store that answered: `"local"` (a folder on the server's disk) or `"s3"` (an
+    /// S3-compatible bucket).
     #[serde(default)]
     pub photo_store: String,
 }

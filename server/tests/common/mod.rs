@@ -1,7 +1,13 @@
 //! What the server's integration tests share: a server over a temporary data folder with a
 //! token for each of two villages and one for the township office, and small fixtures.
 //! Each test file uses a part of it.
+//!
+//! The photos go to `photos/` in the data folder, or with `RP_TEST_PHOTO_STORE=s3` to a
+//! bucket of its own on an S3-compatible server in the test process (`s3.rs`); `cargo xtask
+//! test` runs the photo tests both ways.
 #![allow(dead_code)]
+
+pub mod s3;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,11 +16,13 @@ use axum::Router;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, TimeZone, Utc};
+use futures_util::TryStreamExt;
 use patrol_core::sync::{
     PHOTO_SHA256_HEADER, PatrolOutcome, PatrolPullResponse, PatrolPushRequest, PatrolPushResponse,
     patrol_pull_path, pull_path,
 };
 use patrol_core::*;
+use river_patrol_server::store::PhotoStore;
 use river_patrol_server::tokens::{self, sha256_hex};
 use river_patrol_server::{Api, Config, StoreConfig, app};
 use serde_json::Value;
@@ -25,10 +33,22 @@ use uuid::Uuid;
 pub const YANGLIU: &str = "杨柳村";
 pub const HONGYAN: &str = "红岩村";
 
+/// Whether the photo tests run on S3 (`RP_TEST_PHOTO_STORE=s3`) rather than the local folder.
+pub fn on_s3() -> bool {
+    match std::env::var("RP_TEST_PHOTO_STORE").as_deref() {
+        Ok("s3") => true,
+        Ok("local") | Ok("") | Err(_) => false,
+        Ok(other) => panic!("RP_TEST_PHOTO_STORE={other:?}: expected s3 or local"),
+    }
+}
+
 /// A server over a temporary data folder and dist/, with three tokens.
 pub struct Server {
     /// Shared by [`Server::another_instance`]s.
     pub dir: Arc<TempDir>,
+    /// The bucket of the photos on S3 (shared by [`Server::another_instance`]s); `None` on the
+    /// local folder.
+    pub bucket: Option<Arc<s3::Bucket>>,
     pub api: Api,
     /// Device token for 杨柳村.
     pub device: String,
@@ -52,7 +72,8 @@ impl Server {
             "<!DOCTYPE html><title>River Patrol</title>",
         )
         .unwrap();
-        let api = Api::open(&StoreConfig::new(dir.path().join("data")))
+        let bucket = on_s3().then(|| Arc::new(s3::Bucket::new()));
+        let api = Api::open(&store_config(dir.path().join("data"), bucket.as_deref()))
             .await
             .unwrap()
             .with_limits(limits);
@@ -70,6 +91,7 @@ impl Server {
             .token;
         Server {
             dir: Arc::new(dir),
+            bucket,
             api,
             device,
             other,
@@ -77,15 +99,16 @@ impl Server {
         }
     }
 
-    /// A second server process, as it were, on the same database and photo folder: its own
+    /// A second server process, as it were, on the same database and photo store: its own
     /// connections, nothing in memory shared. Same tokens.
     pub async fn another_instance(&self) -> Server {
-        let api = Api::open(&StoreConfig::new(self.data()))
+        let api = Api::open(&self.store_config())
             .await
             .unwrap()
             .with_limits(self.api.limits.clone());
         Server {
             dir: Arc::clone(&self.dir),
+            bucket: self.bucket.clone(),
             api,
             device: self.device.clone(),
             other: self.other.clone(),
@@ -95,6 +118,48 @@ impl Server {
 
     pub fn data(&self) -> PathBuf {
         self.dir.path().join("data")
+    }
+
+    /// Where this server keeps things, to open them again.
+    pub fn store_config(&self) -> StoreConfig {
+        store_config(self.data(), self.bucket.as_deref())
+    }
+
+    /// What is really in the photo store, sorted. On the local folder, every file under it
+    /// read from the disk (an upload's staging file too, which the store's own listing would
+    /// skip); on S3, the bucket's listing (a PUT is atomic: there is nothing half written to
+    /// see).
+    pub async fn stored_photos(&self) -> Vec<String> {
+        if self.bucket.is_none() {
+            return files_under(&self.data().join("photos"));
+        }
+        let mut names: Vec<String> = self
+            .api
+            .photos
+            .list(None)
+            .map_ok(|meta| meta.location.to_string())
+            .try_collect()
+            .await
+            .unwrap();
+        names.sort();
+        names
+    }
+
+    /// The bytes of photo `id` in the photo store.
+    pub async fn stored_photo(&self, id: Uuid) -> Vec<u8> {
+        let key = river_patrol_server::photos::photo_key(id);
+        let got = self.api.photos.get(&key).await.unwrap();
+        got.bytes().await.unwrap().to_vec()
+    }
+
+    /// Puts `bytes` in the photo store as photo `id` behind the server's back (no index row).
+    pub async fn put_stored_photo(&self, id: Uuid, bytes: &[u8]) {
+        let key = river_patrol_server::photos::photo_key(id);
+        self.api
+            .photos
+            .put(&key, bytes.to_vec().into())
+            .await
+            .unwrap();
     }
 
     pub fn app(&self) -> Router {
@@ -213,6 +278,45 @@ impl Server {
             .fetch_one(&self.api.db)
             .await
             .unwrap()
+    }
+}
+
+/// The paths of the files under `dir`, relative to it, sorted.
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files);
+    let mut names: Vec<String> = files
+        .iter()
+        .map(|f| f.strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The store of a server whose data folder is `data`: photos in `bucket` if on S3.
+fn store_config(data: PathBuf, bucket: Option<&s3::Bucket>) -> StoreConfig {
+    let config = StoreConfig::new(data);
+    match bucket {
+        None => config,
+        Some(bucket) => config.with_photo_store(
+            // Under a prefix, as a bucket shared with other things would be.
+            PhotoStore::s3(
+                &bucket.name,
+                "river-patrol/photos",
+                s3::client(s3::SECRET_KEY),
+            )
+            .unwrap(),
+        ),
     }
 }
 
