@@ -205,7 +205,13 @@ pub async fn restore(
             &options,
         )
         .map_err(failed)?;
-        match photos::put(photo.id, &blob).await {
+        // The small copy lists show is made again (it is never in a backup): best effort, as
+        // when a photo is taken.
+        let thumbnail = crate::camera::thumbnail(&blob).await.ok();
+        match photos::PhotoStore::default()
+            .put_with_thumbnail(photo.id, &blob, thumbnail.as_ref())
+            .await
+        {
             Ok(()) => plan.report.photos_added += 1,
             Err(PhotoError::Full) => return Err(BackupFailure::Full),
             Err(e) => return Err(failed(e)),

@@ -91,13 +91,19 @@ test('everything comes back from a backup after the browser is cleared, photos b
   expect(inventoryOf(after)).toEqual(inventoryOf(before));
   expect(after).toEqual(before);
 
-  // The records are on the list, and the photo opens from the stored bytes.
+  // The records are on the list, and the photo opens from the stored bytes; its thumbnail
+  // (never in a backup) was made again: 400 px, not the 800 px photo.
   await showList(phone);
   await expect(phone.locator('.record-row .row-title')).toHaveText(['标志牌缺失', '暗管排污']);
   await phone.getByRole('link').filter({ hasText: '暗管排污' }).click();
   const thumb = phone.getByRole('button', { name: '查看第 1 张照片（共 1 张）' }).first();
   await expect(thumb.getByRole('img')).toHaveJSProperty('complete', true);
-  expect(await thumb.getByRole('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(800);
+  expect(await thumb.getByRole('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(400);
+  await thumb.click();
+  const viewer = phone.getByRole('dialog', { name: '照片 1 / 1' });
+  await expect(viewer.getByRole('img')).toHaveJSProperty('complete', true);
+  expect(await viewer.getByRole('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(800);
+  await viewer.getByRole('button', { name: '关闭照片' }).click();
 
   // The same file again: nothing changes, and the report says so.
   await openSettings(phone);

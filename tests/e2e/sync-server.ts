@@ -121,7 +121,6 @@ export class SyncServer {
     return createHash('sha256').update(Buffer.from(await res.arrayBuffer())).digest('hex');
   }
 
-  /** The ledger export as the office downloads it (text, byte-order mark included). */
   /** Every patrol the server holds for `token`, through the patrol pull. */
   async patrols(token: string): Promise<any[]> {
     const seen = new Map<string, any>();
@@ -139,6 +138,7 @@ export class SyncServer {
     }
   }
 
+  /** The ledger export as the office downloads it (text, byte-order mark included). */
   async csv(token: string): Promise<string> {
     const res = await fetch(`${this.url}/api/v1/export.csv`, { headers: { authorization: `Bearer ${token}` } });
     if (!res.ok) throw new Error(`export: ${res.status}`);
