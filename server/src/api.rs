@@ -17,7 +17,7 @@ use patrol_core::sync::{
 use patrol_core::{Health, Limits, Record, SCHEMA_VERSION, validate};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use sqlx::{FromRow, Sqlite, Transaction};
+use sqlx::{FromRow, Transaction};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use uuid::Uuid;
 
@@ -119,7 +119,7 @@ async fn health(State(api): State<Api>) -> Result<axum::Json<Health>, AppError> 
     Ok(axum::Json(Health {
         status: "ok".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        database: "sqlite".to_owned(),
+        database: api.database.name().to_owned(),
         photo_store: api.photo_store_kind.to_owned(),
     }))
 }
@@ -272,9 +272,8 @@ async fn push(
         .enumerate()
         .map(|(i, raw)| read_pushed(i, raw))
         .collect::<Result<Vec<_>, _>>()?;
-    // IMMEDIATE: take the write lock first, so change numbers are handed out in commit order
-    // and the batch never fails half-way on a lock upgrade.
-    let mut tx = api.db.begin_with("BEGIN IMMEDIATE").await?;
+    // The write lock first, so change numbers are handed out in commit order.
+    let mut tx = api.begin_write().await?;
     let mut results = Vec::with_capacity(pushed.len());
     for pushed in pushed {
         let (id, outcome) = match pushed {
@@ -306,13 +305,13 @@ struct StoredRow {
 }
 
 async fn push_one(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, sqlx::Any>,
     caller: &Caller,
     PushRecord { base_rev, record }: PushRecord,
 ) -> Result<Outcome, AppError> {
     let id = record.id.to_string();
     let existing: Option<StoredRow> =
-        sqlx::query_as("SELECT village, server_rev, body FROM records WHERE id = ?")
+        sqlx::query_as("SELECT village, server_rev, body FROM records WHERE id = $1")
             .bind(&id)
             .fetch_optional(&mut **tx)
             .await?;
@@ -395,13 +394,13 @@ fn decode_stored(body: &str) -> Result<Record, AppError> {
 
 /// Writes `record` as revision `server_rev` with the next change number.
 pub(crate) async fn store(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, sqlx::Any>,
     record: &Record,
     server_rev: u64,
 ) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO records (id, village, server_rev, seq, body, deleted, created_at, stored_at)
-         VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM records), ?, ?, ?, ?)
+         VALUES ($1, $2, $3, (SELECT COALESCE(MAX(seq), 0) + 1 FROM records), $4, $5, $6, $7)
          ON CONFLICT (id) DO UPDATE SET
              village = excluded.village,
              server_rev = excluded.server_rev,
@@ -415,7 +414,7 @@ pub(crate) async fn store(
     .bind(record.village.trim())
     .bind(i64::try_from(server_rev).map_err(|_| anyhow::anyhow!("server_rev overflow"))?)
     .bind(codec::encode(record))
-    .bind(record.is_deleted())
+    .bind(i64::from(record.is_deleted()))
     .bind(record.created_at.to_rfc3339())
     .bind(Utc::now().to_rfc3339())
     .execute(&mut **tx)
@@ -424,7 +423,8 @@ pub(crate) async fn store(
     // if the hashes it gives are theirs.
     for photo in record.all_photos() {
         sqlx::query(
-            "INSERT OR IGNORE INTO photo_villages (photo_id, village, sha256) VALUES (?, ?, ?)",
+            "INSERT INTO photo_villages (photo_id, village, sha256) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
         )
         .bind(photo.id.to_string())
         .bind(record.village.trim())
@@ -438,7 +438,7 @@ pub(crate) async fn store(
 /// The record's photos the store does not hold yet (none for a tombstone: the phone may have
 /// cleaned up a deleted record's photos, and nobody needs them).
 async fn missing_photos(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, sqlx::Any>,
     record: &Record,
 ) -> Result<Vec<Uuid>, AppError> {
     let mut missing = Vec::new();
@@ -449,11 +449,11 @@ async fn missing_photos(
         if missing.contains(&photo.id) {
             continue;
         }
-        let held: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM photos WHERE id = ?)")
+        let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE id = $1")
             .bind(photo.id.to_string())
             .fetch_one(&mut **tx)
             .await?;
-        if !held {
+        if held == 0 {
             missing.push(photo.id);
         }
     }
@@ -522,11 +522,10 @@ async fn pull(
     let (since, limit) = query.page(DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT)?;
     let rows: Vec<ChangeRow> = sqlx::query_as(
         "SELECT seq, server_rev, body FROM records
-         WHERE seq > ? AND (? IS NULL OR village = ?)
-         ORDER BY seq LIMIT ?",
+         WHERE seq > $1 AND ($2 IS NULL OR village = $2)
+         ORDER BY seq LIMIT $3",
     )
     .bind(since)
-    .bind(&caller.village)
     .bind(&caller.village)
     .bind(i64::from(limit) + 1)
     .fetch_all(&api.db)
@@ -551,9 +550,8 @@ async fn pull(
 /// `GET /api/v1/export.csv`: the ledger of the caller's village (or every village).
 async fn export_csv(caller: Caller, State(api): State<Api>) -> Result<Response, AppError> {
     let bodies: Vec<String> = sqlx::query_scalar(
-        "SELECT body FROM records WHERE deleted = 0 AND (? IS NULL OR village = ?)",
+        "SELECT body FROM records WHERE deleted = 0 AND ($1 IS NULL OR village = $1)",
     )
-    .bind(&caller.village)
     .bind(&caller.village)
     .fetch_all(&api.db)
     .await?;

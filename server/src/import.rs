@@ -44,7 +44,7 @@ pub async fn import_csv(
         });
     }
     let mut answer = ImportResponse::default();
-    let mut tx = api.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = api.begin_write().await?;
     for row in &plan.rows {
         let record = match &row.outcome {
             Ok(record) if caller.may_access(&record.village) => record,
@@ -66,11 +66,11 @@ pub async fn import_csv(
                 continue;
             }
         };
-        let held: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM records WHERE id = ?)")
+        let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE id = $1")
             .bind(record.id.to_string())
             .fetch_one(&mut *tx)
             .await?;
-        if held {
+        if held > 0 {
             answer.already += 1;
         } else {
             store(&mut tx, record, 1).await?;

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use axum::http::HeaderValue;
 use clap::{Args, Parser, Subcommand};
-use river_patrol_server::store::{PhotoStore, open_database};
+use river_patrol_server::store::{PhotoStore, open_database, shown_url};
 use river_patrol_server::{Api, Config, StoreConfig, app, tokens};
 
 /// River Patrol (巡河通) reference server: serves the built app and the sync API.
@@ -36,10 +36,13 @@ enum Command {
 
 #[derive(Args, Debug, Clone)]
 struct DataArgs {
-    /// Data folder: the database (river-patrol.db) and photos/.
+    /// Data folder: the database (river-patrol.db, unless --database-url says otherwise) and
+    /// photos/.
     #[arg(long, env = "RIVER_PATROL_DATA", default_value = "data")]
     data: PathBuf,
-    /// Database URL (sqlite://PATH); default: river-patrol.db in the data folder.
+    /// Database URL: sqlite://PATH, or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE for a
+    /// PostgreSQL server that several server instances share; default: river-patrol.db in the
+    /// data folder.
     #[arg(long, env = "DATABASE_URL")]
     database_url: Option<String>,
     /// Photo store: s3://BUCKET[/PREFIX] for an S3-compatible bucket (endpoint, region and
@@ -198,7 +201,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     println!(
         "river-patrol-server: serving {} and the sync API ({}, photos in {}) on http://{addr}",
         args.dist.display(),
-        store.database_url(),
+        shown_url(&store.database_url()),
         store.photo_store
     );
     let router = app(Config::new(args.dist)

@@ -12,7 +12,7 @@ use patrol_core::sync::{
     DEFAULT_PATROL_PULL_LIMIT, MAX_PATROL_PULL_LIMIT, PatrolOutcome, PatrolPullResponse,
     PatrolPushRequest, PatrolPushResponse, PatrolPushResult, SyncProblem, code,
 };
-use sqlx::{FromRow, Sqlite, Transaction};
+use sqlx::{Any, FromRow, Transaction};
 
 use crate::api::{PullQuery, json_body, take_page};
 use crate::error::AppError;
@@ -34,7 +34,7 @@ pub(crate) async fn push(
             limit,
         });
     }
-    let mut tx = api.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = api.begin_write().await?;
     let mut results = Vec::with_capacity(req.patrols.len());
     for patrol in req.patrols {
         let id = patrol.id;
@@ -57,7 +57,7 @@ struct StoredPatrol {
 }
 
 async fn push_one(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     caller: &Caller,
     mut pushed: Patrol,
 ) -> Result<PatrolOutcome, AppError> {
@@ -68,7 +68,7 @@ async fn push_one(
         pushed.village.clone_from(village);
     }
     let existing: Option<StoredPatrol> =
-        sqlx::query_as("SELECT village, body FROM patrols WHERE id = ?")
+        sqlx::query_as("SELECT village, body FROM patrols WHERE id = $1")
             .bind(pushed.id.to_string())
             .fetch_optional(&mut **tx)
             .await?;
@@ -121,11 +121,11 @@ fn decode(body: &str) -> Result<Patrol, AppError> {
 }
 
 /// Writes `patrol` with the next change number.
-async fn store(tx: &mut Transaction<'static, Sqlite>, patrol: &Patrol) -> Result<(), AppError> {
+async fn store(tx: &mut Transaction<'static, Any>, patrol: &Patrol) -> Result<(), AppError> {
     let body = serde_json::to_string(patrol).map_err(|e| AppError::Internal(e.into()))?;
     sqlx::query(
         "INSERT INTO patrols (id, village, seq, body, started_at, stored_at)
-         VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM patrols), ?, ?, ?)
+         VALUES ($1, $2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM patrols), $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET
              village = excluded.village,
              seq = excluded.seq,
@@ -159,11 +159,10 @@ pub(crate) async fn pull(
     let (since, limit) = query.page(DEFAULT_PATROL_PULL_LIMIT, MAX_PATROL_PULL_LIMIT)?;
     let rows: Vec<ChangeRow> = sqlx::query_as(
         "SELECT seq, body FROM patrols
-         WHERE seq > ? AND (? IS NULL OR village = ?)
-         ORDER BY seq LIMIT ?",
+         WHERE seq > $1 AND ($2 IS NULL OR village = $2)
+         ORDER BY seq LIMIT $3",
     )
     .bind(since)
-    .bind(&caller.village)
     .bind(&caller.village)
     .bind(i64::from(limit) + 1)
     .fetch_all(&api.db)

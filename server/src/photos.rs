@@ -46,7 +46,7 @@ fn photo_id(segment: &str) -> Result<Uuid, AppError> {
 /// The SHA-256 the index holds for photo `id`, if it holds the photo.
 async fn indexed_hash(api: &Api, id: Uuid) -> Result<Option<(String, i64)>, AppError> {
     Ok(
-        sqlx::query_as("SELECT sha256, bytes FROM photos WHERE id = ?")
+        sqlx::query_as("SELECT sha256, bytes FROM photos WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(&api.db)
             .await?,
@@ -82,7 +82,8 @@ pub async fn put_photo(
     // device holds them already).
     if let Some(village) = &caller.village {
         sqlx::query(
-            "INSERT OR IGNORE INTO photo_villages (photo_id, village, sha256) VALUES (?, ?, ?)",
+            "INSERT INTO photo_villages (photo_id, village, sha256) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
         )
         .bind(id.to_string())
         .bind(village)
@@ -141,7 +142,7 @@ async fn store_photo(
         Err(e) => return Err(e.into()),
     }
     let inserted = sqlx::query(
-        "INSERT INTO photos (id, sha256, bytes, stored_at) VALUES (?, ?, ?, ?)
+        "INSERT INTO photos (id, sha256, bytes, stored_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(id.to_string())
@@ -186,16 +187,16 @@ async fn held_photo(
     let not_found = || AppError::NotFound(format!("no photo {id}"));
     let (sha, len) = indexed_hash(api, id).await?.ok_or_else(not_found)?;
     if let Some(village) = &caller.village {
-        let theirs: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM photo_villages \
-             WHERE photo_id = ? AND village = ? AND sha256 = ?)",
+        let theirs: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM photo_villages \
+             WHERE photo_id = $1 AND village = $2 AND sha256 = $3",
         )
         .bind(id.to_string())
         .bind(village)
         .bind(&sha)
         .fetch_one(&api.db)
         .await?;
-        if !theirs {
+        if theirs == 0 {
             return Err(not_found());
         }
     }

@@ -1,10 +1,14 @@
-//! Where the server keeps things: the SQLite database (records, tokens, the photo index) and
-//! the photo store (`object_store`: a folder on disk by default, or an S3-compatible bucket).
+//! Where the server keeps things: the database (records, tokens, the photo index: SQLite by
+//! default, or PostgreSQL) and the photo store (`object_store`: a folder on disk by default, or
+//! an S3-compatible bucket).
+//!
+//! Both databases go through sqlx's `Any` driver, so every query is written once; the SQL is
+//! the part both speak (`$1` parameters, `ON CONFLICT`, `RETURNING`), and only the migrations
+//! (`migrations/sqlite`, `migrations/postgres`) and how a write transaction begins differ.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use object_store::ObjectStore;
@@ -12,8 +16,8 @@ use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey, Checksum};
 use object_store::local::LocalFileSystem;
 use object_store::prefix::PrefixStore;
 use patrol_core::Limits;
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Transaction};
 
 /// The database file's name inside the data folder.
 pub const DATABASE_FILE: &str = "river-patrol.db";
@@ -25,7 +29,7 @@ pub const PHOTOS_DIR: &str = "photos";
 pub struct StoreConfig {
     /// The data folder (`data/` by default): the database and `photos/`.
     pub data: PathBuf,
-    /// `sqlite://…`; `None` means `<data>/river-patrol.db`.
+    /// `sqlite://…` or `postgres://…`; `None` means `<data>/river-patrol.db`.
     pub database_url: Option<String>,
     /// Where the photos go: `<data>/photos` unless told otherwise.
     pub photo_store: PhotoStore,
@@ -54,27 +58,131 @@ impl StoreConfig {
     }
 }
 
-/// Opens (creating if needed) the SQLite database at `url` in WAL mode with a busy timeout,
-/// and brings its tables up to date (`server/migrations/`).
-pub async fn open_database(url: &str) -> Result<SqlitePool> {
-    if !url.starts_with("sqlite:") {
-        bail!("unsupported database URL {url:?}: this server speaks SQLite (sqlite://PATH)");
+/// Which engine holds the records (`--database-url`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatabaseKind {
+    /// A file on this machine (`sqlite://PATH`): the default, for one township.
+    Sqlite,
+    /// A PostgreSQL server (`postgres://…`), which several server instances can share.
+    Postgres,
+}
+
+impl DatabaseKind {
+    /// The engine a database URL names.
+    pub fn of_url(url: &str) -> Result<DatabaseKind> {
+        if url.starts_with("sqlite:") {
+            Ok(DatabaseKind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DatabaseKind::Postgres)
+        } else {
+            bail!(
+                "unsupported database URL {:?}: give sqlite://PATH or postgres://USER@HOST/DATABASE",
+                shown_url(url)
+            )
+        }
     }
-    let options = SqliteConnectOptions::from_str(url)
-        .with_context(|| format!("bad database URL {url:?}"))?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true);
-    // Each connection to `sqlite::memory:` would be a database of its own.
-    let connections = if url.contains(":memory:") { 1 } else { 8 };
-    let pool = SqlitePoolOptions::new()
+
+    /// What `/api/v1/health` says the database is.
+    pub fn name(self) -> &'static str {
+        match self {
+            DatabaseKind::Sqlite => "sqlite",
+            DatabaseKind::Postgres => "postgres",
+        }
+    }
+}
+
+/// `url` with its password, if any, hidden: for logs and error messages.
+pub fn shown_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let Some((credentials, host)) = authority.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    let user = credentials.split(':').next().unwrap_or_default();
+    let slash = if rest.contains('/') { "/" } else { "" };
+    if credentials.contains(':') {
+        format!("{scheme}://{user}:***@{host}{slash}{path}")
+    } else {
+        url.to_owned()
+    }
+}
+
+/// The key of the PostgreSQL advisory lock every write transaction takes (see
+/// [`begin_write`]); any number no other application on the same database uses.
+const WRITE_LOCK: i64 = 0x7269_7665_7270_6174; // "riverpat"
+
+/// Begins a transaction that writes records or patrols, holding the database's single write
+/// lock until it ends. Writers take change numbers (`seq`, the pull cursor) one transaction
+/// after another, so they become visible in the order they are numbered and a pull never
+/// passes over a change that commits later (docs/deploy.md#several-instances): SQLite by
+/// `BEGIN IMMEDIATE`, PostgreSQL by a transaction-level advisory lock shared by every instance.
+pub async fn begin_write(
+    db: &AnyPool,
+    kind: DatabaseKind,
+) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    match kind {
+        // IMMEDIATE also keeps a batch from failing half-way on a lock upgrade.
+        DatabaseKind::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
+        DatabaseKind::Postgres => {
+            let mut tx = db.begin().await?;
+            // In a READ COMMITTED transaction every later statement sees what the writer
+            // before committed: the lock is released only after that commit is visible.
+            sqlx::query("SELECT 1 AS locked FROM pg_advisory_xact_lock($1)")
+                .bind(WRITE_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            Ok(tx)
+        }
+    }
+}
+
+/// Opens the database at `url` (a SQLite file is created if missing, in WAL mode with a busy
+/// timeout) and brings its tables up to date (`server/migrations/<engine>/`).
+pub async fn open_database(url: &str) -> Result<AnyPool> {
+    sqlx::any::install_default_drivers();
+    let kind = DatabaseKind::of_url(url)?;
+    let shown = shown_url(url);
+    let (url, connections) = match kind {
+        DatabaseKind::Sqlite => {
+            // Each connection to `sqlite::memory:` would be a database of its own.
+            let memory = url.contains(":memory:");
+            let url = if memory || url.contains("mode=") {
+                url.to_owned()
+            } else {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            };
+            (url, if memory { 1 } else { 8 })
+        }
+        DatabaseKind::Postgres => (url.to_owned(), 16),
+    };
+    let options =
+        AnyConnectOptions::from_str(&url).with_context(|| format!("bad database URL {shown:?}"))?;
+    let pool = AnyPoolOptions::new()
         .max_connections(connections)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if kind == DatabaseKind::Sqlite {
+                    // The Any driver takes only the URL's options: these are set here.
+                    conn.execute(sqlx::raw_sql(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                    ))
+                    .await?;
+                }
+                Ok(())
+            })
+        })
         .connect_with(options)
         .await
-        .with_context(|| format!("cannot open the database {url}"))?;
-    sqlx::migrate!("./migrations")
+        .with_context(|| format!("cannot open the database {shown}"))?;
+    let migrations = match kind {
+        DatabaseKind::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        DatabaseKind::Postgres => sqlx::migrate!("./migrations/postgres"),
+    };
+    migrations
         .run(&pool)
         .await
         .context("cannot bring the database up to date")?;
@@ -233,7 +341,9 @@ pub async fn photo_store_answers(api: &Api) -> object_store::Result<()> {
 /// Everything the API routes share.
 #[derive(Clone)]
 pub struct Api {
-    pub db: SqlitePool,
+    pub db: AnyPool,
+    /// What [`Api::db`] is.
+    pub database: DatabaseKind,
     pub photos: Arc<dyn ObjectStore>,
     /// What [`Api::photos`] is, for `/api/v1/health`: `"local"` or `"s3"`.
     pub photo_store_kind: &'static str,
@@ -255,10 +365,13 @@ impl Api {
     pub async fn open(config: &StoreConfig) -> Result<Api> {
         std::fs::create_dir_all(&config.data)
             .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
-        let db = open_database(&config.database_url()).await?;
+        let url = config.database_url();
+        let database = DatabaseKind::of_url(&url)?;
+        let db = open_database(&url).await?;
         let photos = open_photo_store(&config.photo_store, &config.data)?;
         let api = Api {
             db,
+            database,
             photos,
             photo_store_kind: config.photo_store.kind(),
             limits: Limits::default(),
@@ -276,11 +389,54 @@ impl Api {
         self.limits = limits;
         self
     }
+
+    /// See [`begin_write`].
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        begin_write(&self.db, self.database).await
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::PhotoStore;
+    use super::{DatabaseKind, PhotoStore, shown_url};
+
+    #[test]
+    fn database_urls() {
+        assert_eq!(
+            DatabaseKind::of_url("sqlite://data/river-patrol.db").unwrap(),
+            DatabaseKind::Sqlite
+        );
+        assert_eq!(
+            DatabaseKind::of_url("sqlite::memory:").unwrap(),
+            DatabaseKind::Sqlite
+        );
+        for pg in [
+            "postgres://rp@db/patrol",
+            "postgresql://rp:secret@db:5432/patrol",
+        ] {
+            assert_eq!(DatabaseKind::of_url(pg).unwrap(), DatabaseKind::Postgres);
+        }
+        let e = format!(
+            "{:#}",
+            DatabaseKind::of_url("mysql://rp:secret@db/patrol").unwrap_err()
+        );
+        assert!(e.contains("unsupported database URL"), "{e}");
+        assert!(!e.contains("secret"), "the password is shown: {e}");
+
+        assert_eq!(
+            shown_url("postgres://rp:secret@db:5432/patrol?sslmode=require"),
+            "postgres://rp:***@db:5432/patrol?sslmode=require"
+        );
+        assert_eq!(
+            shown_url("postgres://rp@db/patrol"),
+            "postgres://rp@db/patrol"
+        );
+        assert_eq!(shown_url("postgres://rp:p@ss@db"), "postgres://rp:***@db");
+        assert_eq!(
+            shown_url("sqlite://data/river-patrol.db"),
+            "sqlite://data/river-patrol.db"
+        );
+    }
 
     #[test]
     fn photo_store_urls() {

@@ -8,7 +8,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use chrono::Utc;
 use sha2::{Digest, Sha256};
-use sqlx::{FromRow, SqlitePool};
+use sqlx::{AnyPool, FromRow};
 
 use crate::error::AppError;
 use crate::store::Api;
@@ -65,7 +65,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// Makes a token for `officer`, for `village` or (with `None`) every village, and prints
 /// nothing: the caller shows `token` once.
-pub async fn create(db: &SqlitePool, officer: &str, village: Option<&str>) -> Result<NewToken> {
+pub async fn create(db: &AnyPool, officer: &str, village: Option<&str>) -> Result<NewToken> {
     let officer = officer.trim();
     if officer.is_empty() {
         bail!("the officer's name is empty");
@@ -78,7 +78,7 @@ pub async fn create(db: &SqlitePool, officer: &str, village: Option<&str>) -> Re
     getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     let token = format!("rp_{}", hex(&secret));
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO tokens (hash, officer, village, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO tokens (hash, officer, village, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(sha256_hex(token.as_bytes()))
     .bind(officer)
@@ -91,7 +91,7 @@ pub async fn create(db: &SqlitePool, officer: &str, village: Option<&str>) -> Re
 }
 
 /// Every token, oldest first.
-pub async fn list(db: &SqlitePool) -> Result<Vec<TokenInfo>> {
+pub async fn list(db: &AnyPool) -> Result<Vec<TokenInfo>> {
     sqlx::query_as::<_, TokenInfo>(
         "SELECT id, officer, village, created_at, revoked_at FROM tokens ORDER BY id",
     )
@@ -101,20 +101,21 @@ pub async fn list(db: &SqlitePool) -> Result<Vec<TokenInfo>> {
 }
 
 /// Revokes token `id`. `Ok(false)` if there is no such token or it was already revoked.
-pub async fn revoke(db: &SqlitePool, id: i64) -> Result<bool> {
-    let done = sqlx::query("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-        .bind(Utc::now().to_rfc3339())
-        .bind(id)
-        .execute(db)
-        .await
-        .context("cannot revoke the token")?;
+pub async fn revoke(db: &AnyPool, id: i64) -> Result<bool> {
+    let done =
+        sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(Utc::now().to_rfc3339())
+            .bind(id)
+            .execute(db)
+            .await
+            .context("cannot revoke the token")?;
     Ok(done.rows_affected() == 1)
 }
 
 /// The caller holding `token`, if it is a valid, unrevoked token.
-pub async fn authenticate(db: &SqlitePool, token: &str) -> Result<Option<Caller>, sqlx::Error> {
+pub async fn authenticate(db: &AnyPool, token: &str) -> Result<Option<Caller>, sqlx::Error> {
     sqlx::query_as::<_, Caller>(
-        "SELECT id AS token_id, officer, village FROM tokens WHERE hash = ? AND revoked_at IS NULL",
+        "SELECT id AS token_id, officer, village FROM tokens WHERE hash = $1 AND revoked_at IS NULL",
     )
     .bind(sha256_hex(token.as_bytes()))
     .fetch_optional(db)

@@ -12,7 +12,6 @@ mod common;
 use std::fmt;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -135,10 +134,12 @@ async fn a_database_locked_by_another_writer_is_waited_for() {
     let s = Server::new().await;
     // Another process (a backup, an admin command) holds the write lock for a while.
     let mut other = s.api.db.acquire().await.unwrap();
-    sqlx::raw_sql("BEGIN IMMEDIATE")
-        .execute(&mut *other)
-        .await
-        .unwrap();
+    let lock = if on_postgres() {
+        "BEGIN; LOCK TABLE records IN EXCLUSIVE MODE"
+    } else {
+        "BEGIN IMMEDIATE"
+    };
+    sqlx::raw_sql(lock).execute(&mut *other).await.unwrap();
     let released = AtomicBool::new(false);
     let release = async {
         tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -175,9 +176,15 @@ impl Drop for Process {
 }
 
 impl Process {
-    fn start(dir: &Path, port: u16) -> Process {
-        let mut child = Command::new(BINARY)
-            .args(["serve", "--host", "127.0.0.1", "--port", &port.to_string()])
+    fn start(s: &Server, port: u16) -> Process {
+        let dir = s.dir.path();
+        let mut command = Command::new(BINARY);
+        command.arg("serve");
+        if let Some(url) = s.database_url() {
+            command.args(["--database-url", url]);
+        }
+        let mut child = command
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
             .arg("--dist")
             .arg(dir.join("dist"))
             .arg("--data")
@@ -226,17 +233,13 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// How many of `ids` the database in `dir` holds (read beside the running server: WAL lets a
-/// reader in while it writes).
-async fn count_ids(dir: &Path, ids: &[Uuid]) -> usize {
-    let url = format!(
-        "sqlite://{}",
-        dir.join("data").join("river-patrol.db").display()
-    );
-    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
+/// How many of `ids` the database of `s` holds (read beside the running server: SQLite's WAL
+/// lets a reader in while it writes).
+async fn count_ids(s: &Server, ids: &[Uuid]) -> usize {
+    let db = s.connect_database().await;
     let mut held = 0;
     for id in ids {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE id = ?")
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE id = $1")
             .bind(id.to_string())
             .fetch_one(&db)
             .await
@@ -250,7 +253,6 @@ async fn count_ids(dir: &Path, ids: &[Uuid]) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_push_cut_by_kill_9_is_all_there_or_not_at_all_and_its_retry_completes_it() {
     let s = Server::new().await;
-    let dir = s.dir.path();
     let token = s.device.clone();
     // The server process owns the data folder from here on.
     s.api.db.close().await;
@@ -264,7 +266,7 @@ async fn a_push_cut_by_kill_9_is_all_there_or_not_at_all_and_its_retry_completes
         (records.iter().map(|r| r.id).collect(), push_body(&records))
     };
     let (calibration_ids, body) = batch(999);
-    let server = Process::start(dir, port);
+    let server = Process::start(&s, port);
     let started = std::time::Instant::now();
     let mut answer = Vec::new();
     server
@@ -281,7 +283,7 @@ async fn a_push_cut_by_kill_9_is_all_there_or_not_at_all_and_its_retry_completes
     let mut whole_after_the_cut = 0;
     for round in 0..rounds {
         let (ids, body) = batch(round);
-        let server = Process::start(dir, port);
+        let server = Process::start(&s, port);
         let mut stream = server.send_push(&token, &body);
         // From at once to a little after the answer, so the kill lands in every stage of a
         // push: reading, validating, writing, committing, answering.
@@ -294,8 +296,8 @@ async fn a_push_cut_by_kill_9_is_all_there_or_not_at_all_and_its_retry_completes
         }
 
         // After a restart the batch is whole or absent, never a part.
-        let server = Process::start(dir, port);
-        let held = count_ids(dir, &ids).await;
+        let server = Process::start(&s, port);
+        let held = count_ids(&s, &ids).await;
         assert!(
             held == 0 || held == ids.len(),
             "round {round}: {held} of {} records after kill -9",
@@ -309,7 +311,7 @@ async fn a_push_cut_by_kill_9_is_all_there_or_not_at_all_and_its_retry_completes
         let mut answer = Vec::new();
         stream.read_to_end(&mut answer).unwrap();
         assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
-        assert_eq!(count_ids(dir, &ids).await, ids.len());
+        assert_eq!(count_ids(&s, &ids).await, ids.len());
         server.kill_9();
         all_ids.extend(ids);
     }
@@ -324,12 +326,8 @@ async fn a_push_cut_by_kill_9_is_all_there_or_not_at_all_and_its_retry_completes
     );
 
     // Every record once, none twice.
-    assert_eq!(count_ids(dir, &all_ids).await, all_ids.len());
-    let url = format!(
-        "sqlite://{}",
-        dir.join("data").join("river-patrol.db").display()
-    );
-    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
+    assert_eq!(count_ids(&s, &all_ids).await, all_ids.len());
+    let db = s.connect_database().await;
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records")
         .fetch_one(&db)
         .await

@@ -648,12 +648,13 @@ async fn csv_has_bom_chinese_headers_and_rows() {
 #[tokio::test]
 async fn token_commands_create_list_and_revoke() {
     let dir = tempfile::tempdir().unwrap();
-    let db = river_patrol_server::store::open_database(&format!(
-        "sqlite://{}",
-        dir.path().join("t.db").display()
-    ))
-    .await
-    .unwrap();
+    let url = match postgres_server() {
+        Some(server) => new_postgres_database(&server).await,
+        None => format!("sqlite://{}", dir.path().join("t.db").display()),
+    };
+    let db = river_patrol_server::store::open_database(&url)
+        .await
+        .unwrap();
     let a = tokens::create(&db, " 张三 ", Some("红星村")).await.unwrap();
     let b = tokens::create(&db, "乡镇办公室", None).await.unwrap();
     assert!(a.token.starts_with("rp_") && a.token.len() == 3 + 64);
@@ -790,7 +791,10 @@ async fn cors_preflight_and_health() {
     assert_eq!(health.version, env!("CARGO_PKG_VERSION"));
     assert_eq!(
         (health.database.as_str(), health.photo_store.as_str()),
-        ("sqlite", if on_s3() { "s3" } else { "local" })
+        (
+            if on_postgres() { "postgres" } else { "sqlite" },
+            if on_s3() { "s3" } else { "local" }
+        )
     );
 
     // A photo store that does not answer: 503 JSON, and no path or bucket told. On the local
@@ -886,8 +890,12 @@ async fn the_binary_keeps_photos_in_the_bucket_its_environment_names() {
         .unwrap()
         .port();
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_river-patrol-server"));
+    command.arg("serve");
+    if let Some(url) = s.database_url() {
+        command.args(["--database-url", url]);
+    }
     command
-        .args(["serve", "--host", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
         .arg("--dist")
         .arg(s.dir.path().join("dist"))
         .arg("--data")

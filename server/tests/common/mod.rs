@@ -5,6 +5,10 @@
 //! The photos go to `photos/` in the data folder, or with `RP_TEST_PHOTO_STORE=s3` to a
 //! bucket of its own on an S3-compatible server in the test process (`s3.rs`); `cargo xtask
 //! test` runs the photo tests both ways.
+//!
+//! The records go to SQLite in the data folder, or with `RP_TEST_DATABASE_URL=postgres://…`
+//! (a PostgreSQL server, no database name: `cargo xtask test` starts one in a temporary
+//! folder) to a database of the test's own, created on that server.
 #![allow(dead_code)]
 
 pub mod s3;
@@ -42,6 +46,41 @@ pub fn on_s3() -> bool {
     }
 }
 
+/// The PostgreSQL server the tests run on (`RP_TEST_DATABASE_URL`), if any.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("RP_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .map(|url| {
+            assert!(
+                url.starts_with("postgres://") || url.starts_with("postgresql://"),
+                "RP_TEST_DATABASE_URL={url:?}: expected postgres://USER@HOST:PORT"
+            );
+            url.trim_end_matches('/').to_owned()
+        })
+}
+
+/// Whether the tests run on PostgreSQL rather than SQLite.
+pub fn on_postgres() -> bool {
+    postgres_server().is_some()
+}
+
+/// A new, empty database on the PostgreSQL server under test, for one test's server (and its
+/// other instances): its URL.
+pub async fn new_postgres_database(server: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("rp_test_{}", Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .expect("cannot reach the PostgreSQL server of RP_TEST_DATABASE_URL");
+    sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    format!("{server}/{name}")
+}
+
 /// A server over a temporary data folder and dist/, with three tokens.
 pub struct Server {
     /// Shared by [`Server::another_instance`]s.
@@ -49,6 +88,9 @@ pub struct Server {
     /// The bucket of the photos on S3 (shared by [`Server::another_instance`]s); `None` on the
     /// local folder.
     pub bucket: Option<Arc<s3::Bucket>>,
+    /// The PostgreSQL database (shared by [`Server::another_instance`]s); `None` on SQLite in
+    /// the data folder.
+    pub database_url: Option<String>,
     pub api: Api,
     /// Device token for 杨柳村.
     pub device: String,
@@ -73,10 +115,18 @@ impl Server {
         )
         .unwrap();
         let bucket = on_s3().then(|| Arc::new(s3::Bucket::new()));
-        let api = Api::open(&store_config(dir.path().join("data"), bucket.as_deref()))
-            .await
-            .unwrap()
-            .with_limits(limits);
+        let database_url = match postgres_server() {
+            Some(server) => Some(new_postgres_database(&server).await),
+            None => None,
+        };
+        let api = Api::open(&store_config(
+            dir.path().join("data"),
+            bucket.as_deref(),
+            database_url.as_deref(),
+        ))
+        .await
+        .unwrap()
+        .with_limits(limits);
         let device = tokens::create(&api.db, "张三", Some(YANGLIU))
             .await
             .unwrap()
@@ -92,6 +142,7 @@ impl Server {
         Server {
             dir: Arc::new(dir),
             bucket,
+            database_url,
             api,
             device,
             other,
@@ -109,11 +160,28 @@ impl Server {
         Server {
             dir: Arc::clone(&self.dir),
             bucket: self.bucket.clone(),
+            database_url: self.database_url.clone(),
             api,
             device: self.device.clone(),
             other: self.other.clone(),
             office: self.office.clone(),
         }
+    }
+
+    /// The database URL the server binary is given to share this server's database
+    /// (`--database-url`), or `None` for SQLite in its data folder.
+    pub fn database_url(&self) -> Option<&str> {
+        self.database_url.as_deref()
+    }
+
+    /// A connection pool of its own to this server's database, as another process would open.
+    pub async fn connect_database(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        let url = match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data().join("river-patrol.db").display()),
+        };
+        sqlx::AnyPool::connect(&url).await.unwrap()
     }
 
     pub fn data(&self) -> PathBuf {
@@ -122,7 +190,11 @@ impl Server {
 
     /// Where this server keeps things, to open them again.
     pub fn store_config(&self) -> StoreConfig {
-        store_config(self.data(), self.bucket.as_deref())
+        store_config(
+            self.data(),
+            self.bucket.as_deref(),
+            self.database_url.as_deref(),
+        )
     }
 
     /// What is really in the photo store, sorted. On the local folder, every file under it
@@ -304,8 +376,13 @@ fn files_under(dir: &std::path::Path) -> Vec<String> {
 }
 
 /// The store of a server whose data folder is `data`: photos in `bucket` if on S3.
-fn store_config(data: PathBuf, bucket: Option<&s3::Bucket>) -> StoreConfig {
-    let config = StoreConfig::new(data);
+fn store_config(
+    data: PathBuf,
+    bucket: Option<&s3::Bucket>,
+    database_url: Option<&str>,
+) -> StoreConfig {
+    let mut config = StoreConfig::new(data);
+    config.database_url = database_url.map(str::to_owned);
     match bucket {
         None => config,
         Some(bucket) => config.with_photo_store(
