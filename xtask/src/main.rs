@@ -12,6 +12,7 @@ mod fuzz;
 mod ledger_bench;
 mod lighthouse;
 mod load_bench;
+mod postgres;
 mod precache;
 mod precompress;
 mod split;
@@ -41,7 +42,8 @@ verbs:
                        every check, in order, stopping at the first failure:
                          1 cargo fmt --check      2 cargo clippy -D warnings
                          3 native tests (the server's photo tests on the
-                           local folder, then on S3)
+                           local folder, then on S3; then the server's tests
+                           on PostgreSQL with S3)
                          4 the decoders fuzzed (cargo-fuzz, 20 s per target)
                          5 clippy for the wasm target
                          6 wasm tests in headless Chromium
@@ -68,6 +70,9 @@ verbs:
                        speed budget (fails while a limit is broken)
                        --load-only: the load test alone (no dist needed), into
                        target/bench/load.json and its section of docs/benchmarks.md
+  postgres             a throwaway PostgreSQL cluster on 127.0.0.1, as the tests start
+                       one; prints its URL (for RP_TEST_DATABASE_URL) and runs
+                       until Ctrl-C or the end of input, then is removed
   fuzz [SECONDS]       the decoders fuzzed, SECONDS per target (default 300); a crash is
                        kept in crates/core/fuzz/artifacts/ with the command to replay it
   help                 this text";
@@ -105,6 +110,16 @@ fn run(args: &[String]) -> Result<()> {
         "test" => test(&ctx, rest),
         "bench" if rest.first().is_some_and(|a| a == "--load-only") => {
             no_args(&rest[1..])?;
+            // PostgreSQL already, for the load test on it that is to come.
+            step("Tools for the load test (PostgreSQL)", || {
+                tools::ensure(
+                    &ctx,
+                    Needs {
+                        postgres: true,
+                        ..Needs::default()
+                    },
+                )
+            })?;
             step(
                 "Bench: load test, 50 devices at once against the release server",
                 || bench::run_load(&ctx),
@@ -113,13 +128,14 @@ fn run(args: &[String]) -> Result<()> {
         "bench" => {
             no_args(rest)?;
             step(
-                "Tools for the benchmarks (Chromium; the fonts a phone has, for Lighthouse)",
+                "Tools for the benchmarks (Chromium; the fonts a phone has, for Lighthouse; PostgreSQL)",
                 || {
                     tools::ensure(
                         &ctx,
                         Needs {
                             e2e: true,
                             fonts: true,
+                            postgres: true,
                             ..Needs::default()
                         },
                     )
@@ -155,6 +171,10 @@ fn run(args: &[String]) -> Result<()> {
             } else {
                 write_precache_list(&dir)
             }
+        }
+        "postgres" => {
+            no_args(rest)?;
+            postgres_by_hand(&ctx)
         }
         "fuzz" => {
             let seconds = match rest {
@@ -382,6 +402,26 @@ fn screenshots(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask postgres`: a cluster as the tests get one, to run the server's tests on by hand.
+fn postgres_by_hand(ctx: &Ctx) -> Result<()> {
+    step("Tools", || {
+        tools::ensure(
+            ctx,
+            Needs {
+                postgres: true,
+                ..Needs::default()
+            },
+        )
+    })?;
+    heading("PostgreSQL: a throwaway cluster on 127.0.0.1");
+    let cluster = postgres::TempCluster::start(ctx)?;
+    println!("{}", cluster.url());
+    println!("export RP_TEST_DATABASE_URL={}", cluster.url());
+    note("Ctrl-C (or the end of input) stops it and removes its folder");
+    cluster.wait_for_stop();
+    Ok(())
+}
+
 /// `cargo xtask test [--native-only] [--wasm-only] [--e2e-only] [-- <playwright args>]`
 fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
     let (flags, playwright_args) = match rest.iter().position(|a| a == "--") {
@@ -409,6 +449,7 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
                 wasm_tests: wasm,
                 e2e,
                 fonts: false,
+                postgres: native,
             },
         )
     })?;
@@ -434,7 +475,7 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
             }),
         ));
         steps.push((
-            "Native tests: cargo test --workspace, then the server's photo tests on S3 (RP_TEST_PHOTO_STORE=s3)",
+            "Native tests: cargo test --workspace, then the server's photo tests on S3 (RP_TEST_PHOTO_STORE=s3), then the server's tests on PostgreSQL with S3",
             Box::new(|| {
                 ctx.run(ctx.cargo().args(["test", "--workspace"]))?;
                 // The same tests again with the photos in a bucket of an S3-compatible server
@@ -446,7 +487,21 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
                         .args(["test", "-p", "river-patrol-server"])
                         .args(SERVER_PHOTO_TESTS.iter().flat_map(|t| ["--test", t]))
                         .env("RP_TEST_PHOTO_STORE", "s3"),
+                )?;
+                // Then every server test on PostgreSQL, with the photos on S3 too: the scaled
+                // deployment. Each test server makes a database of its own in this cluster.
+                note(
+                    "the server's tests again, on PostgreSQL with the photos on S3 \
+                     (RP_TEST_DATABASE_URL, RP_TEST_PHOTO_STORE=s3):",
+                );
+                let cluster = postgres::TempCluster::start(ctx)?;
+                ctx.run(
+                    ctx.cargo()
+                        .args(["test", "-p", "river-patrol-server", "--tests"])
+                        .env("RP_TEST_DATABASE_URL", cluster.url())
+                        .env("RP_TEST_PHOTO_STORE", "s3"),
                 )
+                // `cluster` is stopped and removed here, whether the tests passed or not.
             }),
         ));
         steps.push((

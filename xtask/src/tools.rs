@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
+use crate::postgres;
 use crate::util::{Ctx, mtime, note, secs};
 
 /// The Trunk release that builds with this project's Rust (0.22 needs a newer rustc).
@@ -32,6 +33,9 @@ pub struct Needs {
     /// Chinese and emoji fonts, for pictures and page loads that show the app as a phone
     /// would (without them Chromium draws the Chinese text as empty boxes).
     pub fonts: bool,
+    /// PostgreSQL's initdb and pg_ctl (Debian's `postgresql`), for the throwaway clusters the
+    /// tests run on (postgres.rs).
+    pub postgres: bool,
 }
 
 pub fn ensure(ctx: &Ctx, needs: Needs) -> Result<Option<Pins>> {
@@ -62,6 +66,9 @@ pub fn ensure(ctx: &Ctx, needs: Needs) -> Result<Option<Pins>> {
     }
     if needs.fonts {
         fonts(ctx)?;
+    }
+    if needs.postgres {
+        postgresql(ctx)?;
     }
     note(&format!("tools ready ({})", secs(start)));
     Ok(pins)
@@ -321,6 +328,32 @@ fn fonts(ctx: &Ctx) -> Result<()> {
     report(&missing.join(", "), "installing with apt-get…");
     apt_install(ctx, &missing)?;
     report(&missing.join(", "), &format!("installed ({})", secs(start)));
+    Ok(())
+}
+
+/// Debian's `postgresql` unless an initdb is there already. Only its programs are used: the
+/// tests start clusters of their own (postgres.rs), not the package's service.
+fn postgresql(ctx: &Ctx) -> Result<()> {
+    let version = |bin: &Path| {
+        ctx.capture(ctx.cmd(bin.join("initdb")).arg("--version"))
+            .unwrap_or_else(|| "version unknown".into())
+    };
+    if let Some(bin) = postgres::bin_dir(ctx) {
+        report(
+            "postgresql",
+            &format!("already present ({}, {})", version(&bin), bin.display()),
+        );
+        return Ok(());
+    }
+    let start = Instant::now();
+    report("postgresql", "installing with apt-get…");
+    apt_install(ctx, &["postgresql"])?;
+    let bin = postgres::bin_dir(ctx)
+        .context("initdb is still missing after apt-get install postgresql")?;
+    report(
+        "postgresql",
+        &format!("installed ({}, {})", version(&bin), secs(start)),
+    );
     Ok(())
 }
 
