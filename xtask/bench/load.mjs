@@ -11,6 +11,9 @@
 // folder is listed: every record and photo sent must be there exactly once, nothing else.
 //
 // RP_LOAD_SECONDS (default 30) and RP_LOAD_DEVICES (default 50) change the run.
+// RP_LOAD_DATABASE_URL (postgres://…, an empty database) puts the records there instead of
+// SQLite in the data folder; RP_LOAD_INSTANCES (default 1) starts that many servers on the one
+// database and data folder, the devices spread over them in turn.
 // Prints one line of JSON on stdout; fails on any answer that is not 2xx or not the expected
 // outcome, and on any record or photo missing or doubled.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -27,7 +30,11 @@ if (!binary) {
 
 const SECONDS = Number(process.env.RP_LOAD_SECONDS ?? 30);
 const DEVICES = Number(process.env.RP_LOAD_DEVICES ?? 50);
+const DATABASE_URL = process.env.RP_LOAD_DATABASE_URL || undefined;
+const INSTANCES = Number(process.env.RP_LOAD_INSTANCES ?? 1);
 if (!(SECONDS > 0) || !(DEVICES > 0)) throw new Error('RP_LOAD_SECONDS and RP_LOAD_DEVICES must be positive numbers');
+if (!Number.isInteger(INSTANCES) || INSTANCES < 1) throw new Error('RP_LOAD_INSTANCES must be a whole number, 1 or more');
+if (INSTANCES > 1 && !DATABASE_URL) throw new Error('several instances need a shared database: set RP_LOAD_DATABASE_URL');
 const VILLAGES = ['杨柳村', '红岩村', '白沙村', '青石村', '桃园村'];
 const BATCH = 20;
 /** Every RESEND-th photo and batch goes twice. */
@@ -240,14 +247,18 @@ function latency(ms) {
 // The server needs a folder with an index.html to serve; the load test never loads the app.
 const dist = mkdtempSync(join(tmpdir(), 'rp-bench-load-dist-'));
 writeFileSync(join(dist, 'index.html'), '<!DOCTYPE html><title>River Patrol</title>');
-const server = await startServer(binary, dist, { name: 'load', firstPort: 8500 });
+const server = await startServer(binary, dist, { name: 'load', firstPort: 8500, databaseUrl: DATABASE_URL });
+const servers = [server];
 try {
+  for (let i = 1; i < INSTANCES; i++) {
+    servers.push(await startServer(binary, dist, { name: 'load', firstPort: 8500 + 100 * i, databaseUrl: DATABASE_URL, data: server.data }));
+  }
   const tokens = VILLAGES.map((v) => server.token(v));
   const officeToken = server.token(null);
   const start = performance.now();
   const until = Date.now() + SECONDS * 1000;
   await Promise.all(
-    Array.from({ length: DEVICES }, (_, i) => device(server.url, tokens[i % VILLAGES.length], VILLAGES[i % VILLAGES.length], i, until)),
+    Array.from({ length: DEVICES }, (_, i) => device(servers[i % servers.length].url, tokens[i % VILLAGES.length], VILLAGES[i % VILLAGES.length], i, until)),
   );
   const seconds = (performance.now() - start) / 1000;
   const checkStart = performance.now();
@@ -262,6 +273,8 @@ try {
   console.log(
     JSON.stringify({
       node: process.version,
+      database: DATABASE_URL ? 'postgres' : 'sqlite',
+      instances: servers.length,
       devices: DEVICES,
       villages: VILLAGES.length,
       batch: BATCH,
@@ -278,9 +291,10 @@ try {
     }),
   );
 } catch (e) {
-  console.error(server.log());
+  for (const s of servers) console.error(s.log());
   throw e;
 } finally {
-  server.stop();
+  // The instances sharing the data folder first: the first one removes it.
+  for (const s of servers.toReversed()) s.stop();
   rmSync(dist, { recursive: true, force: true });
 }

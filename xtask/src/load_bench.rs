@@ -3,6 +3,11 @@
 //! uploading photos and pushing batches of records, some of both sent twice as after a lost
 //! answer; then everything sent must be on the server exactly once. xtask/bench/load.mjs
 //! does the measuring and the counting, on a fresh temporary data folder.
+//!
+//! Three times, the same load: on SQLite (the default), on PostgreSQL with one server
+//! instance, and on PostgreSQL with two instances sharing the database and the photo folder
+//! (the devices spread over them). Each PostgreSQL run gets a fresh cluster with PostgreSQL's
+//! durable settings (postgres.rs).
 
 use anyhow::Result;
 use serde_json::{Value, json};
@@ -10,8 +15,40 @@ use serde_json::{Value, json};
 use crate::bench::Section;
 use crate::util::{Ctx, note};
 
-/// Builds the release server, runs the load test, and returns the figures for latest.json.
-/// Fails when a request failed or a record or photo is missing or stored twice.
+/// One way of running the server under the load.
+struct Setup {
+    /// Its key in the figures.
+    key: &'static str,
+    /// Its row in the comparison table.
+    title: &'static str,
+    postgres: bool,
+    instances: u32,
+}
+
+const SETUPS: [Setup; 3] = [
+    Setup {
+        key: "sqlite",
+        title: "SQLite, one instance",
+        postgres: false,
+        instances: 1,
+    },
+    Setup {
+        key: "postgres",
+        title: "PostgreSQL, one instance",
+        postgres: true,
+        instances: 1,
+    },
+    Setup {
+        key: "postgres_two_instances",
+        title: "PostgreSQL, two instances",
+        postgres: true,
+        instances: 2,
+    },
+];
+
+/// Builds the release server, runs the load test on each [`SETUPS`], and returns the figures
+/// for latest.json, by setup. Fails when a request failed or a record or photo is missing or
+/// stored twice.
 pub fn measure(ctx: &Ctx) -> Result<Value> {
     ctx.run(
         ctx.cargo()
@@ -20,7 +57,31 @@ pub fn measure(ctx: &Ctx) -> Result<Value> {
     let server = crate::lighthouse::target_dir(ctx)
         .join("release")
         .join("river-patrol-server");
-    let result = crate::util::node_json(ctx, "load.mjs", &[server.as_os_str()])?;
+    let mut figures = serde_json::Map::new();
+    for setup in &SETUPS {
+        note(&format!("load test: {}", setup.title));
+        let cluster = if setup.postgres {
+            Some(crate::postgres::TempCluster::start_as_deployed(ctx)?)
+        } else {
+            None
+        };
+        let mut envs = vec![("RP_LOAD_INSTANCES", setup.instances.to_string())];
+        if let Some(cluster) = &cluster {
+            // A fresh cluster: its maintenance database is empty.
+            envs.push((
+                "RP_LOAD_DATABASE_URL",
+                format!("{}/postgres", cluster.url()),
+            ));
+        }
+        let result = crate::util::node_json_with(ctx, "load.mjs", &[server.as_os_str()], &envs)?;
+        drop(cluster);
+        report(&result);
+        figures.insert(setup.key.to_owned(), result);
+    }
+    Ok(Value::Object(figures))
+}
+
+fn report(result: &Value) {
     note(&format!(
         "{} devices for {:.0} s: {} records and {} photos, each stored once; {:.0} records/s; \
 push p50 {:.0} ms p99 {:.0} ms, photo upload p50 {:.0} ms p99 {:.0} ms",
@@ -34,7 +95,6 @@ push p50 {:.0} ms p99 {:.0} ms, photo upload p50 {:.0} ms p99 {:.0} ms",
         num(&result["photo_latency"]["p50_ms"]),
         num(&result["photo_latency"]["p99_ms"]),
     ));
-    Ok(result)
 }
 
 fn num(v: &Value) -> f64 {
@@ -71,7 +131,8 @@ fn latencies(v: &Value) -> String {
 }
 
 /// The docs/benchmarks.md section for a [`measure`] result.
-pub fn section(result: &Value, date: &str, commit: &str, machine: &str) -> Section {
+pub fn section(figures: &Value, date: &str, commit: &str, machine: &str) -> Section {
+    let result = &figures["sqlite"];
     let records = &result["records"];
     let photos = &result["photos"];
     let requests = &result["requests"];
@@ -161,10 +222,48 @@ server is built with the workspace's release profile (tuned for the wasm bundle'
         cores = cores(machine),
         check = num(&result["check_seconds"]),
     ));
+    md.push_str(&setups_table(figures));
     Section {
         id: "load",
         markdown: md,
     }
+}
+
+/// The same load on each setup, side by side.
+fn setups_table(figures: &Value) -> String {
+    let mut md = String::from(
+        "\n### SQLite, PostgreSQL, and two instances\n\n\
+| setup | records/s | push: p50 / p99 / max | photo upload: p50 / p99 / max | records stored / twice | photos stored | errors |\n\
+|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for setup in &SETUPS {
+        let r = &figures[setup.key];
+        md.push_str(&format!(
+            "| {} | **{}** | **{}** | {} | {} / {} | {} | {} |\n",
+            setup.title,
+            int(&r["records"]["per_second"]),
+            latencies(&r["push_latency"]),
+            latencies(&r["photo_latency"]),
+            int(&r["records"]["stored"]),
+            int(&r["records"]["duplicates"]),
+            int(&r["photos"]["files"]),
+            int(&r["errors"]),
+        ));
+    }
+    md.push_str(
+        "\nThe same load, devices and check as above, three times over. SQLite: the file in the \
+data folder, WAL mode with `synchronous = NORMAL` (a commit survives the process being killed, \
+not the machine losing power). PostgreSQL: Debian's PostgreSQL, a fresh cluster for each run on \
+the same machine, with its own durable defaults (`fsync`, `synchronous_commit = on`: every \
+commit survives a power loss), reached over loopback TCP with a pool of 16 connections per \
+instance. Two instances: two server processes on the one database and the one photo folder, \
+the devices taking turns between them, as behind a load balancer. Every push holds the \
+database's write lock while it stores (an advisory lock that both instances share, so pull \
+cursors never skip a late commit: `docs/deploy.md`), so a second instance adds room for \
+reads, photo uploads and request handling, not for writes; on one 2-core machine it also \
+shares the cores with the first instance, the database and the devices.\n",
+    );
+    md
 }
 
 /// "2 cores" from the machine's description, e.g. `AMD EPYC (2 cores)`.
@@ -202,7 +301,17 @@ mod tests {
             "push_latency": { "count": 1440, "p50_ms": 210.4, "p99_ms": 900.1, "max_ms": 1500.4 },
             "photo_latency": { "count": 1440, "p50_ms": 120, "p99_ms": 700, "max_ms": 1100 },
         });
-        let s = section(&result, "2026-11-29 09:00 UTC", "abc", "AMD EPYC (2 cores)");
+        let figures = json!({
+            "sqlite": result,
+            "postgres": result,
+            "postgres_two_instances": result,
+        });
+        let s = section(
+            &figures,
+            "2026-11-29 09:00 UTC",
+            "abc",
+            "AMD EPYC (2 cores)",
+        );
         assert_eq!(s.id, "load");
         let md = &s.markdown;
         assert!(md.starts_with("## Load test: 50 devices at once\n"), "{md}");
@@ -219,5 +328,12 @@ mod tests {
         assert!(md.contains("(1,440 pushes): p50 / p99 / max | **210 / 900 / 1,500 ms** |"));
         assert!(md.contains("on the same 2 cores as the server"), "{md}");
         assert!(md.contains("| errors (an answer not 2xx or not the expected outcome) | 0 |"));
+        assert!(
+            md.contains(
+                "| PostgreSQL, two instances | **790** | **210 / 900 / 1,500 ms** | \
+120 / 700 / 1,100 ms | 24,000 / 0 | 1,200 | 0 |"
+            ),
+            "{md}"
+        );
     }
 }

@@ -61,16 +61,36 @@ pub struct TempCluster {
     /// None once removed.
     dir: Option<tempfile::TempDir>,
     port: u16,
+    durability: Durability,
     /// Run initdb and pg_ctl as SERVER_USER through runuser (we are root).
     as_server_user: bool,
     /// Last, so that a caught Ctrl-C acts only once the server is stopped.
     _signals: SignalsHeld,
 }
 
+/// Whether a cluster keeps PostgreSQL's durable defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Durability {
+    /// Nothing flushed to disk: tests, whose data is thrown away.
+    None,
+    /// fsync and synchronous commit, as a deployed server has them: benchmarks.
+    AsDeployed,
+}
+
 impl TempCluster {
-    /// initdb, then the server started on a free port of 127.0.0.1; fails with the end of the
-    /// server's log if it does not come up.
+    /// initdb, then the server started on a free port of 127.0.0.1, without durability (for
+    /// tests); fails with the end of the server's log if it does not come up.
     pub fn start(ctx: &Ctx) -> Result<TempCluster> {
+        Self::start_with(ctx, Durability::None)
+    }
+
+    /// As [`TempCluster::start`], but with PostgreSQL's own durable settings, as deployed:
+    /// for benchmarks.
+    pub fn start_as_deployed(ctx: &Ctx) -> Result<TempCluster> {
+        Self::start_with(ctx, Durability::AsDeployed)
+    }
+
+    fn start_with(ctx: &Ctx, durability: Durability) -> Result<TempCluster> {
         let bin = bin_dir(ctx).context(
             "PostgreSQL's initdb is not in /usr/lib/postgresql/<N>/bin nor on PATH \
              (Debian: apt-get install postgresql)",
@@ -100,6 +120,7 @@ impl TempCluster {
             bin,
             dir: Some(dir),
             port: 0,
+            durability,
             as_server_user,
             _signals: signals,
         };
@@ -208,15 +229,16 @@ impl TempCluster {
     }
 
     fn pg_ctl_start(&self) -> Result<()> {
-        let options = format!(
-            "-p {port} -c listen_addresses=127.0.0.1 -k {socket_dir} \
-             -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-             -c max_connections=200",
+        let mut options = format!(
+            "-p {port} -c listen_addresses=127.0.0.1 -k {socket_dir} -c max_connections=200",
             port = self.port,
             socket_dir = self.dir().display(),
         );
         // fsync, synchronous_commit and full_page_writes off: fast, and a test cluster has no
         // data worth keeping through a crash. 200 connections: each test server has its pool.
+        if self.durability == Durability::None {
+            options.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+        }
         let started = quiet(
             self.program("pg_ctl")
                 .arg("-D")

@@ -171,9 +171,20 @@ pub fn is_trunk_hash(hash: &str) -> bool {
 /// Runs one of the xtask's Node scripts (`xtask/bench/<script>`) with `args`, its stderr
 /// shown, and parses the line of JSON it prints last on stdout.
 pub fn node_json(ctx: &Ctx, script: &str, args: &[&std::ffi::OsStr]) -> Result<serde_json::Value> {
+    node_json_with(ctx, script, args, &[])
+}
+
+/// [`node_json`] with environment variables set for the script.
+pub fn node_json_with(
+    ctx: &Ctx,
+    script: &str,
+    args: &[&std::ffi::OsStr],
+    envs: &[(&str, String)],
+) -> Result<serde_json::Value> {
     let mut cmd = ctx.cmd("node");
     cmd.arg(ctx.root.join("xtask").join("bench").join(script))
-        .args(args);
+        .args(args)
+        .envs(envs.iter().map(|(k, v)| (k, v)));
     eprintln!("    $ {}", show(&cmd));
     let out = cmd
         .stderr(Stdio::inherit())
