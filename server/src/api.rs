@@ -21,9 +21,10 @@ use sqlx::{FromRow, Transaction};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use uuid::Uuid;
 
+use crate::changes::{self, Cursor};
 use crate::error::AppError;
 use crate::photos;
-use crate::store::Api;
+use crate::store::{Api, DatabaseKind};
 use crate::tokens::Caller;
 
 /// Every API route as (method, path), as `docs/openapi.yaml` must list them.
@@ -218,6 +219,15 @@ enum Pushed {
     Newer { id: Uuid, schema: u64 },
 }
 
+impl Pushed {
+    fn id(&self) -> Uuid {
+        match self {
+            Pushed::Current(p) => p.record.id,
+            Pushed::Newer { id, .. } => *id,
+        }
+    }
+}
+
 /// Reads `records[index].record`; a type error is 422 with the full path.
 fn read_pushed(index: usize, raw: RawPushRecord) -> Result<Pushed, AppError> {
     let schema = raw.record.get("schema").and_then(serde_json::Value::as_u64);
@@ -272,17 +282,27 @@ async fn push(
         .enumerate()
         .map(|(i, raw)| read_pushed(i, raw))
         .collect::<Result<Vec<_>, _>>()?;
-    // The write lock first, so change numbers are handed out in commit order.
     let mut tx = api.begin_write().await?;
-    let mut results = Vec::with_capacity(pushed.len());
-    for pushed in pushed {
-        let (id, outcome) = match pushed {
-            Pushed::Current(p) => (p.record.id, push_one(&mut tx, &caller, *p).await?),
-            Pushed::Newer { id, schema } => (id, newer_schema(schema)),
-        };
-        results.push(PushResult { id, outcome });
+    // In id order, so two writers of overlapping batches lock their rows in the same order;
+    // answered in the order sent.
+    let mut order: Vec<usize> = (0..pushed.len()).collect();
+    order.sort_by_key(|&i| pushed[i].id());
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; pushed.len()];
+    for i in order {
+        outcomes[i] = Some(match &pushed[i] {
+            Pushed::Current(p) => push_one(&mut tx, api.database, &caller, p).await?,
+            Pushed::Newer { schema, .. } => newer_schema(*schema),
+        });
     }
     tx.commit().await?;
+    let results: Vec<PushResult> = pushed
+        .iter()
+        .zip(outcomes)
+        .map(|(p, outcome)| PushResult {
+            id: p.id(),
+            outcome: outcome.expect("every record has its outcome"),
+        })
+        .collect();
     api.metrics.pushed(results.iter().map(|r| &r.outcome));
     Ok(axum::Json(PushResponse { results }))
 }
@@ -304,20 +324,49 @@ struct StoredRow {
     body: String,
 }
 
+/// The stored row of record `id`, locked until the transaction ends (`changes::for_update`).
+async fn stored_row(
+    tx: &mut Transaction<'static, sqlx::Any>,
+    kind: DatabaseKind,
+    id: Uuid,
+) -> Result<Option<StoredRow>, AppError> {
+    let sql = format!(
+        "SELECT village, server_rev, body FROM records WHERE id = $1{}",
+        changes::for_update(kind)
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?)
+}
+
 async fn push_one(
     tx: &mut Transaction<'static, sqlx::Any>,
+    kind: DatabaseKind,
     caller: &Caller,
-    PushRecord { base_rev, record }: PushRecord,
+    PushRecord { base_rev, record }: &PushRecord,
 ) -> Result<Outcome, AppError> {
-    let id = record.id.to_string();
-    let existing: Option<StoredRow> =
-        sqlx::query_as("SELECT village, server_rev, body FROM records WHERE id = $1")
-            .bind(&id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    // A second round only when another server instance stored the same new record meanwhile.
+    loop {
+        let existing = stored_row(tx, kind, record.id).await?;
+        if let Some(outcome) = push_against(tx, kind, caller, *base_rev, record, existing).await? {
+            return Ok(outcome);
+        }
+    }
+}
 
+/// The outcome of `record` pushed over `existing`; `None` when it was new here but another
+/// writer stored it first (to be pushed again over what that one wrote).
+async fn push_against(
+    tx: &mut Transaction<'static, sqlx::Any>,
+    kind: DatabaseKind,
+    caller: &Caller,
+    base_rev: Option<u64>,
+    record: &Record,
+    existing: Option<StoredRow>,
+) -> Result<Option<Outcome>, AppError> {
     if record.schema > SCHEMA_VERSION {
-        return Ok(newer_schema(record.schema.into()));
+        return Ok(Some(newer_schema(record.schema.into())));
     }
     let mut problems = Vec::new();
     if !caller.may_access(&record.village) {
@@ -340,46 +389,49 @@ async fn push_one(
             "a record with this id belongs to another village",
         ));
     }
-    problems.extend(validate(&record).iter().map(SyncProblem::from));
+    problems.extend(validate(record).iter().map(SyncProblem::from));
     if !problems.is_empty() {
-        return Ok(Outcome::Rejected { problems });
+        return Ok(Some(Outcome::Rejected { problems }));
     }
 
-    let mut record = record;
+    let mut record = record.clone();
     record.schema = SCHEMA_VERSION;
     let Some(row) = existing else {
-        store(tx, &record, 1).await?;
+        if !store(tx, kind, &record, 1, Write::New).await? {
+            return Ok(None);
+        }
         let missing_photos = missing_photos(tx, &record).await?;
-        return Ok(Outcome::Accepted {
+        return Ok(Some(Outcome::Accepted {
             server_rev: 1,
             missing_photos,
-        });
+        }));
     };
     let stored = decode_stored(&row.body)?;
     let server_rev = rev_of(row.server_rev);
-    if stored == record {
+    let outcome = if stored == record {
         let missing_photos = missing_photos(tx, &record).await?;
-        Ok(Outcome::Unchanged {
+        Outcome::Unchanged {
             server_rev,
             missing_photos,
-        })
+        }
     } else if base_rev == Some(server_rev) {
         // Visits are facts: a copy without some stored ones (the phone kept its version over
         // the office's) gets them back instead of dropping them; the phone pulls the result.
         record.take_visits_from(&stored);
         let server_rev = server_rev + 1;
-        store(tx, &record, server_rev).await?;
+        store(tx, kind, &record, server_rev, Write::Replace).await?;
         let missing_photos = missing_photos(tx, &record).await?;
-        Ok(Outcome::Accepted {
+        Outcome::Accepted {
             server_rev,
             missing_photos,
-        })
+        }
     } else {
-        Ok(Outcome::Conflict {
+        Outcome::Conflict {
             server_rev,
             server: Box::new(stored),
-        })
-    }
+        }
+    };
+    Ok(Some(outcome))
 }
 
 fn rev_of(stored: i64) -> u64 {
@@ -392,33 +444,59 @@ fn decode_stored(body: &str) -> Result<Record, AppError> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("a stored record cannot be read: {e}")))
 }
 
-/// Writes `record` as revision `server_rev` with the next change number.
+/// How [`store`] writes a record.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Write {
+    /// A record not stored yet: written only if no other writer stored it first.
+    New,
+    /// A new revision of the stored record (its row locked by this transaction).
+    Replace,
+}
+
+/// Writes `record` as revision `server_rev` with the next change number; `false` when it was
+/// [`Write::New`] and another writer stored it first (nothing written).
 pub(crate) async fn store(
     tx: &mut Transaction<'static, sqlx::Any>,
+    kind: DatabaseKind,
     record: &Record,
     server_rev: u64,
-) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO records (id, village, server_rev, seq, body, deleted, created_at, stored_at)
-         VALUES ($1, $2, $3, (SELECT COALESCE(MAX(seq), 0) + 1 FROM records), $4, $5, $6, $7)
-         ON CONFLICT (id) DO UPDATE SET
+    write: Write,
+) -> Result<bool, AppError> {
+    let on_conflict = match write {
+        Write::New => "DO NOTHING",
+        Write::Replace => {
+            "DO UPDATE SET
              village = excluded.village,
              server_rev = excluded.server_rev,
              seq = excluded.seq,
+             txid = excluded.txid,
              body = excluded.body,
              deleted = excluded.deleted,
              created_at = excluded.created_at,
-             stored_at = excluded.stored_at",
-    )
-    .bind(record.id.to_string())
-    .bind(record.village.trim())
-    .bind(i64::try_from(server_rev).map_err(|_| anyhow::anyhow!("server_rev overflow"))?)
-    .bind(codec::encode(record))
-    .bind(i64::from(record.is_deleted()))
-    .bind(record.created_at.to_rfc3339())
-    .bind(Utc::now().to_rfc3339())
-    .execute(&mut **tx)
-    .await?;
+             stored_at = excluded.stored_at"
+        }
+    };
+    let sql = format!(
+        "INSERT INTO records
+             (id, village, server_rev, seq, txid, body, deleted, created_at, stored_at)
+         VALUES ($1, $2, $3, {}, $4, $5, $6, $7)
+         ON CONFLICT (id) {on_conflict}",
+        changes::new_change(kind, "records")
+    );
+    let written = sqlx::query(&sql)
+        .bind(record.id.to_string())
+        .bind(record.village.trim())
+        .bind(i64::try_from(server_rev).map_err(|_| anyhow::anyhow!("server_rev overflow"))?)
+        .bind(codec::encode(record))
+        .bind(i64::from(record.is_deleted()))
+        .bind(record.created_at.to_rfc3339())
+        .bind(Utc::now().to_rfc3339())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if written == 0 {
+        return Ok(false);
+    }
     // The record's village may download its photos (crate::photos), before or after they come,
     // if the hashes it gives are theirs.
     for photo in record.all_photos() {
@@ -432,7 +510,7 @@ pub(crate) async fn store(
         .execute(&mut **tx)
         .await?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// The record's photos the store does not hold yet (none for a tombstone: the phone may have
@@ -469,44 +547,15 @@ pub(crate) struct PullQuery {
 impl PullQuery {
     /// The cursor to read after, and the page size: `default` when not given, within
     /// 1..=`max`.
-    pub(crate) fn page(&self, default: u32, max: u32) -> Result<(i64, u32), AppError> {
-        let since = parse_cursor(self.since.as_deref())?;
+    pub(crate) fn page(&self, default: u32, max: u32) -> Result<(Cursor, u32), AppError> {
+        let since = Cursor::parse(self.since.as_deref())?;
         Ok((since, self.limit.unwrap_or(default).clamp(1, max)))
-    }
-}
-
-/// A page of rows fetched with one more than `limit` (to learn whether more follow): the rows
-/// to answer, the cursor after them (`since` when there are none) and whether more follow.
-pub(crate) fn take_page<T>(
-    mut rows: Vec<T>,
-    limit: u32,
-    since: i64,
-    seq: impl Fn(&T) -> i64,
-) -> (Vec<T>, String, bool) {
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let cursor = rows.last().map_or(since, seq);
-    (rows, cursor.to_string(), more)
-}
-
-/// A pull's `since`: absent or empty is the beginning; anything but a change number this
-/// server could have given out is 400 `bad_cursor`.
-pub(crate) fn parse_cursor(since: Option<&str>) -> Result<i64, AppError> {
-    match since.map(str::trim) {
-        None | Some("") => Ok(0),
-        Some(s) => s
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| AppError::BadRequest {
-                code: code::BAD_CURSOR,
-                message: format!("{s:?} is not a cursor this server gave out"),
-            }),
     }
 }
 
 #[derive(FromRow)]
 struct ChangeRow {
+    txid: i64,
     seq: i64,
     server_rev: i64,
     body: String,
@@ -520,17 +569,23 @@ async fn pull(
 ) -> Result<axum::Json<PullResponse>, AppError> {
     let Query(query) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
     let (since, limit) = query.page(DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT)?;
+    let high_water = changes::high_water(&api.db, api.database).await?;
     let rows: Vec<ChangeRow> = sqlx::query_as(
-        "SELECT seq, server_rev, body FROM records
-         WHERE seq > $1 AND ($2 IS NULL OR village = $2)
-         ORDER BY seq LIMIT $3",
+        "SELECT txid, seq, server_rev, body FROM records
+         WHERE (txid, seq) > ($1, $2) AND txid < $3 AND ($4 IS NULL OR village = $4)
+         ORDER BY txid, seq LIMIT $5",
     )
-    .bind(since)
+    .bind(since.txid)
+    .bind(since.seq)
+    .bind(high_water)
     .bind(&caller.village)
     .bind(i64::from(limit) + 1)
     .fetch_all(&api.db)
     .await?;
-    let (rows, cursor, more) = take_page(rows, limit, since, |r| r.seq);
+    let (rows, cursor, more) = changes::take_page(rows, limit, since, |r| Cursor {
+        txid: r.txid,
+        seq: r.seq,
+    });
     let changes = rows
         .into_iter()
         .map(|row| {

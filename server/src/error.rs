@@ -185,6 +185,13 @@ impl From<sqlx::Error> for AppError {
         if full {
             return AppError::StorageFull("database disk");
         }
+        // PostgreSQL ended the transaction to untangle writers waiting for each other (deadlock
+        // 40P01, serialization 40001): nothing was written, and the same request again works.
+        if let sqlx::Error::Database(db) = &e
+            && matches!(db.code().as_deref(), Some("40P01" | "40001"))
+        {
+            return AppError::Unavailable(format!("the database was busy, send again: {db}"));
+        }
         AppError::Internal(anyhow::Error::new(e).context("database"))
     }
 }

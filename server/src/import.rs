@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use chrono::Utc;
 use patrol_core::import::{ImportProblem, ImportResponse, RejectedRow, plan};
 
-use crate::api::{has_content_type, read_body, store};
+use crate::api::{Write, has_content_type, read_body, store};
 use crate::error::AppError;
 use crate::store::Api;
 use crate::tokens::Caller;
@@ -66,15 +66,12 @@ pub async fn import_csv(
                 continue;
             }
         };
-        let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE id = $1")
-            .bind(record.id.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
-        if held > 0 {
-            answer.already += 1;
-        } else {
-            store(&mut tx, record, 1).await?;
+        // Only what the server lacks: a record stored already (by a phone, an earlier import or
+        // another instance at this moment) is left as it is.
+        if store(&mut tx, api.database, record, 1, Write::New).await? {
             answer.imported += 1;
+        } else {
+            answer.already += 1;
         }
     }
     tx.commit().await?;

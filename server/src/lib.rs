@@ -22,6 +22,7 @@
 //! ([`tokens`]).
 
 pub mod api;
+pub mod changes;
 pub mod error;
 pub mod import;
 pub mod metrics;

@@ -14,9 +14,11 @@ use patrol_core::sync::{
 };
 use sqlx::{Any, FromRow, Transaction};
 
-use crate::api::{PullQuery, json_body, take_page};
+use crate::api::{PullQuery, Write, json_body};
+use crate::changes::{self, Cursor};
 use crate::error::AppError;
 use crate::store::Api;
+use crate::store::DatabaseKind;
 use crate::tokens::Caller;
 
 /// `POST /api/v1/patrols`: the whole batch in one transaction.
@@ -35,13 +37,25 @@ pub(crate) async fn push(
         });
     }
     let mut tx = api.begin_write().await?;
-    let mut results = Vec::with_capacity(req.patrols.len());
-    for patrol in req.patrols {
-        let id = patrol.id;
-        let outcome = push_one(&mut tx, &caller, patrol).await?;
-        results.push(PatrolPushResult { id, outcome });
+    // In id order, so two writers of overlapping batches lock their rows in the same order;
+    // answered in the order sent.
+    let mut order: Vec<usize> = (0..req.patrols.len()).collect();
+    order.sort_by_key(|&i| req.patrols[i].id);
+    let mut outcomes: Vec<Option<PatrolOutcome>> = vec![None; req.patrols.len()];
+    for i in order {
+        let patrol = req.patrols[i].clone();
+        outcomes[i] = Some(push_one(&mut tx, api.database, &caller, patrol).await?);
     }
     tx.commit().await?;
+    let results: Vec<PatrolPushResult> = req
+        .patrols
+        .iter()
+        .zip(outcomes)
+        .map(|(p, outcome)| PatrolPushResult {
+            id: p.id,
+            outcome: outcome.expect("every patrol has its outcome"),
+        })
+        .collect();
     for result in &results {
         if let PatrolOutcome::Rejected { problems } = &result.outcome {
             api.metrics.rejected(problems);
@@ -58,6 +72,7 @@ struct StoredPatrol {
 
 async fn push_one(
     tx: &mut Transaction<'static, Any>,
+    kind: DatabaseKind,
     caller: &Caller,
     mut pushed: Patrol,
 ) -> Result<PatrolOutcome, AppError> {
@@ -67,11 +82,31 @@ async fn push_one(
     {
         pushed.village.clone_from(village);
     }
-    let existing: Option<StoredPatrol> =
-        sqlx::query_as("SELECT village, body FROM patrols WHERE id = $1")
+    // A second round only when another server instance stored the same new patrol meanwhile.
+    loop {
+        let sql = format!(
+            "SELECT village, body FROM patrols WHERE id = $1{}",
+            changes::for_update(kind)
+        );
+        let existing: Option<StoredPatrol> = sqlx::query_as(&sql)
             .bind(pushed.id.to_string())
             .fetch_optional(&mut **tx)
             .await?;
+        if let Some(outcome) = push_against(tx, kind, caller, &pushed, existing).await? {
+            return Ok(outcome);
+        }
+    }
+}
+
+/// The outcome of `pushed` merged into `existing`; `None` when it was new here but another
+/// writer stored it first (to be merged again into what that one wrote).
+async fn push_against(
+    tx: &mut Transaction<'static, Any>,
+    kind: DatabaseKind,
+    caller: &Caller,
+    pushed: &Patrol,
+    existing: Option<StoredPatrol>,
+) -> Result<Option<PatrolOutcome>, AppError> {
     let mut problems: Vec<SyncProblem> = pushed.validate().iter().map(SyncProblem::from).collect();
     let foreign = !caller.may_access(&pushed.village)
         || existing
@@ -89,30 +124,32 @@ async fn push_one(
         ));
     }
     if !problems.is_empty() {
-        return Ok(PatrolOutcome::Rejected { problems });
+        return Ok(Some(PatrolOutcome::Rejected { problems }));
     }
     let Some(row) = existing else {
-        store(tx, &pushed).await?;
-        return Ok(PatrolOutcome::Accepted {
+        if !store(tx, kind, pushed, Write::New).await? {
+            return Ok(None);
+        }
+        return Ok(Some(PatrolOutcome::Accepted {
             revision: pushed.revision,
-        });
+        }));
     };
     let stored = decode(&row.body)?;
     let mut merged = stored.clone();
-    merged.merge(&pushed);
+    merged.merge(pushed);
     if merged.same_content(&stored) {
-        return Ok(PatrolOutcome::Accepted {
+        return Ok(Some(PatrolOutcome::Accepted {
             revision: stored.revision,
-        });
+        }));
     }
-    if !merged.same_content(&pushed) {
+    if !merged.same_content(pushed) {
         // Both copies knew something: a revision above both, so the phone takes it in.
         merged.revision = stored.revision.max(pushed.revision) + 1;
     }
-    store(tx, &merged).await?;
-    Ok(PatrolOutcome::Accepted {
+    store(tx, kind, &merged, Write::Replace).await?;
+    Ok(Some(PatrolOutcome::Accepted {
         revision: merged.revision,
-    })
+    }))
 }
 
 fn decode(body: &str) -> Result<Patrol, AppError> {
@@ -120,31 +157,48 @@ fn decode(body: &str) -> Result<Patrol, AppError> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("a stored patrol cannot be read: {e}")))
 }
 
-/// Writes `patrol` with the next change number.
-async fn store(tx: &mut Transaction<'static, Any>, patrol: &Patrol) -> Result<(), AppError> {
+/// Writes `patrol` with the next change number; `false` when it was [`Write::New`] and
+/// another writer stored it first (nothing written).
+async fn store(
+    tx: &mut Transaction<'static, Any>,
+    kind: DatabaseKind,
+    patrol: &Patrol,
+    write: Write,
+) -> Result<bool, AppError> {
     let body = serde_json::to_string(patrol).map_err(|e| AppError::Internal(e.into()))?;
-    sqlx::query(
-        "INSERT INTO patrols (id, village, seq, body, started_at, stored_at)
-         VALUES ($1, $2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM patrols), $3, $4, $5)
-         ON CONFLICT (id) DO UPDATE SET
+    let on_conflict = match write {
+        Write::New => "DO NOTHING",
+        Write::Replace => {
+            "DO UPDATE SET
              village = excluded.village,
              seq = excluded.seq,
+             txid = excluded.txid,
              body = excluded.body,
              started_at = excluded.started_at,
-             stored_at = excluded.stored_at",
-    )
-    .bind(patrol.id.to_string())
-    .bind(patrol.village.trim())
-    .bind(body)
-    .bind(patrol.started_at.to_rfc3339())
-    .bind(Utc::now().to_rfc3339())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+             stored_at = excluded.stored_at"
+        }
+    };
+    let sql = format!(
+        "INSERT INTO patrols (id, village, seq, txid, body, started_at, stored_at)
+         VALUES ($1, $2, {}, $3, $4, $5)
+         ON CONFLICT (id) {on_conflict}",
+        changes::new_change(kind, "patrols")
+    );
+    let written = sqlx::query(&sql)
+        .bind(patrol.id.to_string())
+        .bind(patrol.village.trim())
+        .bind(body)
+        .bind(patrol.started_at.to_rfc3339())
+        .bind(Utc::now().to_rfc3339())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(written == 1)
 }
 
 #[derive(FromRow)]
 struct ChangeRow {
+    txid: i64,
     seq: i64,
     body: String,
 }
@@ -157,17 +211,23 @@ pub(crate) async fn pull(
 ) -> Result<axum::Json<PatrolPullResponse>, AppError> {
     let Query(query) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
     let (since, limit) = query.page(DEFAULT_PATROL_PULL_LIMIT, MAX_PATROL_PULL_LIMIT)?;
+    let high_water = changes::high_water(&api.db, api.database).await?;
     let rows: Vec<ChangeRow> = sqlx::query_as(
-        "SELECT seq, body FROM patrols
-         WHERE seq > $1 AND ($2 IS NULL OR village = $2)
-         ORDER BY seq LIMIT $3",
+        "SELECT txid, seq, body FROM patrols
+         WHERE (txid, seq) > ($1, $2) AND txid < $3 AND ($4 IS NULL OR village = $4)
+         ORDER BY txid, seq LIMIT $5",
     )
-    .bind(since)
+    .bind(since.txid)
+    .bind(since.seq)
+    .bind(high_water)
     .bind(&caller.village)
     .bind(i64::from(limit) + 1)
     .fetch_all(&api.db)
     .await?;
-    let (rows, cursor, more) = take_page(rows, limit, since, |r| r.seq);
+    let (rows, cursor, more) = changes::take_page(rows, limit, since, |r| Cursor {
+        txid: r.txid,
+        seq: r.seq,
+    });
     let patrols = rows
         .iter()
         .map(|row| decode(&row.body))

@@ -3,8 +3,9 @@
 //! an S3-compatible bucket).
 //!
 //! Both databases go through sqlx's `Any` driver, so every query is written once; the SQL is
-//! the part both speak (`$1` parameters, `ON CONFLICT`, `RETURNING`), and only the migrations
-//! (`migrations/sqlite`, `migrations/postgres`) and how a write transaction begins differ.
+//! the part both speak (`$1` parameters, `ON CONFLICT`, `RETURNING`, row values); only the
+//! migrations (`migrations/sqlite`, `migrations/postgres`) and the change order's few
+//! fragments (`crate::changes`) differ.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -106,35 +107,6 @@ pub fn shown_url(url: &str) -> String {
         format!("{scheme}://{user}:***@{host}{slash}{path}")
     } else {
         url.to_owned()
-    }
-}
-
-/// The key of the PostgreSQL advisory lock every write transaction takes (see
-/// [`begin_write`]); any number no other application on the same database uses.
-const WRITE_LOCK: i64 = 0x7269_7665_7270_6174; // "riverpat"
-
-/// Begins a transaction that writes records or patrols, holding the database's single write
-/// lock until it ends. Writers take change numbers (`seq`, the pull cursor) one transaction
-/// after another, so they become visible in the order they are numbered and a pull never
-/// passes over a change that commits later (docs/deploy.md#several-instances): SQLite by
-/// `BEGIN IMMEDIATE`, PostgreSQL by a transaction-level advisory lock shared by every instance.
-pub async fn begin_write(
-    db: &AnyPool,
-    kind: DatabaseKind,
-) -> Result<Transaction<'static, Any>, sqlx::Error> {
-    match kind {
-        // IMMEDIATE also keeps a batch from failing half-way on a lock upgrade.
-        DatabaseKind::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
-        DatabaseKind::Postgres => {
-            let mut tx = db.begin().await?;
-            // In a READ COMMITTED transaction every later statement sees what the writer
-            // before committed: the lock is released only after that commit is visible.
-            sqlx::query("SELECT 1 AS locked FROM pg_advisory_xact_lock($1)")
-                .bind(WRITE_LOCK)
-                .execute(&mut *tx)
-                .await?;
-            Ok(tx)
-        }
     }
 }
 
@@ -390,9 +362,9 @@ impl Api {
         self
     }
 
-    /// See [`begin_write`].
+    /// See [`crate::changes::begin_write`].
     pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        begin_write(&self.db, self.database).await
+        crate::changes::begin_write(&self.db, self.database).await
     }
 }
 

@@ -217,3 +217,50 @@ async fn readers_following_cursors_see_every_committed_change_exactly_once() {
         }
     }
 }
+
+/// The case a cursor of plain change numbers gets wrong: on PostgreSQL two instances write at
+/// once, and the one that took the lower change number commits last. A reader must not move
+/// past that number before it commits, or it would never see that change.
+#[tokio::test]
+async fn a_change_that_commits_late_is_not_skipped() {
+    let one = Server::new().await;
+    if !on_postgres() {
+        // SQLite has one writer at a time: a second push waits for the first to commit
+        // (faults.rs, a_database_locked_by_another_writer_is_waited_for).
+        return;
+    }
+    let two = one.another_instance().await;
+    let early = record(1, YANGLIU);
+    let late = record(2, YANGLIU);
+
+    // Instance one's push of `early` takes its change number and is still writing.
+    let mut slow = one.api.db.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO records
+             (id, village, server_rev, seq, txid, body, deleted, created_at, stored_at)
+         VALUES ($1, $2, 1, nextval('records_seq'), pg_current_xact_id()::text::bigint, $3, 0,
+                 $4, $4)",
+    )
+    .bind(early.id.to_string())
+    .bind(YANGLIU)
+    .bind(patrol_core::codec::encode(&early))
+    .bind(early.created_at.to_rfc3339())
+    .execute(&mut *slow)
+    .await
+    .unwrap();
+    // Meanwhile instance two stores `late`, with a higher number, and commits first.
+    let res = two.push(&two.device, &[(None, &late)]).await;
+    assert_eq!(res[0].outcome, accepted(1, vec![]));
+
+    // A reader now must not be given `late` and a cursor past `early`'s number.
+    let first = two.pull(&two.office, None, None).await;
+    assert!(first.changes.is_empty(), "answered before an older write ended");
+    slow.commit().await.unwrap();
+    let second = two.pull(&two.office, Some(&first.cursor), None).await;
+    assert_eq!(
+        second.changes.iter().map(|c| c.record.id).collect::<Vec<_>>(),
+        [early.id, late.id]
+    );
+    let third = one.pull(&one.office, Some(&second.cursor), None).await;
+    assert!(third.changes.is_empty() && !third.more);
+}

@@ -498,6 +498,12 @@ fn test(ctx: &Ctx, rest: &[String]) -> Result<()> {
                 ctx.run(
                     ctx.cargo()
                         .args(["test", "-p", "river-patrol-server", "--tests"])
+                        // One test at a time: a pull answers a change only once every older
+                        // write transaction in the whole cluster has ended (server/src/
+                        // changes.rs), so tests writing at once in one cluster would see each
+                        // other's writes hold back their pulls. Alone, a test's push is pulled
+                        // at once, as on a server of its own.
+                        .args(["--", "--test-threads=1"])
                         .env("RP_TEST_DATABASE_URL", cluster.url())
                         .env("RP_TEST_PHOTO_STORE", "s3"),
                 )

@@ -8,7 +8,10 @@
 //!
 //! The records go to SQLite in the data folder, or with `RP_TEST_DATABASE_URL=postgres://…`
 //! (a PostgreSQL server, no database name: `cargo xtask test` starts one in a temporary
-//! folder) to a database of the test's own, created on that server.
+//! folder) to a database of the test's own, created on that server. Run them with
+//! `-- --test-threads=1` there: a pull answers a change only once every older write
+//! transaction of the whole PostgreSQL server has ended (src/changes.rs), so tests writing at
+//! once would hold back each other's pulls.
 #![allow(dead_code)]
 
 pub mod s3;

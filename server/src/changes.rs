@@ -1,0 +1,146 @@
+//! The change order that pull cursors follow (docs/sync-protocol.md#pull).
+//!
+//! Every stored record and patrol carries its change number `seq` and `txid`, the transaction
+//! that wrote it; a pull answers rows in `(txid, seq)` order after the cursor. Writers on
+//! PostgreSQL run at the same time, so a later transaction may commit first; a row is therefore
+//! answered only once every transaction below its `txid` has ended (the high-water mark,
+//! `pg_snapshot_xmin`): from then on nothing can appear below it, and a reader that moved past
+//! it never misses a late commit. SQLite has one writer at a time (`BEGIN IMMEDIATE`), so
+//! numbers are handed out in commit order and `txid` is simply `seq`.
+
+use std::fmt;
+
+use patrol_core::sync::code;
+use sqlx::{Any, AnyPool, Transaction};
+
+use crate::error::AppError;
+use crate::store::DatabaseKind;
+
+/// A place in the change order: after the row `seq` written by transaction `txid`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cursor {
+    pub txid: i64,
+    pub seq: i64,
+}
+
+impl Cursor {
+    /// A pull's `since`: absent or empty is the beginning; `N` (as SQLite's cursors have always
+    /// been) is `N.N`; anything else is 400 `bad_cursor`.
+    pub fn parse(since: Option<&str>) -> Result<Cursor, AppError> {
+        let since = match since.map(str::trim) {
+            None | Some("") => return Ok(Cursor::default()),
+            Some(s) => s,
+        };
+        let number = |s: &str| s.parse::<i64>().ok().filter(|n| *n >= 0);
+        let cursor = match since.split_once('.') {
+            None => number(since).map(|n| Cursor { txid: n, seq: n }),
+            Some((txid, seq)) => number(txid)
+                .zip(number(seq))
+                .map(|(txid, seq)| Cursor { txid, seq }),
+        };
+        cursor.ok_or_else(|| AppError::BadRequest {
+            code: code::BAD_CURSOR,
+            message: format!("{since:?} is not a cursor this server gave out"),
+        })
+    }
+}
+
+impl fmt::Display for Cursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.txid == self.seq {
+            write!(f, "{}", self.seq)
+        } else {
+            write!(f, "{}.{}", self.txid, self.seq)
+        }
+    }
+}
+
+/// The SQL values of a new change's `seq, txid` in `table` (`records` or `patrols`), inside
+/// the writing transaction.
+pub fn new_change(kind: DatabaseKind, table: &str) -> String {
+    match kind {
+        DatabaseKind::Sqlite => {
+            let next = format!("(SELECT COALESCE(MAX(seq), 0) + 1 FROM {table})");
+            format!("{next}, {next}")
+        }
+        DatabaseKind::Postgres => {
+            format!("nextval('{table}_seq'), pg_current_xact_id()::text::bigint")
+        }
+    }
+}
+
+/// What a writer adds to the `SELECT` of the row it is about to change, so that a second
+/// writer of the same row waits for the first to end and then reads what it wrote.
+pub fn for_update(kind: DatabaseKind) -> &'static str {
+    match kind {
+        // One writer at a time already.
+        DatabaseKind::Sqlite => "",
+        DatabaseKind::Postgres => " FOR UPDATE",
+    }
+}
+
+/// The rows a pull may answer have a `txid` below this: every transaction below it has ended.
+pub async fn high_water(db: &AnyPool, kind: DatabaseKind) -> Result<i64, sqlx::Error> {
+    match kind {
+        DatabaseKind::Sqlite => Ok(i64::MAX),
+        DatabaseKind::Postgres => {
+            sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+                .fetch_one(db)
+                .await
+        }
+    }
+}
+
+/// Begins a transaction that writes records or patrols. SQLite: `BEGIN IMMEDIATE`, the
+/// database's one write lock taken first, so change numbers are handed out in commit order and
+/// a batch never fails half-way on a lock upgrade. PostgreSQL: an ordinary transaction; the
+/// rows it changes are locked one by one ([`for_update`]), in id order so that two writers
+/// never wait for each other in a circle.
+pub async fn begin_write(
+    db: &AnyPool,
+    kind: DatabaseKind,
+) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    match kind {
+        DatabaseKind::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
+        DatabaseKind::Postgres => db.begin().await,
+    }
+}
+
+/// The rows of a page fetched with one more than `limit` (to learn whether more follow): the
+/// rows to answer, the cursor after them (`since` when there are none) and whether more follow.
+pub fn take_page<T>(
+    mut rows: Vec<T>,
+    limit: u32,
+    since: Cursor,
+    cursor_of: impl Fn(&T) -> Cursor,
+) -> (Vec<T>, String, bool) {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let cursor = rows.last().map_or(since, cursor_of);
+    (rows, cursor.to_string(), more)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cursor;
+
+    #[test]
+    fn cursors_read_back_what_they_wrote() {
+        for (text, cursor) in [
+            ("", Cursor { txid: 0, seq: 0 }),
+            ("57", Cursor { txid: 57, seq: 57 }),
+            (" 57 ", Cursor { txid: 57, seq: 57 }),
+            ("812.40", Cursor { txid: 812, seq: 40 }),
+        ] {
+            assert_eq!(Cursor::parse(Some(text)).unwrap(), cursor, "{text:?}");
+        }
+        assert_eq!(Cursor::parse(None).unwrap(), Cursor::default());
+        for cursor in [Cursor { txid: 57, seq: 57 }, Cursor { txid: 812, seq: 40 }] {
+            assert_eq!(Cursor::parse(Some(&cursor.to_string())).unwrap(), cursor);
+        }
+        assert_eq!(Cursor { txid: 57, seq: 57 }.to_string(), "57");
+        for bad in ["-1", "x", "1.", ".1", "1.2.3", "1.-2", "1e3"] {
+            assert!(Cursor::parse(Some(bad)).is_err(), "{bad:?}");
+        }
+    }
+}
