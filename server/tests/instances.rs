@@ -97,6 +97,42 @@ async fn the_same_batch_pushed_to_two_instances_at_once_is_stored_once() {
     assert_eq!(one.stored_photos().await.len(), 10);
 }
 
+#[tokio::test]
+async fn two_edits_of_one_record_sent_to_two_instances_at_once_are_never_both_taken() {
+    let one = Server::new().await;
+    let two = one.another_instance().await;
+    for round in 0..10u128 {
+        let original = record(round, YANGLIU);
+        one.push(&one.device, &[(None, &original)]).await;
+        // Two phones changed revision 1, each its own way, and sync at the same moment.
+        let mut a = original.clone();
+        a.notes = format!("张三复查 {round}");
+        let mut b = original.clone();
+        b.notes = format!("李四复查 {round}");
+        let (from_a, from_b) = ([(Some(1), &a)], [(Some(1), &b)]);
+        let (x, y) = tokio::join!(
+            one.push(&one.device, &from_a),
+            two.push(&two.device, &from_b)
+        );
+        // One edit becomes revision 2; the other phone is told of the conflict, with that
+        // revision, and nothing is lost to an overwrite.
+        let (taken, refused, kept) = match (&x[0].outcome, &y[0].outcome) {
+            (Outcome::Accepted { .. }, Outcome::Conflict { server, .. }) => (&x[0], &y[0], server),
+            (Outcome::Conflict { server, .. }, Outcome::Accepted { .. }) => (&y[0], &x[0], server),
+            other => panic!("round {round}: {other:?}"),
+        };
+        assert_eq!(taken.outcome, accepted(2, vec![]), "{refused:?}");
+        let stored = one.pull(&one.office, None, Some(1000)).await;
+        let now = stored
+            .changes
+            .iter()
+            .find(|c| c.record.id == original.id)
+            .unwrap();
+        assert_eq!(now.server_rev, 2);
+        assert_eq!(&now.record, kept.as_ref());
+    }
+}
+
 /// Follows the pull cursor until the server says there is no more; returns each record id
 /// seen with the server revisions it was seen at, in order.
 async fn catch_up(s: &Server, cursor: &mut Option<String>, seen: &mut HashMap<Uuid, Vec<u64>>) {
@@ -254,11 +290,18 @@ async fn a_change_that_commits_late_is_not_skipped() {
 
     // A reader now must not be given `late` and a cursor past `early`'s number.
     let first = two.pull(&two.office, None, None).await;
-    assert!(first.changes.is_empty(), "answered before an older write ended");
+    assert!(
+        first.changes.is_empty(),
+        "answered before an older write ended"
+    );
     slow.commit().await.unwrap();
     let second = two.pull(&two.office, Some(&first.cursor), None).await;
     assert_eq!(
-        second.changes.iter().map(|c| c.record.id).collect::<Vec<_>>(),
+        second
+            .changes
+            .iter()
+            .map(|c| c.record.id)
+            .collect::<Vec<_>>(),
         [early.id, late.id]
     );
     let third = one.pull(&one.office, Some(&second.cursor), None).await;
