@@ -257,11 +257,11 @@ not the machine losing power). PostgreSQL: Debian's PostgreSQL, a fresh cluster 
 the same machine, with its own durable defaults (`fsync`, `synchronous_commit = on`: every \
 commit survives a power loss), reached over loopback TCP with a pool of 16 connections per \
 instance. Two instances: two server processes on the one database and the one photo folder, \
-the devices taking turns between them, as behind a load balancer. Every push holds the \
-database's write lock while it stores (an advisory lock that both instances share, so pull \
-cursors never skip a late commit: `docs/deploy.md`), so a second instance adds room for \
-reads, photo uploads and request handling, not for writes; on one 2-core machine it also \
-shares the cores with the first instance, the database and the devices.\n",
+the devices taking turns between them, as behind a load balancer. On PostgreSQL pushes run \
+at the same time, each locking only the rows it changes, and pulls answer a change once every \
+older write has ended (`docs/deploy.md`, \"Several instances\"); SQLite takes one push at a \
+time. On this one machine the two instances share its cores with each other, the database \
+and the simulated devices.\n",
     );
     md
 }
