@@ -10,12 +10,13 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use object_store::ObjectStore;
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey, Checksum};
 use object_store::local::LocalFileSystem;
 use object_store::prefix::PrefixStore;
+use object_store::{BackoffConfig, ObjectStore, RetryConfig};
 use patrol_core::Limits;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
@@ -275,6 +276,14 @@ pub fn open_photo_store(store: &PhotoStore, data: &Path) -> Result<Arc<dyn Objec
     {
         client = client.with_checksum_algorithm(Checksum::SHA256);
     }
+    // A few quick retries, not object_store's default of up to three minutes: a phone's
+    // upload is better refused soon (it sends again later) than held, and an endpoint that
+    // does not answer stops the server at start-up in seconds.
+    client = client.with_retry(RetryConfig {
+        max_retries: 3,
+        retry_timeout: Duration::from_secs(15),
+        backoff: BackoffConfig::default(),
+    });
     let s3 = client
         .build()
         .with_context(|| format!("cannot open the photo store {store}"))?;

@@ -823,7 +823,7 @@ async fn cors_preflight_and_health() {
     s.api.photos = working;
     let (status, body) = s.json(Method::GET, "/api/v1/health", None, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    if s.bucket.is_some() {
+    if let Some(bucket) = &s.bucket {
         // A bucket that is not there (a HEAD would answer 404 as for a photo not held).
         let missing = PhotoStore::s3("no-such-bucket", "", s3::client(s3::SECRET_KEY)).unwrap();
         let working = s.api.photos.clone();
@@ -839,6 +839,15 @@ async fn cors_preflight_and_health() {
             e.contains("the photo store s3://no-such-bucket does not answer"),
             "{e}"
         );
+        // An endpoint where nothing listens: the same, after a few quick retries.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        let nowhere = s3::client(s3::SECRET_KEY).with_endpoint(endpoint);
+        let nowhere = PhotoStore::s3(&bucket.name, "", nowhere).unwrap();
+        let config = s.store_config().with_photo_store(nowhere);
+        let e = format!("{:#}", Api::open(&config).await.unwrap_err());
+        assert!(e.contains("does not answer"), "{e}");
     }
 
     // A closed database: 503 JSON.
