@@ -547,8 +547,13 @@ pub(crate) struct PullQuery {
 impl PullQuery {
     /// The cursor to read after, and the page size: `default` when not given, within
     /// 1..=`max`.
-    pub(crate) fn page(&self, default: u32, max: u32) -> Result<(Cursor, u32), AppError> {
-        let since = Cursor::parse(self.since.as_deref())?;
+    pub(crate) fn page(
+        &self,
+        kind: DatabaseKind,
+        default: u32,
+        max: u32,
+    ) -> Result<(Cursor, u32), AppError> {
+        let since = Cursor::parse(self.since.as_deref(), kind)?;
         Ok((since, self.limit.unwrap_or(default).clamp(1, max)))
     }
 }
@@ -568,7 +573,7 @@ async fn pull(
     query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<axum::Json<PullResponse>, AppError> {
     let Query(query) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
-    let (since, limit) = query.page(DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT)?;
+    let (since, limit) = query.page(api.database, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT)?;
     let high_water = changes::high_water(&api.db, api.database).await?;
     let rows: Vec<ChangeRow> = sqlx::query_as(
         "SELECT txid, seq, server_rev, body FROM records
@@ -582,7 +587,7 @@ async fn pull(
     .bind(i64::from(limit) + 1)
     .fetch_all(&api.db)
     .await?;
-    let (rows, cursor, more) = changes::take_page(rows, limit, since, |r| Cursor {
+    let (rows, cursor, more) = changes::take_page(rows, limit, since, api.database, |r| Cursor {
         txid: r.txid,
         seq: r.seq,
     });

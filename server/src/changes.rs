@@ -8,8 +8,6 @@
 //! it never misses a late commit. SQLite has one writer at a time (`BEGIN IMMEDIATE`), so
 //! numbers are handed out in commit order and `txid` is simply `seq`.
 
-use std::fmt;
-
 use patrol_core::sync::code;
 use sqlx::{Any, AnyPool, Transaction};
 
@@ -24,16 +22,24 @@ pub struct Cursor {
 }
 
 impl Cursor {
-    /// A pull's `since`: absent or empty is the beginning; `N` (as SQLite's cursors have always
-    /// been) is `N.N`; anything else is 400 `bad_cursor`.
-    pub fn parse(since: Option<&str>) -> Result<Cursor, AppError> {
+    /// A pull's `since`: absent or empty is the beginning; anything but a cursor this server
+    /// could have given out is 400 `bad_cursor`. A plain change number `N` is a cursor from
+    /// before transactions were kept: on SQLite every row's `txid` is its `seq`, so `N.N`; on
+    /// PostgreSQL the rows stored then have `txid` 0 (migration 0004), so `0.N`.
+    pub fn parse(since: Option<&str>, kind: DatabaseKind) -> Result<Cursor, AppError> {
         let since = match since.map(str::trim) {
             None | Some("") => return Ok(Cursor::default()),
             Some(s) => s,
         };
         let number = |s: &str| s.parse::<i64>().ok().filter(|n| *n >= 0);
         let cursor = match since.split_once('.') {
-            None => number(since).map(|n| Cursor { txid: n, seq: n }),
+            None => number(since).map(|seq| Cursor {
+                txid: match kind {
+                    DatabaseKind::Sqlite => seq,
+                    DatabaseKind::Postgres => 0,
+                },
+                seq,
+            }),
             Some((txid, seq)) => number(txid)
                 .zip(number(seq))
                 .map(|(txid, seq)| Cursor { txid, seq }),
@@ -43,14 +49,13 @@ impl Cursor {
             message: format!("{since:?} is not a cursor this server gave out"),
         })
     }
-}
 
-impl fmt::Display for Cursor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.txid == self.seq {
-            write!(f, "{}", self.seq)
-        } else {
-            write!(f, "{}.{}", self.txid, self.seq)
+    /// The cursor as a pull answers it: SQLite's as the plain change number it has always
+    /// been, PostgreSQL's as `txid.seq`.
+    pub fn text(self, kind: DatabaseKind) -> String {
+        match kind {
+            DatabaseKind::Sqlite if self.txid == self.seq => self.seq.to_string(),
+            _ => format!("{}.{}", self.txid, self.seq),
         }
     }
 }
@@ -112,35 +117,43 @@ pub fn take_page<T>(
     mut rows: Vec<T>,
     limit: u32,
     since: Cursor,
+    kind: DatabaseKind,
     cursor_of: impl Fn(&T) -> Cursor,
 ) -> (Vec<T>, String, bool) {
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let cursor = rows.last().map_or(since, cursor_of);
-    (rows, cursor.to_string(), more)
+    (rows, cursor.text(kind), more)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Cursor;
+    use super::{Cursor, DatabaseKind};
+
+    const BOTH: [DatabaseKind; 2] = [DatabaseKind::Sqlite, DatabaseKind::Postgres];
 
     #[test]
     fn cursors_read_back_what_they_wrote() {
-        for (text, cursor) in [
-            ("", Cursor { txid: 0, seq: 0 }),
-            ("57", Cursor { txid: 57, seq: 57 }),
-            (" 57 ", Cursor { txid: 57, seq: 57 }),
-            ("812.40", Cursor { txid: 812, seq: 40 }),
-        ] {
-            assert_eq!(Cursor::parse(Some(text)).unwrap(), cursor, "{text:?}");
+        let at = |txid, seq| Cursor { txid, seq };
+        for kind in BOTH {
+            assert_eq!(Cursor::parse(None, kind).unwrap(), Cursor::default());
+            assert_eq!(Cursor::parse(Some(""), kind).unwrap(), Cursor::default());
+            assert_eq!(Cursor::parse(Some("812.40"), kind).unwrap(), at(812, 40));
+            for cursor in [at(57, 57), at(812, 40), at(0, 9)] {
+                let text = cursor.text(kind);
+                assert_eq!(Cursor::parse(Some(&text), kind).unwrap(), cursor, "{text}");
+            }
+            for bad in ["-1", "x", "1.", ".1", "1.2.3", "1.-2", "1e3"] {
+                assert!(Cursor::parse(Some(bad), kind).is_err(), "{bad:?}");
+            }
         }
-        assert_eq!(Cursor::parse(None).unwrap(), Cursor::default());
-        for cursor in [Cursor { txid: 57, seq: 57 }, Cursor { txid: 812, seq: 40 }] {
-            assert_eq!(Cursor::parse(Some(&cursor.to_string())).unwrap(), cursor);
-        }
-        assert_eq!(Cursor { txid: 57, seq: 57 }.to_string(), "57");
-        for bad in ["-1", "x", "1.", ".1", "1.2.3", "1.-2", "1e3"] {
-            assert!(Cursor::parse(Some(bad)).is_err(), "{bad:?}");
-        }
+        // SQLite's cursors stay the plain change numbers phones hold from before.
+        assert_eq!(at(57, 57).text(DatabaseKind::Sqlite), "57");
+        let sqlite = Cursor::parse(Some(" 57 "), DatabaseKind::Sqlite).unwrap();
+        assert_eq!(sqlite, at(57, 57));
+        // On PostgreSQL a plain number is from before migration 0004: rows with txid 0.
+        let postgres = Cursor::parse(Some("57"), DatabaseKind::Postgres).unwrap();
+        assert_eq!(postgres, at(0, 57));
+        assert_eq!(at(57, 57).text(DatabaseKind::Postgres), "57.57");
     }
 }

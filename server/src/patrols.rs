@@ -210,7 +210,11 @@ pub(crate) async fn pull(
     query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<axum::Json<PatrolPullResponse>, AppError> {
     let Query(query) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
-    let (since, limit) = query.page(DEFAULT_PATROL_PULL_LIMIT, MAX_PATROL_PULL_LIMIT)?;
+    let (since, limit) = query.page(
+        api.database,
+        DEFAULT_PATROL_PULL_LIMIT,
+        MAX_PATROL_PULL_LIMIT,
+    )?;
     let high_water = changes::high_water(&api.db, api.database).await?;
     let rows: Vec<ChangeRow> = sqlx::query_as(
         "SELECT txid, seq, body FROM patrols
@@ -224,7 +228,7 @@ pub(crate) async fn pull(
     .bind(i64::from(limit) + 1)
     .fetch_all(&api.db)
     .await?;
-    let (rows, cursor, more) = changes::take_page(rows, limit, since, |r| Cursor {
+    let (rows, cursor, more) = changes::take_page(rows, limit, since, api.database, |r| Cursor {
         txid: r.txid,
         seq: r.seq,
     });

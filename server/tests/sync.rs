@@ -879,6 +879,77 @@ async fn data_survives_a_restart_over_real_tcp() {
     server.abort();
 }
 
+/// An update of the server over a database written by the one before (migrations 0001 to
+/// 0003, no transaction column): the records are all there, and a phone's cursor from before
+/// the update goes on where it was.
+#[tokio::test]
+async fn a_cursor_from_before_the_change_order_update_goes_on_where_it_was() {
+    let mut s = Server::new().await;
+    let (engine, url) = match postgres_server() {
+        Some(server) => ("postgres", new_postgres_database(&server).await),
+        None => (
+            "sqlite",
+            format!("sqlite://{}?mode=rwc", s.data().join("before.db").display()),
+        ),
+    };
+    // The database as the previous server left it.
+    let before = tempfile::tempdir().unwrap();
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(engine);
+    for name in [
+        "0001_sync.sql",
+        "0002_patrols.sql",
+        "0003_photo_villages.sql",
+    ] {
+        std::fs::copy(migrations.join(name), before.path().join(name)).unwrap();
+    }
+    sqlx::any::install_default_drivers();
+    let db = sqlx::AnyPool::connect(&url).await.unwrap();
+    sqlx::migrate::Migrator::new(before.path())
+        .await
+        .unwrap()
+        .run(&db)
+        .await
+        .unwrap();
+    let old: Vec<Record> = (1..=3).map(|n| record(n, YANGLIU)).collect();
+    for (seq, r) in (1..).zip(&old) {
+        sqlx::query(
+            "INSERT INTO records (id, village, server_rev, seq, body, deleted, created_at,
+                                  stored_at)
+             VALUES ($1, $2, 1, $3, $4, 0, $5, $5)",
+        )
+        .bind(r.id.to_string())
+        .bind(YANGLIU)
+        .bind(seq)
+        .bind(patrol_core::codec::encode(r))
+        .bind(r.created_at.to_rfc3339())
+        .execute(&db)
+        .await
+        .unwrap();
+    }
+    db.close().await;
+
+    // The new server opens it (migration 0004 and on).
+    let mut config = s.store_config();
+    config.database_url = Some(url);
+    s.api = Api::open(&config).await.unwrap();
+    s.office = tokens::create(&s.api.db, "乡镇办公室", None)
+        .await
+        .unwrap()
+        .token;
+    // A phone that had pulled the first record, cursor "1".
+    let page = s.pull(&s.office, Some("1"), None).await;
+    let ids = |page: &PullResponse| page.changes.iter().map(|c| c.record.id).collect::<Vec<_>>();
+    assert_eq!(ids(&page), [old[1].id, old[2].id]);
+    let new = record(4, YANGLIU);
+    s.push(&s.office, &[(None, &new)]).await;
+    let next = s.pull(&s.office, Some(&page.cursor), None).await;
+    assert_eq!(ids(&next), [new.id]);
+    let all = s.pull(&s.office, None, None).await;
+    assert_eq!(ids(&all), [old[0].id, old[1].id, old[2].id, new.id]);
+}
+
 /// The released binary as deployed on S3: `--photo-store` names the bucket and the `AWS_*`
 /// variables the rest, read by `object_store` itself (the other tests hand the settings over
 /// in code). Runs whatever `RP_TEST_PHOTO_STORE` says: it is about the S3 configuration.

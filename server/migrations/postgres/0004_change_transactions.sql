@@ -1,7 +1,8 @@
 -- Writers run at the same time (server/src/changes.rs): change numbers come from sequences,
 -- and each row keeps the transaction that wrote it (pg_current_xact_id), so a pull answers a
 -- row only once every transaction below it has ended and never skips a late commit. Rows
--- stored before keep txid 0: every one of them committed before any new transaction.
+-- stored before keep txid 0: every one of them committed before any new transaction, and a
+-- phone's cursor from before (a plain change number N) reads as 0.N.
 CREATE SEQUENCE records_seq;
 SELECT setval('records_seq', COALESCE((SELECT MAX(seq) FROM records), 0) + 1, false);
 ALTER TABLE records ADD COLUMN txid BIGINT NOT NULL DEFAULT 0;
