@@ -346,13 +346,17 @@ async fn push_one(
     caller: &Caller,
     PushRecord { base_rev, record }: &PushRecord,
 ) -> Result<Outcome, AppError> {
-    // A second round only when another server instance stored the same new record meanwhile.
-    loop {
+    // A second round only when another server instance stored the same new record meanwhile;
+    // that row is committed then, so the second round reads it.
+    for _ in 0..3 {
         let existing = stored_row(tx, kind, record.id).await?;
         if let Some(outcome) = push_against(tx, kind, caller, *base_rev, record, existing).await? {
             return Ok(outcome);
         }
     }
+    Err(AppError::Unavailable(
+        "the record kept changing while it was stored: send again".to_owned(),
+    ))
 }
 
 /// The outcome of `record` pushed over `existing`; `None` when it was new here but another

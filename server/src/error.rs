@@ -190,7 +190,8 @@ impl From<sqlx::Error> for AppError {
         if let sqlx::Error::Database(db) = &e
             && matches!(db.code().as_deref(), Some("40P01" | "40001"))
         {
-            return AppError::Unavailable(format!("the database was busy, send again: {db}"));
+            tracing::warn!("database: {db}");
+            return AppError::Unavailable("the database was busy: send again".to_owned());
         }
         AppError::Internal(anyhow::Error::new(e).context("database"))
     }

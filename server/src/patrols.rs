@@ -82,8 +82,9 @@ async fn push_one(
     {
         pushed.village.clone_from(village);
     }
-    // A second round only when another server instance stored the same new patrol meanwhile.
-    loop {
+    // A second round only when another server instance stored the same new patrol meanwhile;
+    // that row is committed then, so the second round reads it.
+    for _ in 0..3 {
         let sql = format!(
             "SELECT village, body FROM patrols WHERE id = $1{}",
             changes::for_update(kind)
@@ -96,6 +97,9 @@ async fn push_one(
             return Ok(outcome);
         }
     }
+    Err(AppError::Unavailable(
+        "the patrol kept changing while it was stored: send again".to_owned(),
+    ))
 }
 
 /// The outcome of `pushed` merged into `existing`; `None` when it was new here but another

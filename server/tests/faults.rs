@@ -334,3 +334,53 @@ async fn a_push_cut_by_kill_9_is_all_there_or_not_at_all_and_its_retry_completes
         .unwrap();
     assert_eq!(total as usize, all_ids.len());
 }
+
+/// PostgreSQL: two writers that each hold a row the other wants. The database ends one of
+/// them (deadlock, 40P01); the server answers that one 503 `unavailable`, "send again", as
+/// the phone's sync does by itself, and nothing of it was written.
+#[tokio::test]
+async fn writers_in_a_deadlock_are_told_to_send_again() {
+    use axum::response::IntoResponse;
+    use river_patrol_server::error::AppError;
+
+    let s = Server::new().await;
+    if !on_postgres() {
+        // SQLite has one writer at a time: nobody waits for a row.
+        return;
+    }
+    let (a, b) = (record(1, YANGLIU), record(2, YANGLIU));
+    s.push(&s.device, &[(None, &a), (None, &b)]).await;
+    let touch = "UPDATE records SET stored_at = stored_at WHERE id = $1";
+    let mut first = s.api.db.begin().await.unwrap();
+    let mut second = s.api.db.begin().await.unwrap();
+    sqlx::query(touch)
+        .bind(a.id.to_string())
+        .execute(&mut *first)
+        .await
+        .unwrap();
+    sqlx::query(touch)
+        .bind(b.id.to_string())
+        .execute(&mut *second)
+        .await
+        .unwrap();
+    let (x, y) = tokio::join!(
+        sqlx::query(touch)
+            .bind(b.id.to_string())
+            .execute(&mut *first),
+        sqlx::query(touch)
+            .bind(a.id.to_string())
+            .execute(&mut *second)
+    );
+    let error = match (x, y) {
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => e,
+        other => panic!("expected one deadlock: {other:?}"),
+    };
+    let answer = AppError::from(error).into_response();
+    assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = axum::body::to_bytes(answer.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(error_code(&body), code::UNAVAILABLE);
+    assert!(body.to_string().contains("send again"), "{body}");
+}
