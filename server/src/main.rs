@@ -218,9 +218,12 @@ async fn token(cmd: TokenCommand) -> Result<()> {
     let open = |data: &DataArgs| {
         let store = data.store();
         async move {
-            std::fs::create_dir_all(&store.data).with_context(|| {
-                format!("cannot create the data folder {}", store.data.display())
-            })?;
+            // The data folder holds the database only when it is the default SQLite file.
+            if store.database_url.is_none() {
+                std::fs::create_dir_all(&store.data).with_context(|| {
+                    format!("cannot create the data folder {}", store.data.display())
+                })?;
+            }
             open_database(&store.database_url()).await
         }
     };
