@@ -283,12 +283,8 @@ async fn push(
         .map(|(i, raw)| read_pushed(i, raw))
         .collect::<Result<Vec<_>, _>>()?;
     let mut tx = api.begin_write().await?;
-    // In id order, so two writers of overlapping batches lock their rows in the same order;
-    // answered in the order sent.
-    let mut order: Vec<usize> = (0..pushed.len()).collect();
-    order.sort_by_key(|&i| pushed[i].id());
     let mut outcomes: Vec<Option<Outcome>> = vec![None; pushed.len()];
-    for i in order {
+    for i in changes::lock_order(&pushed, Pushed::id) {
         outcomes[i] = Some(match &pushed[i] {
             Pushed::Current(p) => push_one(&mut tx, api.database, &caller, p).await?,
             Pushed::Newer { schema, .. } => newer_schema(*schema),

@@ -17,8 +17,7 @@ use sqlx::{Any, FromRow, Transaction};
 use crate::api::{PullQuery, Write, json_body};
 use crate::changes::{self, Cursor};
 use crate::error::AppError;
-use crate::store::Api;
-use crate::store::DatabaseKind;
+use crate::store::{Api, DatabaseKind};
 use crate::tokens::Caller;
 
 /// `POST /api/v1/patrols`: the whole batch in one transaction.
@@ -37,12 +36,8 @@ pub(crate) async fn push(
         });
     }
     let mut tx = api.begin_write().await?;
-    // In id order, so two writers of overlapping batches lock their rows in the same order;
-    // answered in the order sent.
-    let mut order: Vec<usize> = (0..req.patrols.len()).collect();
-    order.sort_by_key(|&i| req.patrols[i].id);
     let mut outcomes: Vec<Option<PatrolOutcome>> = vec![None; req.patrols.len()];
-    for i in order {
+    for i in changes::lock_order(&req.patrols, |p| p.id) {
         let patrol = req.patrols[i].clone();
         outcomes[i] = Some(push_one(&mut tx, api.database, &caller, patrol).await?);
     }
