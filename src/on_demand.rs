@@ -43,18 +43,20 @@ macro_rules! on_demand_screen {
 
         #[component]
         pub fn $component() -> impl IntoView {
-            $crate::on_demand::screen(|| $part())
+            $crate::on_demand::screen(|| Box::pin($part()))
         }
     };
 }
 pub(crate) use on_demand_screen;
 
+/// A screen's download, boxed so that every screen shares one copy of [`screen`].
+type PartDownload = std::pin::Pin<Box<dyn Future<Output = Result<AnyView, PartMissing>>>>;
+
 /// The screen `load` gives, once its part is there; a retry button while it cannot be had.
-pub fn screen<F, Fut>(load: F) -> impl IntoView
-where
-    F: Fn() -> Fut + Copy + Send + Sync + 'static,
-    Fut: Future<Output = Result<AnyView, PartMissing>> + 'static,
-{
+///
+/// Not generic: eleven screens would otherwise each bring their own copy of the Suspense
+/// machinery into the first-screen wasm.
+pub fn screen(load: fn() -> PartDownload) -> AnyView {
     let attempt = RwSignal::new(0u32);
     view! {
         // No fallback: a stored part opens in a moment, and an empty main area does not jump.
@@ -73,6 +75,7 @@ where
             }}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]
