@@ -73,6 +73,7 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     let sync = crate::sync_bench::measure(ctx)?;
     let ledger = crate::ledger_bench::measure(ctx)?;
     let load = crate::load_bench::measure(ctx)?;
+    let weight = crate::weight::measure(ctx)?;
 
     let json = json!({
         "date": meta.date,
@@ -100,15 +101,13 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
         "sync": sync,
         "ledger_5000": ledger,
         "load": load,
+        "first_screen_weight": crate::weight::json(&weight),
     });
-    let out_dir = ctx.root.join("target").join("bench");
-    std::fs::create_dir_all(&out_dir)?;
-    let json_path = out_dir.join("latest.json");
-    std::fs::write(&json_path, serde_json::to_string_pretty(&json)? + "\n")?;
-    note(&format!("wrote {}", json_path.display()));
+    write_json(ctx, "latest.json", &json)?;
 
     let sections = vec![
         bundle_size_section(&meta, &files, (raw, gzip, brotli)),
+        crate::weight::section(&weight, &meta.date, &meta.commit),
         crate::compress::section(&photo, &meta.date, &meta.commit, &meta.machine),
         crate::sync_bench::section(&sync, &meta.date, &meta.commit, &meta.machine),
         crate::load_bench::section(&load, &meta.date, &meta.commit, &meta.machine),
@@ -131,15 +130,39 @@ pub fn run_load(ctx: &Ctx) -> Result<()> {
         "machine": meta.machine,
         "load": load,
     });
-    let out_dir = ctx.root.join("target").join("bench");
-    std::fs::create_dir_all(&out_dir)?;
-    let json_path = out_dir.join("load.json");
-    std::fs::write(&json_path, serde_json::to_string_pretty(&json)? + "\n")?;
-    note(&format!("wrote {}", json_path.display()));
+    write_json(ctx, "load.json", &json)?;
     let section = crate::load_bench::section(&load, &meta.date, &meta.commit, &meta.machine);
     let doc = ctx.root.join("docs").join("benchmarks.md");
     write_sections(&doc, &[section])?;
     note(&format!("wrote {}", doc.display()));
+    Ok(())
+}
+
+/// `cargo xtask weight`: what the first screen's wasm is made of, into
+/// `target/bench/weight.json` and its section of docs/benchmarks.md.
+pub fn run_weight(ctx: &Ctx) -> Result<()> {
+    let meta = meta(ctx);
+    let weight = crate::weight::measure(ctx)?;
+    let json = json!({
+        "date": meta.date,
+        "git_commit": meta.commit,
+        "first_screen_weight": crate::weight::json(&weight),
+    });
+    write_json(ctx, "weight.json", &json)?;
+    let section = crate::weight::section(&weight, &meta.date, &meta.commit);
+    let doc = ctx.root.join("docs").join("benchmarks.md");
+    write_sections(&doc, &[section])?;
+    note(&format!("wrote {}", doc.display()));
+    Ok(())
+}
+
+/// `json` into `target/bench/<name>`.
+fn write_json(ctx: &Ctx, name: &str, json: &Value) -> Result<()> {
+    let out_dir = ctx.root.join("target").join("bench");
+    std::fs::create_dir_all(&out_dir)?;
+    let path = out_dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(json)? + "\n")?;
+    note(&format!("wrote {}", path.display()));
     Ok(())
 }
 

@@ -19,6 +19,7 @@ mod split;
 mod sync_bench;
 mod tools;
 mod util;
+mod weight;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -64,12 +65,16 @@ verbs:
                        timings against the release server, a load test (50 devices
                        pushing records and photos for 30 s, every one then counted
                        once; RP_LOAD_SECONDS), the list with 5,000 problems (start,
-                       search, filter; CPU 4x slower), and a Lighthouse mobile run
+                       search, filter; CPU 4x slower), what the first screen's wasm
+                       is made of (as `weight`), and a Lighthouse mobile run
                        (cold and warm load), into
                        target/bench/latest.json and docs/benchmarks.md; then the
                        speed budget (fails while a limit is broken)
                        --load-only: the load test alone (no dist needed), into
                        target/bench/load.json and its section of docs/benchmarks.md
+  weight               what the first screen's wasm is made of, by part of the app
+                       (a release build with v0 symbol names in target/weight/),
+                       into target/bench/weight.json and docs/benchmarks.md
   postgres             a throwaway PostgreSQL cluster on 127.0.0.1, as the tests start
                        one; prints its URL (for RP_TEST_DATABASE_URL) and runs
                        until Ctrl-C or the end of input, then is removed
@@ -151,6 +156,21 @@ fn run(args: &[String]) -> Result<()> {
                 || lighthouse::run(&ctx, &ctx.root.join("dist")),
             )?;
             step("Bench: the speed budget", || check_budget(&ctx))
+        }
+        "weight" => {
+            no_args(rest)?;
+            step("Tools for the release build", || {
+                tools::ensure(
+                    &ctx,
+                    Needs {
+                        dist: true,
+                        ..Needs::default()
+                    },
+                )
+            })?;
+            step("What the first screen's wasm is made of", || {
+                bench::run_weight(&ctx)
+            })
         }
         "screenshots" => {
             no_args(rest)?;

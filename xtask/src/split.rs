@@ -50,21 +50,50 @@ pub struct Built {
 /// Builds the app's wasm with `features` and writes it, split and hashed, into `dist` (which
 /// Trunk has just written), then links it from `dist/index.html`.
 pub fn build(ctx: &Ctx, dist: &Path, features: &[&str]) -> Result<Built> {
-    let wasm = cargo_build(ctx, features)?;
-    let work = ctx.root.join("target").join("split");
+    let target_dir = ctx.root.join("target");
+    let wasm = cargo_build(ctx, &target_dir, features, "")?;
+    let work = target_dir.join("split");
+    let split = split_and_bind(ctx, &wasm, &work, false)?;
+    let modules: Vec<&Path> = std::iter::once(split.main_bg.as_path())
+        .chain(split.parts.iter().map(PathBuf::as_path))
+        .collect();
+    optimize(ctx, &modules)?;
+
+    let built = place(&work, dist, &split.main_bg, &split.parts)?;
+    link_from_index(dist, &built)?;
+    note(&format!(
+        "split build: {} and {} parts loaded on demand",
+        built.main_wasm,
+        built.parts.len(),
+    ));
+    Ok(built)
+}
+
+/// The modules [`split_and_bind`] wrote, before wasm-opt.
+pub struct Split {
+    /// The first screen's module, as wasm-bindgen left it.
+    pub main_bg: PathBuf,
+    /// The parts loaded on demand, and the chunks they share.
+    pub parts: Vec<PathBuf>,
+}
+
+/// Cuts the app's `wasm` at its split points into `work` (emptied first), then runs
+/// wasm-bindgen on the main module there. `demangle`: readable Rust names in the main
+/// module's name section (weight.rs), which the shipped build does not need.
+pub fn split_and_bind(ctx: &Ctx, wasm: &Path, work: &Path, demangle: bool) -> Result<Split> {
     if work.exists() {
-        std::fs::remove_dir_all(&work)
+        std::fs::remove_dir_all(work)
             .with_context(|| format!("cannot clear {}", work.display()))?;
     }
-    std::fs::create_dir_all(&work)?;
+    std::fs::create_dir_all(work)?;
 
-    let input = std::fs::read(&wasm).with_context(|| format!("cannot read {}", wasm.display()))?;
+    let input = std::fs::read(wasm).with_context(|| format!("cannot read {}", wasm.display()))?;
     let main_unbound = work.join("main.wasm");
     let link_name = format!("./{LOADER}");
     let main_module = format!("./{MAIN_JS}");
     let split = {
         let mut opts = wasm_split_cli_support::Options::new(&input);
-        opts.output_dir = &work;
+        opts.output_dir = work;
         opts.main_out_path = &main_unbound;
         opts.link_name = &link_name;
         opts.main_module = &main_module;
@@ -73,38 +102,23 @@ pub fn build(ctx: &Ctx, dist: &Path, features: &[&str]) -> Result<Built> {
             .context("wasm-split could not split the app's wasm")?
     };
 
-    ctx.run(
-        ctx.cmd("wasm-bindgen")
-            .args([
-                "--target",
-                "web",
-                "--keep-lld-exports",
-                "--no-demangle",
-                "--no-typescript",
-                "--out-name",
-                APP,
-                "--out-dir",
-            ])
-            .arg(&work)
-            .arg(&main_unbound),
-    )?;
+    let mut bindgen = ctx.cmd("wasm-bindgen");
+    bindgen.args(["--target", "web", "--keep-lld-exports", "--no-typescript"]);
+    if !demangle {
+        bindgen.arg("--no-demangle");
+    }
+    bindgen
+        .args(["--out-name", APP, "--out-dir"])
+        .arg(work)
+        .arg(&main_unbound);
+    ctx.run(&mut bindgen)?;
     if work.join("snippets").exists() {
         bail!("wasm-bindgen wrote JavaScript snippets, which the split build does not copy yet");
     }
-    let main_bg = work.join(format!("{APP}_bg.wasm"));
-    let modules: Vec<&Path> = std::iter::once(main_bg.as_path())
-        .chain(split.split_modules.iter().map(PathBuf::as_path))
-        .collect();
-    optimize(ctx, &modules)?;
-
-    let built = place(&work, dist, &main_bg, &split.split_modules)?;
-    link_from_index(dist, &built)?;
-    note(&format!(
-        "split build: {} and {} parts loaded on demand",
-        built.main_wasm,
-        built.parts.len(),
-    ));
-    Ok(built)
+    Ok(Split {
+        main_bg: work.join(format!("{APP}_bg.wasm")),
+        parts: split.split_modules,
+    })
 }
 
 /// `wasm-opt` on every module, in place, as many at a time as there are cores; its output
@@ -145,8 +159,14 @@ fn optimize(ctx: &Ctx, modules: &[&Path]) -> Result<()> {
     Ok(())
 }
 
-/// The release build of the app's binary, linked with relocations for the splitter.
-fn cargo_build(ctx: &Ctx, features: &[&str]) -> Result<PathBuf> {
+/// The release build of the app's binary into `target_dir`, linked with relocations for the
+/// splitter; `extra_rustflags` go after the split build's own.
+pub fn cargo_build(
+    ctx: &Ctx,
+    target_dir: &Path,
+    features: &[&str],
+    extra_rustflags: &str,
+) -> Result<PathBuf> {
     let mut cmd = ctx.cargo();
     cmd.args([
         "build",
@@ -165,7 +185,11 @@ fn cargo_build(ctx: &Ctx, features: &[&str]) -> Result<PathBuf> {
     }
     // Target-specific, so build scripts and proc macros (host code) keep their own flags and
     // their compiled copies. `rp_split` turns the app's split points on (src/on_demand.rs).
-    cmd.env(WASM_RUSTFLAGS_VAR, WASM_RUSTFLAGS);
+    cmd.env(
+        WASM_RUSTFLAGS_VAR,
+        format!("{WASM_RUSTFLAGS} {extra_rustflags}").trim_end(),
+    );
+    cmd.env("CARGO_TARGET_DIR", target_dir);
     if std::env::var_os("RUSTFLAGS").is_some()
         || std::env::var_os("CARGO_ENCODED_RUSTFLAGS").is_some()
     {
@@ -174,9 +198,7 @@ fn cargo_build(ctx: &Ctx, features: &[&str]) -> Result<PathBuf> {
         );
     }
     ctx.run(&mut cmd)?;
-    Ok(ctx
-        .root
-        .join("target")
+    Ok(target_dir
         .join(TARGET)
         .join("release")
         .join(format!("{APP}.wasm")))

@@ -1,0 +1,373 @@
+//! `cargo xtask weight`: what the first screen's wasm is made of, by part of the app.
+//!
+//! The shell budget (budget.rs) is mostly the first screen's wasm, and most of that is
+//! framework code generated for the app's own views. Crate names alone hide that (a `tachys`
+//! function built for the list page is the list page's weight), so this build names every
+//! function with Rust's v0 symbols, which spell out generic arguments, and charges a function
+//! to the first module of the app (or of patrol-core) named in it; what names neither goes to
+//! its crate. It is a build of its own (`target/weight/`): the shipped one keeps its shorter
+//! names, which the split parts import by.
+//!
+//! Sizes are raw bytes after `wasm-opt -Oz` (`-g` keeps the names): brotli squeezes
+//! repetitive generic code harder than unique code, so a part's share of the download is
+//! close to, not equal to, its share here.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
+
+use crate::bench::Section;
+use crate::util::{Ctx, note};
+
+/// The rows shown in docs/benchmarks.md; the rest are summed into one.
+const SHOWN: usize = 40;
+
+/// One part of the app and the bytes of the first screen's wasm charged to it.
+pub struct Share {
+    pub part: String,
+    pub bytes: u64,
+    pub functions: u64,
+}
+
+pub struct Weight {
+    /// Largest first.
+    pub shares: Vec<Share>,
+    pub total: u64,
+}
+
+/// Builds the app with v0 names into `target/weight/`, splits it as the release build does,
+/// and weighs its first-screen module.
+pub fn measure(ctx: &Ctx) -> Result<Weight> {
+    let target_dir = ctx.root.join("target").join("weight");
+    let wasm = crate::split::cargo_build(ctx, &target_dir, &[], "-Csymbol-mangling-version=v0")?;
+    let split = crate::split::split_and_bind(ctx, &wasm, &target_dir.join("split"), true)?;
+    let named = target_dir.join("first-screen.wasm");
+    ctx.run(
+        ctx.cmd("wasm-opt")
+            .arg(format!("-O{}", crate::split::WASM_OPT_LEVEL))
+            .arg("-g")
+            .arg("--output")
+            .arg(&named)
+            .arg(&split.main_bg)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null()),
+    )?;
+    let bytes =
+        std::fs::read(&named).with_context(|| format!("cannot read {}", named.display()))?;
+    let weight = weigh(&bytes)?;
+    note(&format!(
+        "first-screen wasm: {} bytes of code and data in {} parts of the app",
+        weight.total,
+        weight.shares.len()
+    ));
+    Ok(weight)
+}
+
+/// Charges every function body and data segment of `module` to a part of the app.
+pub fn weigh(module: &[u8]) -> Result<Weight> {
+    let mut imported_functions = 0u32;
+    let mut bodies: Vec<u64> = Vec::new();
+    let mut data = (0u64, 0u64);
+    let mut names: BTreeMap<u32, String> = BTreeMap::new();
+    for payload in Parser::new(0).parse_all(module) {
+        match payload? {
+            Payload::ImportSection(imports) => {
+                for import in imports.into_imports() {
+                    if matches!(import?.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
+                        imported_functions += 1;
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let range = body.range();
+                bodies.push(range.end - range.start);
+            }
+            Payload::DataSection(segments) => {
+                for segment in segments {
+                    data.0 += segment?.data.len() as u64;
+                    data.1 += 1;
+                }
+            }
+            Payload::CustomSection(custom) => {
+                if let KnownCustom::Name(reader) = custom.as_known() {
+                    for subsection in reader {
+                        if let Name::Function(map) = subsection? {
+                            for naming in map {
+                                let naming = naming?;
+                                names.insert(naming.index, naming.name.to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if bodies.is_empty() {
+        bail!("the module has no code");
+    }
+    if names.is_empty() {
+        bail!("the module has no function names: was it built with -g?");
+    }
+    let mut parts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for (i, size) in bodies.iter().enumerate() {
+        let name = names
+            .get(&(imported_functions + i as u32))
+            .map_or("", String::as_str);
+        let entry = parts.entry(part_of(name)).or_default();
+        entry.0 += size;
+        entry.1 += 1;
+    }
+    if data.1 > 0 {
+        parts.insert("data (strings, panic messages, tables)".into(), data);
+    }
+    let mut shares: Vec<Share> = parts
+        .into_iter()
+        .map(|(part, (bytes, functions))| Share {
+            part,
+            bytes,
+            functions,
+        })
+        .collect();
+    shares.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.part.cmp(&b.part)));
+    let total = shares.iter().map(|s| s.bytes).sum();
+    Ok(Weight { shares, total })
+}
+
+/// The part of the app a function's (demangled v0) name charges it to: the first module of
+/// the app, then of patrol-core, named in it (`app: pages::list`, `patrol-core: record`); else its
+/// own crate.
+pub fn part_of(name: &str) -> String {
+    let name = without_disambiguators(name);
+    if let Some(module) = module_after(&name, "river_patrol::", true) {
+        return format!("app: {module}");
+    }
+    if let Some(module) = module_after(&name, "patrol_core::", false) {
+        return format!("patrol-core: {module}");
+    }
+    // Else the crate of the first path in the name: `<f64 as core::fmt::Display>::fmt` is
+    // core's.
+    name.match_indices("::")
+        .find_map(|(i, _)| {
+            let ident: String = name[..i]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let whole = name[..i - ident.len()]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
+            (!ident.is_empty() && whole).then(|| format!("crate {ident}"))
+        })
+        .unwrap_or_else(|| "other (glue, unnamed)".into())
+}
+
+/// `river_patrol[6327a6450cf0f493]::app` → `river_patrol::app`.
+fn without_disambiguators(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find(']') {
+            Some(close) if close > 0 && after[..close].bytes().all(|b| b.is_ascii_hexdigit()) => {
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The module after `prefix` at its first mention: `pages::list` for a page (`with_pages`),
+/// else the first segment, e.g. `sync`.
+fn module_after(name: &str, prefix: &str, with_pages: bool) -> Option<String> {
+    let at = name
+        .match_indices(prefix)
+        .find(|(i, _)| {
+            // A whole crate name, not the end of a longer one.
+            name[..*i]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+        })?
+        .0;
+    let path = &name[at + prefix.len()..];
+    let segment = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let first = segment(path);
+    if first.is_empty() {
+        return None;
+    }
+    if with_pages && first == "pages" {
+        let page = segment(path.strip_prefix("pages::").unwrap_or_default());
+        if !page.is_empty() {
+            return Some(format!("pages::{page}"));
+        }
+    }
+    Some(first)
+}
+
+pub fn json(weight: &Weight) -> Value {
+    json!({
+        "unit": "bytes after wasm-opt, uncompressed",
+        "total": weight.total,
+        "parts": weight.shares.iter().map(|s| json!({
+            "part": s.part,
+            "bytes": s.bytes,
+            "functions": s.functions,
+        })).collect::<Vec<Value>>(),
+    })
+}
+
+pub fn section(weight: &Weight, date: &str, commit: &str) -> Section {
+    let mut md = String::from("## What the first screen's wasm is made of\n\n");
+    md.push_str(&format!("Measured {date} at commit `{commit}`.\n\n"));
+    md.push_str("| part of the app | functions | size | share |\n|---|---:|---:|---:|\n");
+    let percent = |bytes: u64| 100.0 * bytes as f64 / weight.total.max(1) as f64;
+    for s in weight.shares.iter().take(SHOWN) {
+        md.push_str(&format!(
+            "| {} | {} | {:.1} KiB | {:.1} % |\n",
+            s.part,
+            if s.part.starts_with("data") {
+                "—".to_owned()
+            } else {
+                s.functions.to_string()
+            },
+            s.bytes as f64 / 1024.0,
+            percent(s.bytes)
+        ));
+    }
+    let rest = &weight.shares[SHOWN.min(weight.shares.len())..];
+    if !rest.is_empty() {
+        let bytes: u64 = rest.iter().map(|s| s.bytes).sum();
+        let functions: u64 = rest.iter().map(|s| s.functions).sum();
+        md.push_str(&format!(
+            "| {} other parts | {functions} | {:.1} KiB | {:.1} % |\n",
+            rest.len(),
+            bytes as f64 / 1024.0,
+            percent(bytes)
+        ));
+    }
+    md.push_str(&format!(
+        "| **total** | | **{:.1} KiB** | |\n\n",
+        weight.total as f64 / 1024.0
+    ));
+    md.push_str(
+        "How it was measured: `cargo xtask weight` (also part of `cargo xtask bench`) builds the \
+app as the release build does, but with Rust's v0 symbol names, which spell out generic \
+arguments; splits it; runs wasm-bindgen and `wasm-opt -Oz -g` (which keeps the names) on the \
+first screen's module, and charges each function's size to the first module of the app \
+(`app: …`) or of patrol-core (`patrol-core: …`) named in it, else to its crate. So a framework function \
+generated for the list page's view counts as `app: pages::list`; `app: pages::list` also \
+carries the router's code for the route table, whose first route is the list. Sizes are raw \
+bytes: brotli shrinks repetitive generic code more than unique code, so a part's share of the \
+download is close to, not exactly, its share here. `target/bench/weight.json` has every part.\n",
+    );
+    Section {
+        id: "first-screen-weight",
+        markdown: md,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn functions_are_charged_to_the_app_module_they_were_built_for() {
+        let list = "<tachys[458443fb378e75f5]::html::element::HtmlElement<tachys[458443fb378e75f5]::html::element::elements::Li, (), (river_patrol[6327a6450cf0f493]::pages::list::__component_record_row::{closure#0},)> as tachys[458443fb378e75f5]::view::Render>::build";
+        assert_eq!(part_of(list), "app: pages::list");
+        assert_eq!(part_of("river_patrol[647bfc7db31f8810]::main"), "app: main");
+        assert_eq!(
+            part_of("patrol_core[726b3f535f434c69]::codec::decode"),
+            "patrol-core: codec"
+        );
+        assert_eq!(
+            part_of("<f64 as core[c5930c85a12de822]::fmt::Display>::fmt"),
+            "crate core"
+        );
+        assert_eq!(
+            part_of("reactive_graph[0aa1]::graph::subscriber::untrack"),
+            "crate reactive_graph"
+        );
+        assert_eq!(
+            part_of("core::slice::sort::stable::quicksort"),
+            "crate core"
+        );
+        assert_eq!(part_of("__wbindgen_malloc"), "other (glue, unnamed)");
+        // Not a crate whose name merely ends the same way.
+        assert_eq!(part_of("my_river_patrol::x"), "crate my_river_patrol");
+    }
+
+    #[test]
+    fn a_small_module_is_weighed_by_function_and_data() {
+        // (module (import "m" "f" (func)) (func $a) (func $b (nop) (nop)) (data (i32.const 0) "abc"))
+        // with a name section naming $a and $b.
+        let wasm = wat_module();
+        let weight = weigh(&wasm).unwrap();
+        let by_part: BTreeMap<_, _> = weight
+            .shares
+            .iter()
+            .map(|s| (s.part.as_str(), (s.bytes, s.functions)))
+            .collect();
+        assert_eq!(by_part["app: pages::list"].1, 1);
+        assert_eq!(by_part["patrol-core: record"].1, 1);
+        assert_eq!(by_part["data (strings, panic messages, tables)"].0, 3);
+        assert_eq!(
+            weight.total,
+            weight.shares.iter().map(|s| s.bytes).sum::<u64>()
+        );
+    }
+
+    /// A hand-assembled module: one imported function, two defined ones, one data segment,
+    /// and a name section.
+    fn wat_module() -> Vec<u8> {
+        fn section(id: u8, body: &[u8]) -> Vec<u8> {
+            let mut s = vec![id, body.len() as u8];
+            s.extend_from_slice(body);
+            s
+        }
+        fn name(text: &str) -> Vec<u8> {
+            let mut s = vec![text.len() as u8];
+            s.extend_from_slice(text.as_bytes());
+            s
+        }
+        let mut m = b"\0asm\x01\0\0\0".to_vec();
+        m.extend(section(1, &[1, 0x60, 0, 0])); // type 0: [] -> []
+        m.extend(section(2, &[1, 1, b'm', 1, b'f', 0, 0])); // import m.f: type 0
+        m.extend(section(3, &[2, 0, 0])); // two functions of type 0
+        m.extend(section(5, &[1, 0, 1])); // one memory, at least 1 page
+        m.extend(section(
+            10,
+            &[2, 2, 0, 0x0b, 4, 0, 0x01, 0x01, 0x0b], // $a: end; $b: nop nop end
+        ));
+        m.extend(section(11, &[1, 0, 0x41, 0, 0x0b, 3, b'a', b'b', b'c']));
+        let a = "river_patrol[1a]::pages::list::row";
+        let b = "patrol_core[2b]::record::Record::title";
+        let mut map = vec![3u8];
+        for (i, n) in [(0u8, "m.f"), (1, a), (2, b)] {
+            map.push(i);
+            map.extend(name(n));
+        }
+        let mut names = name("name");
+        names.push(1); // function names
+        names.push(map.len() as u8);
+        names.extend(map);
+        m.extend(section(0, &names));
+        m
+    }
+}
