@@ -6,9 +6,33 @@ use patrol_core::Record;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
+/// The ledger could not be offered as a download (or, offline before the app was stored, its
+/// code could not be had).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportFailed;
+
+impl From<leptos::wasm_split::SplitLoaderError> for ExportFailed {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        ExportFailed
+    }
+}
+
 /// Offers `records` (tombstones are left out) as a CSV download named `file_name` (e.g.
-/// `整改台账-2026-11-28.csv`, from the catalogue).
-pub fn download_ledger(records: &[Record], file_name: &str) -> Result<(), JsValue> {
+/// `整改台账-2026-11-28.csv`, from the catalogue). The CSV writer is downloaded on first use
+/// (src/on_demand.rs): the list opens without it.
+#[cfg(rp_split)]
+#[leptos::wasm_split::wasm_split(export_part, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn download_ledger(records: Vec<Record>, file_name: String) -> Result<(), ExportFailed> {
+    offer_ledger(&records, &file_name).map_err(|_| ExportFailed)
+}
+
+/// Without the split build (`--cfg rp_split`), the same, in one piece.
+#[cfg(not(rp_split))]
+pub async fn download_ledger(records: Vec<Record>, file_name: String) -> Result<(), ExportFailed> {
+    offer_ledger(&records, &file_name).map_err(|_| ExportFailed)
+}
+
+fn offer_ledger(records: &[Record], file_name: &str) -> Result<(), JsValue> {
     let text = patrol_core::csv::ledger_csv(records);
     let options = BlobPropertyBag::new();
     options.set_type("text/csv;charset=utf-8");

@@ -45,6 +45,36 @@ pub fn date(locale: Locale, day: NaiveDate) -> String {
     .into()
 }
 
+/// `value` with exactly `digits` decimals, as the locale writes numbers ("1,234.5" /
+/// "1,234.5"; other locales their own way), through the browser's Intl: Rust's float
+/// formatting would otherwise be compiled into the first screen's wasm for this alone.
+pub fn decimal(locale: Locale, value: f64, digits: u32) -> String {
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"minimumFractionDigits".into(), &digits.into());
+    let _ = Reflect::set(&options, &"maximumFractionDigits".into(), &digits.into());
+    let locales = js_sys::Array::of1(&locale.as_str().into());
+    js_sys::Intl::NumberFormat::new(&locales, &options)
+        .format()
+        .call1(&JsValue::UNDEFINED, &value.into())
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| plain_decimal(value, digits))
+}
+
+/// `value` with `digits` decimals, written with integer formatting only: the fallback for a
+/// browser without Intl.
+pub fn plain_decimal(value: f64, digits: u32) -> String {
+    let scale = 10i64.pow(digits);
+    let scaled = (value * scale as f64).round() as i64;
+    let (whole, fraction) = (scaled / scale, (scaled % scale).abs());
+    let sign = if scaled < 0 && whole == 0 { "-" } else { "" };
+    if digits == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction:0width$}", width = digits as usize)
+    }
+}
+
 /// Today's date on the phone's own clock and time zone (deadlines are local days).
 pub fn today() -> NaiveDate {
     let now = Date::new_0();

@@ -108,5 +108,5 @@ pub fn format_bytes(locale: &str, bytes: f64) -> String {
         .call1(&JsValue::UNDEFINED, &value.into())
         .ok()
         .and_then(|s| s.as_string())
-        .unwrap_or_else(|| format!("{value:.1} {unit}"))
+        .unwrap_or_else(|| format!("{} {unit}", crate::format::plain_decimal(value, 1)))
 }

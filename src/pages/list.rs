@@ -174,8 +174,11 @@ pub fn RecordList() -> impl IntoView {
                 <div class="list-export">
                     <button type="button" on:click=move |_| {
                         let name = t_string!(i18n, list.export_file, date = format::today()).to_string();
-                        let all = ledger.with_all_untracked(|all| export::download_ledger(all, &name));
-                        export_failed.set(all.is_err());
+                        let records = ledger.with_all_untracked(|all| all.to_vec());
+                        leptos::task::spawn_local(async move {
+                            let done = export::download_ledger(records, name).await;
+                            export_failed.set(done.is_err());
+                        });
                     }>
                         {t!(i18n, list.export)}
                     </button>
@@ -208,10 +211,10 @@ fn WatchHere(here: RwSignal<Option<(f64, f64)>>, located: RwSignal<Option<bool>>
 /// "about 120 m" / "about 3.4 km".
 fn distance_text(locale: Locale, metres: f64) -> String {
     if metres < 1000.0 {
-        let n = format!("{:.0}", metres);
+        let n = format::decimal(locale, metres, 0);
         td_string!(locale, list.metres, n).to_string()
     } else {
-        let n = format!("{:.1}", metres / 1000.0);
+        let n = format::decimal(locale, metres / 1000.0, 1);
         td_string!(locale, list.km, n).to_string()
     }
 }

@@ -30,10 +30,10 @@ use crate::widgets::{
 /// "560 米" / "1.25 公里".
 fn distance(locale: Locale, metres: f64) -> String {
     if metres < 1000.0 {
-        let n = format!("{metres:.0}");
+        let n = crate::format::decimal(locale, metres, 0);
         td_string!(locale, patrols.metres, n).to_string()
     } else {
-        let n = format!("{:.2}", metres / 1000.0);
+        let n = crate::format::decimal(locale, metres / 1000.0, 2);
         td_string!(locale, patrols.km, n).to_string()
     }
 }
