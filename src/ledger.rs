@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use patrol_core::Record;
 use uuid::Uuid;
 
+use std::cmp::Ordering;
 use std::collections::HashSet;
 
 use crate::store::{self, SaveError};
@@ -145,7 +146,18 @@ impl Ledger {
                 Some(slot) => *slot = record,
                 None => all.insert(0, record),
             }
-            all.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+            newest_first(all);
         });
     }
+}
+
+/// Sorts `records` stably by `order`. Every order of records in the app goes through this one
+/// function, so the sort's code (large, and in the first screen's download) is generated once.
+pub fn sort_records(records: &mut [Record], order: &dyn Fn(&Record, &Record) -> Ordering) {
+    records.sort_by(|a, b| order(a, b));
+}
+
+/// The ledger's own order: the newest record first.
+pub fn newest_first(records: &mut [Record]) {
+    sort_records(records, &|a, b| b.created_at.cmp(&a.created_at));
 }

@@ -20,8 +20,14 @@ pub fn load_all() -> Vec<Patrol> {
         .filter(|k| k.starts_with(PATROL_KEY_PREFIX))
         .filter_map(|k| LocalStorage::get::<Patrol>(&k).ok())
         .collect();
-    all.sort_by_key(|p| std::cmp::Reverse(p.started_at));
+    newest_first(&mut all);
     all
+}
+
+/// The newest patrol first: one function for both places that order patrols, so the sort's
+/// code is generated once.
+fn newest_first(all: &mut [Patrol]) {
+    all.sort_by_key(|p| std::cmp::Reverse(p.started_at));
 }
 
 /// The patrol under way, if any, as stored now (so any code, in any tab, sees the same).
@@ -99,7 +105,7 @@ impl Patrols {
                 Some(slot) => *slot = patrol,
                 None => all.push(patrol),
             }
-            all.sort_by_key(|p| std::cmp::Reverse(p.started_at));
+            newest_first(all);
         });
         Ok(())
     }

@@ -65,9 +65,7 @@ pub fn load_all() -> Loaded {
             Err(_) => loaded.quarantined.push(quarantine(&key, &text)),
         }
     }
-    loaded
-        .records
-        .sort_by_key(|r| std::cmp::Reverse(r.created_at));
+    crate::ledger::newest_first(&mut loaded.records);
     loaded.quarantined.sort();
     loaded.quarantined.dedup();
     loaded

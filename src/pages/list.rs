@@ -14,7 +14,7 @@ use crate::format;
 use crate::geolocation::{UsePositionReturn, use_position};
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, sort_records};
 use crate::pages::photos::Thumbnail;
 use crate::pages::sync_status::{SyncBadge, SyncBar};
 use crate::widgets::DeadlineBadge;
@@ -67,19 +67,20 @@ pub fn RecordList() -> impl IntoView {
             let today = format::today();
             // Deadlines further off by date too; stable, so otherwise (no deadline, fixed or
             // closed) the newest-first order stays.
-            list.sort_by_key(|r| {
+            let key = |r: &Record| {
                 let state = DeadlineState::on(r.deadline, r.status, today);
                 let later = (state == DeadlineState::OnTrack)
                     .then_some(r.deadline)
                     .flatten();
                 (state.urgency(), later.unwrap_or(chrono::NaiveDate::MAX))
-            });
+            };
+            sort_records(&mut list, &|a, b| key(a).cmp(&key(b)));
         }
         if order.get() == Order::LastVisit {
-            list.sort_by_key(|r| std::cmp::Reverse(r.last_visit_at()));
+            sort_records(&mut list, &|a, b| b.last_visit_at().cmp(&a.last_visit_at()));
         }
         if order.get() == Order::Nearest && here.get().is_some() {
-            list.sort_by(|a, b| {
+            sort_records(&mut list, &|a, b| {
                 let (a, b) = (distance_to(a), distance_to(b));
                 a.unwrap_or(f64::INFINITY)
                     .total_cmp(&b.unwrap_or(f64::INFINITY))
