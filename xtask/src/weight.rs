@@ -29,10 +29,14 @@ pub struct Share {
     pub part: String,
     pub bytes: u64,
     pub functions: u64,
+    /// The part's bytes alone, brotli-compressed as the server sends the wasm: what leaving
+    /// it out of the first screen would save, at most (shared patterns compress better
+    /// together, so the parts' sum is more than the module's).
+    pub brotli: u64,
 }
 
 pub struct Weight {
-    /// Largest first.
+    /// Largest (compressed) first.
     pub shares: Vec<Share>,
     pub total: u64,
 }
@@ -68,8 +72,9 @@ pub fn measure(ctx: &Ctx) -> Result<Weight> {
 /// Charges every function body and data segment of `module` to a part of the app.
 pub fn weigh(module: &[u8]) -> Result<Weight> {
     let mut imported_functions = 0u32;
-    let mut bodies: Vec<u64> = Vec::new();
-    let mut data = (0u64, 0u64);
+    let mut bodies: Vec<&[u8]> = Vec::new();
+    let mut data: Vec<u8> = Vec::new();
+    let mut segments = 0u64;
     let mut names: BTreeMap<u32, String> = BTreeMap::new();
     for payload in Parser::new(0).parse_all(module) {
         match payload? {
@@ -82,12 +87,12 @@ pub fn weigh(module: &[u8]) -> Result<Weight> {
             }
             Payload::CodeSectionEntry(body) => {
                 let range = body.range();
-                bodies.push(range.end - range.start);
+                bodies.push(&module[range.start as usize..range.end as usize]);
             }
-            Payload::DataSection(segments) => {
-                for segment in segments {
-                    data.0 += segment?.data.len() as u64;
-                    data.1 += 1;
+            Payload::DataSection(reader) => {
+                for segment in reader {
+                    data.extend_from_slice(segment?.data);
+                    segments += 1;
                 }
             }
             Payload::CustomSection(custom) => {
@@ -111,27 +116,32 @@ pub fn weigh(module: &[u8]) -> Result<Weight> {
     if names.is_empty() {
         bail!("the module has no function names: was it built with -g?");
     }
-    let mut parts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    for (i, size) in bodies.iter().enumerate() {
+    // Each part's code, in module order, and how many functions it has.
+    let mut parts: BTreeMap<String, (Vec<u8>, u64)> = BTreeMap::new();
+    for (i, body) in bodies.iter().enumerate() {
         let name = names
             .get(&(imported_functions + i as u32))
             .map_or("", String::as_str);
         let entry = parts.entry(part_of(name)).or_default();
-        entry.0 += size;
+        entry.0.extend_from_slice(body);
         entry.1 += 1;
     }
-    if data.1 > 0 {
-        parts.insert("data (strings, panic messages, tables)".into(), data);
+    if segments > 0 {
+        parts.insert(
+            "data (strings, panic messages, tables)".into(),
+            (data, segments),
+        );
     }
-    let mut shares: Vec<Share> = parts
-        .into_iter()
-        .map(|(part, (bytes, functions))| Share {
+    let mut shares = Vec::new();
+    for (part, (bytes, functions)) in parts {
+        shares.push(Share {
             part,
-            bytes,
+            bytes: bytes.len() as u64,
             functions,
-        })
-        .collect();
-    shares.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.part.cmp(&b.part)));
+            brotli: crate::precompress::brotli(&bytes)?.len() as u64,
+        });
+    }
+    shares.sort_by(|a, b| b.brotli.cmp(&a.brotli).then_with(|| a.part.cmp(&b.part)));
     let total = shares.iter().map(|s| s.bytes).sum();
     Ok(Weight { shares, total })
 }
@@ -229,6 +239,7 @@ pub fn json(weight: &Weight) -> Value {
             "part": s.part,
             "bytes": s.bytes,
             "functions": s.functions,
+            "brotli_alone": s.brotli,
         })).collect::<Vec<Value>>(),
     })
 }
@@ -236,11 +247,13 @@ pub fn json(weight: &Weight) -> Value {
 pub fn section(weight: &Weight, date: &str, commit: &str) -> Section {
     let mut md = String::from("## What the first screen's wasm is made of\n\n");
     md.push_str(&format!("Measured {date} at commit `{commit}`.\n\n"));
-    md.push_str("| part of the app | functions | size | share |\n|---|---:|---:|---:|\n");
+    md.push_str(
+        "| part of the app | functions | size | share | brotli, alone |\n|---|---:|---:|---:|---:|\n",
+    );
     let percent = |bytes: u64| 100.0 * bytes as f64 / weight.total.max(1) as f64;
     for s in weight.shares.iter().take(SHOWN) {
         md.push_str(&format!(
-            "| {} | {} | {:.1} KiB | {:.1} % |\n",
+            "| {} | {} | {:.1} KiB | {:.1} % | {:.1} KiB |\n",
             s.part,
             if s.part.starts_with("data") {
                 "—".to_owned()
@@ -248,22 +261,25 @@ pub fn section(weight: &Weight, date: &str, commit: &str) -> Section {
                 s.functions.to_string()
             },
             s.bytes as f64 / 1024.0,
-            percent(s.bytes)
+            percent(s.bytes),
+            s.brotli as f64 / 1024.0
         ));
     }
     let rest = &weight.shares[SHOWN.min(weight.shares.len())..];
     if !rest.is_empty() {
         let bytes: u64 = rest.iter().map(|s| s.bytes).sum();
         let functions: u64 = rest.iter().map(|s| s.functions).sum();
+        let brotli: u64 = rest.iter().map(|s| s.brotli).sum();
         md.push_str(&format!(
-            "| {} other parts | {functions} | {:.1} KiB | {:.1} % |\n",
+            "| {} other parts | {functions} | {:.1} KiB | {:.1} % | {:.1} KiB |\n",
             rest.len(),
             bytes as f64 / 1024.0,
-            percent(bytes)
+            percent(bytes),
+            brotli as f64 / 1024.0
         ));
     }
     md.push_str(&format!(
-        "| **total** | | **{:.1} KiB** | |\n\n",
+        "| **total** | | **{:.1} KiB** | | |\n\n",
         weight.total as f64 / 1024.0
     ));
     md.push_str(
@@ -273,9 +289,11 @@ arguments; splits it; runs wasm-bindgen and `wasm-opt -Oz -g` (which keeps the n
 first screen's module, and charges each function's size to the first module of the app \
 (`app: …`) or of patrol-core (`patrol-core: …`) named in it, else to its crate. So a framework function \
 generated for the list page's view counts as `app: pages::list`; `app: pages::list` also \
-carries the router's code for the route table, whose first route is the list. Sizes are raw \
-bytes: brotli shrinks repetitive generic code more than unique code, so a part's share of the \
-download is close to, not exactly, its share here. `target/bench/weight.json` has every part.\n",
+carries the router's code for the route table, whose first route is the list. Size is raw \
+bytes after wasm-opt. Brotli shrinks repetitive generic code far more than unique code, so the \
+last column compresses each part's bytes alone, as the server compresses the wasm (quality 11): \
+about what taking that part out of the first screen would save (a little more than that, as \
+parts compress better together). Rows are in that order. `target/bench/weight.json` has every part.\n",
     );
     Section {
         id: "first-screen-weight",
