@@ -267,7 +267,12 @@ pub struct WaterQualityPoint {
 
 /// The kind of a record together with that kind's fields. Stored internally tagged:
 /// `{"kind": "sewage_outfall", "discharge": "domestic", ...}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Read by hand (below), not by serde's derive: the derive for an internally tagged enum
+/// buffers the fields through serde's `Content` type, code the app's first screen would carry
+/// for every record it decodes. This reads them through `serde_json::Value`, which the codec
+/// uses anyway, and takes the same JSON.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Details {
     SewageOutfall(Outfall),
@@ -279,6 +284,54 @@ pub enum Details {
     WaterQuality(WaterQualityPoint),
     /// Anything else; the record's title says what.
     Other,
+}
+
+impl<'de> Deserialize<'de> for Details {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, Unexpected};
+        use serde_json::Value;
+
+        let mut fields = serde_json::Map::<String, Value>::deserialize(deserializer)?;
+        let kind = match fields.remove("kind") {
+            Some(Value::String(kind)) => kind,
+            Some(other) => {
+                let unexpected = match &other {
+                    Value::Null => Unexpected::Unit,
+                    Value::Bool(b) => Unexpected::Bool(*b),
+                    Value::Number(_) => Unexpected::Other("a number"),
+                    Value::Array(_) => Unexpected::Seq,
+                    _ => Unexpected::Map,
+                };
+                return Err(D::Error::invalid_type(unexpected, &"a kind's name"));
+            }
+            None => return Err(D::Error::missing_field("kind")),
+        };
+        let Some(kind) = Kind::ALL.iter().copied().find(|k| k.as_str() == kind) else {
+            const NAMES: &[&str] = &[
+                "sewage_outfall",
+                "livestock_farm",
+                "signage",
+                "stone_plant",
+                "spoil_heap",
+                "litter_point",
+                "water_quality",
+                "other",
+            ];
+            return Err(D::Error::unknown_variant(&kind, NAMES));
+        };
+        let fields = Value::Object(fields);
+        let details = match kind {
+            Kind::SewageOutfall => Outfall::deserialize(fields).map(Details::SewageOutfall),
+            Kind::LivestockFarm => Farm::deserialize(fields).map(Details::LivestockFarm),
+            Kind::Signage => Sign::deserialize(fields).map(Details::Signage),
+            Kind::StonePlant => StonePlant::deserialize(fields).map(Details::StonePlant),
+            Kind::SpoilHeap => SpoilHeap::deserialize(fields).map(Details::SpoilHeap),
+            Kind::LitterPoint => LitterPoint::deserialize(fields).map(Details::LitterPoint),
+            Kind::WaterQuality => WaterQualityPoint::deserialize(fields).map(Details::WaterQuality),
+            Kind::Other => Ok(Details::Other),
+        };
+        details.map_err(D::Error::custom)
+    }
 }
 
 impl Details {
@@ -307,5 +360,71 @@ impl Details {
             Details::WaterQuality(_) => Kind::WaterQuality,
             Details::Other => Kind::Other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Every kind's details, written and read back, from text and from a `Value` (the two
+    /// ways the codec and the server read them).
+    #[test]
+    fn every_kind_reads_back_what_it_wrote() {
+        for kind in Kind::ALL.iter().copied() {
+            let details = Details::new(kind);
+            let text = serde_json::to_string(&details).unwrap();
+            assert!(
+                text.contains(&format!("\"kind\":\"{}\"", kind.as_str())),
+                "{text}"
+            );
+            assert_eq!(serde_json::from_str::<Details>(&text).unwrap(), details);
+            let value = serde_json::to_value(&details).unwrap();
+            assert_eq!(serde_json::from_value::<Details>(value).unwrap(), details);
+        }
+    }
+
+    #[test]
+    fn the_kind_can_come_anywhere_and_other_ignores_fields() {
+        let outfall: Details = serde_json::from_value(json!({
+            "discharge": "restaurant", "flow": "dry", "colour": "clear", "odour": "none",
+            "receiving_river": "清水河", "kind": "sewage_outfall"
+        }))
+        .unwrap();
+        let Details::SewageOutfall(o) = outfall else {
+            panic!("not an outfall: {outfall:?}")
+        };
+        assert_eq!(o.discharge, Discharge::Restaurant);
+        assert_eq!(o.receiving_river, "清水河");
+        let other: Details = serde_json::from_str(r#"{"kind":"other","note":"x"}"#).unwrap();
+        assert_eq!(other, Details::Other);
+    }
+
+    #[test]
+    fn bad_details_are_errors_that_say_what_is_wrong() {
+        let error = |v: serde_json::Value| serde_json::from_value::<Details>(v).unwrap_err();
+        assert!(
+            error(json!({"kind": "bridge"}))
+                .to_string()
+                .contains("unknown variant `bridge`")
+        );
+        assert!(
+            error(json!({"discharge": "domestic"}))
+                .to_string()
+                .contains("missing field `kind`")
+        );
+        assert!(
+            error(json!({"kind": 3}))
+                .to_string()
+                .contains("invalid type")
+        );
+        assert!(
+            error(json!({"kind": "sewage_outfall", "discharge": "lava"}))
+                .to_string()
+                .contains("unknown variant `lava`")
+        );
+        assert!(serde_json::from_str::<Details>("[1, 2]").is_err());
+        assert!(serde_json::from_str::<Details>("\"signage\"").is_err());
     }
 }
