@@ -72,13 +72,28 @@ pub fn decode_draft(text: &str) -> Result<Draft, DecodeError> {
         return Err(DecodeError::Invalid("draft without a record".into()));
     };
     let record = codec::decode(&record.to_string())?.record;
-    if let Value::Object(map) = &mut value {
-        map.insert(
-            "record".into(),
-            serde_json::to_value(&record).unwrap_or(Value::Null),
-        );
-    }
-    serde_json::from_value(value).map_err(|e| DecodeError::Invalid(e.to_string()))
+    // The rest of the draft on its own: turning the record back into a Value to read the whole
+    // draft in one go would bring a second record writer into the app's first screen.
+    let rest: DraftRest =
+        serde_json::from_value(value).map_err(|e| DecodeError::Invalid(e.to_string()))?;
+    Ok(Draft {
+        record,
+        is_new: rest.is_new,
+        texts: rest.texts,
+        fix: rest.fix,
+        saved_at: rest.saved_at,
+    })
+}
+
+/// A stored draft's fields but its record, as [`Draft`] reads them.
+#[derive(Deserialize)]
+struct DraftRest {
+    is_new: bool,
+    #[serde(default)]
+    texts: BTreeMap<String, String>,
+    #[serde(default)]
+    fix: Option<Position>,
+    saved_at: DateTime<Utc>,
 }
 
 #[cfg(test)]
