@@ -45,9 +45,9 @@ pub fn date(locale: Locale, day: NaiveDate) -> String {
     .into()
 }
 
-/// `value` with exactly `digits` decimals, as the locale writes numbers ("1,234.5" /
-/// "1,234.5"; other locales their own way), through the browser's Intl: Rust's float
-/// formatting would otherwise be compiled into the first screen's wasm for this alone.
+/// `value` with exactly `digits` decimals, as the locale writes numbers ("1,234.5" in both of
+/// the app's languages), through the browser's Intl: Rust's float formatting would otherwise
+/// be compiled into the first screen's wasm for this alone.
 pub fn decimal(locale: Locale, value: f64, digits: u32) -> String {
     let options = Object::new();
     let _ = Reflect::set(&options, &"minimumFractionDigits".into(), &digits.into());
