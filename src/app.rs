@@ -43,19 +43,22 @@ pub fn App() -> impl IntoView {
     provide_context(ledger);
     let patrols = Patrols::load();
     provide_context(patrols);
-    // Ask the browser not to evict the user's records and photos under storage pressure.
-    leptos::task::spawn_local(async {
-        crate::storage_info::request_persistence().await;
-    });
-    ledger.tidy_photos();
     let settings = RwSignal::new(Settings::load());
     provide_context(settings);
     provide_context(RwSignal::new(None::<Notice>));
     let engine = SyncEngine::new(ledger, patrols, settings);
     provide_context(engine);
-    engine.start();
-    // Service worker (offline start, updates) and the install prompt.
-    crate::pwa::provide();
+    // Service worker (offline start, updates) and the install prompt: the state here, the
+    // worker itself with the other background services once the first screen is drawn.
+    let pwa = crate::pwa::provide();
+    if let Some(owner) = Owner::current() {
+        crate::background::start_after_first_paint(crate::background::Services {
+            owner,
+            engine,
+            ledger,
+            pwa,
+        });
+    }
     view! {
         <I18nContextProvider>
             <LocaleFromSettings />

@@ -10,6 +10,7 @@ pub use generated_i18n::i18n;
 
 mod api;
 mod app;
+mod background;
 pub mod backup;
 pub mod bench;
 pub mod camera;

@@ -43,26 +43,36 @@ macro_rules! on_demand_screen {
 
         #[component]
         pub fn $component() -> impl IntoView {
-            $crate::on_demand::screen(|| Box::pin($part()))
+            $crate::on_demand::screen(std::sync::Arc::new(|| Box::pin($part())))
         }
     };
 }
 pub(crate) use on_demand_screen;
 
 /// A screen's download, boxed so that every screen shares one copy of [`screen`].
-type PartDownload = std::pin::Pin<Box<dyn Future<Output = Result<AnyView, PartMissing>>>>;
+pub type PartDownload = std::pin::Pin<Box<dyn Future<Output = Result<AnyView, PartMissing>>>>;
 
-/// The screen `load` gives, once its part is there; a retry button while it cannot be had.
+/// Starts a part's download (again, after a failed one).
+pub type PartLoader = std::sync::Arc<dyn Fn() -> PartDownload + Send + Sync>;
+
+/// The view `load` gives, once its part is there; a retry button while it cannot be had.
 ///
 /// Not generic: eleven screens would otherwise each bring their own copy of the Suspense
 /// machinery into the first-screen wasm.
-pub fn screen(load: fn() -> PartDownload) -> AnyView {
+pub fn screen(load: PartLoader) -> AnyView {
+    // No fallback: a stored part opens in a moment, and an empty main area does not jump.
+    part_view(load, ViewFn::default())
+}
+
+/// As [`screen`], with `fallback` shown while the part downloads (a view that must not make
+/// the page jump when the part arrives).
+pub fn part_view(load: PartLoader, fallback: ViewFn) -> AnyView {
     let attempt = RwSignal::new(0u32);
     view! {
-        // No fallback: a stored part opens in a moment, and an empty main area does not jump.
-        <Suspense>
+        <Suspense fallback=move || fallback.run()>
             {move || {
                 attempt.track();
+                let load = load.clone();
                 Suspend::new(send_wrapper::SendWrapper::new(async move {
                     match load().await {
                         Ok(screen) => screen,

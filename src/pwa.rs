@@ -40,8 +40,8 @@ pub struct Pwa {
     switching: StoredValue<bool>,
 }
 
-/// Provides [`Pwa`], registers the service worker and listens for the install prompt.
-pub fn provide() {
+/// Provides [`Pwa`]; [`start`] registers the service worker and listens for the install prompt.
+pub fn provide() -> Pwa {
     let pwa = Pwa {
         update_ready: RwSignal::new(false),
         save_first: RwSignal::new(false),
@@ -58,6 +58,12 @@ pub fn provide() {
             pwa.save_first.set(false);
         }
     });
+    pwa
+}
+
+/// Registers the service worker and listens for the install prompt. Run once the first screen
+/// is drawn (src/background.rs): the browser offers neither before a worker is registered.
+pub fn start(pwa: Pwa) {
     listen_for_install(pwa);
     register(pwa);
 }

@@ -18,6 +18,7 @@ use crate::i18n::*;
 use crate::label;
 use crate::labels::{Label, kind_icon};
 use crate::ledger::Ledger;
+use crate::on_demand;
 use crate::pages::sync_status::problem_text;
 use crate::patrols::{self, Patrols};
 use crate::settings::Settings;
@@ -68,16 +69,59 @@ fn sync_text(engine: SyncEngine, locale: Locale, p: &Patrol) -> String {
 pub fn PatrolBar() -> impl IntoView {
     let patrols = expect_context::<Patrols>();
     let active = Memo::new(move |_| patrols.active_id());
-    move || active.get().map(|id| view! { <ActivePatrolBar id /> })
+    move || {
+        active.get().map(|id| {
+            // The track is recorded by the first screen's own code: a bar whose part cannot
+            // be downloaded shows a retry button, and the track goes on meanwhile.
+            let gps_error = patrols::track(id);
+            on_demand::part_view(
+                std::sync::Arc::new(move || Box::pin(patrol_bar_part(id, gps_error))),
+                ViewFn::from(PatrolBarPlaceholder),
+            )
+        })
+    }
+}
+
+/// The bar's outline while its part downloads, the same size, so the page does not jump.
+#[component]
+fn PatrolBarPlaceholder() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <aside class="patrol-bar" aria-hidden="true">
+            <span class="patrol-bar-info">
+                <span class="patrol-bar-title">{t!(i18n, patrols.under_way)}</span>
+                <span class="patrol-bar-facts">"\u{a0}"</span>
+            </span>
+            <button type="button" class="patrol-end" disabled tabindex="-1">{t!(i18n, patrols.end)}</button>
+        </aside>
+    }
+}
+
+/// The bar's view, downloaded when a patrol is under way (src/on_demand.rs).
+#[cfg(rp_split)]
+#[leptos::wasm_split::wasm_split(patrol_bar_part, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn patrol_bar_part(
+    id: Uuid,
+    gps_error: Signal<Option<PositionError>>,
+) -> Result<AnyView, on_demand::PartMissing> {
+    Ok(view! { <ActivePatrolBar id gps_error /> }.into_any())
+}
+
+/// Without the split build (`--cfg rp_split`), the same, in one piece.
+#[cfg(not(rp_split))]
+async fn patrol_bar_part(
+    id: Uuid,
+    gps_error: Signal<Option<PositionError>>,
+) -> Result<AnyView, on_demand::PartMissing> {
+    Ok(view! { <ActivePatrolBar id gps_error /> }.into_any())
 }
 
 #[component]
-fn ActivePatrolBar(id: Uuid) -> impl IntoView {
+fn ActivePatrolBar(id: Uuid, gps_error: Signal<Option<PositionError>>) -> impl IntoView {
     let i18n = use_i18n();
     let patrols = expect_context::<Patrols>();
     let navigate = use_navigate();
     let engine = expect_context::<SyncEngine>();
-    let gps_error = patrols::track(id);
     let now = ticking_now();
     let end_error = RwSignal::new(None::<SaveError>);
     // Ending cannot be undone, so a stray tap only asks.
