@@ -61,12 +61,18 @@ pub type PartLoader = std::sync::Arc<dyn Fn() -> PartDownload + Send + Sync>;
 /// machinery into the first-screen wasm.
 pub fn screen(load: PartLoader) -> AnyView {
     // No fallback: a stored part opens in a moment, and an empty main area does not jump.
-    part_view(load, ViewFn::default())
+    part_view(load, ViewFn::default(), |retry| {
+        view! { <Missing retry=move || retry.run(()) /> }.into_any()
+    })
 }
 
 /// As [`screen`], with `fallback` shown while the part downloads (a view that must not make
-/// the page jump when the part arrives).
-pub fn part_view(load: PartLoader, fallback: ViewFn) -> AnyView {
+/// the page jump when the part arrives) and `missing` (given a retry) while it cannot be had.
+pub fn part_view(
+    load: PartLoader,
+    fallback: ViewFn,
+    missing: fn(retry: Callback<()>) -> AnyView,
+) -> AnyView {
     let attempt = RwSignal::new(0u32);
     view! {
         <Suspense fallback=move || fallback.run()>
@@ -77,8 +83,7 @@ pub fn part_view(load: PartLoader, fallback: ViewFn) -> AnyView {
                     match load().await {
                         Ok(screen) => screen,
                         Err(PartMissing) => {
-                            view! { <Missing retry=move || attempt.update(|n| *n += 1) /> }
-                                .into_any()
+                            missing(Callback::new(move |()| attempt.update(|n| *n += 1)))
                         }
                     }
                 }))

@@ -77,6 +77,7 @@ pub fn PatrolBar() -> impl IntoView {
             on_demand::part_view(
                 std::sync::Arc::new(move || Box::pin(patrol_bar_part(id, gps_error))),
                 ViewFn::from(PatrolBarPlaceholder),
+                |retry| view! { <PatrolBarMissing retry /> }.into_any(),
             )
         })
     }
@@ -93,6 +94,24 @@ fn PatrolBarPlaceholder() -> impl IntoView {
                 <span class="patrol-bar-facts">"\u{a0}"</span>
             </span>
             <button type="button" class="patrol-end" disabled tabindex="-1">{t!(i18n, patrols.end)}</button>
+        </aside>
+    }
+}
+
+/// The bar while its part cannot be had (offline before the app was stored): the track is
+/// still recorded, and ending the patrol waits for the connection.
+#[component]
+fn PatrolBarMissing(retry: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <aside class="patrol-bar" data-testid="patrol-bar-missing" aria-label=move || t_string!(i18n, patrols.under_way)>
+            <span class="patrol-bar-info">
+                <span class="patrol-bar-title">{t!(i18n, patrols.under_way)}</span>
+            </span>
+            <button type="button" class="patrol-end" on:click=move |_| retry.run(())>
+                {t!(i18n, on_demand.retry)}
+            </button>
+            <p class="patrol-bar-alert" role="alert">{t!(i18n, patrols.bar_missing)}</p>
         </aside>
     }
 }

@@ -39,3 +39,40 @@ test('a screen whose code cannot be downloaded says so, the app keeps working, a
   await expect(missing).toHaveCount(0);
   expect(errors.filter((e) => e.startsWith('RuntimeError'))).toEqual([]);
 });
+
+test('a patrol under way keeps recording its track while the patrol bar\'s code cannot be downloaded', async ({ context, page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
+  await context.grantPermissions(['geolocation']);
+  await context.setGeolocation({ latitude: 31.25, longitude: 107.54, accuracy: 8 });
+  await page.goto('/patrols');
+  await page.getByLabel('河流', { exact: true }).fill('清水河');
+  await page.getByRole('button', { name: '开始巡河' }).click();
+  await expect(page.getByTestId('patrol-bar')).toContainText('巡河中');
+
+  // Offline before the app was stored: the bar's part cannot be had after a reload.
+  await page.route(PARTS, (route) => route.abort('internetdisconnected'));
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: '还没有记录' })).toBeVisible();
+  const missing = page.getByTestId('patrol-bar-missing');
+  await expect(missing).toContainText('巡河中');
+  await expect(missing.getByRole('alert')).toHaveText(/巡河轨迹照常记录/);
+  await expect(page.getByTestId('patrol-bar')).toHaveCount(0);
+
+  // The track goes on: the first screen's own code records the next fix.
+  const track = () =>
+    page.evaluate(() => {
+      const key = Object.keys(localStorage).find((k) => k.startsWith('rp/v1/patrol/'))!;
+      return JSON.parse(localStorage.getItem(key)!).track.length;
+    });
+  const before = await track();
+  await context.setGeolocation({ latitude: 31.2505, longitude: 107.54, accuracy: 8 });
+  await expect.poll(track).toBe(before + 1);
+
+  // Back online, the retry brings the bar.
+  await page.unroute(PARTS);
+  await missing.getByRole('button', { name: '重试' }).click();
+  await expect(page.getByTestId('patrol-bar')).toContainText('巡河中');
+  await expect(missing).toHaveCount(0);
+  expect(errors.filter((e) => e.startsWith('RuntimeError'))).toEqual([]);
+});
