@@ -59,7 +59,7 @@ pub fn build(ctx: &Ctx, dist: &Path, features: &[&str]) -> Result<Built> {
         .collect();
     optimize(ctx, &modules)?;
 
-    let built = place(&work, dist, &split.main_bg, &split.parts)?;
+    let built = place(ctx, &work, dist, &split.main_bg, &split.parts)?;
     link_from_index(dist, &built)?;
     note(&format!(
         "split build: {} and {} parts loaded on demand",
@@ -205,7 +205,7 @@ pub fn cargo_build(
 }
 
 /// Copies the modules into dist/ under hashed names and points every reference at them.
-fn place(work: &Path, dist: &Path, main_bg: &Path, parts: &[PathBuf]) -> Result<Built> {
+fn place(ctx: &Ctx, work: &Path, dist: &Path, main_bg: &Path, parts: &[PathBuf]) -> Result<Built> {
     let mut loader = std::fs::read_to_string(work.join(LOADER))
         .with_context(|| format!("wasm-split wrote no {LOADER}"))?;
     let mut part_names = Vec::new();
@@ -250,10 +250,26 @@ fn place(work: &Path, dist: &Path, main_bg: &Path, parts: &[PathBuf]) -> Result<
         &format!("./{}", names.main_js),
     )
     .context("the split loader does not import the app's JavaScript")?;
-    std::fs::write(dist.join(&names.main_js), main_js)?;
+    minify(ctx, &main_js, &dist.join(&names.main_js))?;
     std::fs::write(dist.join(&names.main_wasm), main_wasm)?;
-    std::fs::write(dist.join(&names.loader), loader)?;
+    minify(ctx, &loader, &dist.join(&names.loader))?;
     Ok(names)
+}
+
+/// Writes the JavaScript module `text` to `out`, minified by terser (npm, package.json):
+/// wasm-bindgen's glue is read by the browser before the first screen, and minified it is a
+/// fifth smaller after brotli. Exported names and property names (the wasm's imports) stay.
+fn minify(ctx: &Ctx, text: &str, out: &Path) -> Result<()> {
+    let source = out.with_extension("src.js");
+    std::fs::write(&source, text)?;
+    ctx.run(
+        ctx.cmd("terser")
+            .args(["--module", "--compress", "--mangle", "--output"])
+            .arg(out)
+            .arg(&source),
+    )?;
+    std::fs::remove_file(&source)?;
+    Ok(())
 }
 
 /// Puts the start-up script and the preload links at the end of index.html's head.
