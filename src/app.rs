@@ -48,17 +48,17 @@ pub fn App() -> impl IntoView {
     provide_context(RwSignal::new(None::<Notice>));
     let engine = SyncEngine::new(ledger, patrols, settings);
     provide_context(engine);
-    // Service worker (offline start, updates) and the install prompt: the state here, the
-    // worker itself with the other background services once the first screen is drawn.
-    let pwa = crate::pwa::provide();
-    if let Some(owner) = Owner::current() {
-        crate::background::start_after_first_paint(crate::background::Services {
-            owner,
-            engine,
-            ledger,
-            pwa,
-        });
-    }
+    // Started with the app rather than from a part after the first screen: measured, such a
+    // part pulled some twenty shared chunks right after the first paint, and its start-up
+    // cost the cold load more time than its 7.6 KB saved (docs/benchmarks.md).
+    engine.start();
+    // Ask the browser not to evict the user's records and photos under storage pressure.
+    leptos::task::spawn_local(async {
+        crate::storage_info::request_persistence().await;
+    });
+    ledger.tidy_photos_at_start();
+    // Service worker (offline start, updates) and the install prompt.
+    crate::pwa::start(crate::pwa::provide());
     view! {
         <I18nContextProvider>
             <LocaleFromSettings />

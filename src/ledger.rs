@@ -9,6 +9,7 @@ use uuid::Uuid;
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
+use crate::on_demand::PartMissing;
 use crate::store::{self, SaveError};
 use crate::{drafts, photos};
 
@@ -134,8 +135,19 @@ impl Ledger {
     pub fn tidy_photos(&self) {
         let keep = self.photos_in_use();
         leptos::task::spawn_local(async move {
-            if let Err(e) = photos::collect_garbage(&keep).await {
-                leptos::logging::warn!("photo clean-up skipped: {e:?}");
+            // Without the photo store's code (offline before the app was stored) the tidy-up
+            // waits for the next start: nothing is lost by waiting.
+            let _ = photo_tidy_part(keep).await;
+        });
+    }
+
+    /// The tidy-up at start, when the phone has a photo database at all: one that never
+    /// stored a photo does not download the photo store's code for it.
+    pub fn tidy_photos_at_start(&self) {
+        let ledger = *self;
+        leptos::task::spawn_local(async move {
+            if photos::database_exists(photos::DATABASE).await != Some(false) {
+                ledger.tidy_photos();
             }
         });
     }
@@ -148,6 +160,36 @@ impl Ledger {
             }
             newest_first(all);
         });
+    }
+}
+
+/// [`photos::collect_garbage`], with the photo store's code downloaded on first use
+/// (src/on_demand.rs): the first screen opens without it.
+#[cfg(rp_split)]
+#[leptos::wasm_split::wasm_split(
+    photo_tidy_part,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    return_wrapper(let tidy = _; { tidy?.await; Ok(()) } -> Result<(), PartMissing>)
+)]
+fn photo_tidy_part(keep: HashSet<Uuid>) -> Result<Tidy, PartMissing> {
+    Ok(Box::pin(tidy(keep)))
+}
+
+/// The tidy-up [`photo_tidy_part`] hands back to run.
+#[cfg(rp_split)]
+type Tidy = std::pin::Pin<Box<dyn Future<Output = ()>>>;
+
+/// Without the split build (`--cfg rp_split`), the same, in one piece.
+#[cfg(not(rp_split))]
+async fn photo_tidy_part(keep: HashSet<Uuid>) -> Result<(), PartMissing> {
+    tidy(keep).await;
+    Ok(())
+}
+
+async fn tidy(keep: HashSet<Uuid>) {
+    if let Err(e) = photos::collect_garbage(&keep).await {
+        leptos::logging::warn!("photo clean-up skipped: {e:?}");
     }
 }
 

@@ -10,7 +10,6 @@ pub use generated_i18n::i18n;
 
 mod api;
 mod app;
-mod background;
 pub mod backup;
 pub mod bench;
 pub mod camera;

@@ -414,6 +414,32 @@ pub async fn ids() -> Result<Vec<Uuid>, PhotoError> {
     PhotoStore::default().ids().await
 }
 
+/// Whether this phone has the IndexedDB database `name` ([`DATABASE`] for the app's photos);
+/// `None` when the browser cannot say (Firefox before version 126). Asks
+/// `indexedDB.databases()`, which opens nothing and so creates nothing.
+pub async fn database_exists(name: &str) -> Option<bool> {
+    use js_sys::{Array, Function, Promise, Reflect};
+    use wasm_bindgen::JsCast;
+    let window: wasm_bindgen::JsValue = web_sys::window()?.into();
+    let factory = Reflect::get(&window, &"indexedDB".into()).ok()?;
+    let databases: Function = Reflect::get(&factory, &"databases".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let listed: Promise = databases.call0(&factory).ok()?.dyn_into().ok()?;
+    let listed: Array = wasm_bindgen_futures::JsFuture::from(listed)
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    Some(listed.iter().any(|db| {
+        Reflect::get(&db, &"name".into())
+            .ok()
+            .and_then(|n| n.as_string())
+            .is_some_and(|n| n == name)
+    }))
+}
+
 /// Deletes the app's photos that no record or draft refers to (`keep`: every photo id of
 /// every record, tombstones whose photos sync still needs, and drafts). Photos stored within
 /// the last [`GRACE`] are spared, so a photo just taken in an open form (or another tab) is

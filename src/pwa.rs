@@ -61,8 +61,7 @@ pub fn provide() -> Pwa {
     pwa
 }
 
-/// Registers the service worker and listens for the install prompt. Run once the first screen
-/// is drawn (src/background.rs): the browser offers neither before a worker is registered.
+/// Registers the service worker and listens for the install prompt.
 pub fn start(pwa: Pwa) {
     listen_for_install(pwa);
     register(pwa);

@@ -95,6 +95,23 @@ async fn put_get_delete_round_trip() {
 }
 
 #[wasm_bindgen_test]
+async fn a_database_is_known_to_exist_only_once_made_and_asking_makes_none() {
+    let name = "rp-test-exists";
+    assert_eq!(photos::database_exists(name).await, Some(false));
+    assert_eq!(
+        photos::database_exists(name).await,
+        Some(false),
+        "asking created nothing"
+    );
+    let store = fresh_store("exists").await;
+    store
+        .put(Uuid::new_v4(), &blob_of(b"jpeg", "image/jpeg"))
+        .await
+        .expect("put");
+    assert_eq!(photos::database_exists(name).await, Some(true));
+}
+
+#[wasm_bindgen_test]
 async fn the_apps_own_database_is_river_patrol_photos() {
     let id = Uuid::new_v4();
     photos::put(id, &blob_of(b"jpeg", "image/jpeg"))
