@@ -62,12 +62,27 @@ impl Filter {
             record.village.as_str(),
             record.notes.as_str(),
         ]
-        .join("\n")
-        .to_lowercase();
+        .join("\n");
+        let haystack = folded(&haystack);
         self.text
             .split_whitespace()
-            .all(|word| haystack.contains(&word.to_lowercase()))
+            .all(|word| haystack.contains(&folded(word)))
     }
+}
+
+/// `text` as the search compares it: full-width ASCII (ｐｉｐｅ, １号, as a Chinese input
+/// method types it) as plain ASCII, and Latin letters in lower case. Only ASCII is folded:
+/// Unicode's full case tables would add some 10 KB to the app's first download for letters
+/// this ledger does not use.
+fn folded(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// The villages named in `records` (not deleted), sorted, each once: the village filter's

@@ -65,6 +65,21 @@ fn text_searches_title_place_village_and_notes_all_words() {
         ["沿河住户生活污水直排"],
         "case ignored"
     );
+    assert_eq!(
+        shown(&text("PIPE")),
+        ["沿河住户生活污水直排"],
+        "case ignored both ways"
+    );
+    assert_eq!(
+        shown(&text("ｐｉｐｅ")),
+        ["沿河住户生活污水直排"],
+        "full-width letters, as a Chinese input method types them, find plain ones"
+    );
+    assert_eq!(
+        shown(&text("四组　Ｐｉｐｅ")),
+        ["沿河住户生活污水直排"],
+        "an ideographic space separates words too"
+    );
     assert_eq!(shown(&text("白沙")), ["养猪场粪污"]);
     assert_eq!(shown(&text("污水 桥头")), ["沿河住户生活污水直排"]);
     assert!(
