@@ -39,6 +39,7 @@ pub fn photo_file_name(id: Uuid) -> String {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub format: u32,
+    #[serde(with = "crate::stamp::instant")]
     pub made_at: DateTime<Utc>,
     /// Every stored record, tombstones included, each as [`codec::encode`] writes it.
     pub records: Vec<Value>,

@@ -31,6 +31,7 @@ pub struct Draft {
     /// The GPS fix the user took, if any, with its accuracy.
     #[serde(default)]
     pub fix: Option<Position>,
+    #[serde(with = "crate::stamp::instant")]
     pub saved_at: DateTime<Utc>,
 }
 
@@ -93,6 +94,7 @@ struct DraftRest {
     texts: BTreeMap<String, String>,
     #[serde(default)]
     fix: Option<Position>,
+    #[serde(with = "crate::stamp::instant")]
     saved_at: DateTime<Utc>,
 }
 

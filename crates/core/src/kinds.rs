@@ -261,7 +261,7 @@ pub struct WaterQualityPoint {
     pub source_name: String,
     pub source: WaterSource,
     pub testing: Testing,
-    #[serde(default)]
+    #[serde(default, with = "crate::stamp::date_option")]
     pub last_tested: Option<NaiveDate>,
 }
 

@@ -12,6 +12,7 @@ pub mod import;
 pub mod kinds;
 pub mod patrol;
 pub mod record;
+pub mod stamp;
 pub mod stats;
 pub mod sync;
 pub mod sync_state;

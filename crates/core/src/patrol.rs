@@ -43,6 +43,7 @@ pub struct TrackPoint {
     #[serde(default)]
     pub accuracy_m: f64,
     /// When the device took the fix.
+    #[serde(with = "crate::stamp::instant")]
     pub at: DateTime<Utc>,
 }
 
@@ -80,9 +81,14 @@ pub struct Patrol {
     /// only tokens for this village (or for every village) read and write it.
     #[serde(default)]
     pub village: String,
+    #[serde(with = "crate::stamp::instant")]
     pub started_at: DateTime<Utc>,
     /// `None` while the patrol is under way.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::stamp::instant_option"
+    )]
     pub ended_at: Option<DateTime<Utc>>,
     /// Kept fixes, oldest first.
     #[serde(default)]

@@ -37,11 +37,13 @@ pub struct Record {
     #[serde(default)]
     pub responsibility: Responsibility,
     /// Rectification deadline (整改时限), a local calendar date.
-    #[serde(default)]
+    #[serde(default, with = "crate::stamp::date_option")]
     pub deadline: Option<NaiveDate>,
     #[serde(default)]
     pub status: Status,
+    #[serde(with = "crate::stamp::instant")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::stamp::instant")]
     pub updated_at: DateTime<Utc>,
     /// Officer who recorded it.
     #[serde(default)]
@@ -51,7 +53,11 @@ pub struct Record {
     pub visits: Vec<Visit>,
     /// Set when the user deletes the record. The entry stays as a tombstone so a later sync
     /// can tell the server; the list no longer shows it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::stamp::instant_option"
+    )]
     pub deleted_at: Option<DateTime<Utc>>,
     /// The patrol (巡河) the problem was found on, if one was under way; see
     /// [`crate::patrol`].
@@ -68,6 +74,7 @@ pub struct Position {
     #[serde(default)]
     pub accuracy_m: Option<f64>,
     /// When the fix was taken.
+    #[serde(with = "crate::stamp::instant")]
     pub taken_at: DateTime<Utc>,
 }
 
@@ -81,6 +88,7 @@ pub struct PhotoRef {
     pub height: u32,
     /// Lower-case hex SHA-256 of the stored JPEG.
     pub sha256: String,
+    #[serde(with = "crate::stamp::instant")]
     pub taken_at: DateTime<Utc>,
 }
 

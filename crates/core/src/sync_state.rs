@@ -208,7 +208,11 @@ pub struct SyncProgress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// When a sync last completed without error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::stamp::instant_option"
+    )]
     pub last_success: Option<DateTime<Utc>>,
     /// The server the cursor belongs to: another server starts from the beginning.
     #[serde(default)]

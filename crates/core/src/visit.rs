@@ -20,6 +20,7 @@ use crate::workflow::RefusedTransition;
 pub struct Visit {
     /// Made on the device, like a record's id; merging copies goes by it.
     pub id: Uuid,
+    #[serde(with = "crate::stamp::instant")]
     pub at: DateTime<Utc>,
     /// Officer who made the visit.
     #[serde(default)]
