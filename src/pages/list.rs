@@ -1,5 +1,7 @@
 //! The records on this phone, newest first.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use patrol_core::draft::Draft;
@@ -15,6 +17,7 @@ use crate::geolocation::{UsePositionReturn, use_position};
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
 use crate::ledger::{Ledger, sort_records};
+use crate::on_demand;
 use crate::pages::photos::Thumbnail;
 use crate::pages::sync_status::{SyncBadge, SyncBar};
 use crate::widgets::DeadlineBadge;
@@ -52,7 +55,6 @@ pub fn RecordList() -> impl IntoView {
             .map(|(h, p)| distance_m(h, (p.latitude, p.longitude)))
     };
     let filter = RwSignal::new(Filter::default());
-    let villages = Memo::new(move |_| records.with(|r| filter::villages(r)));
     let shown = Memo::new(move |_| {
         let today = format::today();
         let mut list: Vec<Record> = filter.with(|f| {
@@ -118,7 +120,7 @@ pub fn RecordList() -> impl IntoView {
             <StorageWarnings />
             <DraftList />
             <Show when=move || records.with(|r| !r.is_empty()) fallback=EmptyState>
-                <ListFilter filter villages />
+                <ListFilter filter />
                 <div class="list-tools">
                     <p class="count" aria-live="polite">
                         {move || {
@@ -349,16 +351,13 @@ fn RecordRow(record: Record, distance: Signal<Option<f64>>) -> impl IntoView {
     }
 }
 
-/// Search box and filters (kind, village, status, overdue only) above the list.
+/// Search box and filters (kind, village, status, overdue only) above the list. The filters'
+/// code is downloaded when they are first opened (src/on_demand.rs): most visits to the list
+/// only read it or search it.
 #[component]
-fn ListFilter(filter: RwSignal<Filter>, villages: Memo<Vec<String>>) -> impl IntoView {
+fn ListFilter(filter: RwSignal<Filter>) -> impl IntoView {
     let i18n = use_i18n();
-    let choice_options = move |all: Vec<(&'static str, &'static str)>,
-                               current: Option<&'static str>| {
-        all.into_iter()
-            .map(|(value, label)| view! { <option value=value selected=current == Some(value)>{label}</option> })
-            .collect_view()
-    };
+    let opened = RwSignal::new(false);
     view! {
         <div class="list-filter" role="search">
             <label for="search">{t!(i18n, list.search)}</label>
@@ -366,8 +365,58 @@ fn ListFilter(filter: RwSignal<Filter>, villages: Memo<Vec<String>>) -> impl Int
                 placeholder=move || t_string!(i18n, list.search_hint)
                 prop:value=move || filter.with(|f| f.text.clone())
                 on:input=move |ev| filter.update(|f| f.text = event_target_value(&ev)) />
-            <details class="filter-more">
+            // The first toggle of a closed <details> opens it.
+            <details class="filter-more" on:toggle=move |_| opened.set(true)>
                 <summary>{t!(i18n, list.filters)}</summary>
+                {move || {
+                    opened.get().then(|| {
+                        on_demand::part_view(
+                            Arc::new(move || Box::pin(filter_choices_part(filter))),
+                            ViewFn::default(),
+                            |retry| view! { <FilterChoicesMissing retry /> }.into_any(),
+                        )
+                    })
+                }}
+            </details>
+        </div>
+    }
+}
+
+/// The filters' own code could not be downloaded (offline before the app was stored).
+#[component]
+fn FilterChoicesMissing(retry: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="field-error" role="alert">{t!(i18n, list.filters_missing)}</p>
+        <button type="button" on:click=move |_| retry.run(())>{t!(i18n, on_demand.retry)}</button>
+    }
+}
+
+#[cfg(rp_split)]
+#[leptos::wasm_split::wasm_split(filter_choices_part, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn filter_choices_part(filter: RwSignal<Filter>) -> Result<AnyView, on_demand::PartMissing> {
+    Ok(view! { <FilterChoices filter /> }.into_any())
+}
+
+/// Without the split build (`--cfg rp_split`), the same, in one piece.
+#[cfg(not(rp_split))]
+async fn filter_choices_part(filter: RwSignal<Filter>) -> Result<AnyView, on_demand::PartMissing> {
+    Ok(view! { <FilterChoices filter /> }.into_any())
+}
+
+/// Kind, village, status and "overdue only".
+#[component]
+fn FilterChoices(filter: RwSignal<Filter>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ledger = expect_context::<Ledger>();
+    let villages = Memo::new(move |_| ledger.with_all(|r| filter::villages(r)));
+    let choice_options = move |all: Vec<(&'static str, &'static str)>,
+                               current: Option<&'static str>| {
+        all.into_iter()
+            .map(|(value, label)| view! { <option value=value selected=current == Some(value)>{label}</option> })
+            .collect_view()
+    };
+    view! {
                 <label for="filter-kind">{t!(i18n, fields.kind)}</label>
                 <select id="filter-kind" on:change=move |ev| {
                     filter.update(|f| f.kind = Kind::parse(&event_target_value(&ev)))
@@ -413,7 +462,5 @@ fn ListFilter(filter: RwSignal<Filter>, villages: Memo<Vec<String>>) -> impl Int
                         on:change=move |ev| filter.update(|f| f.overdue_only = event_target_checked(&ev)) />
                     {t!(i18n, list.overdue_only)}
                 </label>
-            </details>
-        </div>
     }
 }
