@@ -53,8 +53,13 @@ async function phoneToServer(page, phoneToken) {
   await page.waitForSelector('main');
   const stored = await page.evaluate(
     async ({ records, photos }) => {
+      // A phone that never stored a photo has no database yet: made as the app makes it
+      // (src/photos.rs, `upgrade`), version 1 with the one store.
       const db = await new Promise((ok, fail) => {
-        const open = indexedDB.open('river-patrol');
+        const open = indexedDB.open('river-patrol', 1);
+        open.onupgradeneeded = () => {
+          if (!open.result.objectStoreNames.contains('photos')) open.result.createObjectStore('photos');
+        };
         open.onsuccess = () => ok(open.result);
         open.onerror = () => fail(open.error);
       });
