@@ -132,6 +132,9 @@ try {
   const count = await page.locator('.count').textContent();
   if (!count.includes(String(PROBLEMS))) throw new Error(`the list says "${count}", not ${PROBLEMS} problems`);
 
+  // The filter choices are downloaded when "filters" is first opened.
+  await page.locator('.filter-more summary').click();
+  await page.waitForSelector('#filter-village');
   const searches = [];
   const filters = [];
   for (let i = 0; i < RUNS; i++) {
