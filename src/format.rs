@@ -49,6 +49,9 @@ pub fn date(locale: Locale, day: NaiveDate) -> String {
 /// the app's languages), through the browser's Intl: Rust's float formatting would otherwise
 /// be compiled into the first screen's wasm for this alone.
 pub fn decimal(locale: Locale, value: f64, digits: u32) -> String {
+    // Zero without a sign: a patrol that has not moved yet is "0 米", not "-0 米" (a sum of
+    // no f64s is -0.0, and Intl writes its sign).
+    let value = value + 0.0;
     let options = Object::new();
     let _ = Reflect::set(&options, &"minimumFractionDigits".into(), &digits.into());
     let _ = Reflect::set(&options, &"maximumFractionDigits".into(), &digits.into());

@@ -17,6 +17,12 @@ fn distances_are_written_with_the_locales_digits_and_separators() {
     assert_eq!(decimal(Locale::en, 120.4, 0), "120");
     assert_eq!(decimal(Locale::zh_CN, 1234.56, 1), "1,234.6");
     assert_eq!(decimal(Locale::zh_CN, 0.25, 2), "0.25");
+    assert_eq!(
+        decimal(Locale::zh_CN, -0.0, 0),
+        "0",
+        "a track of no length is 0 m"
+    );
+    assert_eq!(decimal(Locale::en, [0.0f64; 0].iter().sum(), 2), "0.00");
 }
 
 #[wasm_bindgen_test]
