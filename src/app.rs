@@ -58,7 +58,7 @@ pub fn App() -> impl IntoView {
     });
     ledger.tidy_photos_at_start();
     // Service worker (offline start, updates) and the install prompt.
-    crate::pwa::start(crate::pwa::provide());
+    crate::pwa::provide();
     view! {
         <I18nContextProvider>
             <LocaleFromSettings />

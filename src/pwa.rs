@@ -40,8 +40,8 @@ pub struct Pwa {
     switching: StoredValue<bool>,
 }
 
-/// Provides [`Pwa`]; [`start`] registers the service worker and listens for the install prompt.
-pub fn provide() -> Pwa {
+/// Provides [`Pwa`], registers the service worker and listens for the install prompt.
+pub fn provide() {
     let pwa = Pwa {
         update_ready: RwSignal::new(false),
         save_first: RwSignal::new(false),
@@ -58,11 +58,6 @@ pub fn provide() -> Pwa {
             pwa.save_first.set(false);
         }
     });
-    pwa
-}
-
-/// Registers the service worker and listens for the install prompt.
-pub fn start(pwa: Pwa) {
     listen_for_install(pwa);
     register(pwa);
 }
