@@ -2,6 +2,7 @@
 // xtask/src/split.rs). When that download fails (offline before the service worker has stored
 // the app), the screen says so, the rest of the app keeps working, and a retry opens it.
 import { test, expect } from '@playwright/test';
+import { fillNew, save } from './helpers';
 
 // Without the service worker, every part comes from the network, where this test cuts it.
 test.use({ serviceWorkers: 'block' });
@@ -75,4 +76,26 @@ test('a patrol under way keeps recording its track while the patrol bar\'s code 
   await expect(page.getByTestId('patrol-bar')).toContainText('巡河中');
   await expect(missing).toHaveCount(0);
   expect(errors.filter((e) => e.startsWith('RuntimeError'))).toEqual([]);
+});
+
+test('the list\'s filters say so when their code cannot be downloaded, and a retry brings them', async ({ page }) => {
+  await page.goto('/');
+  await fillNew(page, { kind: '排污口', fill: { 问题描述: '暗管排污', '村（社区）': '杨柳村' } });
+  await save(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('暗管排污');
+
+  await page.route(PARTS, (route) => route.abort('internetdisconnected'));
+  await page.goto('/');
+  // Searching works without them.
+  await page.getByLabel('搜索').fill('暗管');
+  await expect(page.locator('.count')).toHaveText('显示 1 / 1 条');
+  await page.getByText('筛选', { exact: true }).click();
+  const missing = page.getByRole('alert').filter({ hasText: '筛选功能还没有下载到手机上' });
+  await expect(missing).toBeVisible();
+
+  await page.unroute(PARTS);
+  await page.locator('.filter-more').getByRole('button', { name: '重试' }).click();
+  await page.getByLabel('村（社区）').selectOption('杨柳村');
+  await expect(missing).toHaveCount(0);
+  await expect(page.locator('.record-list').getByRole('link')).toHaveCount(1);
 });
