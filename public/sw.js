@@ -12,7 +12,8 @@
 'use strict';
 
 // Written after every build by `cargo xtask` (xtask/src/precache.rs): the build version and
-// every file of dist/ but this one, with its SHA-256. `null` here: not built by the xtask.
+// every file of dist/ but this one, with its SHA-256 (or, for a file named by its content,
+// its URL alone). `null` here: not built by the xtask.
 self.PRECACHE = null;
 
 const PREFIX = 'river-patrol-';
@@ -80,9 +81,19 @@ async function download(file) {
   if (!response.ok) throw new Error(`${file.url}: HTTP ${response.status}`);
   const body = await response.arrayBuffer();
   const sha256 = hex(await crypto.subtle.digest('SHA-256', body));
-  if (sha256 !== file.sha256) throw new Error(`${file.url}: SHA-256 ${sha256}, expected ${file.sha256}`);
+  // A file listed by URL alone is named by its content: its name ends in the first 16 hex
+  // digits of its SHA-256 (xtask/src/precache.rs).
+  const expected = file.sha256 || nameHash(file.url);
+  if (!expected || !sha256.startsWith(expected)) {
+    throw new Error(`${file.url}: SHA-256 ${sha256}, expected ${expected}`);
+  }
   const headers = { 'Content-Type': response.headers.get('Content-Type') || 'application/octet-stream' };
   return [file.url, new Response(body, { headers })];
+}
+
+function nameHash(url) {
+  const match = /-([0-9a-f]{16})\.[a-z]+$/.exec(url);
+  return match ? match[1] : null;
 }
 
 function hex(buffer) {
