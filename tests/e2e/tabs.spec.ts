@@ -4,6 +4,13 @@ import { fillForm, fillNew, inventory, openFromList, save, shown, storedRecords 
 // Two tabs (or an installed app and a browser tab) open on the same phone, each with its own
 // copy of the ledger in memory: a save in one must never undo a save made in the other.
 
+/** Waits until `page`'s view of storage holds what another tab just saved. Each tab's renderer
+ * keeps its own cache of localStorage, updated a few milliseconds after another tab writes: a
+ * person switching tabs never sees the gap, a test acting at once can. */
+async function seesStored(page: Page, check: (record: any) => boolean) {
+  await expect.poll(async () => (await storedRecords(page)).some(check)).toBe(true);
+}
+
 async function openEdit(page: Page, title: string) {
   await openFromList(page, title);
   await page.getByRole('link', { name: '修改' }).click();
@@ -24,6 +31,7 @@ test('two tabs editing the same record: the later save keeps the earlier one', a
   await fillForm(page, { kind: '排污口', fill: { 受纳水体: '白水河' } });
   await save(page);
   await expect(shown(page, '受纳水体')).toHaveText('白水河');
+  await seesStored(other, (r) => r.details.receiving_river === '白水河');
   await fillForm(other, { kind: '排污口', fill: { 责任人: '赵小军' } });
   await save(other);
 
@@ -51,6 +59,8 @@ test('a tab deleting a record another tab has just changed keeps that change in 
   await openEdit(page, '先改后删');
   await fillForm(page, { kind: '排污口', fill: { 责任人: '赵小军' } });
   await save(page);
+  await expect(shown(page, '责任人')).toHaveText('赵小军');
+  await seesStored(other, (r) => r.responsibility.person === '赵小军');
 
   await other.getByRole('button', { name: '删除' }).click();
   await other.getByRole('alertdialog').getByRole('button', { name: '确认删除' }).click();
