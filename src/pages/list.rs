@@ -45,6 +45,55 @@ pub fn RecordList() -> impl IntoView {
     let i18n = use_i18n();
     let ledger = expect_context::<Ledger>();
     let records = Memo::new(move |_| ledger.visible());
+    view! {
+        <section class="page">
+            <h1>{t!(i18n, list.title)}</h1>
+            <SyncBar />
+            <StorageWarnings />
+            <DraftList />
+            <Show when=move || records.with(|r| !r.is_empty()) fallback=EmptyState>
+                {on_demand::part_view(
+                    Arc::new(move || Box::pin(filled_list_part(records))),
+                    ViewFn::default(),
+                    |retry| view! { <FilledListMissing retry /> }.into_any(),
+                )}
+            </Show>
+        </section>
+    }
+}
+
+/// The list's rows, search, order and export: downloaded only once the phone holds a record
+/// (src/on_demand.rs), so a first visit, with nothing recorded yet, starts without them.
+#[cfg(rp_split)]
+#[leptos::wasm_split::wasm_split(filled_list_part, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn filled_list_part(records: Memo<Vec<Record>>) -> Result<AnyView, on_demand::PartMissing> {
+    Ok(view! { <FilledList records /> }.into_any())
+}
+
+/// Without the split build (`--cfg rp_split`), the same, in one piece.
+#[cfg(not(rp_split))]
+async fn filled_list_part(records: Memo<Vec<Record>>) -> Result<AnyView, on_demand::PartMissing> {
+    Ok(view! { <FilledList records /> }.into_any())
+}
+
+/// The rows' own code could not be downloaded (offline before the app was stored): the
+/// records are safe on the phone, and the retry tries again.
+#[component]
+fn FilledListMissing(retry: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="part-missing" role="alert">
+            <p>{t!(i18n, list.rows_missing)}</p>
+            <button type="button" class="primary" on:click=move |_| retry.run(())>{t!(i18n, on_demand.retry)}</button>
+        </div>
+    }
+}
+
+/// The records, searched, filtered and ordered, a page at a time.
+#[component]
+fn FilledList(records: Memo<Vec<Record>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ledger = expect_context::<Ledger>();
     let order = RwSignal::new(Order::Newest);
     let export_failed = RwSignal::new(false);
     let here = RwSignal::new(None::<(f64, f64)>);
@@ -114,85 +163,77 @@ pub fn RecordList() -> impl IntoView {
         }
     };
     view! {
-        <section class="page">
-            <h1>{t!(i18n, list.title)}</h1>
-            <SyncBar />
-            <StorageWarnings />
-            <DraftList />
-            <Show when=move || records.with(|r| !r.is_empty()) fallback=EmptyState>
-                <ListFilter filter />
-                <div class="list-tools">
-                    <p class="count" aria-live="polite">
-                        {move || {
-                            let total = records.with(Vec::len);
-                            if filter.with(Filter::is_active) {
-                                t_string!(i18n, list.count_filtered, shown = shown.with(Vec::len), total).to_string()
-                            } else {
-                                t_string!(i18n, list.count, count = total).to_string()
-                            }
-                        }}
-                    </p>
-                    <div class="segments" role="group" aria-label=move || t_string!(i18n, list.order_label)>
-                        {order_button(Order::Newest)}
-                        {order_button(Order::Nearest)}
-                        {order_button(Order::Urgent)}
-                        {order_button(Order::LastVisit)}
-                    </div>
-                </div>
-                <Show when=move || order.get() == Order::Nearest>
-                    <WatchHere here located />
-                    <p class="hint" role="status">
-                        {move || match located.get() {
-                            None => Some(t_string!(i18n, list.locating)),
-                            Some(false) => Some(t_string!(i18n, list.no_fix)),
-                            Some(true) => None,
-                        }}
-                    </p>
-                </Show>
-                <ul class="record-list">
-                    <For
-                        each=move || shown.with(|list| list.iter().take(limit.get()).cloned().collect::<Vec<_>>())
-                        key=|r| (r.id, r.revision, r.updated_at)
-                        children=move |record| {
-                            let position = record.position.as_ref().map(|p| (p.latitude, p.longitude));
-                            let distance = Signal::derive(move || {
-                                if order.get() != Order::Nearest {
-                                    return None;
-                                }
-                                here.get().zip(position).map(|(h, p)| distance_m(h, p))
-                            });
-                            view! { <RecordRow record distance /> }
+        <ListFilter filter />
+        <div class="list-tools">
+            <p class="count" aria-live="polite">
+                {move || {
+                    let total = records.with(Vec::len);
+                    if filter.with(Filter::is_active) {
+                        t_string!(i18n, list.count_filtered, shown = shown.with(Vec::len), total).to_string()
+                    } else {
+                        t_string!(i18n, list.count, count = total).to_string()
+                    }
+                }}
+            </p>
+            <div class="segments" role="group" aria-label=move || t_string!(i18n, list.order_label)>
+                {order_button(Order::Newest)}
+                {order_button(Order::Nearest)}
+                {order_button(Order::Urgent)}
+                {order_button(Order::LastVisit)}
+            </div>
+        </div>
+        <Show when=move || order.get() == Order::Nearest>
+            <WatchHere here located />
+            <p class="hint" role="status">
+                {move || match located.get() {
+                    None => Some(t_string!(i18n, list.locating)),
+                    Some(false) => Some(t_string!(i18n, list.no_fix)),
+                    Some(true) => None,
+                }}
+            </p>
+        </Show>
+        <ul class="record-list">
+            <For
+                each=move || shown.with(|list| list.iter().take(limit.get()).cloned().collect::<Vec<_>>())
+                key=|r| (r.id, r.revision, r.updated_at)
+                children=move |record| {
+                    let position = record.position.as_ref().map(|p| (p.latitude, p.longitude));
+                    let distance = Signal::derive(move || {
+                        if order.get() != Order::Nearest {
+                            return None;
                         }
-                    />
-                </ul>
-                <Show when=has_more>
-                    <button type="button" class="show-more" data-testid="show-more"
-                        on:click=move |_| limit.update(|n| *n += PAGE)>
-                        {move || {
-                            let rest = shown.with(Vec::len).saturating_sub(limit.get());
-                            t_string!(i18n, list.show_more, count = rest.min(PAGE), rest)
-                        }}
-                    </button>
-                </Show>
-                <div class="list-export">
-                    <button type="button" on:click=move |_| {
-                        let name = t_string!(i18n, list.export_file, date = format::today()).to_string();
-                        let records = ledger.with_all_untracked(|all| all.to_vec());
-                        leptos::task::spawn_local(async move {
-                            let done = export::download_ledger(records, name).await;
-                            export_failed.set(done.is_err());
-                        });
-                    }>
-                        {t!(i18n, list.export)}
-                    </button>
-                    <p class="hint">{t!(i18n, list.export_hint)}</p>
-                    <A href="/import" attr:class="button secondary">{t!(i18n, list.import)}</A>
-                    <Show when=move || export_failed.get()>
-                        <p class="field-error" role="alert">{t!(i18n, list.export_failed)}</p>
-                    </Show>
-                </div>
+                        here.get().zip(position).map(|(h, p)| distance_m(h, p))
+                    });
+                    view! { <RecordRow record distance /> }
+                }
+            />
+        </ul>
+        <Show when=has_more>
+            <button type="button" class="show-more" data-testid="show-more"
+                on:click=move |_| limit.update(|n| *n += PAGE)>
+                {move || {
+                    let rest = shown.with(Vec::len).saturating_sub(limit.get());
+                    t_string!(i18n, list.show_more, count = rest.min(PAGE), rest)
+                }}
+            </button>
+        </Show>
+        <div class="list-export">
+            <button type="button" on:click=move |_| {
+                let name = t_string!(i18n, list.export_file, date = format::today()).to_string();
+                let records = ledger.with_all_untracked(|all| all.to_vec());
+                leptos::task::spawn_local(async move {
+                    let done = export::download_ledger(records, name).await;
+                    export_failed.set(done.is_err());
+                });
+            }>
+                {t!(i18n, list.export)}
+            </button>
+            <p class="hint">{t!(i18n, list.export_hint)}</p>
+            <A href="/import" attr:class="button secondary">{t!(i18n, list.import)}</A>
+            <Show when=move || export_failed.get()>
+                <p class="field-error" role="alert">{t!(i18n, list.export_failed)}</p>
             </Show>
-        </section>
+        </div>
     }
 }
 

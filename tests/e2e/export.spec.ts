@@ -3,6 +3,7 @@
 import { test, expect } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { fillNew, save, showList } from './helpers';
+import { controlled } from './pwa-helpers';
 
 test('the ledger downloads as CSV with no network', async ({ page, context }) => {
   await page.goto('/');
@@ -10,6 +11,8 @@ test('the ledger downloads as CSV with no network', async ({ page, context }) =>
   await save(page);
   await fillNew(page, { kind: '标志牌', fill: { 问题描述: '标志牌缺失', '村（社区）': '白沙村' } });
   await save(page);
+  // Offline once the service worker has stored the app, as after any first online visit.
+  await controlled(page);
   await context.setOffline(true);
   await showList(page);
 

@@ -1,5 +1,5 @@
-// Screens other than the list download their code the first time they open (src/on_demand.rs,
-// xtask/src/split.rs). When that download fails (offline before the service worker has stored
+// Screens other than the list, and the list's rows once there are any, download their code the
+// first time they open (src/on_demand.rs, xtask/src/split.rs). When that download fails (offline before the service worker has stored
 // the app), the screen says so, the rest of the app keeps working, and a retry opens it.
 import { test, expect } from '@playwright/test';
 import { fillNew, save } from './helpers';
@@ -8,6 +8,7 @@ import { fillNew, save } from './helpers';
 test.use({ serviceWorkers: 'block' });
 
 const PARTS = /\/(split|chunk)_[^/]*\.wasm$/;
+const FILTERS = /\/split_filter_choices_part-[^/]*\.wasm$/;
 
 test('a screen whose code cannot be downloaded says so, the app keeps working, and a retry opens it', async ({ page }) => {
   // A part that fails to download must not abort the wasm (a panic shows as a RuntimeError).
@@ -84,7 +85,7 @@ test('the list\'s filters say so when their code cannot be downloaded, and a ret
   await save(page);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('暗管排污');
 
-  await page.route(PARTS, (route) => route.abort('internetdisconnected'));
+  await page.route(FILTERS, (route) => route.abort('internetdisconnected'));
   await page.goto('/');
   // Searching works without them.
   await page.getByLabel('搜索').fill('暗管');
@@ -93,9 +94,34 @@ test('the list\'s filters say so when their code cannot be downloaded, and a ret
   const missing = page.getByRole('alert').filter({ hasText: '筛选功能还没有下载到手机上' });
   await expect(missing).toBeVisible();
 
-  await page.unroute(PARTS);
+  await page.unroute(FILTERS);
   await page.locator('.filter-more').getByRole('button', { name: '重试' }).click();
   await page.getByLabel('村（社区）').selectOption('杨柳村');
   await expect(missing).toHaveCount(0);
   await expect(page.locator('.record-list').getByRole('link')).toHaveCount(1);
+});
+
+test('stored records stay safe when the list\'s code cannot be downloaded, and a retry shows them', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
+  await page.goto('/');
+  await fillNew(page, { kind: '排污口', fill: { 问题描述: '暗管排污', '村（社区）': '杨柳村' } });
+  await save(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('暗管排污');
+
+  // Offline before the app was stored: the rows' part cannot be had after a reload.
+  await page.route(PARTS, (route) => route.abort('internetdisconnected'));
+  await page.goto('/');
+  const missing = page.getByRole('alert').filter({ hasText: '显示记录列表的功能还没有下载到手机上' });
+  await expect(missing).toContainText('记录都保存在手机上');
+  // Not the empty list's invitation: the phone does hold a record.
+  await expect(page.getByRole('heading', { name: '还没有记录' })).toHaveCount(0);
+  expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('rp/v1/record/')).length)).toBe(1);
+
+  await page.unroute(PARTS);
+  await missing.getByRole('button', { name: '重试' }).click();
+  await expect(page.locator('.record-list').getByRole('link')).toHaveCount(1);
+  await expect(page.locator('.record-list')).toContainText('暗管排污');
+  await expect(missing).toHaveCount(0);
+  expect(errors.filter((e) => e.startsWith('RuntimeError'))).toEqual([]);
 });
