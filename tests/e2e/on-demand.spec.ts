@@ -1,14 +1,22 @@
 // Screens other than the list, and the list's rows once there are any, download their code the
-// first time they open (src/on_demand.rs, xtask/src/split.rs). When that download fails (offline before the service worker has stored
-// the app), the screen says so, the rest of the app keeps working, and a retry opens it.
-import { test, expect } from '@playwright/test';
-import { fillNew, save } from './helpers';
+// first time they open (src/on_demand.rs, xtask/src/split.rs). When that download fails
+// (offline before the service worker has stored the app), the screen says so, the rest of the
+// app keeps working, and a retry opens it.
+import { test, expect, type Page } from '@playwright/test';
+import { fillNew, save, storedRecords } from './helpers';
 
 // Without the service worker, every part comes from the network, where this test cuts it.
 test.use({ serviceWorkers: 'block' });
 
 const PARTS = /\/(split|chunk)_[^/]*\.wasm$/;
 const FILTERS = /\/split_filter_choices_part-[^/]*\.wasm$/;
+
+/** Records one problem, 暗管排污, while every part can still be downloaded. */
+async function recordOne(page: Page) {
+  await fillNew(page, { kind: '排污口', fill: { 问题描述: '暗管排污', '村（社区）': '杨柳村' } });
+  await save(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('暗管排污');
+}
 
 test('a screen whose code cannot be downloaded says so, the app keeps working, and a retry opens it', async ({ page }) => {
   // A part that fails to download must not abort the wasm (a panic shows as a RuntimeError).
@@ -81,9 +89,7 @@ test('a patrol under way keeps recording its track while the patrol bar\'s code 
 
 test('the list\'s filters say so when their code cannot be downloaded, and a retry brings them', async ({ page }) => {
   await page.goto('/');
-  await fillNew(page, { kind: '排污口', fill: { 问题描述: '暗管排污', '村（社区）': '杨柳村' } });
-  await save(page);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('暗管排污');
+  await recordOne(page);
 
   await page.route(FILTERS, (route) => route.abort('internetdisconnected'));
   await page.goto('/');
@@ -105,9 +111,7 @@ test('stored records stay safe when the list\'s code cannot be downloaded, and a
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
   await page.goto('/');
-  await fillNew(page, { kind: '排污口', fill: { 问题描述: '暗管排污', '村（社区）': '杨柳村' } });
-  await save(page);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('暗管排污');
+  await recordOne(page);
 
   // Offline before the app was stored: the rows' part cannot be had after a reload.
   await page.route(PARTS, (route) => route.abort('internetdisconnected'));
@@ -116,7 +120,7 @@ test('stored records stay safe when the list\'s code cannot be downloaded, and a
   await expect(missing).toContainText('记录都保存在手机上');
   // Not the empty list's invitation: the phone does hold a record.
   await expect(page.getByRole('heading', { name: '还没有记录' })).toHaveCount(0);
-  expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('rp/v1/record/')).length)).toBe(1);
+  expect(await storedRecords(page)).toHaveLength(1);
 
   await page.unroute(PARTS);
   await missing.getByRole('button', { name: '重试' }).click();
