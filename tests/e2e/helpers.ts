@@ -99,9 +99,11 @@ export async function freeStorage(page: Page) {
 
 /** Every stored record entry, parsed. */
 export async function storedRecords(page: Page): Promise<any[]> {
+  // Sorted by key: localStorage's own key order can change when a record is written again.
   return page.evaluate(() =>
     Object.keys(localStorage)
       .filter((k) => k.startsWith('rp/v1/record/'))
+      .sort()
       .map((k) => JSON.parse(localStorage.getItem(k)!)),
   );
 }
