@@ -15,6 +15,7 @@ use crate::pages::{
 };
 use crate::patrols::Patrols;
 use crate::settings::Settings;
+use crate::stored::Stored;
 use crate::sync::SyncEngine;
 
 /// A short confirmation, announced to screen readers and shown at the top for a few seconds.
@@ -37,16 +38,23 @@ pub fn announce(notice: Notice) {
     }
 }
 
+/// The app over what the phone held at start (`stored`, read by src/stored.rs).
 #[component]
-pub fn App() -> impl IntoView {
-    let ledger = Ledger::load();
+pub fn App(stored: Stored) -> impl IntoView {
+    let Stored {
+        ledger,
+        patrols,
+        settings,
+        sync,
+    } = stored;
+    let ledger = Ledger::new(ledger);
     provide_context(ledger);
-    let patrols = Patrols::load();
+    let patrols = Patrols::new(patrols);
     provide_context(patrols);
-    let settings = RwSignal::new(Settings::load());
+    let settings = RwSignal::new(settings);
     provide_context(settings);
     provide_context(RwSignal::new(None::<Notice>));
-    let engine = SyncEngine::new(ledger, patrols, settings);
+    let engine = SyncEngine::new(ledger, patrols, settings, sync);
     provide_context(engine);
     // Started with the app rather than from a part after the first screen: measured, such a
     // part pulled some twenty shared chunks right after the first paint, and its start-up
@@ -86,6 +94,27 @@ pub fn App() -> impl IntoView {
                 <BottomNav />
             </Router>
         </I18nContextProvider>
+    }
+}
+
+/// In place of the app on a phone that holds records but not the code that reads them (offline
+/// before the service worker stored the app): nothing is read, so nothing stored is touched.
+#[component]
+pub fn StoredMissing() -> impl IntoView {
+    let i18n = use_i18n();
+    let retry = move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    };
+    view! {
+        <main id="main" class="page part-missing" role="alert">
+            <h1>{t!(i18n, stored.title)}</h1>
+            <p>{t!(i18n, stored.offline)}</p>
+            <button type="button" class="primary" on:click=retry>
+                {t!(i18n, on_demand.retry)}
+            </button>
+        </main>
     }
 }
 

@@ -24,9 +24,8 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    pub fn load() -> Ledger {
-        let loaded = store::load_all();
-        drafts::forget_saved(&loaded.records);
+    /// The ledger over what storage held at start (read by src/stored.rs).
+    pub fn new(loaded: store::Loaded) -> Ledger {
         Ledger {
             records: RwSignal::new(loaded.records),
             quarantined: RwSignal::new(loaded.quarantined),
@@ -133,11 +132,11 @@ impl Ledger {
 
     /// Deletes, in the background, stored photos that nothing refers to any more.
     pub fn tidy_photos(&self) {
-        let keep = self.photos_in_use();
+        let ledger = *self;
         leptos::task::spawn_local(async move {
             // Without the photo store's code (offline before the app was stored) the tidy-up
             // waits for the next start: nothing is lost by waiting.
-            let _ = photo_tidy_part(keep).await;
+            let _ = photo_tidy_part(ledger).await;
         });
     }
 
@@ -172,8 +171,10 @@ impl Ledger {
     fallible,
     return_wrapper(let tidy = _; { tidy?.await; Ok(()) } -> Result<(), PartMissing>)
 )]
-fn photo_tidy_part(keep: HashSet<Uuid>) -> Result<Tidy, PartMissing> {
-    Ok(Box::pin(tidy(keep)))
+fn photo_tidy_part(ledger: Ledger) -> Result<Tidy, PartMissing> {
+    // What is in use is read here, in the part: it reads the drafts, whose decoding code the
+    // first screen does without (src/stored.rs).
+    Ok(Box::pin(tidy(ledger.photos_in_use())))
 }
 
 /// The tidy-up [`photo_tidy_part`] hands back to run.
@@ -182,8 +183,8 @@ type Tidy = std::pin::Pin<Box<dyn Future<Output = ()>>>;
 
 /// Without the split build (`--cfg rp_split`), the same, in one piece.
 #[cfg(not(rp_split))]
-async fn photo_tidy_part(keep: HashSet<Uuid>) -> Result<(), PartMissing> {
-    tidy(keep).await;
+async fn photo_tidy_part(ledger: Ledger) -> Result<(), PartMissing> {
+    tidy(ledger.photos_in_use()).await;
     Ok(())
 }
 

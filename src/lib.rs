@@ -27,6 +27,7 @@ pub mod pwa;
 pub mod settings;
 pub mod storage_info;
 pub mod store;
+pub mod stored;
 pub mod sync;
 mod widgets;
 
@@ -36,6 +37,16 @@ pub fn start() {
     // weight in the release wasm, where a panic aborts anyway.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
+    // A phone that holds nothing starts at once; one that holds anything first downloads the
+    // code that reads it (src/stored.rs), from the service worker's cache once installed.
+    if stored::holds_anything() {
+        wasm_bindgen_futures::spawn_local(async { mount(stored::read_all().await) });
+    } else {
+        mount(Ok(stored::Stored::default()));
+    }
+}
+
+fn mount(stored: Result<stored::Stored, on_demand::PartMissing>) {
     // index.html's start-up screen gives way to the app.
     if let Some(boot) = web_sys::window()
         .and_then(|w| w.document())
@@ -43,5 +54,14 @@ pub fn start() {
     {
         boot.remove();
     }
-    leptos::mount::mount_to_body(app::App);
+    match stored {
+        Ok(stored) => leptos::mount::mount_to_body(move || leptos::view! { <app::App stored /> }),
+        Err(on_demand::PartMissing) => leptos::mount::mount_to_body(|| {
+            leptos::view! {
+                <i18n::I18nContextProvider>
+                    <app::StoredMissing />
+                </i18n::I18nContextProvider>
+            }
+        }),
+    }
 }

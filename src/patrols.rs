@@ -51,9 +51,10 @@ pub struct Patrols {
 }
 
 impl Patrols {
-    pub fn load() -> Patrols {
+    /// The patrols stored at start (read by src/stored.rs), newest first.
+    pub fn new(all: Vec<Patrol>) -> Patrols {
         Patrols {
-            all: RwSignal::new(load_all()),
+            all: RwSignal::new(all),
             track_error: RwSignal::new(None),
         }
     }

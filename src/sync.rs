@@ -99,16 +99,21 @@ pub struct SyncEngine {
 }
 
 impl SyncEngine {
-    pub fn new(ledger: Ledger, patrols: Patrols, settings: RwSignal<Settings>) -> SyncEngine {
-        let progress = load_progress();
+    /// The engine over what the phone held at start (`stored`, read by src/stored.rs).
+    pub fn new(
+        ledger: Ledger,
+        patrols: Patrols,
+        settings: RwSignal<Settings>,
+        stored: SyncStored,
+    ) -> SyncEngine {
         SyncEngine {
             online: RwSignal::new(navigator_online()),
             running: RwSignal::new(false),
-            last_success: RwSignal::new(progress.last_success),
+            last_success: RwSignal::new(stored.progress.last_success),
             failure: RwSignal::new(None),
             retry_at: RwSignal::new(None),
-            states: RwSignal::new(load_states()),
-            patrol_sync: RwSignal::new(load_patrol_sync()),
+            states: RwSignal::new(stored.states),
+            patrol_sync: RwSignal::new(stored.patrol_sync),
             failures: StoredValue::new(0),
             again: StoredValue::new(false),
             retry_timer: StoredValue::new(None),
@@ -356,7 +361,13 @@ impl SyncEngine {
                 .key()
                 .is_some_and(|k| k.starts_with(SYNC_STATE_KEY_PREFIX))
             {
-                engine.states.set(load_states());
+                // Read by the readers' part (src/stored.rs); without it, this tab shows the
+                // other's results after its own next sync, which reads them again.
+                leptos::task::spawn_local(async move {
+                    if let Ok(states) = crate::stored::sync_states().await {
+                        engine.states.set(states);
+                    }
+                });
             }
         });
     }
@@ -685,7 +696,25 @@ fn navigator_online() -> bool {
     window().navigator().on_line()
 }
 
-fn load_states() -> HashMap<Uuid, SyncState> {
+/// The sync bookkeeping the engine starts from.
+#[derive(Clone, Debug, Default)]
+pub struct SyncStored {
+    pub progress: SyncProgress,
+    pub states: HashMap<Uuid, SyncState>,
+    pub patrol_sync: PatrolSync,
+}
+
+impl SyncStored {
+    pub fn load() -> SyncStored {
+        SyncStored {
+            progress: load_progress(),
+            states: load_states(),
+            patrol_sync: load_patrol_sync(),
+        }
+    }
+}
+
+pub(crate) fn load_states() -> HashMap<Uuid, SyncState> {
     store::keys()
         .into_iter()
         .filter_map(|key| {

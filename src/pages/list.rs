@@ -10,7 +10,6 @@ use patrol_core::geo::distance_m;
 use patrol_core::workflow::DeadlineState;
 use patrol_core::{Choice, Kind, Record, Status};
 
-use crate::drafts;
 use crate::export;
 use crate::format;
 use crate::geolocation::{UsePositionReturn, use_position};
@@ -20,6 +19,7 @@ use crate::ledger::{Ledger, sort_records};
 use crate::on_demand;
 use crate::pages::photos::Thumbnail;
 use crate::pages::sync_status::{SyncBadge, SyncBar};
+use crate::stored;
 use crate::widgets::DeadlineBadge;
 
 /// Rows drawn at first, and added by each "show more".
@@ -263,11 +263,28 @@ fn distance_text(locale: Locale, metres: f64) -> String {
     }
 }
 
-/// Records still being typed, kept on the phone; tapping one continues it.
+/// Records still being typed, kept on the phone; tapping one continues it. Read by the
+/// readers' part (src/stored.rs), and only when a draft is stored at all: the first screen of
+/// a phone that holds nothing goes without that code.
 #[component]
 fn DraftList() -> impl IntoView {
+    stored::holds_drafts().then(|| {
+        on_demand::part_view(
+            Arc::new(|| {
+                Box::pin(async {
+                    let drafts = stored::drafts().await?;
+                    Ok(view! { <Drafts drafts /> }.into_any())
+                })
+            }),
+            ViewFn::default(),
+            |retry| view! { <FilledListMissing retry /> }.into_any(),
+        )
+    })
+}
+
+#[component]
+fn Drafts(drafts: Vec<Draft>) -> impl IntoView {
     let i18n = use_i18n();
-    let drafts = drafts::all();
     (!drafts.is_empty()).then(|| {
         view! {
             <section class="drafts" aria-labelledby="drafts-title">

@@ -10,6 +10,8 @@ test.use({ serviceWorkers: 'block' });
 
 const PARTS = /\/(split|chunk)_[^/]*\.wasm$/;
 const FILTERS = /\/split_filter_choices_part-[^/]*\.wasm$/;
+const PATROL_BAR = /\/split_patrol_bar_part-[^/]*\.wasm$/;
+const ROWS = /\/split_filled_list_part-[^/]*\.wasm$/;
 
 /** Records one problem, 暗管排污, while every part can still be downloaded. */
 async function recordOne(page: Page) {
@@ -61,7 +63,7 @@ test('a patrol under way keeps recording its track while the patrol bar\'s code 
   await expect(page.getByTestId('patrol-bar')).toContainText('巡河中');
 
   // Offline before the app was stored: the bar's part cannot be had after a reload.
-  await page.route(PARTS, (route) => route.abort('internetdisconnected'));
+  await page.route(PATROL_BAR, (route) => route.abort('internetdisconnected'));
   await page.goto('/');
   await expect(page.getByRole('heading', { name: '还没有记录' })).toBeVisible();
   const missing = page.getByTestId('patrol-bar-missing');
@@ -80,7 +82,7 @@ test('a patrol under way keeps recording its track while the patrol bar\'s code 
   await expect.poll(track).toBe(before + 1);
 
   // Back online, the retry brings the bar.
-  await page.unroute(PARTS);
+  await page.unroute(PATROL_BAR);
   await missing.getByRole('button', { name: '重试' }).click();
   await expect(page.getByTestId('patrol-bar')).toContainText('巡河中');
   await expect(missing).toHaveCount(0);
@@ -114,7 +116,7 @@ test('stored records stay safe when the list\'s code cannot be downloaded, and a
   await recordOne(page);
 
   // Offline before the app was stored: the rows' part cannot be had after a reload.
-  await page.route(PARTS, (route) => route.abort('internetdisconnected'));
+  await page.route(ROWS, (route) => route.abort('internetdisconnected'));
   await page.goto('/');
   const missing = page.getByRole('alert').filter({ hasText: '显示记录列表的功能还没有下载到手机上' });
   await expect(missing).toContainText('记录都保存在手机上');
@@ -122,10 +124,35 @@ test('stored records stay safe when the list\'s code cannot be downloaded, and a
   await expect(page.getByRole('heading', { name: '还没有记录' })).toHaveCount(0);
   expect(await storedRecords(page)).toHaveLength(1);
 
-  await page.unroute(PARTS);
+  await page.unroute(ROWS);
   await missing.getByRole('button', { name: '重试' }).click();
   await expect(page.locator('.record-list').getByRole('link')).toHaveCount(1);
   await expect(page.locator('.record-list')).toContainText('暗管排污');
   await expect(missing).toHaveCount(0);
+  expect(errors.filter((e) => e.startsWith('RuntimeError'))).toEqual([]);
+});
+
+test('a phone holding records whose reading code cannot be downloaded says so, touches nothing, and a retry opens the app', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
+  await page.goto('/');
+  await recordOne(page);
+  const before = await storedRecords(page);
+
+  // A phone that holds anything reads it through a part (src/stored.rs); offline before the
+  // app was stored, that part cannot be had after a reload.
+  await page.route(PARTS, (route) => route.abort('internetdisconnected'));
+  await page.goto('/');
+  const missing = page.getByRole('alert').filter({ hasText: '应用还没有完整下载到手机上' });
+  await expect(missing).toContainText('已保存的记录、草稿和巡河记录都还在手机上');
+  // Not the empty list's invitation: the phone does hold a record, and it is untouched.
+  await expect(page.getByRole('heading', { name: '还没有记录' })).toHaveCount(0);
+  expect(await storedRecords(page)).toEqual(before);
+
+  await page.unroute(PARTS);
+  await missing.getByRole('button', { name: '重试' }).click();
+  await expect(page.locator('.record-list')).toContainText('暗管排污');
+  await expect(missing).toHaveCount(0);
+  expect(await storedRecords(page)).toEqual(before);
   expect(errors.filter((e) => e.startsWith('RuntimeError'))).toEqual([]);
 });

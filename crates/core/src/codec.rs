@@ -17,6 +17,9 @@ use uuid::Uuid;
 use crate::SCHEMA_VERSION;
 use crate::record::Record;
 
+/// Every localStorage key the app writes starts with this: a phone without one holds nothing
+/// of the app's (the app then starts without the code that reads stored entries).
+pub const APP_KEY_PREFIX: &str = "rp/";
 /// localStorage key prefix of record entries: `rp/v1/record/<uuid>`. The `v1` is the version
 /// of the key layout, not of the record format; records of any schema live under it.
 pub const RECORD_KEY_PREFIX: &str = "rp/v1/record/";

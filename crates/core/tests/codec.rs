@@ -519,3 +519,27 @@ fn decoded_is_comparable() {
     let d2: Decoded = d.clone();
     assert_eq!(d, d2);
 }
+
+/// The app starts without its stored-entry readers when no key carries `APP_KEY_PREFIX`, so
+/// every key it writes must carry it, or that entry would be missed at start.
+#[test]
+fn every_stored_key_starts_with_the_app_prefix() {
+    use patrol_core::codec::{APP_KEY_PREFIX, QUARANTINE_PREFIX, RECORD_KEY_PREFIX, SETTINGS_KEY};
+    use patrol_core::draft::DRAFT_KEY_PREFIX;
+    use patrol_core::patrol::PATROL_KEY_PREFIX;
+    use patrol_core::sync_state::{PATROL_SYNC_KEY, SYNC_PROGRESS_KEY, SYNC_STATE_KEY_PREFIX};
+    use patrol_core::visit::FOLLOW_UP_DRAFT_PREFIX;
+    for key in [
+        RECORD_KEY_PREFIX,
+        SETTINGS_KEY,
+        QUARANTINE_PREFIX,
+        DRAFT_KEY_PREFIX,
+        PATROL_KEY_PREFIX,
+        PATROL_SYNC_KEY,
+        SYNC_PROGRESS_KEY,
+        SYNC_STATE_KEY_PREFIX,
+        FOLLOW_UP_DRAFT_PREFIX,
+    ] {
+        assert!(key.starts_with(APP_KEY_PREFIX), "{key}");
+    }
+}
