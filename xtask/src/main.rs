@@ -9,6 +9,7 @@ mod bench;
 mod budget;
 mod compress;
 mod fuzz;
+mod https_front;
 mod ledger_bench;
 mod lighthouse;
 mod load_bench;
