@@ -2,18 +2,32 @@
 //! would meet it: cold loads (fresh profile, nothing cached) and a warm one (a cold load's
 //! profile again, the service worker installed by that load answering from its cache).
 //!
-//! The release server serves `dist/` on a free local port; Lighthouse 12 runs with its default
-//! mobile emulation three times:
-//! - a cold load with Lighthouse's default throttling (simulated slow 4G and 4× CPU), the
-//!   method issue 7's budget names, so the one the budget is checked against;
-//! - a cold load in another new profile with `--throttling-method=devtools` (the network and
-//!   CPU really slowed in the browser), harsher on a page whose wasm is one large request;
-//! - a warm load in that profile, also with DevTools throttling, so that what the service
-//!   worker answers from its cache is not slowed like the network.
+//! The release server serves `dist/` on a free local port, and in front of it
+//! [`HttpsFront`](crate::https_front) terminates TLS and speaks HTTP/2, as the Caddy or nginx
+//! of docs/deploy.md does: phones get the app only over HTTPS (a PWA needs a secure origin),
+//! and over HTTP/2 from that proxy. The transport weighs on the figures: Lighthouse's
+//! simulated throttling (Lantern) models HTTP/1.1 as up to six fresh connections to the
+//! origin, each with its own handshake and TCP slow start, and HTTP/2 as one connection that
+//! every request shares. Chromium runs with `--ignore-certificate-errors` for the front's
+//! self-signed certificate. Lighthouse 12 runs with its default mobile emulation four times:
+//! - a cold load over HTTPS + HTTP/2 with Lighthouse's default throttling (simulated slow 4G
+//!   and 4× CPU), the method issue 7's budget names, so the one the budget is checked against
+//!   (`cold`);
+//! - a cold load over HTTPS + HTTP/2 in another new profile with
+//!   `--throttling-method=devtools` (the network and CPU really slowed in the browser),
+//!   harsher on a page whose wasm is one large request (`cold_devtools`);
+//! - a warm load in that profile, also over HTTPS + HTTP/2 with DevTools throttling, so that
+//!   what the service worker answers from its cache is not slowed like the network (`warm`);
+//! - a cold load in a third new profile with the default throttling, straight from the server
+//!   over plain HTTP/1.1 without TLS, as the bench measured before: kept for comparison
+//!   (`cold_http1`).
+//!
+//! Each cold load's report must show the page's own request over the transport meant (`h2`,
+//! `http/1.1`), or the bench fails.
 //!
 //! Results: the `lighthouse` section of docs/benchmarks.md, `lighthouse` in
 //! target/bench/latest.json, and the full reports in
-//! target/bench/lighthouse-{cold,cold-devtools,warm}.json.
+//! target/bench/lighthouse-{cold,cold-devtools,warm,cold-http1}.json.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -24,6 +38,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
 use crate::bench::{Section, write_sections};
+use crate::https_front::HttpsFront;
 use crate::tools::{self, Needs};
 use crate::util::{Ctx, note};
 
@@ -48,6 +63,9 @@ pub struct Run {
     pub scores: Vec<(String, u32)>,
     /// Audit id → numeric value.
     pub metrics: Vec<(String, f64)>,
+    /// The protocol of the page's own request as Chromium reports it (`h2`, `http/1.1`), if
+    /// the report names it.
+    pub protocol: Option<String>,
 }
 
 impl Run {
@@ -71,7 +89,22 @@ impl Run {
                     .map(|v| ((*id).to_owned(), v))
             })
             .collect();
-        Ok(Self { scores, metrics })
+        let requests = report["audits"]["network-requests"]["details"]["items"].as_array();
+        let protocol = requests
+            .and_then(|items| {
+                items
+                    .iter()
+                    .find(|r| r["resourceType"] == "Document")
+                    .or(items.first())
+            })
+            .and_then(|r| r["protocol"].as_str())
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned);
+        Ok(Self {
+            scores,
+            metrics,
+            protocol,
+        })
     }
 
     fn score(&self, id: &str) -> String {
@@ -96,12 +129,27 @@ impl Run {
         json!({
             "scores": self.scores.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
             "metrics": self.metrics.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
+            "protocol": self.protocol,
         })
+    }
+
+    /// Fails when the report shows the page came over another protocol than `expected`.
+    fn check_protocol(&self, load: &str, expected: &str) -> Result<()> {
+        match &self.protocol {
+            Some(p) if p == expected => Ok(()),
+            Some(p) => bail!("the {load} load came over {p}, not {expected}"),
+            None => {
+                note(&format!(
+                    "the {load} report does not say which protocol the page came over"
+                ));
+                Ok(())
+            }
+        }
     }
 }
 
-/// Runs Lighthouse cold (twice, one per throttling method) and warm against `dist` and writes
-/// the results.
+/// Runs Lighthouse against `dist`, over HTTPS + HTTP/2 cold (twice, one per throttling method)
+/// and warm, then cold over plain HTTP/1.1, and writes the results.
 pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     // Node with npx and Debian's Chromium, as the browser tests need them.
     tools::ensure(
@@ -120,10 +168,15 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     // No sync data is needed; the server's data folder goes to a temporary one.
     let data = std::env::temp_dir().join(format!("xtask-lighthouse-data-{}", std::process::id()));
     let server = Server::start(ctx, &server_bin, dist, port, Some(&data))?;
-    let url = format!("http://127.0.0.1:{port}/");
+    // As deployed (docs/deploy.md): HTTPS and HTTP/2 from a reverse proxy in front.
+    let front = HttpsFront::start(port)?;
+    let https = format!("https://127.0.0.1:{}/", front.port);
+    // As the bench measured before, for comparison: the server itself, HTTP/1.1 without TLS.
+    let http1 = format!("http://127.0.0.1:{port}/");
+    note(&format!("{https} (HTTPS + HTTP/2 front) -> {http1}"));
     let out_dir = ctx.root.join("target").join("bench");
     std::fs::create_dir_all(&out_dir)?;
-    let profiles = ["simulated", "devtools"].map(|name| {
+    let profiles = ["simulated", "devtools", "http1"].map(|name| {
         std::env::temp_dir().join(format!("xtask-lighthouse-{}-{name}", std::process::id()))
     });
     for profile in &profiles {
@@ -135,26 +188,36 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
         let report = |name: &str| out_dir.join(format!("lighthouse-{name}.json"));
         let cold = lighthouse(
             ctx,
-            &url,
+            &https,
             &profiles[0],
             Throttling::Simulated,
             &report("cold"),
         )?;
+        cold.check_protocol("cold", "h2")?;
         let cold_devtools = lighthouse(
             ctx,
-            &url,
+            &https,
             &profiles[1],
             Throttling::DevTools,
             &report("cold-devtools"),
         )?;
+        cold_devtools.check_protocol("cold, DevTools throttling", "h2")?;
         // The same profile: the service worker the DevTools cold load installed answers this one.
         let warm = lighthouse(
             ctx,
-            &url,
+            &https,
             &profiles[1],
             Throttling::DevTools,
             &report("warm"),
         )?;
+        let cold_http1 = lighthouse(
+            ctx,
+            &http1,
+            &profiles[2],
+            Throttling::Simulated,
+            &report("cold-http1"),
+        )?;
+        cold_http1.check_protocol("cold, plain HTTP/1.1", "http/1.1")?;
         let version = ctx
             .capture(ctx.cmd("npx").args(["--yes", LIGHTHOUSE, "--version"]))
             .unwrap_or_else(|| "unknown".into());
@@ -163,6 +226,7 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
                 cold,
                 cold_devtools,
                 warm,
+                cold_http1,
             },
             version,
         ))
@@ -170,14 +234,19 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     for profile in &profiles {
         let _ = std::fs::remove_dir_all(profile);
     }
+    drop(front);
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
     let (runs, version) = result?;
 
     for (name, run) in [
-        ("cold", &runs.cold),
-        ("cold, DevTools throttling", &runs.cold_devtools),
-        ("warm", &runs.warm),
+        ("cold, HTTPS + HTTP/2", &runs.cold),
+        (
+            "cold, DevTools throttling, HTTPS + HTTP/2",
+            &runs.cold_devtools,
+        ),
+        ("warm, HTTPS + HTTP/2", &runs.warm),
+        ("cold, plain HTTP/1.1", &runs.cold_http1),
     ] {
         note(&format!("{name}: {:?}", run.scores));
     }
@@ -194,10 +263,18 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
             "cold": "simulate (Lighthouse's default)",
             "cold_devtools": "devtools",
             "warm": "devtools",
+            "cold_http1": "simulate (Lighthouse's default)",
+        },
+        "transport": {
+            "cold": HTTPS_H2,
+            "cold_devtools": HTTPS_H2,
+            "warm": HTTPS_H2,
+            "cold_http1": PLAIN_HTTP1,
         },
         "cold": runs.cold.to_json(),
         "cold_devtools": runs.cold_devtools.to_json(),
         "warm": runs.warm.to_json(),
+        "cold_http1": runs.cold_http1.to_json(),
     });
     std::fs::write(&latest, serde_json::to_string_pretty(&json)? + "\n")?;
     note(&format!("wrote {}", latest.display()));
@@ -271,11 +348,22 @@ impl Drop for Server {
     }
 }
 
-/// The three loads the bench makes.
+/// How the first three loads reach the page, as target/bench/latest.json says it.
+const HTTPS_H2: &str =
+    "https, http/2 (xtask's TLS front to the server, as docs/deploy.md's reverse proxy)";
+/// How the fourth does.
+const PLAIN_HTTP1: &str = "http/1.1 without TLS, straight from river-patrol-server";
+
+/// The four loads the bench makes.
 struct Runs {
+    /// HTTPS + HTTP/2, default throttling: the budget's.
     cold: Run,
+    /// HTTPS + HTTP/2, DevTools throttling.
     cold_devtools: Run,
+    /// HTTPS + HTTP/2, DevTools throttling, in `cold_devtools`' profile.
     warm: Run,
+    /// Plain HTTP/1.1, default throttling: the old way, for comparison.
+    cold_http1: Run,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -294,9 +382,12 @@ fn lighthouse(
     throttling: Throttling,
     out: &Path,
 ) -> Result<Run> {
+    // --ignore-certificate-errors: the HTTPS front's certificate is self-signed; the page, its
+    // service worker and the worker's cache work over it as over a real one.
     let flags = format!(
         "--headless=new --no-sandbox --disable-gpu --disable-background-networking \
-         --disable-component-update --disable-sync --no-first-run --user-data-dir={}",
+         --disable-component-update --disable-sync --no-first-run \
+         --ignore-certificate-errors --user-data-dir={}",
         profile.display()
     );
     let mut cmd: Command = ctx.cmd("npx");
@@ -317,51 +408,77 @@ fn lighthouse(
 }
 
 fn section(runs: &Runs, version: &str, chromium: &str) -> Section {
+    let loads = [
+        &runs.cold,
+        &runs.cold_devtools,
+        &runs.warm,
+        &runs.cold_http1,
+    ];
+    let row = |label: &str, cell: &dyn Fn(&Run) -> String| {
+        let cells: Vec<String> = loads.iter().map(|r| cell(r)).collect();
+        format!("| {label} | {} |\n", cells.join(" | "))
+    };
     let mut md = String::from("## Lighthouse (mobile): cold and warm load\n\n");
     md.push_str(&format!(
         "Lighthouse {version} in {chromium}, default mobile emulation (Moto G Power class screen, \
 slow 4G, 4× CPU slowdown), against the release build served by `river-patrol-server` on \
-127.0.0.1.\n\n"
+127.0.0.1. The first three loads come over HTTPS and HTTP/2, as phones get the app from the \
+reverse proxy of docs/deploy.md; the last one comes straight from the server over plain \
+HTTP/1.1, as this bench measured before, for comparison.\n\n"
     ));
     md.push_str(
-        "| | cold load, default throttling | cold load, DevTools throttling | warm load \
-(service worker), DevTools throttling |\n|---|---:|---:|---:|\n",
+        "| | cold load, default throttling, HTTPS + HTTP/2 | cold load, DevTools throttling, \
+HTTPS + HTTP/2 | warm load (service worker), DevTools throttling, HTTPS + HTTP/2 | cold load, \
+default throttling, plain HTTP/1.1 (for comparison) |\n|---|---:|---:|---:|---:|\n",
     );
     for (id, label) in [
         ("performance", "Performance"),
         ("accessibility", "Accessibility"),
         ("best-practices", "Best practices"),
     ] {
-        md.push_str(&format!(
-            "| **{label}** | **{}** | **{}** | **{}** |\n",
-            runs.cold.score(id),
-            runs.cold_devtools.score(id),
-            runs.warm.score(id)
-        ));
+        md.push_str(&row(&format!("**{label}**"), &|r: &Run| {
+            format!("**{}**", r.score(id))
+        }));
     }
     for (id, label, unit) in METRICS {
-        md.push_str(&format!(
-            "| {label} | {} | {} | {} |\n",
-            runs.cold.metric(id, unit),
-            runs.cold_devtools.metric(id, unit),
-            runs.warm.metric(id, unit)
-        ));
+        md.push_str(&row(label, &|r: &Run| r.metric(id, unit)));
     }
+    md.push_str(&row("Protocol of the page's request", &|r: &Run| {
+        r.protocol
+            .as_deref()
+            .map_or("–".into(), |p| format!("`{p}`"))
+    }));
     md.push_str(
-        "\nHow it was measured: `cargo xtask bench` starts the release server on a free port and \
-runs `npx lighthouse URL --disable-storage-reset` three times. The first run is a cold load \
-(a new Chromium profile, nothing cached; the service worker installs during it) with \
-Lighthouse's default throttling: the page loads at full speed and Lighthouse simulates what \
-slow 4G (150 ms round trips, 1.6 Mbit/s) and a 4× slower CPU would make of it. This is the \
-method the speed budget below is checked against. The second run is again a cold load, in \
-another new profile, with `--throttling-method=devtools`: the browser really slows the network \
-and the CPU, and each request waits its full slowed round trip, which is harsher on a page whose \
-wasm comes in one large request. The third run, in that profile with DevTools throttling too, \
-is a warm load, answered by the service worker from its cache (hence no bytes over the \
-network). Scores are 0–100. The full reports are `target/bench/lighthouse-cold.json`, \
-`lighthouse-cold-devtools.json` and `lighthouse-warm.json`; the figures are also in \
-`target/bench/latest.json` under `lighthouse`. Timings vary from run to run by a few hundred \
-milliseconds on a shared 2-core machine.\n",
+        "\nHow it was measured: `cargo xtask bench` starts the release server on a free port and, \
+in front of it, a local TLS-terminating reverse proxy (`xtask/src/https_front.rs`) that plays \
+the part of docs/deploy.md's Caddy or nginx (`listen 443 ssl http2`): it offers HTTP/2 to the \
+browser, passes every request and answer through unchanged to the server over HTTP/1.1, and \
+has a self-signed certificate for 127.0.0.1, which Chromium accepts with \
+`--ignore-certificate-errors` (the service worker registers and caches as with a real one). \
+That is how the app is deployed: phones install the app and keep its service worker only on \
+a secure (HTTPS) origin, and the proxy serves it over HTTP/2. The transport weighs on the \
+figures: Lighthouse's simulated throttling (Lantern) models HTTP/1.1 as up to six connections \
+to the origin, each with its own TCP handshake and slow start, and HTTP/2 as one connection \
+that every request shares and that is warm after the first. It then runs \
+`npx lighthouse URL --disable-storage-reset` four times. The first run is a cold load over \
+HTTPS + HTTP/2 (a new Chromium profile, nothing cached; the service worker installs during \
+it) with Lighthouse's default throttling: the page loads at full speed and Lighthouse \
+simulates what slow 4G (150 ms round trips, 1.6 Mbit/s) and a 4× slower CPU would make of it. \
+This is the method, and the transport, the speed budget below is checked against. The second \
+run is again a cold load over HTTPS + HTTP/2, in another new profile, with \
+`--throttling-method=devtools`: the browser really slows the network and the CPU, and each \
+request waits its full slowed round trip, which is harsher on a page whose wasm comes in one \
+large request. The third run, in that profile with DevTools throttling too, is a warm load, \
+answered by the service worker from its cache (hence no bytes over the network). The fourth \
+run is a cold load in a third new profile with the default throttling, straight from the \
+server's own `http://127.0.0.1:PORT/`: plain HTTP/1.1 without TLS, the way this bench \
+measured before, kept to show what the transport alone changes. The protocol row is what \
+Chromium reports for the page's own request; the bench fails when a cold load did not come \
+over the protocol meant. Scores are 0–100. The full reports are \
+`target/bench/lighthouse-cold.json`, `lighthouse-cold-devtools.json`, `lighthouse-warm.json` \
+and `lighthouse-cold-http1.json`; the figures are also in `target/bench/latest.json` under \
+`lighthouse` (the HTTP/1.1 load as `cold_http1`). Timings vary from run to run by a few \
+hundred milliseconds on a shared 2-core machine.\n",
     );
     Section {
         id: "lighthouse",
@@ -383,7 +500,11 @@ mod tests {
             "audits": {
                 "first-contentful-paint": { "numericValue": 4099.4 },
                 "total-byte-weight": { "numericValue": 0 },
-                "cumulative-layout-shift": { "numericValue": 0.0123 }
+                "cumulative-layout-shift": { "numericValue": 0.0123 },
+                "network-requests": { "details": { "items": [
+                    { "url": "https://127.0.0.1:1/", "resourceType": "Document", "protocol": "h2" },
+                    { "url": "https://127.0.0.1:1/sw.js", "resourceType": "Script", "protocol": "h2" }
+                ]}}
             }
         })
     }
@@ -398,6 +519,8 @@ mod tests {
         assert_eq!(run.metric("total-byte-weight", "bytes"), "0.0 KiB");
         assert_eq!(run.metric("cumulative-layout-shift", ""), "0.012");
         assert_eq!(run.metric("interactive", "ms"), "–");
+        assert_eq!(run.protocol.as_deref(), Some("h2"));
+        assert_eq!(run.to_json()["protocol"], "h2");
     }
 
     #[test]
@@ -411,19 +534,52 @@ mod tests {
     }
 
     #[test]
-    fn the_section_has_all_three_loads() {
+    fn a_load_over_another_protocol_than_meant_is_an_error() {
         let run = Run::from_report(&report()).unwrap();
+        assert!(run.check_protocol("cold", "h2").is_ok());
+        assert!(
+            run.check_protocol("cold, plain HTTP/1.1", "http/1.1")
+                .is_err()
+        );
+        let mut r = report();
+        r["audits"]["network-requests"] = json!({});
+        let unknown = Run::from_report(&r).unwrap();
+        assert_eq!(unknown.protocol, None);
+        assert!(unknown.check_protocol("cold", "h2").is_ok());
+    }
+
+    #[test]
+    fn the_section_has_all_four_loads_and_their_transport() {
+        let run = Run::from_report(&report()).unwrap();
+        let mut r = report();
+        r["categories"]["performance"]["score"] = json!(0.71);
+        r["audits"]["network-requests"]["details"]["items"][0]["protocol"] = json!("http/1.1");
+        let http1 = Run::from_report(&r).unwrap();
         let runs = Runs {
             cold: run.clone(),
             cold_devtools: run.clone(),
             warm: run,
+            cold_http1: http1,
         };
         let s = section(&runs, "12.8.2", "Chromium 156");
         assert_eq!(s.id, "lighthouse");
         assert!(s.markdown.starts_with("## Lighthouse (mobile)"));
         assert!(
             s.markdown
-                .contains("| **Performance** | **77** | **77** | **77** |")
+                .contains("| **Performance** | **77** | **77** | **77** | **71** |"),
+            "{}",
+            s.markdown
         );
+        assert!(
+            s.markdown
+                .contains("| First Contentful Paint | 4099 ms | 4099 ms | 4099 ms | 4099 ms |")
+        );
+        assert!(
+            s.markdown
+                .contains("| Protocol of the page's request | `h2` | `h2` | `h2` | `http/1.1` |")
+        );
+        assert!(s.markdown.contains("|---|---:|---:|---:|---:|"));
+        assert!(s.markdown.contains("HTTPS + HTTP/2 |"));
+        assert!(s.markdown.contains("plain HTTP/1.1 (for comparison) |"));
     }
 }
