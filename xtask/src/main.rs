@@ -61,18 +61,23 @@ verbs:
                        (re)write the service worker's precache list into DIR/sw.js and
                        the brotli/gzip copies of DIR's text files (default dist/;
                        every build does this itself); --no-copies: the list only
-  bench [--load-only]  dist, then sizes of every bundle file (raw, gzip, brotli), the
+  bench [--load-only | --lighthouse-only]
+                       dist, then sizes of every bundle file (raw, gzip, brotli), the
                        time to compress a 12-megapixel photo in headless Chromium, sync
                        timings against the release server, a load test (50 devices
                        pushing records and photos for 30 s, every one then counted
                        once; RP_LOAD_SECONDS), the list with 5,000 problems (start,
                        search, filter; CPU 4x slower), what the first screen's wasm
-                       is made of (as `weight`), and a Lighthouse mobile run
-                       (cold and warm load), into
+                       is made of (as `weight`), and Lighthouse mobile runs (cold and
+                       warm load over HTTPS + HTTP/2 through a local TLS front, as
+                       deployed; a cold load over plain HTTP/1.1 for comparison), into
                        target/bench/latest.json and docs/benchmarks.md; then the
                        speed budget (fails while a limit is broken)
                        --load-only: the load test alone (no dist needed), into
                        target/bench/load.json and its section of docs/benchmarks.md
+                       --lighthouse-only: the Lighthouse runs alone, against dist/ as
+                       it is (no build of it, no budget check), into
+                       target/bench/latest.json and their section of docs/benchmarks.md
   weight               what the first screen's wasm is made of, by part of the app
                        (a release build with v0 symbol names in target/weight/),
                        into target/bench/weight.json and docs/benchmarks.md
@@ -131,6 +136,26 @@ fn run(args: &[String]) -> Result<()> {
                 || bench::run_load(&ctx),
             )
         }
+        "bench" if rest.first().is_some_and(|a| a == "--lighthouse-only") => {
+            no_args(&rest[1..])?;
+            check_dist(&ctx)?;
+            step(
+                "Tools for Lighthouse (Chromium; the fonts a phone has)",
+                || {
+                    tools::ensure(
+                        &ctx,
+                        Needs {
+                            e2e: true,
+                            fonts: true,
+                            ..Needs::default()
+                        },
+                    )
+                },
+            )?;
+            step(LIGHTHOUSE_STEP, || {
+                lighthouse::run(&ctx, &ctx.root.join("dist"))
+            })
+        }
         "bench" => {
             no_args(rest)?;
             step(
@@ -152,10 +177,9 @@ fn run(args: &[String]) -> Result<()> {
                 "Bench: bundle sizes, photo compression, sync, load test, 5,000-problem ledger",
                 || bench::run(&ctx, &ctx.root.join("dist")),
             )?;
-            step(
-                "Bench: Lighthouse mobile, cold and warm (service worker) load",
-                || lighthouse::run(&ctx, &ctx.root.join("dist")),
-            )?;
+            step(LIGHTHOUSE_STEP, || {
+                lighthouse::run(&ctx, &ctx.root.join("dist"))
+            })?;
             step("Bench: the speed budget", || check_budget(&ctx))
         }
         "weight" => {
@@ -247,6 +271,10 @@ fn build_dist(ctx: &Ctx) -> Result<()> {
 /// The server's test files that store photos, run a second time on S3 by `test`
 /// (`server/tests/common/mod.rs` reads `RP_TEST_PHOTO_STORE`).
 const SERVER_PHOTO_TESTS: [&str; 5] = ["sync", "access", "instances", "faults", "metrics"];
+
+/// The bench's Lighthouse step.
+const LIGHTHOUSE_STEP: &str = "Bench: Lighthouse mobile, cold and warm (service worker) load \
+over HTTPS + HTTP/2, and cold over plain HTTP/1.1";
 
 /// The step that builds dist/.
 const RELEASE_BUILD: &str = "Release build: trunk build --release, then the split wasm -> dist/";
