@@ -8,7 +8,7 @@
 //! and over HTTP/2 from that proxy. The transport weighs on the figures: Lighthouse's
 //! simulated throttling (Lantern) models HTTP/1.1 as up to six fresh connections to the
 //! origin, each with its own handshake and TCP slow start, and HTTP/2 as one connection that
-//! every request shares. Chromium runs with `--ignore-certificate-errors` for the front's
+//! every request shares (TLS adds a round trip to opening one). Chromium runs with `--ignore-certificate-errors` for the front's
 //! self-signed certificate. Lighthouse 12 runs with its default mobile emulation four times:
 //! - a cold load over HTTPS + HTTP/2 with Lighthouse's default throttling (simulated slow 4G
 //!   and 4× CPU), the method issue 7's budget names, so the one the budget is checked against
@@ -63,8 +63,9 @@ pub struct Run {
     pub scores: Vec<(String, u32)>,
     /// Audit id → numeric value.
     pub metrics: Vec<(String, f64)>,
-    /// The protocol of the page's own request as Chromium reports it (`h2`, `http/1.1`), if
-    /// the report names it.
+    /// The protocol the page's own request came over as Chromium reports it (`h2`,
+    /// `http/1.1`); `None` when the report names none or nothing came over the network (the
+    /// service worker answered: Chromium then says `http/1.1` whatever the transport).
     pub protocol: Option<String>,
 }
 
@@ -97,6 +98,7 @@ impl Run {
                     .find(|r| r["resourceType"] == "Document")
                     .or(items.first())
             })
+            .filter(|r| r["transferSize"].as_f64().is_none_or(|size| size > 0.0))
             .and_then(|r| r["protocol"].as_str())
             .filter(|p| !p.is_empty())
             .map(str::to_owned);
@@ -459,7 +461,8 @@ That is how the app is deployed: phones install the app and keep its service wor
 a secure (HTTPS) origin, and the proxy serves it over HTTP/2. The transport weighs on the \
 figures: Lighthouse's simulated throttling (Lantern) models HTTP/1.1 as up to six connections \
 to the origin, each with its own TCP handshake and slow start, and HTTP/2 as one connection \
-that every request shares and that is warm after the first. It then runs \
+that every request shares and that is warm after the first; TLS adds a round trip to opening \
+a connection. It then runs \
 `npx lighthouse URL --disable-storage-reset` four times. The first run is a cold load over \
 HTTPS + HTTP/2 (a new Chromium profile, nothing cached; the service worker installs during \
 it) with Lighthouse's default throttling: the page loads at full speed and Lighthouse \
@@ -473,7 +476,8 @@ answered by the service worker from its cache (hence no bytes over the network).
 run is a cold load in a third new profile with the default throttling, straight from the \
 server's own `http://127.0.0.1:PORT/`: plain HTTP/1.1 without TLS, the way this bench \
 measured before, kept to show what the transport alone changes. The protocol row is what \
-Chromium reports for the page's own request; the bench fails when a cold load did not come \
+Chromium reports for the page's own request over the network (none for the warm load, which \
+the service worker answers); the bench fails when a cold load did not come \
 over the protocol meant. Scores are 0–100. The full reports are \
 `target/bench/lighthouse-cold.json`, `lighthouse-cold-devtools.json`, `lighthouse-warm.json` \
 and `lighthouse-cold-http1.json`; the figures are also in `target/bench/latest.json` under \
@@ -502,7 +506,7 @@ mod tests {
                 "total-byte-weight": { "numericValue": 0 },
                 "cumulative-layout-shift": { "numericValue": 0.0123 },
                 "network-requests": { "details": { "items": [
-                    { "url": "https://127.0.0.1:1/", "resourceType": "Document", "protocol": "h2" },
+                    { "url": "https://127.0.0.1:1/", "resourceType": "Document", "protocol": "h2", "transferSize": 1541 },
                     { "url": "https://127.0.0.1:1/sw.js", "resourceType": "Script", "protocol": "h2" }
                 ]}}
             }
@@ -546,6 +550,11 @@ mod tests {
         let unknown = Run::from_report(&r).unwrap();
         assert_eq!(unknown.protocol, None);
         assert!(unknown.check_protocol("cold", "h2").is_ok());
+        // Answered by the service worker: no bytes, so no transport to speak of.
+        let mut r = report();
+        r["audits"]["network-requests"]["details"]["items"][0]["transferSize"] = json!(0);
+        r["audits"]["network-requests"]["details"]["items"][0]["protocol"] = json!("http/1.1");
+        assert_eq!(Run::from_report(&r).unwrap().protocol, None);
     }
 
     #[test]
@@ -555,10 +564,14 @@ mod tests {
         r["categories"]["performance"]["score"] = json!(0.71);
         r["audits"]["network-requests"]["details"]["items"][0]["protocol"] = json!("http/1.1");
         let http1 = Run::from_report(&r).unwrap();
+        let warm = Run {
+            protocol: None,
+            ..run.clone()
+        };
         let runs = Runs {
             cold: run.clone(),
-            cold_devtools: run.clone(),
-            warm: run,
+            cold_devtools: run,
+            warm,
             cold_http1: http1,
         };
         let s = section(&runs, "12.8.2", "Chromium 156");
@@ -576,7 +589,7 @@ mod tests {
         );
         assert!(
             s.markdown
-                .contains("| Protocol of the page's request | `h2` | `h2` | `h2` | `http/1.1` |")
+                .contains("| Protocol of the page's request | `h2` | `h2` | – | `http/1.1` |")
         );
         assert!(s.markdown.contains("|---|---:|---:|---:|---:|"));
         assert!(s.markdown.contains("HTTPS + HTTP/2 |"));
