@@ -108,12 +108,14 @@ pub fn StoredMissing() -> impl IntoView {
         }
     };
     view! {
-        <main id="main" class="page part-missing" role="alert">
-            <h1>{t!(i18n, stored.title)}</h1>
-            <p>{t!(i18n, stored.offline)}</p>
-            <button type="button" class="primary" on:click=retry>
-                {t!(i18n, on_demand.retry)}
-            </button>
+        <main id="main">
+            <section class="page part-missing" role="alert">
+                <h1>{t!(i18n, stored.title)}</h1>
+                <p>{t!(i18n, stored.offline)}</p>
+                <button type="button" class="primary" on:click=retry>
+                    {t!(i18n, on_demand.retry)}
+                </button>
+            </section>
         </main>
     }
 }

@@ -3,6 +3,7 @@
 // (offline before the service worker has stored the app), the screen says so, the rest of the
 // app keeps working, and a retry opens it.
 import { test, expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { fillNew, save, storedRecords } from './helpers';
 
 // Without the service worker, every part comes from the network, where this test cuts it.
@@ -148,6 +149,11 @@ test('a phone holding records whose reading code cannot be downloaded says so, t
   // Not the empty list's invitation: the phone does hold a record, and it is untouched.
   await expect(page.getByRole('heading', { name: '还没有记录' })).toHaveCount(0);
   expect(await storedRecords(page)).toEqual(before);
+  // A screen of its own, outside the app's frame: labelled and readable like the others.
+  const { violations } = await new AxeBuilder({ page })
+    .options({ rules: { 'color-contrast-enhanced': { enabled: true } } })
+    .analyze();
+  expect(violations.map((v) => `${v.id} (${v.impact})`)).toEqual([]);
 
   await page.unroute(PARTS);
   await missing.getByRole('button', { name: '重试' }).click();
