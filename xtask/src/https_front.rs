@@ -311,15 +311,20 @@ mod tests {
             .unwrap()
     }
 
+    /// Runs a test's client side on a runtime of its own (the front has another).
+    fn block_on<F: std::future::Future>(test: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(test)
+    }
+
     #[test]
     fn passes_http2_over_tls_through_to_an_http1_server() {
         let (upstream_port, requests) = upstream();
         let front = HttpsFront::start(upstream_port).unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
+        block_on(async {
             // The certificate holds for 127.0.0.1 (checked by rustls against it as the root),
             // and the front picks HTTP/2 when the client offers it.
             let stream = tls(&front, &[b"h2", b"http/1.1"]).await;
@@ -383,11 +388,7 @@ mod tests {
     fn speaks_http1_to_a_client_that_offers_only_http1() {
         let (upstream_port, requests) = upstream();
         let front = HttpsFront::start(upstream_port).unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
+        block_on(async {
             let stream = tls(&front, &[b"http/1.1"]).await;
             assert_eq!(stream.get_ref().1.alpn_protocol(), Some(&b"http/1.1"[..]));
             let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
