@@ -4,8 +4,8 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use patrol_core::sync::{
     ErrorResponse, Health, PHOTO_SHA256_HEADER, PatrolPullResponse, PatrolPushRequest,
-    PatrolPushResponse, PullResponse, PushRequest, PushResponse, patrol_pull_path, patrols_path,
-    photo_path, pull_path, records_path,
+    PatrolPushResponse, PhotoStored, PullResponse, PushRequest, PushResponse, patrol_pull_path,
+    patrols_path, photo_path, pull_path, records_path,
 };
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -90,7 +90,9 @@ impl Server {
         json(send(request).await?).await
     }
 
-    /// Sends one photo; succeeds when the server holds it (new or already there).
+    /// Sends one photo; succeeds when the server says it holds it (new or already there).
+    /// Only the server's own answer counts: a proxy's or captive portal's page with 200 would
+    /// otherwise mark the photo sent while the server never got it.
     pub async fn upload_photo(&self, id: Uuid, sha256: &str, jpeg: &Blob) -> Result<(), ApiError> {
         let request = self
             .authorized(Request::put(&self.url(&photo_path(id))), PHOTO_TIMEOUT_MS)
@@ -98,7 +100,9 @@ impl Server {
             .header(PHOTO_SHA256_HEADER, sha256)
             .body(jpeg.clone())
             .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
-        send_built(request).await.map(drop)
+        json::<PhotoStored>(send_built(request).await?)
+            .await
+            .map(drop)
     }
 
     /// A photo another device took, for this phone's copy of the record.

@@ -202,6 +202,8 @@ test('a server answering garbage is told to the user and retried; nothing is los
   context,
 }) => {
   test.setTimeout(120_000);
+  // The page's own clock, so the backoff between retries (src/sync.rs) can be skipped below.
+  await page.clock.install();
   await onConnectedServer(page, async ({ server, token }) => {
     await context.setOffline(true);
     for (const n of [7, 8]) await recordWithPhoto(page, `乱码记录 ${n}`, n);
@@ -230,14 +232,64 @@ test('a server answering garbage is told to the user and retried; nothing is los
     // Said, in the user's language, and the records stay waiting on the phone.
     await expect(page.locator('.sync-problem')).toContainText('服务器出错，稍后自动重试');
     expect(await storedRecords(page)).toEqual(before);
-    // Then the retries get through by themselves.
-    await expect(page.getByTestId('sync-pending')).toHaveText('全部已同步', { timeout: 60_000 });
+    // Then the retries get through by themselves. Each garbage answer is a failed sync, and
+    // the waits between them grow (up to minutes): the clock skips the waits, the app's own
+    // timers start each retry.
+    await expect(async () => {
+      await page.clock.fastForward('05:00');
+      await expect(page.getByTestId('sync-pending')).toHaveText('全部已同步', { timeout: 3_000 });
+    }).toPass({ timeout: 60_000 });
     await expect(page.locator('.sync-problem')).toHaveText('');
     // Every garbage answer was met, and more requests came after them.
     for (const pattern of Object.keys(answered)) expect(answered[pattern], pattern).toBeGreaterThan(garbage.length);
     expect(Object.keys(answered)).toHaveLength(2);
     await expectServerHasPhoneRecords(page, server, token, 2);
     expect(await inventory(page)).toEqual(counted);
+  });
+});
+
+test("a proxy's page answering a photo upload is not taken for the server's word: the record stays waiting until the photo really arrives", async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(120_000);
+  await onConnectedServer(page, async ({ server, token }) => {
+    await context.setOffline(true);
+    await recordWithPhoto(page, '被代理吞掉的照片', 9);
+    const [record] = await storedRecords(page);
+
+    // A captive portal (or a broken proxy) in front of the server answers every photo upload
+    // with its own page and status 200; the photo never reaches the server. One record push
+    // in between is answered by it too, so a sync ends after the server has seen the record.
+    let photoPuts = 0;
+    let eating = true;
+    await page.route('**/api/v1/photos/*', async (route) => {
+      if (route.request().method() !== 'PUT' || !eating) return route.continue();
+      photoPuts += 1;
+      await route.fulfill({ status: 200, contentType: 'text/html', body: '<html><body>请登录 Wi-Fi</body></html>' });
+    });
+    let pushes = 0;
+    await page.route('**/api/v1/records', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      pushes += 1;
+      if (pushes === 2) await route.fulfill({ status: 200, contentType: 'text/html', body: '<html></html>' });
+      else await route.continue();
+    });
+
+    await context.setOffline(false);
+    await showList(page);
+    await expect(page.locator('.sync-problem')).toContainText('服务器出错，稍后自动重试');
+    // The phone keeps trying to send the photo by itself, and keeps the record waiting.
+    await expect.poll(() => photoPuts, { timeout: 45_000 }).toBeGreaterThanOrEqual(3);
+    await expect(page.getByTestId('sync-pending')).toHaveText('1 条待同步');
+    await expect(page.getByTestId('sync-badge')).toHaveText(/待同步/);
+    expect(await server.photoSha256(token, record.photos[0].id)).toBeNull();
+
+    // The portal goes away: the photo arrives, and only then is the record synced.
+    eating = false;
+    await page.getByRole('button', { name: '立即同步' }).click();
+    await expect(page.getByTestId('sync-pending')).toHaveText('全部已同步', { timeout: 30_000 });
+    await expectServerHasPhoneRecords(page, server, token, 1);
   });
 });
 
