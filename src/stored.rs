@@ -34,14 +34,12 @@ pub struct Stored {
 
 /// Whether the phone holds any entry of the app's (records, drafts, settings, ...).
 pub fn holds_anything() -> bool {
-    store::keys().iter().any(|k| k.starts_with(APP_KEY_PREFIX))
+    store::holds_key_starting_with(APP_KEY_PREFIX)
 }
 
 /// Whether a draft is stored, readable or not (without reading one).
 pub fn holds_drafts() -> bool {
-    store::keys()
-        .iter()
-        .any(|k| k.starts_with(DRAFT_KEY_PREFIX))
+    store::holds_key_starting_with(DRAFT_KEY_PREFIX)
 }
 
 /// Reads everything. Drafts whose record was saved as they stand are forgotten first (see

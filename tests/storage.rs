@@ -538,3 +538,30 @@ fn settings_round_trip() {
         vec![codec::SETTINGS_KEY.to_owned()]
     );
 }
+
+#[wasm_bindgen_test]
+fn the_start_knows_whether_the_phone_holds_anything_of_the_apps() {
+    let s = fresh();
+    // Another page of the same origin may keep its own keys: they are not the app's.
+    s.set_item("other-tool/state", "{}").unwrap();
+    assert!(!river_patrol::stored::holds_anything(), "a first visit");
+    assert!(!river_patrol::stored::holds_drafts());
+
+    // Many records, as a long-used phone holds: found without reading them.
+    for _ in 0..200 {
+        store::save(&full_record(Kind::SewageOutfall)).unwrap();
+    }
+    assert!(river_patrol::stored::holds_anything());
+    assert!(
+        !river_patrol::stored::holds_drafts(),
+        "records are no drafts"
+    );
+
+    // A draft counts even when it cannot be read.
+    s.set_item(
+        &format!("{}{}", patrol_core::draft::DRAFT_KEY_PREFIX, Uuid::new_v4()),
+        "not json",
+    )
+    .unwrap();
+    assert!(river_patrol::stored::holds_drafts());
+}
