@@ -100,22 +100,27 @@ fn quarantine(key: &str, text: &str) -> String {
     aside
 }
 
-/// localStorage's keys, read one at a time.
-fn each_key() -> impl Iterator<Item = String> {
-    let storage = LocalStorage::raw();
-    let count = storage.length().unwrap_or(0);
-    (0..count).filter_map(move |i| storage.key(i).ok().flatten())
-}
-
 /// Whether any key starts with `prefix`, stopping at the first: at start-up, with thousands
 /// of records stored, [`keys`] would copy every key to answer a yes-or-no question.
 pub(crate) fn holds_key_starting_with(prefix: &str) -> bool {
-    each_key().any(|k| k.starts_with(prefix))
+    let storage = LocalStorage::raw();
+    let count = storage.length().unwrap_or(0);
+    (0..count).any(|i| {
+        storage
+            .key(i)
+            .ok()
+            .flatten()
+            .is_some_and(|k| k.starts_with(prefix))
+    })
 }
 
 /// Every key, copied first: callers may write or move entries while they go through them.
 pub(crate) fn keys() -> Vec<String> {
-    each_key().collect()
+    let storage = LocalStorage::raw();
+    let count = storage.length().unwrap_or(0);
+    (0..count)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .collect()
 }
 
 pub(crate) fn read_raw(key: &str) -> Option<String> {

@@ -31,18 +31,13 @@ export const ICONS: Icon[] = [
 ];
 
 /** Colours of a committed icon. The picture has four flat colours and their smoothed edges: 64
- * keep every pixel within the check below, and the files are a quarter of the browser's PNGs,
- * which the service worker stores on a first visit. */
+ * keep every pixel within the check below, and the files are a quarter of the browser's PNGs.
+ * Chromium fetches the 192 px icon for the manifest during a cold load, beside the app's wasm
+ * (docs/benchmarks.md). */
 const PALETTE = 64;
 
-interface Pixels {
-  width: number;
-  height: number;
-  rgba: Uint8Array;
-}
-
-/** A PNG's pixels, decoded by the browser. */
-async function pixelsOf(page: Page, png: Buffer): Promise<Pixels> {
+/** `png` again, with at most {@link PALETTE} colours (an indexed PNG). */
+async function quantized(page: Page, png: Buffer): Promise<Buffer> {
   const { width, height, rgba } = await page.evaluate(async (base64) => {
     const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${base64}`)).blob());
     const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
@@ -51,13 +46,8 @@ async function pixelsOf(page: Page, png: Buffer): Promise<Pixels> {
     const data = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
     return { width: bitmap.width, height: bitmap.height, rgba: Array.from(data) };
   }, png.toString('base64'));
-  return { width, height, rgba: Uint8Array.from(rgba) };
-}
-
-/** `png` again, with at most {@link PALETTE} colours (an indexed PNG). */
-async function quantized(page: Page, png: Buffer): Promise<Buffer> {
-  const { width, height, rgba } = await pixelsOf(page, png);
-  return Buffer.from(UPNG.encode([rgba.buffer], width, height, PALETTE));
+  const pixels = Uint8Array.from(rgba);
+  return Buffer.from(UPNG.encode([pixels.buffer], width, height, PALETTE));
 }
 
 /** Renders the SVG as `icon` in the browser; a PNG's bytes. */
@@ -92,21 +82,32 @@ async function render(page: Page, icon: Icon): Promise<Buffer> {
   return Buffer.from(png, 'base64');
 }
 
-/** Share of pixels that differ by more than 16 in some channel, and the widths of both. */
+/** Share of pixels that differ by more than 16 in some channel, and the sizes of both. */
 async function difference(page: Page, a: Buffer, b: Buffer) {
-  const [x, y] = [await pixelsOf(page, a), await pixelsOf(page, b)];
-  const sizes = [x.width, y.width];
-  if (x.width !== y.width || x.height !== y.height) return { sizes, share: 1 };
-  let off = 0;
-  for (let i = 0; i < x.rgba.length; i += 4) {
-    for (let c = 0; c < 4; c++) {
-      if (Math.abs(x.rgba[i + c] - y.rgba[i + c]) > 16) {
-        off += 1;
-        break;
+  return page.evaluate(
+    async ([a, b]) => {
+      const pixels = async (base64: string) => {
+        const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${base64}`)).blob());
+        const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+        const ctx = canvas.getContext('2d')!;
+        ctx.drawImage(bitmap, 0, 0);
+        return ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+      };
+      const [x, y] = [await pixels(a), await pixels(b)];
+      if (x.width !== y.width || x.height !== y.height) return { sizes: [x.width, y.width], share: 1 };
+      let off = 0;
+      for (let i = 0; i < x.data.length; i += 4) {
+        for (let c = 0; c < 4; c++) {
+          if (Math.abs(x.data[i + c] - y.data[i + c]) > 16) {
+            off += 1;
+            break;
+          }
+        }
       }
-    }
-  }
-  return { sizes, share: off / (x.width * x.height) };
+      return { sizes: [x.width, y.width], share: off / (x.width * x.height) };
+    },
+    [a.toString('base64'), b.toString('base64')],
+  );
 }
 
 test('the PNG icons are the SVG source rendered', async ({ page }) => {
