@@ -17,22 +17,22 @@
 //! Cross-origin calls to the API are refused unless their origin is configured
 //! ([`Config::cors_origins`]): the app this server serves calls it from its own origin.
 //!
-//! The sync API under `/api/v1` ([`api`], `docs/sync-protocol.md`): records and tokens in
-//! SQLite, photos through `object_store` ([`store`]), tokens made by the `token` command
-//! ([`tokens`]).
+//! The sync API under `/api/v1` ([`routes`], one file per resource, `docs/sync-protocol.md`):
+//! handlers take the typed extractors of [`extract`] and share an [`AppState`] ([`state`]);
+//! records, patrols, tokens and the photo index in SQLite or PostgreSQL ([`db`], where all the
+//! SQL is), photos through `object_store` ([`photo_store`]), tokens made by the `token` command
+//! ([`db::tokens`]), failures answered as [`AppError`] ([`error`]), counts in [`metrics`].
 
-pub mod api;
-pub mod changes;
+pub mod db;
 pub mod error;
-pub mod import;
+pub mod extract;
 pub mod metrics;
-pub mod patrols;
-pub mod photos;
-pub mod store;
-pub mod tokens;
+pub mod photo_store;
+pub mod routes;
+pub mod state;
 
 pub use error::AppError;
-pub use store::{Api, StoreConfig};
+pub use state::{AppState, StoreConfig};
 
 use std::convert::Infallible;
 use std::path::PathBuf;
@@ -55,8 +55,8 @@ use tracing::Level;
 pub struct Config {
     /// The folder Trunk built (`dist/`), with `index.html` in it.
     pub dist: PathBuf,
-    /// The sync API's storage; `None` serves the app alone (every API path is then a 404).
-    pub api: Option<Api>,
+    /// The sync API's state; `None` serves the app alone (every API path is then a 404).
+    pub api: Option<AppState>,
     /// Origins (`https://host[:port]`) whose pages may call the API; `*` for any. None by
     /// default: the app this server serves calls it from its own origin.
     pub cors_origins: Vec<HeaderValue>,
@@ -76,7 +76,7 @@ impl Config {
     }
 
     /// Serves the sync API from `api` as well.
-    pub fn with_api(mut self, api: Api) -> Self {
+    pub fn with_api(mut self, api: AppState) -> Self {
         self.api = Some(api);
         self
     }
@@ -174,13 +174,13 @@ pub fn app(config: Config) -> Router {
         .expect("origins are checked by `origin`");
     // Prometheus scrapes `/metrics` (an office token needed) when there is an API to count.
     let metrics = match &config.api {
-        Some(api) => Router::new()
-            .route("/metrics", axum::routing::get(metrics::scrape))
-            .with_state(api.clone()),
+        Some(state) => Router::new()
+            .route("/metrics", axum::routing::get(routes::metrics::scrape))
+            .with_state(state.clone()),
         None => Router::new(),
     };
     metrics
-        .nest("/api", api::router(config.api, config.cors_origins))
+        .nest("/api", routes::router(config.api, config.cors_origins))
         .fallback_service(static_files)
         .layer(middleware::from_fn(cache_control))
         .layer(middleware::from_fn(move |req, next| {

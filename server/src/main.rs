@@ -10,8 +10,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use axum::http::HeaderValue;
 use clap::{Args, Parser, Subcommand};
-use river_patrol_server::store::{PhotoStore, open_database, shown_url};
-use river_patrol_server::{Api, Config, StoreConfig, app, tokens};
+use river_patrol_server::db::{open_database, shown_url, tokens};
+use river_patrol_server::photo_store::PhotoStore;
+use river_patrol_server::{AppState, Config, StoreConfig, app};
 
 /// River Patrol (巡河通) reference server: serves the built app and the sync API.
 ///
@@ -194,7 +195,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .parse()
         .with_context(|| format!("bad address {}:{}", args.host, args.port))?;
     let store = args.data.store();
-    let api = Api::open(&store).await?;
+    let state = AppState::open(&store).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -205,7 +206,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         store.photo_store
     );
     let router = app(Config::new(args.dist)
-        .with_api(api)
+        .with_api(state)
         .with_cors_origins(args.cors_origins)
         .with_sync_servers(args.sync_servers));
     axum::serve(listener, router)

@@ -1,18 +1,14 @@
-//! Prometheus metrics at `GET /metrics`: requests and their latency by route, records and
-//! photos stored, and sync errors by reason. Each [`Api`] has its own registry (no global
+//! Prometheus metrics: requests and their latency by route, records and photos stored, and
+//! sync errors by reason, counted by the [`track`] middleware and the handlers, and served at
+//! `GET /metrics` (`crate::routes::metrics`). Each [`AppState`] has its own registry (no global
 //! recorder), so servers in one process, as in the tests, count apart.
-//!
-//! Only a township office token (one for every village) may read them: the counts tell how
-//! busy each route is, which is not for the internet. Prometheus sends the token with
-//! `authorization: {credentials: …}` in its scrape config.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use patrol_core::sync::code;
 use patrol_core::{Outcome, SyncProblem};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -22,9 +18,8 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::error::{AppError, ErrorCode};
-use crate::store::Api;
-use crate::tokens::Caller;
+use crate::error::ErrorCode;
+use crate::state::AppState;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -157,7 +152,7 @@ impl Metrics {
 
 /// Middleware on the API routes: counts each answer and its time, and the error code of a
 /// refused request.
-pub async fn track(State(api): State<Api>, request: Request, next: Next) -> Response {
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = request.method().as_str().to_owned();
     let route = request
@@ -165,7 +160,7 @@ pub async fn track(State(api): State<Api>, request: Request, next: Next) -> Resp
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let response = next.run(request).await;
-    let metrics = &api.metrics;
+    let metrics = &state.metrics;
     metrics
         .requests
         .get_or_create(&RequestLabels {
@@ -185,19 +180,4 @@ pub async fn track(State(api): State<Api>, request: Request, next: Next) -> Resp
         metrics.sync_error(code);
     }
     response
-}
-
-/// `GET /metrics`, for a township office token.
-pub async fn scrape(caller: Caller, State(api): State<Api>) -> Result<Response, AppError> {
-    if caller.village.is_some() {
-        return Err(AppError::Forbidden(
-            "the metrics are for a township office token (one for every village)",
-        ));
-    }
-    let mut response = api.metrics.render().into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-    );
-    Ok(response)
 }

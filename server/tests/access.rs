@@ -13,8 +13,8 @@ use patrol_core::sync::{
     pull_path,
 };
 use patrol_core::*;
-use river_patrol_server::api::ROUTES;
-use river_patrol_server::tokens::{self, sha256_hex};
+use river_patrol_server::db::tokens::{self, sha256_hex};
+use river_patrol_server::routes::ROUTES;
 use serde_json::{Value, json};
 use uuid::Uuid;
 

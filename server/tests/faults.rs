@@ -28,7 +28,7 @@ use object_store::{
 };
 use patrol_core::sync::code;
 use patrol_core::*;
-use river_patrol_server::tokens::sha256_hex;
+use river_patrol_server::db::tokens::sha256_hex;
 use uuid::Uuid;
 
 /// A photo store on a disk that has just filled up: every write fails as the operating system

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use common::*;
 use patrol_core::*;
-use river_patrol_server::tokens::sha256_hex;
+use river_patrol_server::db::tokens::sha256_hex;
 use uuid::Uuid;
 
 #[tokio::test]

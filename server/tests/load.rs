@@ -17,8 +17,8 @@ use chrono::{TimeZone, Utc};
 use common::push_body;
 use patrol_core::sync::{PHOTO_SHA256_HEADER, photo_path, pull_path};
 use patrol_core::*;
-use river_patrol_server::tokens::{self, sha256_hex};
-use river_patrol_server::{Api, Config, StoreConfig, app};
+use river_patrol_server::db::tokens::{self, sha256_hex};
+use river_patrol_server::{AppState, Config, StoreConfig, app};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;
 
@@ -112,7 +112,7 @@ async fn sync_load() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("dist")).unwrap();
     std::fs::write(dir.path().join("dist/index.html"), "<!DOCTYPE html>").unwrap();
-    let api = Api::open(&StoreConfig::new(dir.path().join("data")))
+    let api = AppState::open(&StoreConfig::new(dir.path().join("data")))
         .await
         .unwrap();
     let token = tokens::create(&api.db, "张三", Some(VILLAGE))

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use common::*;
 use patrol_core::sync::code;
-use river_patrol_server::tokens::{self, sha256_hex};
+use river_patrol_server::db::tokens::{self, sha256_hex};
 use serde_json::json;
 
 /// The value of the series `series` (name and labels exactly as exposed), if present.

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use river_patrol_server::api::ROUTES;
+use river_patrol_server::routes::ROUTES;
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "head", "patch", "options"];
 

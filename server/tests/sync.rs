@@ -9,9 +9,9 @@ use chrono::Utc;
 use common::*;
 use patrol_core::sync::{PHOTO_SHA256_HEADER, PatrolOutcome, code, photo_path, pull_path};
 use patrol_core::*;
-use river_patrol_server::store::{PhotoStore, open_photo_store};
-use river_patrol_server::tokens::{self, sha256_hex};
-use river_patrol_server::{Api, Config, app};
+use river_patrol_server::db::tokens::{self, sha256_hex};
+use river_patrol_server::photo_store::{PhotoStore, open_photo_store};
+use river_patrol_server::{AppState, Config, app};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -241,7 +241,7 @@ async fn tokens_missing_wrong_or_revoked_are_401() {
         assert_eq!(error_code(&body), code::UNAUTHORIZED);
     }
     // Every route but health wants a token.
-    for (method, path) in river_patrol_server::api::ROUTES {
+    for (method, path) in river_patrol_server::routes::ROUTES {
         let path = path.replace("{id}", &Uuid::nil().to_string());
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let (status, _) = s.json(method.clone(), &path, None, None).await;
@@ -652,9 +652,7 @@ async fn token_commands_create_list_and_revoke() {
         Some(server) => new_postgres_database(&server).await,
         None => format!("sqlite://{}", dir.path().join("t.db").display()),
     };
-    let db = river_patrol_server::store::open_database(&url)
-        .await
-        .unwrap();
+    let db = river_patrol_server::db::open_database(&url).await.unwrap();
     let a = tokens::create(&db, " 张三 ", Some("红星村")).await.unwrap();
     let b = tokens::create(&db, "乡镇办公室", None).await.unwrap();
     assert!(a.token.starts_with("rp_") && a.token.len() == 3 + 64);
@@ -834,7 +832,7 @@ async fn cors_preflight_and_health() {
         s.api.photos = working;
         // And at start-up: a clear error.
         let config = s.store_config().with_photo_store(missing);
-        let e = format!("{:#}", Api::open(&config).await.unwrap_err());
+        let e = format!("{:#}", AppState::open(&config).await.unwrap_err());
         assert!(
             e.contains("the photo store s3://no-such-bucket does not answer"),
             "{e}"
@@ -846,7 +844,7 @@ async fn cors_preflight_and_health() {
         let nowhere = s3::client(s3::SECRET_KEY).with_endpoint(endpoint);
         let nowhere = PhotoStore::s3(&bucket.name, "", nowhere).unwrap();
         let config = s.store_config().with_photo_store(nowhere);
-        let e = format!("{:#}", Api::open(&config).await.unwrap_err());
+        let e = format!("{:#}", AppState::open(&config).await.unwrap_err());
         assert!(e.contains("does not answer"), "{e}");
     }
 
@@ -865,7 +863,7 @@ async fn data_survives_a_restart_over_real_tcp() {
     s.api.db.close().await;
 
     // Open the same folder again (migrations run again harmlessly) and serve on a socket.
-    let api = Api::open(&s.store_config()).await.unwrap();
+    let api = AppState::open(&s.store_config()).await.unwrap();
     let router = app(Config::new(s.dir.path().join("dist")).with_api(api));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -933,7 +931,7 @@ async fn a_cursor_from_before_the_change_order_update_goes_on_where_it_was() {
     // The new server opens it (migration 0004 and on).
     let mut config = s.store_config();
     config.database_url = Some(url);
-    s.api = Api::open(&config).await.unwrap();
+    s.api = AppState::open(&config).await.unwrap();
     s.office = tokens::create(&s.api.db, "乡镇办公室", None)
         .await
         .unwrap()
@@ -1020,7 +1018,7 @@ async fn the_binary_keeps_photos_in_the_bucket_its_environment_names() {
     // In the bucket, under the prefix.
     let store = PhotoStore::s3(&bucket.name, "township", s3::client(s3::SECRET_KEY)).unwrap();
     let store = open_photo_store(&store, &s.data()).unwrap();
-    let key = river_patrol_server::photos::photo_key(id);
+    let key = river_patrol_server::photo_store::photo_key(id);
     let stored = store.get(&key).await.unwrap().bytes().await.unwrap();
     assert_eq!(stored.as_ref(), bytes.as_slice());
 }

@@ -29,9 +29,9 @@ use patrol_core::sync::{
     patrol_pull_path, pull_path,
 };
 use patrol_core::*;
-use river_patrol_server::store::PhotoStore;
-use river_patrol_server::tokens::{self, sha256_hex};
-use river_patrol_server::{Api, Config, StoreConfig, app};
+use river_patrol_server::db::tokens::{self, sha256_hex};
+use river_patrol_server::photo_store::PhotoStore;
+use river_patrol_server::{AppState, Config, StoreConfig, app};
 use serde_json::Value;
 use tempfile::TempDir;
 use tower::ServiceExt;
@@ -94,7 +94,7 @@ pub struct Server {
     /// The PostgreSQL database (shared by [`Server::another_instance`]s); `None` on SQLite in
     /// the data folder.
     pub database_url: Option<String>,
-    pub api: Api,
+    pub api: AppState,
     /// Device token for 杨柳村.
     pub device: String,
     /// Device token for 红岩村.
@@ -122,7 +122,7 @@ impl Server {
             Some(server) => Some(new_postgres_database(&server).await),
             None => None,
         };
-        let api = Api::open(&store_config(
+        let api = AppState::open(&store_config(
             dir.path().join("data"),
             bucket.as_deref(),
             database_url.as_deref(),
@@ -156,7 +156,7 @@ impl Server {
     /// A second server process, as it were, on the same database and photo store: its own
     /// connections, nothing in memory shared. Same tokens.
     pub async fn another_instance(&self) -> Server {
-        let api = Api::open(&self.store_config())
+        let api = AppState::open(&self.store_config())
             .await
             .unwrap()
             .with_limits(self.api.limits.clone());
@@ -222,14 +222,14 @@ impl Server {
 
     /// The bytes of photo `id` in the photo store.
     pub async fn stored_photo(&self, id: Uuid) -> Vec<u8> {
-        let key = river_patrol_server::photos::photo_key(id);
+        let key = river_patrol_server::photo_store::photo_key(id);
         let got = self.api.photos.get(&key).await.unwrap();
         got.bytes().await.unwrap().to_vec()
     }
 
     /// Puts `bytes` in the photo store as photo `id` behind the server's back (no index row).
     pub async fn put_stored_photo(&self, id: Uuid, bytes: &[u8]) {
-        let key = river_patrol_server::photos::photo_key(id);
+        let key = river_patrol_server::photo_store::photo_key(id);
         self.api
             .photos
             .put(&key, bytes.to_vec().into())

@@ -9,11 +9,11 @@
 //! numbers are handed out in commit order and `txid` is simply `seq`.
 
 use patrol_core::sync::code;
-use sqlx::{Any, AnyPool, Transaction};
-use uuid::Uuid;
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, FromRow, Row, Transaction};
 
+use super::DatabaseKind;
 use crate::error::AppError;
-use crate::store::DatabaseKind;
 
 /// A place in the change order: after the row `seq` written by transaction `txid`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -112,13 +112,66 @@ pub async fn begin_write(
     }
 }
 
-/// The positions of `items` in the order a write transaction takes their rows: by id, so two
-/// writers of overlapping batches lock rows in the same order and never wait for each other in
-/// a circle. Answers still go in the order sent.
-pub fn lock_order<T>(items: &[T], id: impl Fn(&T) -> Uuid) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by_key(|&i| id(&items[i]));
-    order
+/// One page of a pull: the rows, the cursor after them and whether more follow.
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub cursor: String,
+    pub more: bool,
+}
+
+/// A row of `table` with its place in the change order.
+struct Change<R> {
+    cursor: Cursor,
+    row: R,
+}
+
+impl<'r, R: FromRow<'r, AnyRow>> FromRow<'r, AnyRow> for Change<R> {
+    fn from_row(row: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Change {
+            cursor: Cursor {
+                txid: row.try_get("txid")?,
+                seq: row.try_get("seq")?,
+            },
+            row: R::from_row(row)?,
+        })
+    }
+}
+
+/// The rows of `table` (`records` or `patrols`: its `columns`) changed after `since` that a
+/// caller of `village` may read (`None`: every village), at most `limit` of them, in change
+/// order; only rows below the high-water mark ([`high_water`]).
+pub async fn page<R>(
+    db: &AnyPool,
+    kind: DatabaseKind,
+    table: &str,
+    columns: &str,
+    village: Option<&str>,
+    since: Cursor,
+    limit: u32,
+) -> Result<Page<R>, AppError>
+where
+    R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+{
+    let high_water = high_water(db, kind).await?;
+    let sql = format!(
+        "SELECT txid, seq, {columns} FROM {table}
+         WHERE (txid, seq) > ($1, $2) AND txid < $3 AND ($4 IS NULL OR village = $4)
+         ORDER BY txid, seq LIMIT $5"
+    );
+    let rows: Vec<Change<R>> = sqlx::query_as(&sql)
+        .bind(since.txid)
+        .bind(since.seq)
+        .bind(high_water)
+        .bind(village)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(db)
+        .await?;
+    let (rows, cursor, more) = take_page(rows, limit, since, kind, |c| c.cursor);
+    Ok(Page {
+        rows: rows.into_iter().map(|c| c.row).collect(),
+        cursor,
+        more,
+    })
 }
 
 /// The rows of a page fetched with one more than `limit` (to learn whether more follow): the

@@ -3,34 +3,22 @@
 //! same problems, with the same ids, wherever it is imported; importing it again (on the server
 //! or on a phone that syncs) stores nothing twice.
 
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use chrono::Utc;
 use patrol_core::import::{ImportProblem, ImportResponse, RejectedRow, plan};
 
-use crate::api::{Write, has_content_type, read_body, store};
+use crate::db::Write;
+use crate::db::records::store;
+use crate::db::tokens::Caller;
 use crate::error::AppError;
-use crate::store::Api;
-use crate::tokens::Caller;
+use crate::extract::{AppJson, LedgerFile};
+use crate::state::AppState;
 
-pub async fn import_csv(
+pub(super) async fn import_csv(
     caller: Caller,
-    State(api): State<Api>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<axum::Json<ImportResponse>, AppError> {
-    if !has_content_type(&headers, "text/csv") {
-        return Err(AppError::UnsupportedMediaType(
-            "send the ledger as Content-Type: text/csv",
-        ));
-    }
-    let bytes = read_body(body, &headers, api.limits.max_body_bytes).await?;
-    // Excel on Chinese Windows saves "CSV" in GB18030; "CSV UTF-8" is UTF-8 with a BOM.
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => encoding_rs::GB18030.decode(&bytes).0.into_owned(),
-    };
+    State(state): State<AppState>,
+    LedgerFile(text): LedgerFile,
+) -> Result<AppJson<ImportResponse>, AppError> {
     let plan = plan(&text, &caller.officer, Utc::now());
     if let Some(why) = plan.unusable {
         return Err(AppError::Invalid {
@@ -44,7 +32,7 @@ pub async fn import_csv(
         });
     }
     let mut answer = ImportResponse::default();
-    let mut tx = api.begin_write().await?;
+    let mut tx = state.begin_write().await?;
     for row in &plan.rows {
         let record = match &row.outcome {
             Ok(record) if caller.may_access(&record.village) => record,
@@ -68,12 +56,12 @@ pub async fn import_csv(
         };
         // Only what the server lacks: a record stored already (by a phone, an earlier import or
         // another instance at this moment) is left as it is.
-        if store(&mut tx, api.database, record, 1, Write::New).await? {
+        if store(&mut tx, state.database, record, 1, Write::New).await? {
             answer.imported += 1;
         } else {
             answer.already += 1;
         }
     }
     tx.commit().await?;
-    Ok(axum::Json(answer))
+    Ok(AppJson(answer))
 }

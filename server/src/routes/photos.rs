@@ -13,90 +13,50 @@
 //! the server does not hold, so a token cannot even learn that another village's photo exists.
 //! The township office reads every photo.
 
-use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use object_store::{ObjectStore, PutMode, PutOptions, PutPayload};
-use patrol_core::sync::{PHOTO_SHA256_HEADER, PhotoStored, code};
+use patrol_core::sync::{PHOTO_SHA256_HEADER, PhotoStored};
 use uuid::Uuid;
 
-use crate::api::read_body;
+use crate::db::photos;
+use crate::db::tokens::{Caller, sha256_hex};
 use crate::error::AppError;
-use crate::store::Api;
-use crate::tokens::{Caller, sha256_hex};
+use crate::extract::{AppJson, PhotoId, PhotoUpload};
+use crate::photo_store::photo_key;
+use crate::state::AppState;
 
 /// `Cache-Control` of a photo: its bytes never change under its id.
 pub const PHOTO_CACHE: &str = "private, max-age=31536000, immutable";
 
-/// The object key of photo `id` inside the photo store.
-pub fn photo_key(id: Uuid) -> object_store::path::Path {
-    object_store::path::Path::from(format!("{id}.jpg"))
-}
-
-/// The path segment as a photo id (never used as a file name as it is).
-fn photo_id(segment: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(segment).map_err(|_| AppError::BadRequest {
-        code: code::BAD_ID,
-        message: format!("{segment:?} is not a photo id (a UUID)"),
-    })
-}
-
-/// The SHA-256 the index holds for photo `id`, if it holds the photo.
-async fn indexed_hash(api: &Api, id: Uuid) -> Result<Option<(String, i64)>, AppError> {
-    Ok(
-        sqlx::query_as("SELECT sha256, bytes FROM photos WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&api.db)
-            .await?,
-    )
-}
-
 fn stored(status: StatusCode, stored: bool) -> Response {
-    (status, axum::Json(PhotoStored { stored })).into_response()
+    (status, AppJson(PhotoStored { stored })).into_response()
 }
 
 /// `PUT /api/v1/photos/{id}` with `X-Photo-Sha256`: 201 stored, 200 already held with this
 /// hash, 422 `hash_mismatch`, 409 `photo_conflict`, 413 over the limit, 415 not a JPEG.
-pub async fn put_photo(
+pub(super) async fn put_photo(
     caller: Caller,
-    State(api): State<Api>,
-    Path(segment): Path<String>,
-    headers: HeaderMap,
-    body: Body,
+    State(state): State<AppState>,
+    PhotoUpload {
+        id,
+        announced,
+        bytes,
+    }: PhotoUpload,
 ) -> Result<Response, AppError> {
-    let id = photo_id(&segment)?;
-    let announced = headers
-        .get(PHOTO_SHA256_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
-        .ok_or_else(|| AppError::BadRequest {
-            code: code::BAD_REQUEST,
-            message: format!("{PHOTO_SHA256_HEADER} must be the photo's SHA-256 in hex"),
-        })?;
-    let bytes = read_body(body, &headers, api.limits.max_photo_bytes).await?;
-    let stored = store_photo(&api, id, bytes, &announced).await?;
+    let stored = store_photo(&state, id, bytes, &announced).await?;
     // The uploader's village may read it back (an upload of the same bytes included: the
     // device holds them already).
     if let Some(village) = &caller.village {
-        sqlx::query(
-            "INSERT INTO photo_villages (photo_id, village, sha256) VALUES ($1, $2, $3)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(id.to_string())
-        .bind(village)
-        .bind(&announced)
-        .execute(&api.db)
-        .await?;
+        photos::open_to_village(&state.db, id, village, &announced).await?;
     }
     Ok(stored)
 }
 
 /// Stores the upload `bytes` of photo `id` if they hash to `announced` and are a JPEG.
 async fn store_photo(
-    api: &Api,
+    state: &AppState,
     id: Uuid,
     bytes: axum::body::Bytes,
     announced: &str,
@@ -111,7 +71,7 @@ async fn store_photo(
     if !bytes.starts_with(&[0xff, 0xd8, 0xff]) {
         return Err(AppError::UnsupportedMediaType("the photo is not a JPEG"));
     }
-    if let Some((held, _)) = indexed_hash(api, id).await? {
+    if let Some((held, _)) = photos::indexed_hash(&state.db, id).await? {
         return if held == actual {
             Ok(stored(StatusCode::OK, false))
         } else {
@@ -125,7 +85,7 @@ async fn store_photo(
         mode: PutMode::Create,
         ..PutOptions::default()
     };
-    match api
+    match state
         .photos
         .put_opts(&key, PutPayload::from_bytes(bytes), create)
         .await
@@ -134,30 +94,19 @@ async fn store_photo(
         // The object is there but not in the index: an upload of the same id running at the
         // same time, or one that stopped between the object and its row. Same bytes: fine.
         Err(object_store::Error::AlreadyExists { .. }) => {
-            let existing = api.photos.get(&key).await?.bytes().await?;
+            let existing = state.photos.get(&key).await?.bytes().await?;
             if sha256_hex(&existing) != actual {
                 return Err(AppError::PhotoConflict);
             }
         }
         Err(e) => return Err(e.into()),
     }
-    let inserted = sqlx::query(
-        "INSERT INTO photos (id, sha256, bytes, stored_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(id.to_string())
-    .bind(&actual)
-    .bind(i64::try_from(len).unwrap_or(i64::MAX))
-    .bind(Utc::now().to_rfc3339())
-    .execute(&api.db)
-    .await?
-    .rows_affected();
-    if inserted == 1 {
+    if photos::index(&state.db, id, &actual, len).await? {
         tracing::info!(%id, bytes = len, "photo stored");
-        api.metrics.photo_stored();
+        state.metrics.photo_stored();
         return Ok(stored(StatusCode::CREATED, true));
     }
-    match indexed_hash(api, id).await? {
+    match photos::indexed_hash(&state.db, id).await? {
         Some((held, _)) if held == actual => Ok(stored(StatusCode::OK, false)),
         _ => Err(AppError::PhotoConflict),
     }
@@ -176,50 +125,38 @@ fn photo_headers(sha256: &str, len: i64) -> Result<HeaderMap, AppError> {
     Ok(h)
 }
 
-/// The id in the path and the headers of a held photo `caller` may read; 404 if it is not
-/// held or is another village's.
-async fn held_photo(
-    api: &Api,
-    caller: &Caller,
-    segment: &str,
-) -> Result<(Uuid, HeaderMap), AppError> {
-    let id = photo_id(segment)?;
+/// The headers of held photo `id` if `caller` may read it; 404 if it is not held or is
+/// another village's.
+async fn held_photo(state: &AppState, caller: &Caller, id: Uuid) -> Result<HeaderMap, AppError> {
     let not_found = || AppError::NotFound(format!("no photo {id}"));
-    let (sha, len) = indexed_hash(api, id).await?.ok_or_else(not_found)?;
-    if let Some(village) = &caller.village {
-        let theirs: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM photo_villages \
-             WHERE photo_id = $1 AND village = $2 AND sha256 = $3",
-        )
-        .bind(id.to_string())
-        .bind(village)
-        .bind(&sha)
-        .fetch_one(&api.db)
-        .await?;
-        if theirs == 0 {
-            return Err(not_found());
-        }
+    let (sha, len) = photos::indexed_hash(&state.db, id)
+        .await?
+        .ok_or_else(not_found)?;
+    if let Some(village) = &caller.village
+        && !photos::village_may_read(&state.db, id, village, &sha).await?
+    {
+        return Err(not_found());
     }
-    Ok((id, photo_headers(&sha, len)?))
+    photo_headers(&sha, len)
 }
 
 /// `HEAD /api/v1/photos/{id}`: 200 if held, 404 if not.
-pub async fn head_photo(
+pub(super) async fn head_photo(
     caller: Caller,
-    State(api): State<Api>,
-    Path(segment): Path<String>,
+    State(state): State<AppState>,
+    PhotoId(id): PhotoId,
 ) -> Result<Response, AppError> {
-    let (_, headers) = held_photo(&api, &caller, &segment).await?;
+    let headers = held_photo(&state, &caller, id).await?;
     Ok((headers, ()).into_response())
 }
 
 /// `GET /api/v1/photos/{id}`: the JPEG.
-pub async fn get_photo(
+pub(super) async fn get_photo(
     caller: Caller,
-    State(api): State<Api>,
-    Path(segment): Path<String>,
+    State(state): State<AppState>,
+    PhotoId(id): PhotoId,
 ) -> Result<Response, AppError> {
-    let (id, headers) = held_photo(&api, &caller, &segment).await?;
-    let bytes = api.photos.get(&photo_key(id)).await?.bytes().await?;
+    let headers = held_photo(&state, &caller, id).await?;
+    let bytes = state.photos.get(&photo_key(id)).await?.bytes().await?;
     Ok((headers, bytes).into_response())
 }

@@ -3,15 +3,9 @@
 //! and a request's token is found by looking its hash up, so the raw token is never compared.
 
 use anyhow::{Context, Result, bail};
-use axum::extract::FromRequestParts;
-use axum::http::header::AUTHORIZATION;
-use axum::http::request::Parts;
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyPool, FromRow};
-
-use crate::error::AppError;
-use crate::store::Api;
 
 /// A token just made: `token` is shown once and never stored.
 #[derive(Clone, Debug)]
@@ -31,7 +25,8 @@ pub struct TokenInfo {
     pub revoked_at: Option<String>,
 }
 
-/// Who is calling: the holder of a valid token.
+/// Who is calling: the holder of a valid token (`crate::extract` finds it from the request's
+/// `Authorization` header).
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Caller {
     pub token_id: i64,
@@ -120,29 +115,4 @@ pub async fn authenticate(db: &AnyPool, token: &str) -> Result<Option<Caller>, s
     .bind(sha256_hex(token.as_bytes()))
     .fetch_optional(db)
     .await
-}
-
-impl FromRequestParts<Api> for Caller {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or(AppError::Unauthorized("no Authorization: Bearer token"))?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| {
-                let (scheme, rest) = h.split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-            })
-            .filter(|t| !t.is_empty())
-            .ok_or(AppError::Unauthorized(
-                "the Authorization header is not `Bearer <token>`",
-            ))?;
-        authenticate(&api.db, token)
-            .await?
-            .ok_or(AppError::Unauthorized("unknown or revoked token"))
-    }
 }

@@ -1,0 +1,112 @@
+//! What every API route shares ([`AppState`]): the database, the photo store, the limits and
+//! the metrics, opened once at start-up from [`StoreConfig`] (where the data lives).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use object_store::ObjectStore;
+use patrol_core::Limits;
+use sqlx::{Any, AnyPool, Transaction};
+
+use crate::db::{self, DATABASE_FILE, DatabaseKind};
+use crate::metrics::Metrics;
+use crate::photo_store::{self, PhotoStore};
+
+/// Where the data lives.
+#[derive(Clone, Debug)]
+pub struct StoreConfig {
+    /// The data folder (`data/` by default): the database and `photos/`.
+    pub data: PathBuf,
+    /// `sqlite://…` or `postgres://…`; `None` means `<data>/river-patrol.db`.
+    pub database_url: Option<String>,
+    /// Where the photos go: `<data>/photos` unless told otherwise.
+    pub photo_store: PhotoStore,
+}
+
+impl StoreConfig {
+    pub fn new(data: impl Into<PathBuf>) -> Self {
+        StoreConfig {
+            data: data.into(),
+            database_url: None,
+            photo_store: PhotoStore::Local,
+        }
+    }
+
+    pub fn with_photo_store(mut self, photo_store: PhotoStore) -> Self {
+        self.photo_store = photo_store;
+        self
+    }
+
+    /// The database URL to open: the one given, or the file in the data folder.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data.join(DATABASE_FILE).display()),
+        }
+    }
+}
+
+/// Everything the API routes share.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: AnyPool,
+    /// What [`AppState::db`] is.
+    pub database: DatabaseKind,
+    pub photos: Arc<dyn ObjectStore>,
+    /// What [`AppState::photos`] is, for `/api/v1/health`: `"local"` or `"s3"`.
+    pub photo_store_kind: &'static str,
+    pub limits: Limits,
+    pub metrics: Metrics,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("photos", &self.photos.to_string())
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Opens the database and the photo store under `config`, with the default limits.
+    pub async fn open(config: &StoreConfig) -> Result<AppState> {
+        std::fs::create_dir_all(&config.data)
+            .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
+        let url = config.database_url();
+        let database = DatabaseKind::of_url(&url)?;
+        let db = db::open_database(&url).await?;
+        let photos = photo_store::open_photo_store(&config.photo_store, &config.data)?;
+        let state = AppState {
+            db,
+            database,
+            photos,
+            photo_store_kind: config.photo_store.kind(),
+            limits: Limits::default(),
+            metrics: Default::default(),
+        };
+        // A wrong bucket, endpoint or key stops the server here rather than failing every
+        // photo upload later.
+        state
+            .photo_store_answers()
+            .await
+            .with_context(|| format!("the photo store {} does not answer", config.photo_store))?;
+        Ok(state)
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Whether the photo store answers (`/api/v1/health`, and at start-up).
+    pub async fn photo_store_answers(&self) -> object_store::Result<()> {
+        photo_store::answers(self.photos.as_ref(), self.photo_store_kind).await
+    }
+
+    /// See [`db::changes::begin_write`].
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        db::changes::begin_write(&self.db, self.database).await
+    }
+}
