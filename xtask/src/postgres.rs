@@ -2,7 +2,6 @@
 //! temporary folder, listening on loopback on a free port, stopped and removed when dropped.
 //! No system service is used or needed.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -13,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::{flag, low_level};
 
+use crate::server::free_port;
 use crate::util::{Ctx, note, show};
 
 /// Where Debian's packages put each major version: `<N>/bin/initdb`.
@@ -301,12 +301,6 @@ impl Drop for TempCluster {
             )),
         }
     }
-}
-
-/// A port of 127.0.0.1 that nothing listens on right now.
-fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("cannot bind 127.0.0.1:0")?;
-    Ok(listener.local_addr()?.port())
 }
 
 /// Runs a command with its output kept, which is shown only if it fails.
