@@ -1,4 +1,4 @@
-// Photo compression benchmark, run by `cargo xtask bench` (xtask/src/compress.rs).
+// Photo compression benchmark, run by `cargo xtask bench` (xtask/bench/src/compress.rs).
 //
 //   node xtask/bench/compress.mjs <dist-dir> <width> <height> <runs>
 //

@@ -1,4 +1,4 @@
-// The ledger at township scale, run by `cargo xtask bench` (xtask/src/ledger_bench.rs).
+// The ledger at township scale, run by `cargo xtask bench` (xtask/bench/src/ledger.rs).
 //
 //   node xtask/bench/ledger.mjs <server-binary> <dist-dir>
 //

@@ -1,4 +1,4 @@
-// Load test, run by `cargo xtask bench` (xtask/src/load_bench.rs).
+// Load test, run by `cargo xtask bench` (xtask/bench/src/load.rs).
 //
 //   node xtask/bench/load.mjs <server-binary>
 //

@@ -1,4 +1,4 @@
-// Sync benchmarks, run by `cargo xtask bench` (xtask/src/sync_bench.rs).
+// Sync benchmarks, run by `cargo xtask bench` (xtask/bench/src/sync.rs).
 //
 //   node xtask/bench/sync.mjs <server-binary> <dist-dir>
 //

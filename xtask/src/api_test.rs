@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::lighthouse::{Server, free_port, target_dir};
+use crate::server::{Server, free_port, target_dir};
 use crate::util::{Ctx, note};
 
 /// Pinned: the checks and their codes (ST…) change between releases.

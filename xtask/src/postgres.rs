@@ -2,15 +2,17 @@
 //! temporary folder, listening on loopback on a free port, stopped and removed when dropped.
 //! No system service is used or needed.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, Once};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::{flag, low_level};
 
+use crate::server::free_port;
 use crate::util::{Ctx, note, show};
 
 /// Where Debian's packages put each major version: `<N>/bin/initdb`.
@@ -301,12 +303,6 @@ impl Drop for TempCluster {
     }
 }
 
-/// A port of 127.0.0.1 that nothing listens on right now.
-fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("cannot bind 127.0.0.1:0")?;
-    Ok(listener.local_addr()?.port())
-}
-
 /// Runs a command with its output kept, which is shown only if it fails.
 fn quiet(cmd: &mut Command) -> Result<()> {
     let shown = show(cmd);
@@ -329,41 +325,39 @@ fn quiet(cmd: &mut Command) -> Result<()> {
 /// at once, so that a cluster is stopped and removed first. Child processes still get them as
 /// usual (a caught signal is reset to its default in a program started by exec; a blocked one
 /// would stay blocked), so `cargo test` stops, the step fails, the cluster is dropped, and the
-/// last holder then raises the signal again, which ends the xtask as it would have.
+/// last holder then acts on the signal as its default would, which ends the xtask as it would
+/// have. While none lives, the default acts at once, as if nothing were registered.
 struct SignalsHeld;
 
-const HELD_SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+const HELD_SIGNALS: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
 
-/// How many SignalsHeld live, and the signal actions from before the first.
-static HOLDERS: Mutex<(usize, Vec<libc::sigaction>)> = Mutex::new((0, Vec::new()));
+/// How many SignalsHeld live.
+static HOLDERS: Mutex<usize> = Mutex::new(0);
 
-/// The signal caught while held, or 0.
-static CAUGHT: AtomicI32 = AtomicI32::new(0);
+/// The signal caught while held, or 0 (signal-hook stores it from its handler).
+static CAUGHT: LazyLock<Arc<AtomicUsize>> = LazyLock::new(Arc::default);
 
-extern "C" fn catch(signal: libc::c_int) {
-    CAUGHT.store(signal, Ordering::SeqCst);
-}
+/// True while no SignalsHeld lives: signal-hook then runs the signal's default action.
+static UNHELD: LazyLock<Arc<AtomicBool>> = LazyLock::new(|| Arc::new(AtomicBool::new(true)));
+
+/// signal-hook's actions, registered once for the life of the xtask (it keeps them).
+static REGISTERED: Once = Once::new();
 
 impl SignalsHeld {
     fn new() -> Self {
-        let mut holders = HOLDERS.lock().unwrap_or_else(|e| e.into_inner());
-        if holders.0 == 0 {
-            holders.1.clear();
+        REGISTERED.call_once(|| {
             for signal in HELD_SIGNALS {
-                // SAFETY: `action` is fully initialised (zeroed, then an empty mask and our
-                // handler, which only stores to an atomic); `before` is written by sigaction.
-                unsafe {
-                    let mut action: libc::sigaction = std::mem::zeroed();
-                    action.sa_sigaction = catch as extern "C" fn(libc::c_int) as usize;
-                    action.sa_flags = libc::SA_RESTART;
-                    libc::sigemptyset(&mut action.sa_mask);
-                    let mut before: libc::sigaction = std::mem::zeroed();
-                    libc::sigaction(signal, &action, &mut before);
-                    holders.1.push(before);
+                // Recorded first, then ended by the default when nothing holds the signals.
+                let recorded = flag::register_usize(signal, Arc::clone(&CAUGHT), signal as usize);
+                let ended = flag::register_conditional_default(signal, Arc::clone(&UNHELD));
+                if let Err(e) = recorded.and(ended) {
+                    note(&format!("cannot catch signal {signal}: {e}"));
                 }
             }
-        }
-        holders.0 += 1;
+        });
+        let mut holders = HOLDERS.lock().unwrap_or_else(|e| e.into_inner());
+        *holders += 1;
+        UNHELD.store(false, Ordering::SeqCst);
         SignalsHeld
     }
 }
@@ -371,18 +365,14 @@ impl SignalsHeld {
 impl Drop for SignalsHeld {
     fn drop(&mut self) {
         let mut holders = HOLDERS.lock().unwrap_or_else(|e| e.into_inner());
-        holders.0 -= 1;
-        if holders.0 > 0 {
+        *holders -= 1;
+        if *holders > 0 {
             return;
         }
-        for (signal, before) in HELD_SIGNALS.iter().zip(&holders.1) {
-            // SAFETY: `before` is an action sigaction gave us for this signal.
-            unsafe { libc::sigaction(*signal, before, std::ptr::null_mut()) };
-        }
+        UNHELD.store(true, Ordering::SeqCst);
         let caught = CAUGHT.swap(0, Ordering::SeqCst);
         if caught != 0 {
-            // SAFETY: raise has no memory-safety preconditions.
-            unsafe { libc::raise(caught) };
+            let _ = low_level::emulate_default_handler(caught as i32);
         }
     }
 }

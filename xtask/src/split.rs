@@ -1,8 +1,11 @@
 //! The app's wasm, split into a first-screen part and parts loaded on demand.
 //!
 //! The screens a phone does not need at start (new record, detail, follow-up, statistics,
-//! import, patrols, settings, connect) are `Lazy` routes (src/app.rs): Leptos marks each with a
-//! `#[lazy]` split point. Trunk 0.21 cannot split a wasm, so the xtask builds the app's wasm
+//! import, patrols, settings, connect) are each an `on_demand_screen!` of the routes, and more
+//! code the first screen does not run at once (a sync, the export, the filled list and its
+//! filter choices, the patrol bar, reading what is stored, the photo store) loads on first use:
+//! each is a `#[wasm_split]` split point, `fallible` (src/on_demand.rs says why not Leptos's
+//! `#[lazy]` routes), compiled in only with `--cfg rp_split`, which [`WASM_RUSTFLAGS`] sets. Trunk 0.21 cannot split a wasm, so the xtask builds the app's wasm
 //! itself, the way `cargo leptos --split` does, and Trunk keeps the rest (CSS, icons, copied
 //! files, index.html):
 //!
@@ -79,7 +82,7 @@ pub struct Split {
 
 /// Cuts the app's `wasm` at its split points into `work` (emptied first), then runs
 /// wasm-bindgen on the main module there. `demangle`: readable Rust names in the main
-/// module's name section (weight.rs), which the shipped build does not need.
+/// module's name section (xtask/bench/src/weight.rs), which the shipped build does not need.
 pub fn split_and_bind(ctx: &Ctx, wasm: &Path, work: &Path, demangle: bool) -> Result<Split> {
     if work.exists() {
         std::fs::remove_dir_all(work)

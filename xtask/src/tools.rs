@@ -13,6 +13,8 @@ use crate::util::{Ctx, mtime, note, secs};
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian's `caddy`: the bench's HTTPS + HTTP/2 front, as docs/deploy.md's reverse proxy.
+pub const CADDY: &str = "/usr/bin/caddy";
 
 /// Tool versions the repository pins: wasm-bindgen from Cargo.lock (Trunk.toml must agree) and
 /// wasm-opt from Trunk.toml.
@@ -36,6 +38,9 @@ pub struct Needs {
     /// PostgreSQL's initdb and pg_ctl (Debian's `postgresql`), for the throwaway clusters the
     /// tests run on (postgres.rs).
     pub postgres: bool,
+    /// Debian's `caddy`, the reverse proxy in front of the server for Lighthouse's loads over
+    /// HTTPS + HTTP/2 (xtask/bench/src/caddy.rs) and its test.
+    pub caddy: bool,
 }
 
 pub fn ensure(ctx: &Ctx, needs: Needs) -> Result<Option<Pins>> {
@@ -69,6 +74,9 @@ pub fn ensure(ctx: &Ctx, needs: Needs) -> Result<Option<Pins>> {
     }
     if needs.postgres {
         postgresql(ctx)?;
+    }
+    if needs.caddy {
+        caddy(ctx)?;
     }
     note(&format!("tools ready ({})", secs(start)));
     Ok(pins)
@@ -353,6 +361,30 @@ fn postgresql(ctx: &Ctx) -> Result<()> {
     report(
         "postgresql",
         &format!("installed ({}, {})", version(&bin), secs(start)),
+    );
+    Ok(())
+}
+
+/// Debian's `caddy` unless it is there already. Only its program is used: the bench starts
+/// one of its own with a temporary configuration, not the package's service.
+fn caddy(ctx: &Ctx) -> Result<()> {
+    let version = || {
+        ctx.capture(ctx.cmd(CADDY).arg("version"))
+            .unwrap_or_else(|| "version unknown".into())
+    };
+    if Path::new(CADDY).is_file() {
+        report("caddy", &format!("already present ({})", version()));
+        return Ok(());
+    }
+    let start = Instant::now();
+    report("caddy", "installing with apt-get…");
+    apt_install(ctx, &["caddy"])?;
+    if !Path::new(CADDY).is_file() {
+        bail!("{CADDY} is still missing after apt-get install caddy");
+    }
+    report(
+        "caddy",
+        &format!("installed ({}, {})", version(), secs(start)),
     );
     Ok(())
 }

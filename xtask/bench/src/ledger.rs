@@ -7,8 +7,8 @@
 use anyhow::Result;
 use serde_json::Value;
 
-use crate::bench::Section;
-use crate::util::{Ctx, note};
+use crate::section::Section;
+use xtask::util::{Ctx, note};
 
 /// Measures (the release server is built by the sync benchmark before) and returns the
 /// figures for latest.json.
@@ -19,7 +19,7 @@ pub fn measure(ctx: &Ctx) -> Result<Value> {
     let server = target.join("release").join("river-patrol-server");
     let dist = ctx.root.join("dist");
     let result =
-        crate::util::node_json(ctx, "ledger.mjs", &[server.as_os_str(), dist.as_os_str()])?;
+        crate::node::node_json(ctx, "ledger.mjs", &[server.as_os_str(), dist.as_os_str()])?;
     note(&format!(
         "5,000 problems: list shown {:.1} s after navigation, search {:.0} ms, filter {:.0} ms (CPU 4× slower)",
         median(&result["start_to_list_ms"]) / 1000.0,

@@ -10,8 +10,8 @@
 use anyhow::Result;
 use serde_json::Value;
 
-use crate::bench::Section;
-use crate::util::{Ctx, note};
+use crate::section::Section;
+use xtask::util::{Ctx, note};
 
 /// 4000×3000 = 12 megapixels, a common phone camera.
 const WIDTH: u32 = 4000;
@@ -22,11 +22,11 @@ const RUNS: u32 = 7;
 /// Builds the bench flavour of the app, measures, and returns the figures for latest.json.
 pub fn measure(ctx: &Ctx) -> Result<Value> {
     let dist = ctx.root.join("target").join("bench").join("dist");
-    crate::release_build(ctx, &dist, &["bench"])?;
+    xtask::release::release_build(ctx, &dist, &["bench"])?;
     let sizes = [WIDTH, HEIGHT, RUNS].map(|n| n.to_string());
     let mut args = vec![dist.as_os_str()];
     args.extend(sizes.iter().map(std::ffi::OsStr::new));
-    let result = crate::util::node_json(ctx, "compress.mjs", &args)?;
+    let result = crate::node::node_json(ctx, "compress.mjs", &args)?;
     note(&format!(
         "{}×{} JPEG of {} bytes → {}×{}, {} bytes; median {:.0} ms over {} runs",
         result["input_width"],

@@ -6,8 +6,8 @@
 use anyhow::Result;
 use serde_json::Value;
 
-use crate::bench::Section;
-use crate::util::{Ctx, note};
+use crate::section::Section;
+use xtask::util::{Ctx, note};
 
 /// Builds the release server, measures, and returns the figures for latest.json.
 pub fn measure(ctx: &Ctx) -> Result<Value> {
@@ -20,7 +20,7 @@ pub fn measure(ctx: &Ctx) -> Result<Value> {
         .unwrap_or_else(|| ctx.root.join("target"));
     let server = target.join("release").join("river-patrol-server");
     let dist = ctx.root.join("dist");
-    let result = crate::util::node_json(ctx, "sync.mjs", &[server.as_os_str(), dist.as_os_str()])?;
+    let result = crate::node::node_json(ctx, "sync.mjs", &[server.as_os_str(), dist.as_os_str()])?;
     note(&format!(
         "1,000 records + 300 photos synced in {:.1} s; push throughput {:.0} records/s",
         result["phone_to_server"]["ms"].as_f64().unwrap_or(f64::NAN) / 1000.0,

@@ -1,15 +1,14 @@
-//! `cargo xtask bench`: Lighthouse (npm, Debian's Chromium) on the release build, as a phone
+//! `cargo xtask bench`: Lighthouse (npm, pinned in package.json; Debian's Chromium) on the release build, as a phone
 //! would meet it: cold loads (fresh profile, nothing cached) and a warm one (a cold load's
 //! profile again, the service worker installed by that load answering from its cache).
 //!
-//! The release server serves `dist/` on a free local port, and in front of it
-//! [`HttpsFront`](crate::https_front) terminates TLS and speaks HTTP/2, as the Caddy or nginx
-//! of docs/deploy.md does: phones get the app only over HTTPS (a PWA needs a secure origin),
+//! The release server serves `dist/` on a free local port, and in front of it Debian's Caddy
+//! ([`HttpsFront`]) terminates TLS and speaks HTTP/2, as the Caddy of docs/deploy.md does: phones get the app only over HTTPS (a PWA needs a secure origin),
 //! and over HTTP/2 from that proxy. The transport weighs on the figures: Lighthouse's
 //! simulated throttling (Lantern) models HTTP/1.1 as up to six fresh connections to the
 //! origin, each with its own handshake and TCP slow start, and HTTP/2 as one connection that
-//! every request shares (TLS adds a round trip to opening one). Chromium runs with `--ignore-certificate-errors` for the front's
-//! self-signed certificate. Lighthouse 12 runs with its default mobile emulation four times:
+//! every request shares (TLS adds a round trip to opening one). Chromium runs with
+//! `--ignore-certificate-errors` for the certificate of Caddy's local authority. Lighthouse 12 runs with its default mobile emulation four times:
 //! - a cold load over HTTPS + HTTP/2 with Lighthouse's default throttling (simulated slow 4G
 //!   and 4× CPU), the method issue 7's budget names, so the one the budget is checked against
 //!   (`cold`);
@@ -29,21 +28,20 @@
 //! target/bench/latest.json, and the full reports in
 //! target/bench/lighthouse-{cold,cold-devtools,warm,cold-http1}.json.
 
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
+use xtask::server::{Server, free_port, target_dir};
+use xtask::tools::{self, Needs};
+use xtask::util::{Ctx, note};
 
-use crate::bench::{Section, write_sections};
-use crate::https_front::HttpsFront;
-use crate::tools::{self, Needs};
-use crate::util::{Ctx, note};
+use crate::caddy::HttpsFront;
+use crate::section::{Section, write_sections};
 
-/// Pinned: fetched once by npx into npm's cache, not a dependency of every test run.
-pub const LIGHTHOUSE: &str = "lighthouse@12.8.2";
+/// From node_modules/.bin (package.json pins the version; the tools step runs `npm ci`).
+const LIGHTHOUSE: &str = "lighthouse";
 const CHROME: &str = "/usr/bin/chromium";
 const CATEGORIES: [&str; 3] = ["performance", "accessibility", "best-practices"];
 /// Audits recorded beside the scores: (id, label, unit).
@@ -158,11 +156,12 @@ impl Run {
 /// Runs Lighthouse against `dist`, over HTTPS + HTTP/2 cold (twice, one per throttling method)
 /// and warm, then cold over plain HTTP/1.1, and writes the results.
 pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
-    // Node with npx and Debian's Chromium, as the browser tests need them.
+    // Node with the npm packages and Debian's Chromium, as the browser tests need them; Caddy.
     tools::ensure(
         ctx,
         Needs {
             e2e: true,
+            caddy: true,
             ..Needs::default()
         },
     )?;
@@ -176,11 +175,11 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     let data = std::env::temp_dir().join(format!("xtask-lighthouse-data-{}", std::process::id()));
     let server = Server::start(ctx, &server_bin, dist, port, Some(&data))?;
     // As deployed (docs/deploy.md): HTTPS and HTTP/2 from a reverse proxy in front.
-    let front = HttpsFront::start(port)?;
+    let front = HttpsFront::start(ctx, port)?;
     let https = format!("https://127.0.0.1:{}/", front.port);
     // As the bench measured before, for comparison: the server itself, HTTP/1.1 without TLS.
     let http1 = format!("http://127.0.0.1:{port}/");
-    note(&format!("{https} (HTTPS + HTTP/2 front) -> {http1}"));
+    note(&format!("{https} (Caddy, HTTPS + HTTP/2) -> {http1}"));
     let out_dir = ctx.root.join("target").join("bench");
     std::fs::create_dir_all(&out_dir)?;
     let profiles = [
@@ -245,7 +244,7 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
         )?;
         cold_http1.check_protocol("cold, plain HTTP/1.1", "http/1.1")?;
         let version = ctx
-            .capture(ctx.cmd("npx").args(["--yes", LIGHTHOUSE, "--version"]))
+            .capture(ctx.cmd(LIGHTHOUSE).arg("--version"))
             .unwrap_or_else(|| "unknown".into());
         Ok((
             Runs {
@@ -314,13 +313,6 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn target_dir(ctx: &Ctx) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|p| if p.is_absolute() { p } else { ctx.root.join(p) })
-        .unwrap_or_else(|| ctx.root.join("target"))
-}
-
 fn chromium_version(ctx: &Ctx) -> String {
     ctx.capture(ctx.cmd(CHROME).arg("--version"))
         // Debian's wrapper script prints a harmless shell error beside the version.
@@ -332,53 +324,9 @@ fn chromium_version(ctx: &Ctx) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-pub(crate) fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// The release server, stopped when dropped.
-pub(crate) struct Server(Child);
-
-impl Server {
-    /// Serves `dist` on `port`, with its data (database, photos) in `data` if given, else in
-    /// `data/` of the repository.
-    pub(crate) fn start(
-        ctx: &Ctx,
-        bin: &Path,
-        dist: &Path,
-        port: u16,
-        data: Option<&Path>,
-    ) -> Result<Self> {
-        let mut cmd = ctx.cmd(bin);
-        cmd.args(["--port", &port.to_string(), "--dist"]).arg(dist);
-        if let Some(data) = data {
-            cmd.arg("--data").arg(data);
-        }
-        let child = cmd
-            .spawn()
-            .with_context(|| format!("cannot start {}", bin.display()))?;
-        let server = Self(child);
-        let start = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if start.elapsed() > Duration::from_secs(10) {
-                bail!("the server did not listen on port {port}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Ok(server)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// How the first three loads reach the page, as target/bench/latest.json says it.
 const HTTPS_H2: &str =
-    "https, http/2 (xtask's TLS front to the server, as docs/deploy.md's reverse proxy)";
+    "https, http/2 (Caddy in front of the server, as docs/deploy.md's reverse proxy)";
 /// How the fourth does.
 const PLAIN_HTTP1: &str = "http/1.1 without TLS, straight from river-patrol-server";
 
@@ -425,7 +373,7 @@ fn lighthouse(
     throttling: Throttling,
     out: &Path,
 ) -> Result<Run> {
-    // --ignore-certificate-errors: the HTTPS front's certificate is self-signed; the page, its
+    // --ignore-certificate-errors: Caddy's local authority is trusted nowhere; the page, its
     // service worker and the worker's cache work over it as over a real one.
     let flags = format!(
         "--headless=new --no-sandbox --disable-gpu --disable-background-networking \
@@ -433,8 +381,8 @@ fn lighthouse(
          --ignore-certificate-errors --user-data-dir={}",
         profile.display()
     );
-    let mut cmd: Command = ctx.cmd("npx");
-    cmd.args(["--yes", LIGHTHOUSE, url, "--output=json", "--quiet"])
+    let mut cmd: Command = ctx.cmd(LIGHTHOUSE);
+    cmd.args([url, "--output=json", "--quiet"])
         .arg(format!("--output-path={}", out.display()))
         .arg(format!("--only-categories={}", CATEGORIES.join(",")))
         .arg(format!("--chrome-flags={flags}"))
@@ -501,10 +449,10 @@ default throttling, plain HTTP/1.1 (for comparison) |\n|---|---:|---:|---:|---:|
     }));
     md.push_str(
         "\nHow it was measured: `cargo xtask bench` starts the release server on a free port and, \
-in front of it, a local TLS-terminating reverse proxy (`xtask/src/https_front.rs`) that plays \
-the part of docs/deploy.md's Caddy or nginx (`listen 443 ssl http2`): it offers HTTP/2 to the \
-browser, passes every request and answer through unchanged to the server over HTTP/1.1, and \
-has a self-signed certificate for 127.0.0.1, which Chromium accepts with \
+in front of it, Debian's Caddy as docs/deploy.md's reverse proxy (`reverse_proxy`, with \
+`tls internal` and a temporary configuration, `xtask/bench/src/caddy.rs`): it offers HTTP/2 to \
+the browser, passes every request and answer through to the server over HTTP/1.1, and has a \
+certificate for 127.0.0.1 from its own local authority, which Chromium accepts with \
 `--ignore-certificate-errors` (the service worker registers and caches as with a real one). \
 That is how the app is deployed: phones install the app and keep its service worker only on \
 a secure (HTTPS) origin, and the proxy serves it over HTTP/2. The transport weighs on the \
@@ -512,7 +460,7 @@ figures: Lighthouse's simulated throttling (Lantern) models HTTP/1.1 as up to si
 to the origin, each with its own TCP handshake and slow start, and HTTP/2 as one connection \
 that every request shares and that is warm after the first; TLS adds a round trip to opening \
 a connection. It then runs \
-`npx lighthouse URL --disable-storage-reset` six times. The first three runs are cold loads \
+`lighthouse URL --disable-storage-reset` (npm, pinned in package.json) six times. The first three runs are cold loads \
 over HTTPS + HTTP/2 (each in a new Chromium profile, nothing cached; the service worker \
 installs during it) with Lighthouse's default throttling: the page loads at full speed and \
 Lighthouse simulates what slow 4G (150 ms round trips, 1.6 Mbit/s) and a 4× slower CPU would \

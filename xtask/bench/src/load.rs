@@ -12,8 +12,8 @@
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use crate::bench::Section;
-use crate::util::{Ctx, note};
+use crate::section::Section;
+use xtask::util::{Ctx, note};
 
 /// One way of running the server under the load.
 struct Setup {
@@ -54,14 +54,14 @@ pub fn measure(ctx: &Ctx) -> Result<Value> {
         ctx.cargo()
             .args(["build", "--release", "-p", "river-patrol-server"]),
     )?;
-    let server = crate::lighthouse::target_dir(ctx)
+    let server = xtask::server::target_dir(ctx)
         .join("release")
         .join("river-patrol-server");
     let mut figures = serde_json::Map::new();
     for setup in &SETUPS {
         note(&format!("load test: {}", setup.title));
         let cluster = if setup.postgres {
-            Some(crate::postgres::TempCluster::start_as_deployed(ctx)?)
+            Some(xtask::postgres::TempCluster::start_as_deployed(ctx)?)
         } else {
             None
         };
@@ -73,7 +73,7 @@ pub fn measure(ctx: &Ctx) -> Result<Value> {
                 format!("{}/postgres", cluster.url()),
             ));
         }
-        let result = crate::util::node_json_with(ctx, "load.mjs", &[server.as_os_str()], &envs)?;
+        let result = crate::node::node_json_with(ctx, "load.mjs", &[server.as_os_str()], &envs)?;
         drop(cluster);
         report(&result);
         figures.insert(setup.key.to_owned(), result);

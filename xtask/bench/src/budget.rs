@@ -11,7 +11,7 @@
 use anyhow::{Result, bail};
 use serde_json::Value;
 
-use crate::bench::Section;
+use crate::section::Section;
 
 /// One limit of the budget.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -173,7 +173,7 @@ mod tests {
                 { "path": "a.wasm", "kind": "wasm", "brotli": wasm },
                 { "path": "a.js", "kind": "js", "brotli": 11000 },
                 { "path": "icons/icon-512.png", "kind": "other", "brotli": 25000 },
-                { "path": "split_stats_part-0123456789abcdef.wasm", "kind": crate::bench::PART, "brotli": 30000 },
+                { "path": "split_stats_part-0123456789abcdef.wasm", "kind": crate::bundle::PART, "brotli": 30000 },
             ]},
             "lighthouse": { "cold": {
                 "scores": { "performance": performance },

@@ -18,8 +18,8 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
 
-use crate::bench::Section;
-use crate::util::{Ctx, note};
+use crate::section::Section;
+use xtask::util::{Ctx, note};
 
 /// The rows shown in docs/benchmarks.md; the rest are summed into one.
 const SHOWN: usize = 40;
@@ -45,12 +45,12 @@ pub struct Weight {
 /// and weighs its first-screen module.
 pub fn measure(ctx: &Ctx) -> Result<Weight> {
     let target_dir = ctx.root.join("target").join("weight");
-    let wasm = crate::split::cargo_build(ctx, &target_dir, &[], "-Csymbol-mangling-version=v0")?;
-    let split = crate::split::split_and_bind(ctx, &wasm, &target_dir.join("split"), true)?;
+    let wasm = xtask::split::cargo_build(ctx, &target_dir, &[], "-Csymbol-mangling-version=v0")?;
+    let split = xtask::split::split_and_bind(ctx, &wasm, &target_dir.join("split"), true)?;
     let named = target_dir.join("first-screen.wasm");
     ctx.run(
         ctx.cmd("wasm-opt")
-            .arg(format!("-O{}", crate::split::WASM_OPT_LEVEL))
+            .arg(format!("-O{}", xtask::split::WASM_OPT_LEVEL))
             .arg("-g")
             .arg("--output")
             .arg(&named)
@@ -138,7 +138,7 @@ pub fn weigh(module: &[u8]) -> Result<Weight> {
             part,
             bytes: bytes.len() as u64,
             functions,
-            brotli: crate::precompress::brotli(&bytes)?.len() as u64,
+            brotli: xtask::precompress::brotli(&bytes)?.len() as u64,
         });
     }
     shares.sort_by(|a, b| b.brotli.cmp(&a.brotli).then_with(|| a.part.cmp(&b.part)));

@@ -1,0 +1,195 @@
+//! `cargo xtask bench`, part one: the size of every file of the release bundle, raw, gzip
+//! (level 9) and brotli (quality 11), as the server sends them.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::Meta;
+use crate::section::Section;
+
+pub struct FileSize {
+    pub path: String,
+    pub kind: &'static str,
+    pub raw: u64,
+    pub gzip: u64,
+    pub brotli: u64,
+}
+
+pub fn measure(dist: &Path) -> Result<Vec<FileSize>> {
+    let mut paths = Vec::new();
+    collect_files(dist, &mut paths)?;
+    let mut files = Vec::new();
+    for path in paths {
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let rel = path
+            .strip_prefix(dist)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        files.push(FileSize {
+            kind: kind(&rel),
+            path: rel,
+            raw: bytes.len() as u64,
+            gzip: gzip_len(&bytes)?,
+            brotli: brotli_len(&bytes)?,
+        });
+    }
+    files.sort_by(|a, b| (kind_rank(a.kind), &a.path).cmp(&(kind_rank(b.kind), &b.path)));
+    Ok(files)
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else if !xtask::precompress::is_copy(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn kind(path: &str) -> &'static str {
+    if xtask::split::is_part(path.rsplit('/').next().unwrap_or_default()) {
+        return PART;
+    }
+    match path.rsplit('.').next().unwrap_or_default() {
+        "wasm" => "wasm",
+        "js" | "mjs" => "js",
+        "css" => "css",
+        "html" => "html",
+        _ => "other",
+    }
+}
+
+/// The kind of the wasm parts downloaded when a screen first opens (split.rs): not in the shell.
+pub const PART: &str = "wasm, on demand";
+
+fn kind_rank(kind: &str) -> u8 {
+    match kind {
+        "wasm" => 0,
+        "js" => 1,
+        "css" => 2,
+        "html" => 3,
+        PART => 4,
+        _ => 5,
+    }
+}
+
+fn gzip_len(bytes: &[u8]) -> Result<u64> {
+    Ok(xtask::precompress::gzip(bytes)?.len() as u64)
+}
+
+fn brotli_len(bytes: &[u8]) -> Result<u64> {
+    Ok(xtask::precompress::brotli(bytes)?.len() as u64)
+}
+
+/// Trunk's content hash in a file name, replaced by `<hash>` so the table reads the same
+/// from one build to the next.
+fn without_hash(path: &str) -> String {
+    let (dir, name) = match path.rsplit_once('/') {
+        Some((d, n)) => (format!("{d}/"), n),
+        None => (String::new(), path),
+    };
+    let (stem, ext) = name.split_once('.').unwrap_or((name, ""));
+    let (stem, bg) = match stem.strip_suffix("_bg") {
+        Some(s) => (s, "_bg"),
+        None => (stem, ""),
+    };
+    let renamed = match stem.rsplit_once('-') {
+        Some((base, hash)) if xtask::util::is_trunk_hash(hash) => {
+            format!("{base}-<hash>{bg}")
+        }
+        _ => format!("{stem}{bg}"),
+    };
+    let dot = if ext.is_empty() { "" } else { "." };
+    format!("{dir}{renamed}{dot}{ext}")
+}
+
+fn size(bytes: u64) -> String {
+    if bytes >= 1024 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+pub fn section(meta: &Meta, files: &[FileSize], total: (u64, u64, u64)) -> Section {
+    let mut md = String::from("## Release bundle size\n\n");
+    md.push_str(&format!(
+        "Measured {} at commit `{}` with {}, {}, wasm-opt {}.\n\n",
+        meta.date, meta.commit, meta.rustc, meta.trunk, meta.wasm_opt
+    ));
+    md.push_str("| file | kind | raw | gzip | brotli |\n|---|---|---:|---:|---:|\n");
+    let row = |md: &mut String, name: &str, kind: &str, (raw, gzip, brotli): (u64, u64, u64)| {
+        md.push_str(&format!(
+            "| {name} | {kind} | {} | {} | {} |\n",
+            size(raw),
+            size(gzip),
+            size(brotli)
+        ));
+    };
+    // The code shared by several parts comes in many small chunks: one line for all of them.
+    let (chunks, shown): (Vec<_>, Vec<_>) = files
+        .iter()
+        .partition(|f| f.kind == PART && f.path.starts_with("chunk_"));
+    for f in shown {
+        let name = format!("`{}`", without_hash(&f.path));
+        row(&mut md, &name, f.kind, (f.raw, f.gzip, f.brotli));
+    }
+    if !chunks.is_empty() {
+        let sum = chunks.iter().fold((0, 0, 0), |(r, g, b), f| {
+            (r + f.raw, g + f.gzip, b + f.brotli)
+        });
+        let name = format!(
+            "`chunk_*` ({} pieces shared by several parts)",
+            chunks.len()
+        );
+        row(&mut md, &name, PART, sum);
+    }
+    md.push_str(&format!(
+        "| **total** | | **{}** | **{}** | **{}** |\n\n",
+        size(total.0),
+        size(total.1),
+        size(total.2)
+    ));
+    md.push_str(&format!(
+        "How it was measured: `cargo xtask bench` builds the release bundle exactly as \
+`cargo xtask dist` does (Trunk for the HTML, CSS and icons; the xtask's split build for the \
+wasm: `cargo build --release` with Cargo.toml's release profile, {}; wasm-split; wasm-bindgen; \
+wasm-opt -O{} on every module), reads every file in `dist/` and compresses it in memory: gzip with flate2 at \
+its best level (9), brotli at quality 11 with a 4 MiB window (lgwin 22). These are the sizes \
+the reference server sends: every build writes the same brotli and gzip copies beside the \
+files (`dist/*.br`, `dist/*.gz`, not counted here), and the server sends them as they are. KiB = 1024 bytes. The exact byte counts are \
+in `target/bench/latest.json`.\n",
+        meta.release_profile, meta.wasm_opt_level
+    ));
+    Section {
+        id: "bundle-size",
+        markdown: md,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_hidden() {
+        assert_eq!(
+            without_hash("river-patrol-1c5e2e3b0f3a9d41_bg.wasm"),
+            "river-patrol-<hash>_bg.wasm"
+        );
+        assert_eq!(without_hash("main-0123456789abcdef.css"), "main-<hash>.css");
+        assert_eq!(
+            without_hash("river-patrol-359526a2f68f3a3.js"),
+            "river-patrol-<hash>.js"
+        );
+        assert_eq!(without_hash("icon-192.png"), "icon-192.png");
+        assert_eq!(without_hash("index.html"), "index.html");
+        assert_eq!(without_hash("icons/icon-192.png"), "icons/icon-192.png");
+    }
+}

@@ -1,0 +1,103 @@
+//! The release build into dist/, as `cargo xtask dist` makes it: Trunk for the HTML, CSS and
+//! icons, then the app's wasm split into parts (split.rs), then the service worker's precache
+//! list (precache.rs) and the pre-compressed copies of the text files (precompress.rs).
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+use crate::tools::{self, Needs};
+use crate::util::{Ctx, DistLock, note, step};
+use crate::{precache, precompress, split, util};
+
+/// Tools, then the release build into dist/.
+pub fn dist(ctx: &Ctx) -> Result<()> {
+    step("Tools for the release build", || {
+        tools::ensure(
+            ctx,
+            Needs {
+                dist: true,
+                ..Needs::default()
+            },
+        )
+    })?;
+    build_dist(ctx)
+}
+
+pub fn build_dist(ctx: &Ctx) -> Result<()> {
+    let _lock = DistLock::acquire(ctx)?;
+    step(RELEASE_BUILD, || trunk_build(ctx))
+}
+
+/// The step that builds dist/.
+pub const RELEASE_BUILD: &str =
+    "Release build: trunk build --release, then the split wasm -> dist/";
+
+pub fn trunk_build(ctx: &Ctx) -> Result<()> {
+    release_build(ctx, &ctx.root.join("dist"), &[])?;
+    check_dist(ctx)?;
+    write_precache(&ctx.root.join("dist"))
+}
+
+/// The app into `dist`: Trunk for index.html, the CSS and the icons, then the wasm with
+/// `features`, split (split.rs). The precache list is the caller's.
+pub fn release_build(ctx: &Ctx, dist: &Path, features: &[&str]) -> Result<()> {
+    ctx.run(
+        ctx.cmd("trunk")
+            .args(["build", "--release", "--dist"])
+            .arg(dist),
+    )?;
+    split::build(ctx, dist, features)?;
+    Ok(())
+}
+
+/// The service worker's list of files to download, with the build version (precache.rs),
+/// then the pre-compressed copies of the text files (precompress.rs): last, as sw.js has
+/// just changed.
+pub fn write_precache(dist: &Path) -> Result<()> {
+    write_precache_list(dist)?;
+    let count = precompress::write(dist)?;
+    note(&format!(
+        "{}: brotli (quality 11) and gzip copies of {count} files",
+        dist.display()
+    ));
+    Ok(())
+}
+
+/// dist/ has index.html, a hashed .wasm and a hashed .js; lists the files.
+pub fn check_dist(ctx: &Ctx) -> Result<()> {
+    let dist = ctx.root.join("dist");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&dist).with_context(|| format!("no {}", dist.display()))? {
+        let entry = entry?;
+        let len = entry.metadata()?.len();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        note(&format!("dist/{name:<44} {len:>9} bytes"));
+        names.push(name);
+    }
+    let hashed = |ext: &str| {
+        names.iter().any(|n| {
+            n.ends_with(ext)
+                && n.split_once('.')
+                    .and_then(|(stem, _)| stem.trim_end_matches("_bg").rsplit_once('-'))
+                    .is_some_and(|(_, h)| util::is_trunk_hash(h))
+        })
+    };
+    if !names.iter().any(|n| n == "index.html") || !hashed(".wasm") || !hashed(".js") {
+        bail!("dist/ lacks index.html or a hashed .wasm or .js: did Trunk build the app?");
+    }
+    Ok(())
+}
+
+/// The service worker's precache list alone.
+pub fn write_precache_list(dist: &Path) -> Result<()> {
+    let list = precache::write(dist)?;
+    note(&format!(
+        "{}/{}: build {}, {} files precached",
+        dist.display(),
+        precache::SW,
+        list.version,
+        list.files.len()
+    ));
+    Ok(())
+}
