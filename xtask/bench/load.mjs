@@ -206,7 +206,7 @@ async function check(server, officeToken) {
   if (missing) wrong.push(`${missing} records sent are not stored`);
   if (duplicates) wrong.push(`${duplicates} records are stored more than once`);
 
-  // The photo store is a folder of <id>.jpg (server/src/photos.rs): exactly the photos sent,
+  // The photo store is a folder of <id>.jpg (server/src/photo_store.rs): exactly the photos sent,
   // each its size; then the index, through the API, holds each with its SHA-256.
   const files = readdirSync(join(server.data, 'photos'));
   for (const name of files) {

@@ -354,7 +354,7 @@ fn test(ctx: &Ctx, args: &TestArgs) -> Result<()> {
                         .args(["test", "-p", "river-patrol-server", "--tests"])
                         // One test at a time: a pull answers a change only once every older
                         // write transaction in the whole cluster has ended (server/src/
-                        // changes.rs), so tests writing at once in one cluster would see each
+                        // db/changes.rs), so tests writing at once in one cluster would see each
                         // other's writes hold back their pulls. Alone, a test's push is pulled
                         // at once, as on a server of its own.
                         .args(["--", "--test-threads=1"])
