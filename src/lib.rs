@@ -13,12 +13,14 @@ mod app;
 pub mod backup;
 pub mod bench;
 pub mod camera;
+mod components;
 pub mod drafts;
 pub mod export;
 pub mod format;
 pub mod geolocation;
 pub mod labels;
 pub mod ledger;
+mod notice;
 mod on_demand;
 mod pages;
 pub mod patrols;
@@ -29,7 +31,6 @@ pub mod storage_info;
 pub mod store;
 pub mod stored;
 pub mod sync;
-mod widgets;
 
 /// Mounts the app on the page's body.
 pub fn start() {
@@ -59,7 +60,7 @@ fn mount(stored: Result<stored::Stored, on_demand::PartMissing>) {
         Err(on_demand::PartMissing) => leptos::mount::mount_to_body(|| {
             leptos::view! {
                 <i18n::I18nContextProvider>
-                    <app::StoredMissing />
+                    <components::stored_missing::StoredMissing />
                 </i18n::I18nContextProvider>
             }
         }),

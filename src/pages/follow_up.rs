@@ -11,18 +11,17 @@ use patrol_core::visit::{FollowUpDraft, follow_up_draft_key};
 use patrol_core::*;
 use uuid::Uuid;
 
-use crate::app::{Notice, announce};
-use crate::format;
+use crate::components::fields::{FormIssue, Issues, SaveErrorAlert, TextField, choice_field_among};
+use crate::components::not_found::NotFound;
+use crate::components::photos::PhotoPicker;
+use crate::components::position::PositionField;
 use crate::i18n::*;
 use crate::label;
 use crate::labels::Label;
 use crate::ledger::Ledger;
-use crate::pages::not_found::NotFound;
-use crate::pages::photos::{PhotoGallery, PhotoPicker};
-use crate::pages::position::PositionField;
+use crate::notice::{Notice, announce};
 use crate::settings::Settings;
 use crate::store::{self, SaveError};
-use crate::widgets::{FormIssue, Issues, SaveErrorAlert, TextField, choice_field_among};
 
 #[component]
 pub fn FollowUpPage() -> impl IntoView {
@@ -172,7 +171,7 @@ fn FollowUpForm(record: Record) -> impl IntoView {
             {move || {
                 draft_error
                     .get()
-                    .map(|e| view! { <p class="warning">{t!(i18n, drafts.not_kept)} " " {crate::widgets::save_error_message(i18n.get_locale(), &e)}</p> })
+                    .map(|e| view! { <p class="warning">{t!(i18n, drafts.not_kept)} " " {crate::components::fields::save_error_message(i18n.get_locale(), &e)}</p> })
             }}
             {move || {
                 refused.get().map(|why| {
@@ -207,72 +206,5 @@ fn FollowUpForm(record: Record) -> impl IntoView {
                 <A href=format!("/records/{id}") attr:class="button secondary">{t!(i18n, form.cancel)}</A>
             </div>
         </form>
-    }
-}
-
-/// The problem's history on its page: the finding, then every follow-up, oldest first.
-#[component]
-pub fn History(record: Record) -> impl IntoView {
-    let i18n = use_i18n();
-    let entries = record.history();
-    let count = entries.len();
-    view! {
-        <section class="history" aria-labelledby="history-heading">
-            <h2 id="history-heading">{move || t_string!(i18n, follow_up.history, count)}</h2>
-            <ol class="history-list" data-testid="history">
-                {entries
-                    .into_iter()
-                    .map(|entry| view! { <HistoryItem entry /> })
-                    .collect_view()}
-            </ol>
-        </section>
-    }
-}
-
-#[component]
-fn HistoryItem(entry: HistoryEntry) -> impl IntoView {
-    let i18n = use_i18n();
-    let HistoryEntry {
-        visit,
-        at,
-        author,
-        position,
-        photos,
-        notes,
-        from,
-        to,
-    } = entry;
-    let change = move || {
-        let locale = i18n.get_locale();
-        match from {
-            None => td_string!(locale, follow_up.found_as, status = to.label(locale)).to_string(),
-            Some(from) if from == to => {
-                td_string!(locale, follow_up.still, status = to.label(locale)).to_string()
-            }
-            Some(from) => td_string!(
-                locale,
-                follow_up.changed,
-                from = from.label(locale),
-                to = to.label(locale)
-            )
-            .to_string(),
-        }
-    };
-    let place = position.map(|p| format!("{:.6}, {:.6}", p.latitude, p.longitude));
-    let author = (!author.trim().is_empty()).then_some(author);
-    let notes = (!notes.trim().is_empty()).then_some(notes);
-    // The finding's photos are the ones at the top of the page.
-    let photos = (visit.is_some() && !photos.is_empty()).then_some(photos);
-    view! {
-        <li class="history-item" data-testid="history-item" class:found=visit.is_none()>
-            <p class="history-head">
-                <time datetime=at.to_rfc3339()>{move || format::date_time(i18n.get_locale(), at)}</time>
-                {author.map(|a| view! { <span class="history-author">{a}</span> })}
-            </p>
-            <p class=format!("history-change status-{}", to.as_str())>{change}</p>
-            {notes.map(|n| view! { <p class="history-notes">{n}</p> })}
-            {place.map(|p| view! { <p class="history-place">{p}</p> })}
-            {photos.map(|photos| view! { <PhotoGallery photos /> })}
-        </li>
     }
 }

@@ -11,14 +11,14 @@ use patrol_core::Record;
 use patrol_core::import::{ImportPlan, RowProblem, plan};
 use wasm_bindgen::JsCast;
 
-use crate::app::{Notice, announce};
+use crate::components::fields::SaveErrorAlert;
 use crate::export::read_ledger_file;
 use crate::i18n::*;
 use crate::labels::Label;
 use crate::ledger::Ledger;
+use crate::notice::{Notice, announce};
 use crate::settings::Settings;
 use crate::store::SaveError;
-use crate::widgets::SaveErrorAlert;
 
 /// What the chosen file holds, split the way the preview shows it.
 #[derive(Clone, Debug, Default)]

@@ -10,6 +10,9 @@ use patrol_core::geo::distance_m;
 use patrol_core::workflow::DeadlineState;
 use patrol_core::{Choice, Kind, Record, Status};
 
+use crate::components::deadline::DeadlineBadge;
+use crate::components::photos::Thumbnail;
+use crate::components::sync_status::{SyncBadge, SyncBar};
 use crate::export;
 use crate::format;
 use crate::geolocation::{UsePositionReturn, use_position};
@@ -17,10 +20,7 @@ use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
 use crate::ledger::{Ledger, sort_records};
 use crate::on_demand;
-use crate::pages::photos::Thumbnail;
-use crate::pages::sync_status::{SyncBadge, SyncBar};
 use crate::stored;
-use crate::widgets::DeadlineBadge;
 
 /// Rows drawn at first, and added by each "show more".
 const PAGE: usize = 50;

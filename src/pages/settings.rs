@@ -5,13 +5,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::Locale as _;
 
-use crate::app::{Notice, announce};
+use crate::components::fields::{SaveErrorAlert, SelectField, TextField};
 use crate::i18n::*;
 use crate::label;
+use crate::notice::{Notice, announce};
 use crate::settings::Settings;
 use crate::storage_info::{self, Estimate};
 use crate::store::SaveError;
-use crate::widgets::{SaveErrorAlert, SelectField, TextField};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -79,7 +79,7 @@ pub fn SettingsPage() -> impl IntoView {
         </form>
         <SyncSettings />
         <StorageSection />
-        <super::backup::BackupSection />
+        <crate::components::backup::BackupSection />
         <crate::pwa::InstallSection />
     }
 }

@@ -20,12 +20,12 @@ use wasm_bindgen::JsCast;
 use web_sys::{File, HtmlElement, HtmlInputElement, Url};
 
 use crate::camera::CameraError;
+use crate::components::dialog::ConfirmDialog;
 use crate::format;
 use crate::i18n::*;
 use crate::label;
 use crate::on_demand::PartMissing;
 use crate::photos::{self as photo_store, AddError, PhotoError, PhotoStore};
-use crate::widgets::ConfirmDialog;
 
 /// Where an `<img>` gets its picture: an object URL of the stored Blob.
 #[derive(Clone, Debug, PartialEq)]

@@ -6,62 +6,27 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::use_navigate;
 use patrol_core::draft::Draft;
 use patrol_core::validate::field;
 use patrol_core::*;
 use uuid::Uuid;
 
-use crate::app::{Notice, announce};
+use crate::components::dialog::ConfirmDialog;
+use crate::components::fields::{
+    CheckField, FormIssue, Issue, Issues, SaveErrorAlert, TextField, choice_field,
+    save_error_message,
+};
+use crate::components::photos::PhotoPicker;
+use crate::components::position::PositionField;
 use crate::drafts;
 use crate::format;
 use crate::i18n::*;
 use crate::label;
 use crate::labels::{Label, kind_icon};
 use crate::ledger::Ledger;
-use crate::pages::not_found::NotFound;
-use crate::pages::photos::PhotoPicker;
-use crate::pages::position::PositionField;
-use crate::settings::Settings;
+use crate::notice::{Notice, announce};
 use crate::store::SaveError;
-use crate::widgets::{
-    CheckField, ConfirmDialog, FormIssue, Issue, Issues, SaveErrorAlert, TextField, choice_field,
-    save_error_message,
-};
-
-/// `/new/:kind`: a fresh record of that kind, with the officer's name and village filled in.
-#[component]
-pub fn NewRecord() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
-    let settings = expect_context::<RwSignal<Settings>>();
-    move || {
-        let kind = params.with(|p| p.get("kind").and_then(|k| Kind::parse(&k)));
-        let asked = query.with(|q| q.get("draft").and_then(|s| Uuid::parse_str(&s).ok()));
-        match kind {
-            Some(kind) => {
-                let s = settings.get_untracked();
-                let record = Record::new(kind, &s.officer, &s.village, Utc::now());
-                view! { <RecordForm initial=record is_new=true asked_draft=asked.unwrap_or_default() /> }.into_any()
-            }
-            None => view! { <NotFound /> }.into_any(),
-        }
-    }
-}
-
-/// `/records/:id/edit`.
-#[component]
-pub fn EditRecord() -> impl IntoView {
-    let params = use_params_map();
-    let ledger = expect_context::<Ledger>();
-    move || {
-        let id = params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
-        match id.and_then(|id| ledger.get_untracked(&id)) {
-            Some(record) => view! { <RecordForm initial=record is_new=false /> }.into_any(),
-            None => view! { <NotFound /> }.into_any(),
-        }
-    }
-}
 
 /// Getter and setter closures for one field of the draft, e.g. `lens!(draft, village)`.
 macro_rules! lens {
@@ -282,7 +247,11 @@ fn draft_to_offer(initial: &Record, is_new: bool, asked: Option<Uuid>) -> Option
 const DRAFT_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
 
 #[component]
-fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid) -> impl IntoView {
+pub fn RecordForm(
+    initial: Record,
+    is_new: bool,
+    #[prop(optional)] asked_draft: Uuid,
+) -> impl IntoView {
     let i18n = use_i18n();
     let ledger = expect_context::<Ledger>();
     let navigate = use_navigate();
