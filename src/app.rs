@@ -10,7 +10,6 @@ use crate::components::nav::BottomNav;
 use crate::components::not_found::NotFound;
 use crate::components::patrol_bar::PatrolBar;
 use crate::i18n::*;
-use crate::ledger::Ledger;
 use crate::notice::{Notice, NoticeBar};
 use crate::on_demand::on_demand_screen;
 use crate::pages::{
@@ -18,19 +17,19 @@ use crate::pages::{
     import::ImportPage, list::RecordList, new::KindPicker, new_record::NewRecord,
     patrol::PatrolDetail, patrols::PatrolsPage, settings::SettingsPage, stats::StatsPage,
 };
-use crate::patrols::Patrols;
-use crate::stored::Stored;
+use crate::state::{Ledger, Patrols};
+use crate::storage::held::Held;
 use crate::sync::SyncEngine;
 
-/// The app over what the phone held at start (`stored`, read by src/stored.rs).
+/// The app over what the phone held at start (`held`, read by src/storage/held.rs).
 #[component]
-pub fn App(stored: Stored) -> impl IntoView {
-    let Stored {
+pub fn App(held: Held) -> impl IntoView {
+    let Held {
         ledger,
         patrols,
         settings,
         sync,
-    } = stored;
+    } = held;
     let ledger = Ledger::new(ledger);
     provide_context(ledger);
     let patrols = Patrols::new(patrols);
@@ -46,7 +45,7 @@ pub fn App(stored: Stored) -> impl IntoView {
     engine.start();
     // Ask the browser not to evict the user's records and photos under storage pressure.
     leptos::task::spawn_local(async {
-        crate::storage_info::request_persistence().await;
+        crate::storage::quota::request_persistence().await;
     });
     ledger.tidy_photos_at_start();
     // Service worker (offline start, updates) and the install prompt.

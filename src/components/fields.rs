@@ -7,7 +7,7 @@ use patrol_core::{Choice, Problem};
 
 use crate::i18n::*;
 use crate::labels::Label;
-use crate::store::SaveError;
+use crate::storage::SaveError;
 
 /// What is wrong with one input.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::*;
-use crate::settings::Settings;
+use crate::storage::settings::Settings;
 
 /// Applies the language chosen in settings; without one the browser's language stands.
 #[component]

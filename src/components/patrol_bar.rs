@@ -16,8 +16,8 @@ use crate::geolocation::PositionError;
 use crate::i18n::*;
 use crate::label;
 use crate::on_demand;
-use crate::patrols::{self, Patrols};
-use crate::store::SaveError;
+use crate::state::patrols::{self, Patrols};
+use crate::storage::SaveError;
 use crate::sync::SyncEngine;
 
 /// The bar on every screen while a patrol is under way; it also keeps the GPS watch that

@@ -25,7 +25,7 @@ use crate::format;
 use crate::i18n::*;
 use crate::label;
 use crate::on_demand::PartMissing;
-use crate::photos::{self as photo_store, AddError, PhotoError, PhotoStore};
+use crate::storage::photos::{self as photo_store, AddError, PhotoError, PhotoStore};
 
 /// Where an `<img>` gets its picture: an object URL of the stored Blob.
 #[derive(Clone, Debug, PartialEq)]

@@ -19,14 +19,14 @@ use crate::components::fields::{
 };
 use crate::components::photos::PhotoPicker;
 use crate::components::position::PositionField;
-use crate::drafts;
 use crate::format;
 use crate::i18n::*;
 use crate::label;
 use crate::labels::{Label, kind_icon};
-use crate::ledger::Ledger;
 use crate::notice::{Notice, announce};
-use crate::store::SaveError;
+use crate::state::Ledger;
+use crate::storage::SaveError;
+use crate::storage::drafts;
 
 /// Getter and setter closures for one field of the draft, e.g. `lens!(draft, village)`.
 macro_rules! lens {
@@ -347,7 +347,7 @@ pub fn RecordForm(
         let saved = if is_new {
             // A problem found while a patrol is under way belongs to that patrol.
             let mut record = record;
-            record.patrol = crate::patrols::active_patrol_id();
+            record.patrol = crate::storage::patrols::active_patrol_id();
             ledger.save(record)
         } else {
             opened_with.with_value(|base| ledger.save_edit(base, record))

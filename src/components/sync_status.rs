@@ -13,7 +13,7 @@ use crate::components::record_fields::kind_rows;
 use crate::format;
 use crate::i18n::*;
 use crate::labels::Label;
-use crate::store::SaveError;
+use crate::storage::SaveError;
 use crate::sync::{SyncEngine, SyncFailure};
 
 /// Online or not, how many records wait, when the last sync was, what went wrong, and

@@ -9,8 +9,8 @@ use leptos_router::hooks::use_navigate;
 use crate::components::fields::SaveErrorAlert;
 use crate::i18n::*;
 use crate::notice::{Notice, announce};
-use crate::settings::Settings;
-use crate::store::SaveError;
+use crate::storage::SaveError;
+use crate::storage::settings::Settings;
 
 /// What a connect link carries.
 #[derive(Clone, Debug, PartialEq)]

@@ -18,9 +18,9 @@ use crate::format;
 use crate::i18n::*;
 use crate::label;
 use crate::labels::{Label, kind_icon};
-use crate::ledger::Ledger;
 use crate::notice::{Notice, announce};
-use crate::store::SaveError;
+use crate::state::Ledger;
+use crate::storage::SaveError;
 
 #[component]
 pub fn RecordDetail() -> impl IntoView {

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::components::not_found::NotFound;
 use crate::components::record_form::RecordForm;
-use crate::ledger::Ledger;
+use crate::state::Ledger;
 
 /// `/records/:id/edit`.
 #[component]

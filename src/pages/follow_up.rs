@@ -6,8 +6,8 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use patrol_core::draft::FollowUpDraft;
 use patrol_core::validate::field;
-use patrol_core::visit::{FollowUpDraft, follow_up_draft_key};
 use patrol_core::*;
 use uuid::Uuid;
 
@@ -18,10 +18,10 @@ use crate::components::position::PositionField;
 use crate::i18n::*;
 use crate::label;
 use crate::labels::Label;
-use crate::ledger::Ledger;
 use crate::notice::{Notice, announce};
-use crate::settings::Settings;
-use crate::store::{self, SaveError};
+use crate::state::Ledger;
+use crate::storage::settings::Settings;
+use crate::storage::{SaveError, drafts, records};
 
 #[component]
 pub fn FollowUpPage() -> impl IntoView {
@@ -34,22 +34,6 @@ pub fn FollowUpPage() -> impl IntoView {
             None => view! { <NotFound /> }.into_any(),
         }
     }
-}
-
-/// The follow-up being typed, kept in storage on every change so a reload or a frozen tab
-/// loses nothing (photos included: the garbage collector keeps a draft's photos).
-fn load_draft(id: Uuid) -> Option<FollowUpDraft> {
-    store::read_raw(&follow_up_draft_key(id)).and_then(|t| serde_json::from_str(&t).ok())
-}
-
-fn save_draft(id: Uuid, draft: &FollowUpDraft) -> Result<(), SaveError> {
-    let text = serde_json::to_string(draft).unwrap_or_default();
-    store::write_text(&follow_up_draft_key(id), &text)
-}
-
-fn remove_draft(id: Uuid) {
-    use gloo_storage::{LocalStorage, Storage};
-    LocalStorage::delete(follow_up_draft_key(id));
 }
 
 #[component]
@@ -71,9 +55,9 @@ fn FollowUpForm(record: Record) -> impl IntoView {
         d.visit
             .is_some_and(|v| record.visits.iter().any(|visit| visit.id == v))
     };
-    let resumed = match load_draft(id) {
+    let resumed = match drafts::load_follow_up(id) {
         Some(d) if saved_before(&d) => {
-            remove_draft(id);
+            drafts::remove_follow_up(id);
             None
         }
         found => found.filter(|d| d.from == current),
@@ -119,14 +103,14 @@ fn FollowUpForm(record: Record) -> impl IntoView {
             return;
         }
         unsaved.set(true);
-        draft_error.set(save_draft(id, &draft).err());
+        draft_error.set(drafts::save_follow_up(id, &draft).err());
     });
     on_cleanup(move || unsaved.set(false));
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         // On top of the copy stored now: a sync may have brought the office's change.
-        let Some(mut latest) = store::load(id).or_else(|| ledger.get_untracked(&id)) else {
+        let Some(mut latest) = records::load(id).or_else(|| ledger.get_untracked(&id)) else {
             return;
         };
         let follow_up = FollowUp {
@@ -134,7 +118,7 @@ fn FollowUpForm(record: Record) -> impl IntoView {
             notes: notes.get_untracked(),
             position: fix.get_untracked(),
             photos: photos.get_untracked(),
-            patrol: crate::patrols::active_patrol_id(),
+            patrol: crate::storage::patrols::active_patrol_id(),
         };
         let author = settings.with_untracked(|s| s.officer.clone());
         match latest.follow_up_as(visit, follow_up, &author, Utc::now()) {
@@ -144,7 +128,7 @@ fn FollowUpForm(record: Record) -> impl IntoView {
             }
             Ok(_) => match ledger.save(latest) {
                 Ok(saved) => {
-                    remove_draft(id);
+                    drafts::remove_follow_up(id);
                     unsaved.set(false);
                     announce(Notice::Saved);
                     navigate(&format!("/records/{}", saved.id), Default::default());

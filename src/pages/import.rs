@@ -15,10 +15,10 @@ use crate::components::fields::SaveErrorAlert;
 use crate::export::read_ledger_file;
 use crate::i18n::*;
 use crate::labels::Label;
-use crate::ledger::Ledger;
 use crate::notice::{Notice, announce};
-use crate::settings::Settings;
-use crate::store::SaveError;
+use crate::state::Ledger;
+use crate::storage::SaveError;
+use crate::storage::settings::Settings;
 
 /// What the chosen file holds, split the way the preview shows it.
 #[derive(Clone, Debug, Default)]

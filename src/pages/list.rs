@@ -5,7 +5,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use patrol_core::draft::Draft;
-use patrol_core::filter::{self, Filter};
+use patrol_core::filter::{self, Filter, last_visited_first, sort_records, urgency_key};
 use patrol_core::geo::distance_m;
 use patrol_core::workflow::DeadlineState;
 use patrol_core::{Choice, Kind, Record, Status};
@@ -18,9 +18,9 @@ use crate::format;
 use crate::geolocation::{UsePositionReturn, use_position};
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
-use crate::ledger::{Ledger, sort_records};
 use crate::on_demand;
-use crate::stored;
+use crate::state::Ledger;
+use crate::storage::held;
 
 /// Rows drawn at first, and added by each "show more".
 const PAGE: usize = 50;
@@ -116,19 +116,12 @@ fn FilledList(records: Memo<Vec<Record>>) -> impl IntoView {
         });
         if order.get() == Order::Urgent {
             let today = format::today();
-            // Deadlines further off by date too; stable, so otherwise (no deadline, fixed or
-            // closed) the newest-first order stays.
-            let key = |r: &Record| {
-                let state = DeadlineState::on(r.deadline, r.status, today);
-                let later = (state == DeadlineState::OnTrack)
-                    .then_some(r.deadline)
-                    .flatten();
-                (state.urgency(), later.unwrap_or(chrono::NaiveDate::MAX))
-            };
-            sort_records(&mut list, &|a, b| key(a).cmp(&key(b)));
+            sort_records(&mut list, &|a, b| {
+                urgency_key(a, today).cmp(&urgency_key(b, today))
+            });
         }
         if order.get() == Order::LastVisit {
-            sort_records(&mut list, &|a, b| b.last_visit_at().cmp(&a.last_visit_at()));
+            sort_records(&mut list, &last_visited_first);
         }
         if order.get() == Order::Nearest && here.get().is_some() {
             sort_records(&mut list, &|a, b| {
@@ -264,15 +257,15 @@ fn distance_text(locale: Locale, metres: f64) -> String {
 }
 
 /// Records still being typed, kept on the phone; tapping one continues it. Read by the
-/// readers' part (src/stored.rs), and only when a draft is stored at all: the first screen of
+/// readers' part (src/storage/held.rs), and only when a draft is stored at all: the first screen of
 /// a phone that holds nothing goes without that code.
 #[component]
 fn DraftList() -> impl IntoView {
-    stored::holds_drafts().then(|| {
+    held::holds_drafts().then(|| {
         on_demand::part_view(
             Arc::new(|| {
                 Box::pin(async {
-                    let drafts = stored::drafts().await?;
+                    let drafts = held::drafts().await?;
                     Ok(view! { <Drafts drafts /> }.into_any())
                 })
             }),

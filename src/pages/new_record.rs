@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::components::not_found::NotFound;
 use crate::components::record_form::RecordForm;
-use crate::settings::Settings;
+use crate::storage::settings::Settings;
 
 /// `/new/:kind`: a fresh record of that kind, with the officer's name and village filled in.
 #[component]

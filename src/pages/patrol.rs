@@ -13,8 +13,8 @@ use crate::components::patrol_facts::{distance, river_and_section, sync_text};
 use crate::format;
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
-use crate::ledger::Ledger;
-use crate::patrols::Patrols;
+use crate::state::Ledger;
+use crate::state::Patrols;
 use crate::sync::SyncEngine;
 
 /// `/patrols/:id`: one patrol, under way or ended.

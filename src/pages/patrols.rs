@@ -13,10 +13,10 @@ use crate::components::patrol_facts::{distance, river_and_section, sync_text};
 use crate::format;
 use crate::i18n::*;
 use crate::label;
-use crate::ledger::Ledger;
-use crate::patrols::Patrols;
-use crate::settings::Settings;
-use crate::store::SaveError;
+use crate::state::Ledger;
+use crate::state::Patrols;
+use crate::storage::SaveError;
+use crate::storage::settings::Settings;
 use crate::sync::SyncEngine;
 
 /// `/patrols`: start a patrol, or see the one under way; past patrols below.

@@ -9,9 +9,9 @@ use crate::components::fields::{SaveErrorAlert, SelectField, TextField};
 use crate::i18n::*;
 use crate::label;
 use crate::notice::{Notice, announce};
-use crate::settings::Settings;
-use crate::storage_info::{self, Estimate};
-use crate::store::SaveError;
+use crate::storage::SaveError;
+use crate::storage::quota::{self as storage_info, Estimate};
+use crate::storage::settings::Settings;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -158,7 +158,10 @@ fn StorageSection() -> impl IntoView {
             let read = StorageState {
                 estimate: storage_info::estimate().await,
                 persisted: storage_info::is_persisted().await,
-                photos: crate::photos::ids().await.ok().map(|ids| ids.len()),
+                photos: crate::storage::photos::ids()
+                    .await
+                    .ok()
+                    .map(|ids| ids.len()),
             };
             let _ = state.try_set(Some(read));
         })

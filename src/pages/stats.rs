@@ -12,7 +12,7 @@ use crate::components::deadline::DeadlineBadge;
 use crate::format;
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
-use crate::ledger::Ledger;
+use crate::state::Ledger;
 
 /// The statuses in workflow order, as the bars stack them.
 const STATUSES: [Status; 4] = [

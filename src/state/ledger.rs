@@ -6,12 +6,13 @@ use leptos::prelude::*;
 use patrol_core::Record;
 use uuid::Uuid;
 
-use std::cmp::Ordering;
 use std::collections::HashSet;
 
+use patrol_core::filter::newest_first;
+
 use crate::on_demand::PartMissing;
-use crate::store::{self, SaveError};
-use crate::{drafts, photos};
+use crate::storage::records::{self as store, Loaded};
+use crate::storage::{SaveError, drafts, photos};
 
 #[derive(Clone, Copy)]
 pub struct Ledger {
@@ -24,8 +25,8 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    /// The ledger over what storage held at start (read by src/stored.rs).
-    pub fn new(loaded: store::Loaded) -> Ledger {
+    /// The ledger over what storage held at start (read by src/storage/held.rs).
+    pub fn new(loaded: Loaded) -> Ledger {
         Ledger {
             records: RwSignal::new(loaded.records),
             quarantined: RwSignal::new(loaded.quarantined),
@@ -173,7 +174,7 @@ impl Ledger {
 )]
 fn photo_tidy_part(ledger: Ledger) -> Result<Tidy, PartMissing> {
     // What is in use is read here, in the part: it reads the drafts, whose decoding code the
-    // first screen does without (src/stored.rs).
+    // first screen does without (src/storage/held.rs).
     Ok(Box::pin(tidy(ledger.photos_in_use())))
 }
 
@@ -192,15 +193,4 @@ async fn tidy(keep: HashSet<Uuid>) {
     if let Err(e) = photos::collect_garbage(&keep).await {
         leptos::logging::warn!("photo clean-up skipped: {e:?}");
     }
-}
-
-/// Sorts `records` stably by `order`. Every order of records in the app goes through this one
-/// function, so the sort's code (large, and in the first screen's download) is generated once.
-pub fn sort_records(records: &mut [Record], order: &dyn Fn(&Record, &Record) -> Ordering) {
-    records.sort_by(|a, b| order(a, b));
-}
-
-/// The ledger's own order: the newest record first.
-pub fn newest_first(records: &mut [Record]) {
-    sort_records(records, &|a, b| b.created_at.cmp(&a.created_at));
 }
