@@ -15,7 +15,7 @@ use crate::components::patrol_facts::distance;
 use crate::geolocation::PositionError;
 use crate::i18n::*;
 use crate::label;
-use crate::on_demand;
+use crate::on_demand::{self, on_demand_part};
 use crate::state::patrols::{self, Patrols};
 use crate::storage::SaveError;
 use crate::sync::SyncEngine;
@@ -73,23 +73,14 @@ fn PatrolBarMissing(retry: Callback<()>) -> impl IntoView {
     }
 }
 
-/// The bar's view, downloaded when a patrol is under way (src/on_demand.rs).
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(patrol_bar_part, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn patrol_bar_part(
-    id: Uuid,
-    gps_error: Signal<Option<PositionError>>,
-) -> Result<AnyView, on_demand::PartMissing> {
-    Ok(view! { <ActivePatrolBar id gps_error /> }.into_any())
-}
-
-/// Without the split build (`--cfg rp_split`), the same, in one piece.
-#[cfg(not(rp_split))]
-async fn patrol_bar_part(
-    id: Uuid,
-    gps_error: Signal<Option<PositionError>>,
-) -> Result<AnyView, on_demand::PartMissing> {
-    Ok(view! { <ActivePatrolBar id gps_error /> }.into_any())
+on_demand_part! {
+    /// The bar's view, downloaded when a patrol is under way (src/on_demand.rs).
+    fn patrol_bar_part(
+        id: Uuid,
+        gps_error: Signal<Option<PositionError>>,
+    ) -> Result<AnyView, on_demand::PartMissing> {
+        Ok(view! { <ActivePatrolBar id gps_error /> }.into_any())
+    }
 }
 
 #[component]

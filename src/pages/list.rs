@@ -18,7 +18,7 @@ use crate::format;
 use crate::geolocation::{UsePositionReturn, use_position};
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
-use crate::on_demand;
+use crate::on_demand::{self, on_demand_part};
 use crate::state::Ledger;
 use crate::storage::held;
 
@@ -62,18 +62,12 @@ pub fn RecordList() -> impl IntoView {
     }
 }
 
-/// The list's rows, search, order and export: downloaded only once the phone holds a record
-/// (src/on_demand.rs), so a first visit, with nothing recorded yet, starts without them.
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(filled_list_part, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn filled_list_part(records: Memo<Vec<Record>>) -> Result<AnyView, on_demand::PartMissing> {
-    Ok(view! { <FilledList records /> }.into_any())
-}
-
-/// Without the split build (`--cfg rp_split`), the same, in one piece.
-#[cfg(not(rp_split))]
-async fn filled_list_part(records: Memo<Vec<Record>>) -> Result<AnyView, on_demand::PartMissing> {
-    Ok(view! { <FilledList records /> }.into_any())
+on_demand_part! {
+    /// The list's rows, search, order and export: downloaded only once the phone holds a record
+    /// (src/on_demand.rs), so a first visit, with nothing recorded yet, starts without them.
+    fn filled_list_part(records: Memo<Vec<Record>>) -> Result<AnyView, on_demand::PartMissing> {
+        Ok(view! { <FilledList records /> }.into_any())
+    }
 }
 
 /// The rows' own code could not be downloaded (offline before the app was stored): the
@@ -443,16 +437,10 @@ fn FilterChoicesMissing(retry: Callback<()>) -> impl IntoView {
     }
 }
 
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(filter_choices_part, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn filter_choices_part(filter: RwSignal<Filter>) -> Result<AnyView, on_demand::PartMissing> {
-    Ok(view! { <FilterChoices filter /> }.into_any())
-}
-
-/// Without the split build (`--cfg rp_split`), the same, in one piece.
-#[cfg(not(rp_split))]
-async fn filter_choices_part(filter: RwSignal<Filter>) -> Result<AnyView, on_demand::PartMissing> {
-    Ok(view! { <FilterChoices filter /> }.into_any())
+on_demand_part! {
+    fn filter_choices_part(filter: RwSignal<Filter>) -> Result<AnyView, on_demand::PartMissing> {
+        Ok(view! { <FilterChoices filter /> }.into_any())
+    }
 }
 
 /// Kind, village, status and "overdue only".

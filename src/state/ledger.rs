@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use patrol_core::filter::newest_first;
 
-use crate::on_demand::PartMissing;
+use crate::on_demand::{PartMissing, on_demand_part};
 use crate::storage::records::{self as store, Loaded};
 use crate::storage::{SaveError, drafts, photos};
 
@@ -163,30 +163,15 @@ impl Ledger {
     }
 }
 
-/// [`photos::collect_garbage`], with the photo store's code downloaded on first use
-/// (src/on_demand.rs): the first screen opens without it.
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(
-    photo_tidy_part,
-    wasm_split_path = ::leptos::wasm_split,
-    fallible,
-    return_wrapper(let tidy = _; { tidy?.await; Ok(()) } -> Result<(), PartMissing>)
-)]
-fn photo_tidy_part(ledger: Ledger) -> Result<Tidy, PartMissing> {
-    // What is in use is read here, in the part: it reads the drafts, whose decoding code the
-    // first screen does without (src/storage/held.rs).
-    Ok(Box::pin(tidy(ledger.photos_in_use())))
-}
-
-/// The tidy-up [`photo_tidy_part`] hands back to run.
-#[cfg(rp_split)]
-type Tidy = std::pin::Pin<Box<dyn Future<Output = ()>>>;
-
-/// Without the split build (`--cfg rp_split`), the same, in one piece.
-#[cfg(not(rp_split))]
-async fn photo_tidy_part(ledger: Ledger) -> Result<(), PartMissing> {
-    tidy(ledger.photos_in_use()).await;
-    Ok(())
+on_demand_part! {
+    /// [`photos::collect_garbage`], with the photo store's code downloaded on first use
+    /// (src/on_demand.rs): the first screen opens without it. What is in use is read in the
+    /// part: it reads the drafts, whose decoding code the first screen does without
+    /// (src/storage/held.rs).
+    async fn photo_tidy_part(ledger: Ledger) -> Result<(), PartMissing> {
+        tidy(ledger.photos_in_use()).await;
+        Ok(())
+    }
 }
 
 async fn tidy(keep: HashSet<Uuid>) {

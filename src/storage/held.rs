@@ -22,7 +22,7 @@ use super::records::{self, Loaded};
 use super::settings::Settings;
 use super::sync_state::{self, SyncStored};
 use super::{drafts, patrols};
-use crate::on_demand::PartMissing;
+use crate::on_demand::{PartMissing, on_demand_part};
 
 /// Everything the app reads from storage at start.
 #[derive(Clone, Debug, Default)]
@@ -62,17 +62,11 @@ pub async fn read_all() -> Result<Held, PartMissing> {
     stored_part().await
 }
 
-/// [`read`], with the readers' code downloaded on first use.
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(stored_part, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn stored_part() -> Result<Held, PartMissing> {
-    Ok(read())
-}
-
-/// Without the split build (`--cfg rp_split`), the same, in one piece.
-#[cfg(not(rp_split))]
-async fn stored_part() -> Result<Held, PartMissing> {
-    Ok(read())
+on_demand_part! {
+    /// [`read`], with the readers' code downloaded on first use.
+    fn stored_part() -> Result<Held, PartMissing> {
+        Ok(read())
+    }
 }
 
 /// Every readable draft, most recently typed first, read by the readers' part.
@@ -80,15 +74,10 @@ pub async fn drafts() -> Result<Vec<Draft>, PartMissing> {
     drafts_part().await
 }
 
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(drafts_part, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn drafts_part() -> Result<Vec<Draft>, PartMissing> {
-    Ok(drafts::all())
-}
-
-#[cfg(not(rp_split))]
-async fn drafts_part() -> Result<Vec<Draft>, PartMissing> {
-    Ok(drafts::all())
+on_demand_part! {
+    fn drafts_part() -> Result<Vec<Draft>, PartMissing> {
+        Ok(drafts::all())
+    }
 }
 
 /// Each record's sync bookkeeping as stored now (another tab may have synced).
@@ -96,17 +85,8 @@ pub async fn sync_states() -> Result<HashMap<Uuid, SyncState>, PartMissing> {
     sync_states_part().await
 }
 
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(
-    sync_states_part,
-    wasm_split_path = ::leptos::wasm_split,
-    fallible
-)]
-fn sync_states_part() -> Result<HashMap<Uuid, SyncState>, PartMissing> {
-    Ok(sync_state::load_states())
-}
-
-#[cfg(not(rp_split))]
-async fn sync_states_part() -> Result<HashMap<Uuid, SyncState>, PartMissing> {
-    Ok(sync_state::load_states())
+on_demand_part! {
+    fn sync_states_part() -> Result<HashMap<Uuid, SyncState>, PartMissing> {
+        Ok(sync_state::load_states())
+    }
 }

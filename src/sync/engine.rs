@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::lock::exclusively;
 use super::sync_once;
 use crate::api::Server;
+use crate::on_demand::on_demand_part;
 use crate::state::{Ledger, Patrols};
 use crate::storage::SaveError;
 use crate::storage::settings::Settings;
@@ -353,28 +354,14 @@ impl From<leptos::wasm_split::SplitLoaderError> for SyncFailure {
     }
 }
 
-/// A whole sync, with its code downloaded on first use (src/on_demand.rs, xtask/src/split.rs):
-/// a phone with no server set never downloads it, and the first screen opens without it.
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(
-    sync_part,
-    wasm_split_path = ::leptos::wasm_split,
-    fallible,
-    return_wrapper(let work = _; { work?.await } -> Result<(), SyncFailure>)
-)]
-fn sync_part(engine: SyncEngine, server: Server) -> Result<SyncWork, SyncFailure> {
-    Ok(Box::pin(sync_once(engine, server)))
+on_demand_part! {
+    /// A whole sync, with its code downloaded on first use (src/on_demand.rs,
+    /// xtask/src/split.rs): a phone with no server set never downloads it, and the first
+    /// screen opens without it.
+    async fn sync_part(engine: SyncEngine, server: Server) -> Result<(), SyncFailure> {
+        sync_once(engine, server).await
+    }
 }
-
-/// Without the split build (`--cfg rp_split`), the same sync, in one piece.
-#[cfg(not(rp_split))]
-async fn sync_part(engine: SyncEngine, server: Server) -> Result<(), SyncFailure> {
-    sync_once(engine, server).await
-}
-
-/// The sync that [`sync_part`] hands back to run.
-#[cfg(rp_split)]
-type SyncWork = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), SyncFailure>>>>;
 
 fn navigator_online() -> bool {
     window().navigator().on_line()
