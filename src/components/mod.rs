@@ -6,6 +6,7 @@ pub mod backup;
 pub mod clock;
 pub mod deadline;
 pub mod dialog;
+pub mod draft_autosave;
 pub mod fields;
 pub mod history;
 pub mod locale;

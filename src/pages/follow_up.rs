@@ -11,6 +11,7 @@ use patrol_core::validate::field;
 use patrol_core::*;
 use uuid::Uuid;
 
+use crate::components::draft_autosave::use_draft_autosave;
 use crate::components::fields::{FormIssue, Issues, SaveErrorAlert, TextField, choice_field_among};
 use crate::components::not_found::NotFound;
 use crate::components::photos::PhotoPicker;
@@ -88,24 +89,26 @@ fn FollowUpForm(record: Record) -> impl IntoView {
     // PositionField writes the coordinates here too; the fix it took is what is saved.
     let (latitude, longitude) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
 
-    let draft_error = RwSignal::new(None::<SaveError>);
-    let unsaved = crate::pwa::UnsavedForm::here();
-    Effect::new(move |first: Option<()>| {
-        let draft = FollowUpDraft {
+    let draft = move || {
+        Some(FollowUpDraft {
             visit: Some(visit),
             from: current,
-            to: to.get(),
-            notes: notes.get(),
-            photos: photos.get(),
-            position: fix.get(),
-        };
-        if first.is_none() {
-            return;
-        }
-        unsaved.set(true);
-        draft_error.set(drafts::save_follow_up(id, &draft).err());
-    });
-    on_cleanup(move || unsaved.set(false));
+            to: to.try_get_untracked()?,
+            notes: notes.try_get_untracked()?,
+            photos: photos.try_get_untracked()?,
+            position: fix.try_get_untracked()?,
+        })
+    };
+    let autosave = use_draft_autosave(
+        move || {
+            to.track();
+            notes.track();
+            photos.track();
+            fix.track();
+        },
+        move || draft().map(|d| drafts::save_follow_up(id, &d)),
+    );
+    let draft_error = autosave.error;
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -128,8 +131,8 @@ fn FollowUpForm(record: Record) -> impl IntoView {
             }
             Ok(_) => match ledger.save(latest) {
                 Ok(saved) => {
+                    autosave.saved();
                     drafts::remove_follow_up(id);
-                    unsaved.set(false);
                     announce(Notice::Saved);
                     navigate(&format!("/records/{}", saved.id), Default::default());
                 }
