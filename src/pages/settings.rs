@@ -10,7 +10,7 @@ use crate::i18n::*;
 use crate::label;
 use crate::notice::{Notice, announce};
 use crate::storage::SaveError;
-use crate::storage::quota::{self as storage_info, Estimate};
+use crate::storage::quota::{self, Estimate};
 use crate::storage::settings::Settings;
 
 #[component]
@@ -156,8 +156,8 @@ fn StorageSection() -> impl IntoView {
     let load = move || {
         spawn_local(async move {
             let read = StorageState {
-                estimate: storage_info::estimate().await,
-                persisted: storage_info::is_persisted().await,
+                estimate: quota::estimate().await,
+                persisted: quota::is_persisted().await,
                 photos: crate::storage::photos::ids()
                     .await
                     .ok()
@@ -169,7 +169,7 @@ fn StorageSection() -> impl IntoView {
     load();
     let ask = move |_| {
         spawn_local(async move {
-            let granted = storage_info::request_persistence().await;
+            let granted = quota::request_persistence().await;
             let _ = denied.try_set(!granted);
             load();
         })
@@ -184,8 +184,8 @@ fn StorageSection() -> impl IntoView {
             Some(e) => td_string!(
                 locale,
                 storage.usage,
-                used = storage_info::format_bytes(locale.as_str(), e.usage),
-                available = storage_info::format_bytes(locale.as_str(), e.available())
+                used = quota::format_bytes(locale.as_str(), e.usage),
+                available = quota::format_bytes(locale.as_str(), e.available())
             )
             .to_string(),
             None => td_string!(locale, storage.unknown).to_string(),

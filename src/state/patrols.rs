@@ -22,7 +22,7 @@ pub struct Patrols {
 }
 
 impl Patrols {
-    /// The patrols stored at start (read by src/stored.rs), newest first.
+    /// The patrols stored at start (read by src/storage/held.rs), newest first.
     pub fn new(all: Vec<Patrol>) -> Patrols {
         Patrols {
             all: RwSignal::new(all),

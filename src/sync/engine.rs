@@ -74,7 +74,7 @@ pub struct SyncEngine {
 }
 
 impl SyncEngine {
-    /// The engine over what the phone held at start (`stored`, read by src/stored.rs).
+    /// The engine over what the phone held at start (`stored`, read by src/storage/held.rs).
     pub fn new(
         ledger: Ledger,
         patrols: Patrols,
@@ -334,7 +334,7 @@ impl SyncEngine {
                 .key()
                 .is_some_and(|k| k.starts_with(SYNC_STATE_KEY_PREFIX))
             {
-                // Read by the readers' part (src/stored.rs); without it, this tab shows the
+                // Read by the readers' part (src/storage/held.rs); without it, this tab shows the
                 // other's results after its own next sync, which reads them again.
                 leptos::task::spawn_local(async move {
                     if let Ok(states) = crate::storage::held::sync_states().await {
