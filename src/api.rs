@@ -1,5 +1,5 @@
 //! Every request to the township's server (docs/sync-protocol.md), and nothing else: the
-//! sync engine (src/sync.rs) decides what to send and when.
+//! sync engine (src/sync/) decides what to send and when.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use patrol_core::sync::{
@@ -11,6 +11,8 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortSignal, Blob};
+
+use crate::storage::settings::Settings;
 
 /// A server to sync with: its address and this phone's access token.
 #[derive(Clone, Debug, PartialEq)]
@@ -196,4 +198,25 @@ async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
         .json()
         .await
         .map_err(|e| ApiError::BadAnswer(e.to_string()))
+}
+
+/// The server of a phone's settings: where it syncs, once it has a token.
+impl Settings {
+    /// The server to sync with, once a token is set.
+    pub fn server(&self) -> Option<Server> {
+        let token = self.token.trim();
+        if token.is_empty() {
+            return None;
+        }
+        let url = self.server_url.trim().trim_end_matches('/');
+        let base = if url.is_empty() {
+            web_sys::window()?.location().origin().ok()?
+        } else {
+            url.to_owned()
+        };
+        Some(Server {
+            base,
+            token: token.to_owned(),
+        })
+    }
 }

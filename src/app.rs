@@ -1,52 +1,35 @@
-//! The app shell: providers, routes and the bottom navigation.
+//! The app shell: the providers of what every screen shares, and the routes. Screens live in
+//! `pages/`, what several of them show in `components/`.
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use crate::components::locale::LocaleFromSettings;
+use crate::components::nav::BottomNav;
+use crate::components::not_found::NotFound;
+use crate::components::patrol_bar::PatrolBar;
 use crate::i18n::*;
-use crate::ledger::Ledger;
+use crate::notice::{Notice, NoticeBar};
 use crate::on_demand::on_demand_screen;
-use crate::pages::patrols::{PatrolBar, PatrolDetail, PatrolsPage};
 use crate::pages::{
-    connect::ConnectPage, detail::RecordDetail, follow_up::FollowUpPage, form::EditRecord,
-    form::NewRecord, import::ImportPage, list::RecordList, new::KindPicker, not_found::NotFound,
-    settings::SettingsPage, stats::StatsPage,
+    connect::ConnectPage, detail::RecordDetail, edit_record::EditRecord, follow_up::FollowUpPage,
+    import::ImportPage, list::RecordList, new::KindPicker, new_record::NewRecord,
+    patrol::PatrolDetail, patrols::PatrolsPage, settings::SettingsPage, stats::StatsPage,
 };
-use crate::patrols::Patrols;
-use crate::settings::Settings;
-use crate::stored::Stored;
+use crate::state::{Ledger, Patrols};
+use crate::storage::held::Held;
 use crate::sync::SyncEngine;
 
-/// A short confirmation, announced to screen readers and shown at the top for a few seconds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Notice {
-    Saved,
-    Deleted,
-    SettingsSaved,
-    Connected,
-}
-
-/// Shows a notice, replacing any earlier one.
-pub fn announce(notice: Notice) {
-    if let Some(signal) = use_context::<RwSignal<Option<Notice>>>() {
-        signal.set(Some(notice));
-        set_timeout(
-            move || signal.update(|n| *n = n.filter(|n| *n != notice)),
-            std::time::Duration::from_secs(4),
-        );
-    }
-}
-
-/// The app over what the phone held at start (`stored`, read by src/stored.rs).
+/// The app over what the phone held at start (`held`, read by src/storage/held.rs).
 #[component]
-pub fn App(stored: Stored) -> impl IntoView {
-    let Stored {
+pub fn App(held: Held) -> impl IntoView {
+    let Held {
         ledger,
         patrols,
         settings,
         sync,
-    } = stored;
+    } = held;
     let ledger = Ledger::new(ledger);
     provide_context(ledger);
     let patrols = Patrols::new(patrols);
@@ -62,7 +45,7 @@ pub fn App(stored: Stored) -> impl IntoView {
     engine.start();
     // Ask the browser not to evict the user's records and photos under storage pressure.
     leptos::task::spawn_local(async {
-        crate::storage_info::request_persistence().await;
+        crate::storage::quota::request_persistence().await;
     });
     ledger.tidy_photos_at_start();
     // Service worker (offline start, updates) and the install prompt.
@@ -94,96 +77,6 @@ pub fn App(stored: Stored) -> impl IntoView {
                 <BottomNav />
             </Router>
         </I18nContextProvider>
-    }
-}
-
-/// In place of the app on a phone that holds records but not the code that reads them (offline
-/// before the service worker stored the app): nothing is read, so nothing stored is touched.
-#[component]
-pub fn StoredMissing() -> impl IntoView {
-    let i18n = use_i18n();
-    let retry = move |_| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.location().reload();
-        }
-    };
-    view! {
-        <main id="main">
-            <section class="page part-missing" role="alert">
-                <h1>{t!(i18n, stored.title)}</h1>
-                <p>{t!(i18n, stored.offline)}</p>
-                <button type="button" class="primary" on:click=retry>
-                    {t!(i18n, on_demand.retry)}
-                </button>
-            </section>
-        </main>
-    }
-}
-
-/// Applies the language chosen in settings; without one the browser's language stands.
-#[component]
-fn LocaleFromSettings() -> impl IntoView {
-    let i18n = use_i18n();
-    let settings = expect_context::<RwSignal<Settings>>();
-    let chosen = settings.with_untracked(|s| s.language.clone());
-    let chosen = Locale::get_all()
-        .iter()
-        .copied()
-        .find(|l| l.as_str() == chosen);
-    // An effect, because the i18n context applies the browser's language in an effect of its
-    // own; created after it, this one runs after it.
-    Effect::new(move |_| {
-        if let Some(locale) = chosen {
-            i18n.set_locale(locale);
-        }
-    });
-}
-
-#[component]
-fn NoticeBar() -> impl IntoView {
-    let i18n = use_i18n();
-    let notice = expect_context::<RwSignal<Option<Notice>>>();
-    let text = move || {
-        notice.get().map(|n| match n {
-            Notice::Saved => t_string!(i18n, form.saved),
-            Notice::Deleted => t_string!(i18n, confirm.deleted),
-            Notice::SettingsSaved => t_string!(i18n, settings.saved),
-            Notice::Connected => t_string!(i18n, connect.done),
-        })
-    };
-    view! {
-        <div class="notice" role="status" aria-live="polite" class:shown=move || notice.with(Option::is_some)>
-            {text}
-        </div>
-    }
-}
-
-#[component]
-fn BottomNav() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <nav class="bottom-nav" aria-label=move || t_string!(i18n, nav.label)>
-            <A href="/" exact=true>
-                <span class="nav-icon" aria-hidden="true">"📋"</span>
-                <span>{t!(i18n, nav.records)}</span>
-            </A>
-            <A href="/new">
-                <span class="nav-icon" aria-hidden="true">"➕"</span>
-                <span>{t!(i18n, nav.new)}</span>
-            </A>
-            <A href="/stats">
-                <span class="nav-icon" aria-hidden="true">"📊"</span>
-                <span>{t!(i18n, nav.stats)}</span>
-            </A>
-            <A href="/patrols">
-                <span class="nav-icon" aria-hidden="true">"🚶"</span>
-                <span>{t!(i18n, nav.patrols)}</span>
-            </A>
-            <A href="/settings">
-                <span class="nav-icon" aria-hidden="true">"⚙️"</span>
-                <span>{t!(i18n, nav.settings)}</span>
-            </A>
-        </nav>
     }
 }
 

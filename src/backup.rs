@@ -1,5 +1,5 @@
-//! The phone's backup file (see [`patrol_core::backup`]): made from localStorage and
-//! IndexedDB and offered as a download; read back from a file the user picks.
+//! The phone's backup file (see [`patrol_core::backup`]): made from what the phone stores
+//! (src/storage/) and offered as a download; read back from a file the user picks.
 //!
 //! Photos pass through wasm memory one at a time (to hash them); the file itself is put
 //! together by the browser from the stored Blobs, so a backup of many photos does not have to
@@ -19,10 +19,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag};
 
-use crate::ledger::Ledger;
-use crate::patrols::{self, Patrols};
-use crate::photos::{self, PhotoError};
-use crate::store::{self, SaveError};
+use crate::state::{Ledger, Patrols};
+use crate::storage::photos::{self, PhotoError};
+use crate::storage::{SaveError, keys, patrols, records};
 
 /// What went into a backup.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -65,13 +64,13 @@ fn failed(e: impl std::fmt::Debug) -> BackupFailure {
 
 /// Makes the backup file of everything stored on this phone, as a Blob to download.
 pub async fn make(now: DateTime<Utc>) -> Result<(Blob, Made), BackupFailure> {
-    let loaded = store::load_all();
+    let loaded = records::load_all();
     let kept: Vec<KeptEntry> = loaded
         .newer
         .iter()
         .chain(&loaded.quarantined)
         .filter_map(|key| {
-            store::read_raw(key).map(|text| KeptEntry {
+            keys::read_raw(key).map(|text| KeptEntry {
                 key: key.clone(),
                 text,
             })
@@ -170,9 +169,9 @@ pub async fn restore(
         .map_err(|_| BackupError::Damaged(MANIFEST_NAME.into()))?;
     let manifest = Manifest::from_json(&manifest)?;
 
-    let loaded = store::load_all();
+    let loaded = records::load_all();
     let present_photos: HashSet<Uuid> = photos::ids().await.map_err(failed)?.into_iter().collect();
-    let present_keys: HashSet<String> = store::keys().into_iter().collect();
+    let present_keys: HashSet<String> = keys::keys().into_iter().collect();
     let mut plan = plan_restore(
         &manifest,
         &loaded.records,
@@ -225,7 +224,7 @@ pub async fn restore(
         ledger.store_as_is(record)?;
     }
     for kept in &plan.kept_entries {
-        store::write_text(&kept.key, &kept.text)?;
+        keys::write_text(&kept.key, &kept.text)?;
     }
     ledger.reload();
     Ok(plan.report)

@@ -6,6 +6,8 @@ use patrol_core::Record;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
+use crate::on_demand::on_demand_part;
+
 /// The ledger could not be offered as a download (or, offline before the app was stored, its
 /// code could not be had).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,16 +22,14 @@ impl From<leptos::wasm_split::SplitLoaderError> for ExportFailed {
 /// Offers `records` (tombstones are left out) as a CSV download named `file_name` (e.g.
 /// `整改台账-2026-11-28.csv`, from the catalogue). The CSV writer is downloaded on first use
 /// (src/on_demand.rs): the list opens without it.
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(export_part, wasm_split_path = ::leptos::wasm_split, fallible)]
-pub fn download_ledger(records: Vec<Record>, file_name: String) -> Result<(), ExportFailed> {
-    offer_ledger(&records, &file_name).map_err(|_| ExportFailed)
+pub async fn download_ledger(records: Vec<Record>, file_name: String) -> Result<(), ExportFailed> {
+    export_part(records, file_name).await
 }
 
-/// Without the split build (`--cfg rp_split`), the same, in one piece.
-#[cfg(not(rp_split))]
-pub async fn download_ledger(records: Vec<Record>, file_name: String) -> Result<(), ExportFailed> {
-    offer_ledger(&records, &file_name).map_err(|_| ExportFailed)
+on_demand_part! {
+    fn export_part(records: Vec<Record>, file_name: String) -> Result<(), ExportFailed> {
+        offer_ledger(&records, &file_name).map_err(|_| ExportFailed)
+    }
 }
 
 fn offer_ledger(records: &[Record], file_name: &str) -> Result<(), JsValue> {

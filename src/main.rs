@@ -1,3 +1,5 @@
+//! The app's binary: mounts the app (src/lib.rs) on the page.
+
 fn main() {
     river_patrol::start();
 }

@@ -1,9 +1,10 @@
 //! Screens whose code is downloaded the first time they open, so that the first screen (the
 //! list) starts with less to download and compile on a slow phone.
 //!
-//! Each `on_demand_screen!` is a split point: `cargo xtask dist` cuts its code out of the main
-//! wasm into a part of its own (xtask/src/split.rs), and the service worker stores every part
-//! with the rest of the app, so screens open offline once the app is installed.
+//! Each `on_demand_screen!` (and each `on_demand_part!`, for a part that is not a screen) is a
+//! split point: `cargo xtask dist` cuts its code out of the main wasm into a part of its own
+//! (xtask/src/split.rs), and the service worker stores every part with the rest of the app,
+//! so screens open offline once the app is installed.
 //!
 //! Leptos's `#[lazy]` routes abort the whole app when a part cannot be downloaded. These split
 //! points are `fallible` instead: a phone that goes offline before the service worker has
@@ -24,21 +25,65 @@ impl From<SplitLoaderError> for PartMissing {
     }
 }
 
-/// `$component`: the route's view, which downloads `$part` (the code of `$page`) on first use.
+/// A part of the app downloaded on first use: `$part` is called as an `async fn` in every
+/// build, and in the split build (`--cfg rp_split`, set by the xtask) its code is cut out of
+/// the first screen's wasm into a part of its own named after it.
 ///
-/// Split points exist only in the split build (`--cfg rp_split`, set by the xtask): any other
-/// wasm (the wasm-bindgen tests) would be left with imports no loader answers.
-macro_rules! on_demand_screen {
-    ($component:ident, $part:ident, $page:ident) => {
+/// - `fn $part(..) -> Result<T, E> { .. }`: the part computes its result at once (a view,
+///   what storage holds);
+/// - `async fn $part(..) -> Result<T, E> { .. }`: the part's work awaits (a sync, a photo
+///   read): the part hands it back as a boxed future, and the caller awaits it.
+///
+/// `E` must be `From<SplitLoaderError>`: a part that cannot be downloaded is an `Err`, never
+/// a panic. Split points exist only in the split build: any other wasm (the wasm-bindgen
+/// tests) would be left with imports no loader answers.
+macro_rules! on_demand_part {
+    (
+        $(#[$attr:meta])*
+        fn $part:ident($($arg:ident: $ty:ty),* $(,)?) -> Result<$ok:ty, $err:ty> $body:block
+    ) => {
+        $(#[$attr])*
         #[cfg(rp_split)]
         #[leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]
-        fn $part() -> Result<AnyView, $crate::on_demand::PartMissing> {
-            Ok(view! { <$page /> }.into_any())
+        fn $part($($arg: $ty),*) -> Result<$ok, $err> $body
+
+        $(#[$attr])*
+        #[cfg(not(rp_split))]
+        async fn $part($($arg: $ty),*) -> Result<$ok, $err> $body
+    };
+    (
+        $(#[$attr:meta])*
+        async fn $part:ident($($arg:ident: $ty:ty),* $(,)?) -> Result<$ok:ty, $err:ty> $body:block
+    ) => {
+        $(#[$attr])*
+        #[cfg(rp_split)]
+        #[leptos::wasm_split::wasm_split(
+            $part,
+            wasm_split_path = ::leptos::wasm_split,
+            fallible,
+            return_wrapper(let work = _; { work?.await } -> Result<$ok, $err>)
+        )]
+        #[allow(clippy::type_complexity)]
+        fn $part(
+            $($arg: $ty),*
+        ) -> Result<std::pin::Pin<Box<dyn std::future::Future<Output = Result<$ok, $err>>>>, $err> {
+            Ok(Box::pin(async move $body))
         }
 
+        $(#[$attr])*
         #[cfg(not(rp_split))]
-        async fn $part() -> Result<AnyView, $crate::on_demand::PartMissing> {
-            Ok(view! { <$page /> }.into_any())
+        async fn $part($($arg: $ty),*) -> Result<$ok, $err> $body
+    };
+}
+pub(crate) use on_demand_part;
+
+/// `$component`: the route's view, which downloads `$part` (the code of `$page`) on first use.
+macro_rules! on_demand_screen {
+    ($component:ident, $part:ident, $page:ident) => {
+        $crate::on_demand::on_demand_part! {
+            fn $part() -> Result<AnyView, $crate::on_demand::PartMissing> {
+                Ok(view! { <$page /> }.into_any())
+            }
         }
 
         #[component]

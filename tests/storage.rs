@@ -9,8 +9,8 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use patrol_core::codec::{self, QUARANTINE_PREFIX, RECORD_KEY_PREFIX};
 use patrol_core::*;
-use river_patrol::settings::Settings;
-use river_patrol::store::{self, SaveError};
+use river_patrol::storage::settings::Settings;
+use river_patrol::storage::{SaveError, records as store};
 use uuid::Uuid;
 use wasm_bindgen_test::*;
 use web_sys::Storage;
@@ -544,16 +544,19 @@ fn the_start_knows_whether_the_phone_holds_anything_of_the_apps() {
     let s = fresh();
     // Another page of the same origin may keep its own keys: they are not the app's.
     s.set_item("other-tool/state", "{}").unwrap();
-    assert!(!river_patrol::stored::holds_anything(), "a first visit");
-    assert!(!river_patrol::stored::holds_drafts());
+    assert!(
+        !river_patrol::storage::held::holds_anything(),
+        "a first visit"
+    );
+    assert!(!river_patrol::storage::held::holds_drafts());
 
     // Many records, as a long-used phone holds: found without reading them.
     for _ in 0..200 {
         store::save(&full_record(Kind::SewageOutfall)).unwrap();
     }
-    assert!(river_patrol::stored::holds_anything());
+    assert!(river_patrol::storage::held::holds_anything());
     assert!(
-        !river_patrol::stored::holds_drafts(),
+        !river_patrol::storage::held::holds_drafts(),
         "records are no drafts"
     );
 
@@ -563,5 +566,5 @@ fn the_start_knows_whether_the_phone_holds_anything_of_the_apps() {
         "not json",
     )
     .unwrap();
-    assert!(river_patrol::stored::holds_drafts());
+    assert!(river_patrol::storage::held::holds_drafts());
 }

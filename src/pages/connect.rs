@@ -6,11 +6,11 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::app::{Notice, announce};
+use crate::components::fields::SaveErrorAlert;
 use crate::i18n::*;
-use crate::settings::Settings;
-use crate::store::SaveError;
-use crate::widgets::SaveErrorAlert;
+use crate::notice::{Notice, announce};
+use crate::storage::SaveError;
+use crate::storage::settings::Settings;
 
 /// What a connect link carries.
 #[derive(Clone, Debug, PartialEq)]

@@ -6,23 +6,23 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use patrol_core::draft::FollowUpDraft;
 use patrol_core::validate::field;
-use patrol_core::visit::{FollowUpDraft, follow_up_draft_key};
 use patrol_core::*;
 use uuid::Uuid;
 
-use crate::app::{Notice, announce};
-use crate::format;
+use crate::components::draft_autosave::use_draft_autosave;
+use crate::components::fields::{FormIssue, Issues, SaveErrorAlert, TextField, choice_field_among};
+use crate::components::not_found::NotFound;
+use crate::components::photos::PhotoPicker;
+use crate::components::position::PositionField;
 use crate::i18n::*;
 use crate::label;
 use crate::labels::Label;
-use crate::ledger::Ledger;
-use crate::pages::not_found::NotFound;
-use crate::pages::photos::{PhotoGallery, PhotoPicker};
-use crate::pages::position::PositionField;
-use crate::settings::Settings;
-use crate::store::{self, SaveError};
-use crate::widgets::{FormIssue, Issues, SaveErrorAlert, TextField, choice_field_among};
+use crate::notice::{Notice, announce};
+use crate::state::Ledger;
+use crate::storage::settings::Settings;
+use crate::storage::{SaveError, drafts, records};
 
 #[component]
 pub fn FollowUpPage() -> impl IntoView {
@@ -35,22 +35,6 @@ pub fn FollowUpPage() -> impl IntoView {
             None => view! { <NotFound /> }.into_any(),
         }
     }
-}
-
-/// The follow-up being typed, kept in storage on every change so a reload or a frozen tab
-/// loses nothing (photos included: the garbage collector keeps a draft's photos).
-fn load_draft(id: Uuid) -> Option<FollowUpDraft> {
-    store::read_raw(&follow_up_draft_key(id)).and_then(|t| serde_json::from_str(&t).ok())
-}
-
-fn save_draft(id: Uuid, draft: &FollowUpDraft) -> Result<(), SaveError> {
-    let text = serde_json::to_string(draft).unwrap_or_default();
-    store::write_text(&follow_up_draft_key(id), &text)
-}
-
-fn remove_draft(id: Uuid) {
-    use gloo_storage::{LocalStorage, Storage};
-    LocalStorage::delete(follow_up_draft_key(id));
 }
 
 #[component]
@@ -72,9 +56,9 @@ fn FollowUpForm(record: Record) -> impl IntoView {
         d.visit
             .is_some_and(|v| record.visits.iter().any(|visit| visit.id == v))
     };
-    let resumed = match load_draft(id) {
+    let resumed = match drafts::load_follow_up(id) {
         Some(d) if saved_before(&d) => {
-            remove_draft(id);
+            drafts::remove_follow_up(id);
             None
         }
         found => found.filter(|d| d.from == current),
@@ -105,29 +89,31 @@ fn FollowUpForm(record: Record) -> impl IntoView {
     // PositionField writes the coordinates here too; the fix it took is what is saved.
     let (latitude, longitude) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
 
-    let draft_error = RwSignal::new(None::<SaveError>);
-    let unsaved = crate::pwa::UnsavedForm::here();
-    Effect::new(move |first: Option<()>| {
-        let draft = FollowUpDraft {
+    let draft = move || {
+        Some(FollowUpDraft {
             visit: Some(visit),
             from: current,
-            to: to.get(),
-            notes: notes.get(),
-            photos: photos.get(),
-            position: fix.get(),
-        };
-        if first.is_none() {
-            return;
-        }
-        unsaved.set(true);
-        draft_error.set(save_draft(id, &draft).err());
-    });
-    on_cleanup(move || unsaved.set(false));
+            to: to.try_get_untracked()?,
+            notes: notes.try_get_untracked()?,
+            photos: photos.try_get_untracked()?,
+            position: fix.try_get_untracked()?,
+        })
+    };
+    let autosave = use_draft_autosave(
+        move || {
+            to.track();
+            notes.track();
+            photos.track();
+            fix.track();
+        },
+        move || draft().map(|d| drafts::save_follow_up(id, &d)),
+    );
+    let draft_error = autosave.error;
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         // On top of the copy stored now: a sync may have brought the office's change.
-        let Some(mut latest) = store::load(id).or_else(|| ledger.get_untracked(&id)) else {
+        let Some(mut latest) = records::load(id).or_else(|| ledger.get_untracked(&id)) else {
             return;
         };
         let follow_up = FollowUp {
@@ -135,7 +121,7 @@ fn FollowUpForm(record: Record) -> impl IntoView {
             notes: notes.get_untracked(),
             position: fix.get_untracked(),
             photos: photos.get_untracked(),
-            patrol: crate::patrols::active_patrol_id(),
+            patrol: crate::storage::patrols::active_patrol_id(),
         };
         let author = settings.with_untracked(|s| s.officer.clone());
         match latest.follow_up_as(visit, follow_up, &author, Utc::now()) {
@@ -145,8 +131,8 @@ fn FollowUpForm(record: Record) -> impl IntoView {
             }
             Ok(_) => match ledger.save(latest) {
                 Ok(saved) => {
-                    remove_draft(id);
-                    unsaved.set(false);
+                    autosave.saved();
+                    drafts::remove_follow_up(id);
                     announce(Notice::Saved);
                     navigate(&format!("/records/{}", saved.id), Default::default());
                 }
@@ -172,7 +158,7 @@ fn FollowUpForm(record: Record) -> impl IntoView {
             {move || {
                 draft_error
                     .get()
-                    .map(|e| view! { <p class="warning">{t!(i18n, drafts.not_kept)} " " {crate::widgets::save_error_message(i18n.get_locale(), &e)}</p> })
+                    .map(|e| view! { <p class="warning">{t!(i18n, drafts.not_kept)} " " {crate::components::fields::save_error_message(i18n.get_locale(), &e)}</p> })
             }}
             {move || {
                 refused.get().map(|why| {
@@ -207,72 +193,5 @@ fn FollowUpForm(record: Record) -> impl IntoView {
                 <A href=format!("/records/{id}") attr:class="button secondary">{t!(i18n, form.cancel)}</A>
             </div>
         </form>
-    }
-}
-
-/// The problem's history on its page: the finding, then every follow-up, oldest first.
-#[component]
-pub fn History(record: Record) -> impl IntoView {
-    let i18n = use_i18n();
-    let entries = record.history();
-    let count = entries.len();
-    view! {
-        <section class="history" aria-labelledby="history-heading">
-            <h2 id="history-heading">{move || t_string!(i18n, follow_up.history, count)}</h2>
-            <ol class="history-list" data-testid="history">
-                {entries
-                    .into_iter()
-                    .map(|entry| view! { <HistoryItem entry /> })
-                    .collect_view()}
-            </ol>
-        </section>
-    }
-}
-
-#[component]
-fn HistoryItem(entry: HistoryEntry) -> impl IntoView {
-    let i18n = use_i18n();
-    let HistoryEntry {
-        visit,
-        at,
-        author,
-        position,
-        photos,
-        notes,
-        from,
-        to,
-    } = entry;
-    let change = move || {
-        let locale = i18n.get_locale();
-        match from {
-            None => td_string!(locale, follow_up.found_as, status = to.label(locale)).to_string(),
-            Some(from) if from == to => {
-                td_string!(locale, follow_up.still, status = to.label(locale)).to_string()
-            }
-            Some(from) => td_string!(
-                locale,
-                follow_up.changed,
-                from = from.label(locale),
-                to = to.label(locale)
-            )
-            .to_string(),
-        }
-    };
-    let place = position.map(|p| format!("{:.6}, {:.6}", p.latitude, p.longitude));
-    let author = (!author.trim().is_empty()).then_some(author);
-    let notes = (!notes.trim().is_empty()).then_some(notes);
-    // The finding's photos are the ones at the top of the page.
-    let photos = (visit.is_some() && !photos.is_empty()).then_some(photos);
-    view! {
-        <li class="history-item" data-testid="history-item" class:found=visit.is_none()>
-            <p class="history-head">
-                <time datetime=at.to_rfc3339()>{move || format::date_time(i18n.get_locale(), at)}</time>
-                {author.map(|a| view! { <span class="history-author">{a}</span> })}
-            </p>
-            <p class=format!("history-change status-{}", to.as_str())>{change}</p>
-            {notes.map(|n| view! { <p class="history-notes">{n}</p> })}
-            {place.map(|p| view! { <p class="history-place">{p}</p> })}
-            {photos.map(|photos| view! { <PhotoGallery photos /> })}
-        </li>
     }
 }

@@ -11,14 +11,14 @@ use patrol_core::Record;
 use patrol_core::import::{ImportPlan, RowProblem, plan};
 use wasm_bindgen::JsCast;
 
-use crate::app::{Notice, announce};
+use crate::components::fields::SaveErrorAlert;
 use crate::export::read_ledger_file;
 use crate::i18n::*;
 use crate::labels::Label;
-use crate::ledger::Ledger;
-use crate::settings::Settings;
-use crate::store::SaveError;
-use crate::widgets::SaveErrorAlert;
+use crate::notice::{Notice, announce};
+use crate::state::Ledger;
+use crate::storage::SaveError;
+use crate::storage::settings::Settings;
 
 /// What the chosen file holds, split the way the preview shows it.
 #[derive(Clone, Debug, Default)]

@@ -5,22 +5,22 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use patrol_core::draft::Draft;
-use patrol_core::filter::{self, Filter};
+use patrol_core::filter::{self, Filter, last_visited_first, sort_records, urgency_key};
 use patrol_core::geo::distance_m;
 use patrol_core::workflow::DeadlineState;
 use patrol_core::{Choice, Kind, Record, Status};
 
+use crate::components::deadline::DeadlineBadge;
+use crate::components::photos::Thumbnail;
+use crate::components::sync_status::{SyncBadge, SyncBar};
 use crate::export;
 use crate::format;
 use crate::geolocation::{UsePositionReturn, use_position};
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
-use crate::ledger::{Ledger, sort_records};
-use crate::on_demand;
-use crate::pages::photos::Thumbnail;
-use crate::pages::sync_status::{SyncBadge, SyncBar};
-use crate::stored;
-use crate::widgets::DeadlineBadge;
+use crate::on_demand::{self, on_demand_part};
+use crate::state::Ledger;
+use crate::storage::held;
 
 /// Rows drawn at first, and added by each "show more".
 const PAGE: usize = 50;
@@ -62,18 +62,12 @@ pub fn RecordList() -> impl IntoView {
     }
 }
 
-/// The list's rows, search, order and export: downloaded only once the phone holds a record
-/// (src/on_demand.rs), so a first visit, with nothing recorded yet, starts without them.
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(filled_list_part, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn filled_list_part(records: Memo<Vec<Record>>) -> Result<AnyView, on_demand::PartMissing> {
-    Ok(view! { <FilledList records /> }.into_any())
-}
-
-/// Without the split build (`--cfg rp_split`), the same, in one piece.
-#[cfg(not(rp_split))]
-async fn filled_list_part(records: Memo<Vec<Record>>) -> Result<AnyView, on_demand::PartMissing> {
-    Ok(view! { <FilledList records /> }.into_any())
+on_demand_part! {
+    /// The list's rows, search, order and export: downloaded only once the phone holds a record
+    /// (src/on_demand.rs), so a first visit, with nothing recorded yet, starts without them.
+    fn filled_list_part(records: Memo<Vec<Record>>) -> Result<AnyView, on_demand::PartMissing> {
+        Ok(view! { <FilledList records /> }.into_any())
+    }
 }
 
 /// The rows' own code could not be downloaded (offline before the app was stored): the
@@ -116,19 +110,12 @@ fn FilledList(records: Memo<Vec<Record>>) -> impl IntoView {
         });
         if order.get() == Order::Urgent {
             let today = format::today();
-            // Deadlines further off by date too; stable, so otherwise (no deadline, fixed or
-            // closed) the newest-first order stays.
-            let key = |r: &Record| {
-                let state = DeadlineState::on(r.deadline, r.status, today);
-                let later = (state == DeadlineState::OnTrack)
-                    .then_some(r.deadline)
-                    .flatten();
-                (state.urgency(), later.unwrap_or(chrono::NaiveDate::MAX))
-            };
-            sort_records(&mut list, &|a, b| key(a).cmp(&key(b)));
+            sort_records(&mut list, &|a, b| {
+                urgency_key(a, today).cmp(&urgency_key(b, today))
+            });
         }
         if order.get() == Order::LastVisit {
-            sort_records(&mut list, &|a, b| b.last_visit_at().cmp(&a.last_visit_at()));
+            sort_records(&mut list, &last_visited_first);
         }
         if order.get() == Order::Nearest && here.get().is_some() {
             sort_records(&mut list, &|a, b| {
@@ -264,15 +251,15 @@ fn distance_text(locale: Locale, metres: f64) -> String {
 }
 
 /// Records still being typed, kept on the phone; tapping one continues it. Read by the
-/// readers' part (src/stored.rs), and only when a draft is stored at all: the first screen of
+/// readers' part (src/storage/held.rs), and only when a draft is stored at all: the first screen of
 /// a phone that holds nothing goes without that code.
 #[component]
 fn DraftList() -> impl IntoView {
-    stored::holds_drafts().then(|| {
+    held::holds_drafts().then(|| {
         on_demand::part_view(
             Arc::new(|| {
                 Box::pin(async {
-                    let drafts = stored::drafts().await?;
+                    let drafts = held::drafts().await?;
                     Ok(view! { <Drafts drafts /> }.into_any())
                 })
             }),
@@ -450,16 +437,10 @@ fn FilterChoicesMissing(retry: Callback<()>) -> impl IntoView {
     }
 }
 
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(filter_choices_part, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn filter_choices_part(filter: RwSignal<Filter>) -> Result<AnyView, on_demand::PartMissing> {
-    Ok(view! { <FilterChoices filter /> }.into_any())
-}
-
-/// Without the split build (`--cfg rp_split`), the same, in one piece.
-#[cfg(not(rp_split))]
-async fn filter_choices_part(filter: RwSignal<Filter>) -> Result<AnyView, on_demand::PartMissing> {
-    Ok(view! { <FilterChoices filter /> }.into_any())
+on_demand_part! {
+    fn filter_choices_part(filter: RwSignal<Filter>) -> Result<AnyView, on_demand::PartMissing> {
+        Ok(view! { <FilterChoices filter /> }.into_any())
+    }
 }
 
 /// Kind, village, status and "overdue only".

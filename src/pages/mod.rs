@@ -1,15 +1,15 @@
-pub mod backup;
+//! One file per route. A page takes what it shows from `components/` and the app's state; it
+//! never imports another page.
+
 pub mod connect;
 pub mod detail;
+pub mod edit_record;
 pub mod follow_up;
-pub mod form;
 pub mod import;
 pub mod list;
 pub mod new;
-pub mod not_found;
+pub mod new_record;
+pub mod patrol;
 pub mod patrols;
-pub mod photos;
-pub mod position;
 pub mod settings;
 pub mod stats;
-pub mod sync_status;

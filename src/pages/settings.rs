@@ -5,13 +5,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::Locale as _;
 
-use crate::app::{Notice, announce};
+use crate::components::fields::{SaveErrorAlert, SelectField, TextField};
 use crate::i18n::*;
 use crate::label;
-use crate::settings::Settings;
-use crate::storage_info::{self, Estimate};
-use crate::store::SaveError;
-use crate::widgets::{SaveErrorAlert, SelectField, TextField};
+use crate::notice::{Notice, announce};
+use crate::storage::SaveError;
+use crate::storage::quota::{self, Estimate};
+use crate::storage::settings::Settings;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -79,7 +79,7 @@ pub fn SettingsPage() -> impl IntoView {
         </form>
         <SyncSettings />
         <StorageSection />
-        <super::backup::BackupSection />
+        <crate::components::backup::BackupSection />
         <crate::pwa::InstallSection />
     }
 }
@@ -156,9 +156,12 @@ fn StorageSection() -> impl IntoView {
     let load = move || {
         spawn_local(async move {
             let read = StorageState {
-                estimate: storage_info::estimate().await,
-                persisted: storage_info::is_persisted().await,
-                photos: crate::photos::ids().await.ok().map(|ids| ids.len()),
+                estimate: quota::estimate().await,
+                persisted: quota::is_persisted().await,
+                photos: crate::storage::photos::ids()
+                    .await
+                    .ok()
+                    .map(|ids| ids.len()),
             };
             let _ = state.try_set(Some(read));
         })
@@ -166,7 +169,7 @@ fn StorageSection() -> impl IntoView {
     load();
     let ask = move |_| {
         spawn_local(async move {
-            let granted = storage_info::request_persistence().await;
+            let granted = quota::request_persistence().await;
             let _ = denied.try_set(!granted);
             load();
         })
@@ -181,8 +184,8 @@ fn StorageSection() -> impl IntoView {
             Some(e) => td_string!(
                 locale,
                 storage.usage,
-                used = storage_info::format_bytes(locale.as_str(), e.usage),
-                available = storage_info::format_bytes(locale.as_str(), e.available())
+                used = quota::format_bytes(locale.as_str(), e.usage),
+                available = quota::format_bytes(locale.as_str(), e.available())
             )
             .to_string(),
             None => td_string!(locale, storage.unknown).to_string(),

@@ -8,11 +8,11 @@ use patrol_core::stats::{Overdue, Stats, Tally, stats};
 use patrol_core::workflow::DeadlineState;
 use patrol_core::*;
 
+use crate::components::deadline::DeadlineBadge;
 use crate::format;
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
-use crate::ledger::Ledger;
-use crate::widgets::DeadlineBadge;
+use crate::state::Ledger;
 
 /// The statuses in workflow order, as the bars stack them.
 const STATUSES: [Status; 4] = [

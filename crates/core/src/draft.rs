@@ -1,4 +1,4 @@
-//! A draft: a record still being typed, kept on the phone so nothing is lost if the app is
+//! A draft: a record (or a follow-up visit) still being typed, kept on the phone so nothing is lost if the app is
 //! closed, the phone locks or the page reloads. A draft is not a record: it lives under its own
 //! keys, is never synced, and becomes a record only when the user saves it.
 
@@ -10,7 +10,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::codec::{self, DecodeError};
-use crate::{Position, Record};
+use crate::{PhotoRef, Position, Record, Status};
 
 /// localStorage key prefix of drafts: `rp/v1/draft/<record uuid>`.
 pub const DRAFT_KEY_PREFIX: &str = "rp/v1/draft/";
@@ -166,4 +166,29 @@ mod tests {
             Err(DecodeError::NewerSchema { found: 99 })
         );
     }
+}
+
+/// Where a follow-up being typed is kept (one per problem) until it is saved.
+pub const FOLLOW_UP_DRAFT_PREFIX: &str = "rp/v1/follow-up/";
+
+pub fn follow_up_draft_key(record: Uuid) -> String {
+    format!("{FOLLOW_UP_DRAFT_PREFIX}{record}")
+}
+
+/// A follow-up as typed so far; `from` is the status it was begun against (a draft begun
+/// before the status changed elsewhere is not offered again).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FollowUpDraft {
+    /// The id the visit gets when saved ([`Record::follow_up_as`]): a draft the save left
+    /// behind (the app killed in between) is then known by the record having that visit.
+    #[serde(default)]
+    pub visit: Option<Uuid>,
+    pub from: Status,
+    pub to: Status,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub photos: Vec<PhotoRef>,
+    #[serde(default)]
+    pub position: Option<Position>,
 }

@@ -1,5 +1,8 @@
-//! Which problems the ledger list shows: text search and filters by kind, village, status and
-//! overdue, as the township office narrows its 整改台账 down.
+//! Which problems the ledger list shows, and in what order: text search and filters by kind,
+//! village, status and overdue, as the township office narrows its 整改台账 down, and the
+//! keys its orders sort by.
+
+use std::cmp::Ordering;
 
 use chrono::NaiveDate;
 
@@ -97,4 +100,31 @@ pub fn villages(records: &[Record]) -> Vec<String> {
     names.sort();
     names.dedup();
     names
+}
+
+/// Sorts `records` stably by `order`. Every order of records in the app goes through this one
+/// function, so the sort's code (large, and in the first screen's download) is generated once.
+pub fn sort_records(records: &mut [Record], order: &dyn Fn(&Record, &Record) -> Ordering) {
+    records.sort_by(|a, b| order(a, b));
+}
+
+/// The ledger's own order: the newest record first.
+pub fn newest_first(records: &mut [Record]) {
+    sort_records(records, &|a, b| b.created_at.cmp(&a.created_at));
+}
+
+/// The "urgent" order's key, smallest first: overdue (most overdue first), then due within a
+/// week (soonest first), then the later deadlines by date (soonest first), then the rest. A
+/// stable sort keeps the rest (no deadline, fixed or closed) newest first.
+pub fn urgency_key(record: &Record, today: NaiveDate) -> ((u8, i64), NaiveDate) {
+    let state = DeadlineState::on(record.deadline, record.status, today);
+    let later = (state == DeadlineState::OnTrack)
+        .then_some(record.deadline)
+        .flatten();
+    (state.urgency(), later.unwrap_or(NaiveDate::MAX))
+}
+
+/// The "last visit" order: the most recently visited (followed up, or found) first.
+pub fn last_visited_first(a: &Record, b: &Record) -> Ordering {
+    b.last_visit_at().cmp(&a.last_visit_at())
 }

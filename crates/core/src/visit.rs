@@ -222,28 +222,3 @@ impl Record {
         true
     }
 }
-
-/// Where a follow-up being typed is kept (one per problem) until it is saved.
-pub const FOLLOW_UP_DRAFT_PREFIX: &str = "rp/v1/follow-up/";
-
-pub fn follow_up_draft_key(record: Uuid) -> String {
-    format!("{FOLLOW_UP_DRAFT_PREFIX}{record}")
-}
-
-/// A follow-up as typed so far; `from` is the status it was begun against (a draft begun
-/// before the status changed elsewhere is not offered again).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FollowUpDraft {
-    /// The id the visit gets when saved ([`Record::follow_up_as`]): a draft the save left
-    /// behind (the app killed in between) is then known by the record having that visit.
-    #[serde(default)]
-    pub visit: Option<Uuid>,
-    pub from: Status,
-    pub to: Status,
-    #[serde(default)]
-    pub notes: String,
-    #[serde(default)]
-    pub photos: Vec<PhotoRef>,
-    #[serde(default)]
-    pub position: Option<Position>,
-}

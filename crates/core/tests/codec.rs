@@ -526,9 +526,9 @@ fn decoded_is_comparable() {
 fn every_stored_key_starts_with_the_app_prefix() {
     use patrol_core::codec::{APP_KEY_PREFIX, QUARANTINE_PREFIX, RECORD_KEY_PREFIX, SETTINGS_KEY};
     use patrol_core::draft::DRAFT_KEY_PREFIX;
+    use patrol_core::draft::FOLLOW_UP_DRAFT_PREFIX;
     use patrol_core::patrol::PATROL_KEY_PREFIX;
     use patrol_core::sync_state::{PATROL_SYNC_KEY, SYNC_PROGRESS_KEY, SYNC_STATE_KEY_PREFIX};
-    use patrol_core::visit::FOLLOW_UP_DRAFT_PREFIX;
     for key in [
         RECORD_KEY_PREFIX,
         SETTINGS_KEY,

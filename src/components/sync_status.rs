@@ -8,13 +8,13 @@ use patrol_core::sync::SyncProblem;
 use patrol_core::sync_state::RecordSync;
 use patrol_core::validate::max_len;
 
+use crate::components::fields::SaveErrorAlert;
+use crate::components::record_fields::kind_rows;
 use crate::format;
 use crate::i18n::*;
 use crate::labels::Label;
-use crate::pages::detail::kind_rows;
-use crate::store::SaveError;
+use crate::storage::SaveError;
 use crate::sync::{SyncEngine, SyncFailure};
-use crate::widgets::SaveErrorAlert;
 
 /// Online or not, how many records wait, when the last sync was, what went wrong, and
 /// "sync now".

@@ -7,7 +7,7 @@ use patrol_core::{Choice, Problem};
 
 use crate::i18n::*;
 use crate::labels::Label;
-use crate::store::SaveError;
+use crate::storage::SaveError;
 
 /// What is wrong with one input.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -30,21 +30,6 @@ impl From<patrol_core::FieldError> for FormIssue {
             issue: Issue::Domain(e.problem),
         }
     }
-}
-
-/// The time now, moving on once a second while the calling component lives (for ages and
-/// durations on screen).
-pub fn ticking_now() -> RwSignal<chrono::DateTime<chrono::Utc>> {
-    let now = RwSignal::new(chrono::Utc::now());
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            now.try_set(chrono::Utc::now());
-        },
-        std::time::Duration::from_secs(1),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
-    now
 }
 
 /// The form's current problems, provided as context by the form.
@@ -245,78 +230,10 @@ pub fn CheckField(
     }
 }
 
-/// Asks before something that cannot be undone; focus starts on the harmless choice and
-/// Escape cancels.
-#[component]
-pub fn ConfirmDialog(
-    id: &'static str,
-    title: Signal<&'static str>,
-    body: Signal<&'static str>,
-    confirm: Signal<&'static str>,
-    cancel: Signal<&'static str>,
-    on_confirm: Callback<()>,
-    on_cancel: Callback<()>,
-) -> impl IntoView {
-    let cancel_ref = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(button) = cancel_ref.get() {
-            let _ = button.focus();
-        }
-    });
-    view! {
-        <div class="scrim">
-            <div class="dialog" role="alertdialog" aria-modal="true"
-                aria-labelledby=format!("{id}-title") aria-describedby=format!("{id}-body")
-                on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
-                <h2 id=format!("{id}-title")>{title}</h2>
-                <p id=format!("{id}-body")>{body}</p>
-                <div class="dialog-actions">
-                    <button type="button" class="secondary" node_ref=cancel_ref on:click=move |_| on_cancel.run(())>
-                        {cancel}
-                    </button>
-                    <button type="button" class="danger" on:click=move |_| on_confirm.run(())>
-                        {confirm}
-                    </button>
-                </div>
-            </div>
-        </div>
-    }
-}
-
 /// A translated label as a signal that follows the current language.
 #[macro_export]
 macro_rules! label {
     ($i18n:expr, $($key:tt)+) => {
         ::leptos::prelude::Signal::derive(move || $crate::i18n::t_string!($i18n, $($key)+))
     };
-}
-
-/// "逾期 3 天" / "今天到期" / "5 天后到期" beside a problem; nothing when the deadline is far
-/// off, absent, or the problem is fixed. Told by text and icon, not colour alone.
-#[component]
-pub fn DeadlineBadge(state: patrol_core::workflow::DeadlineState) -> impl IntoView {
-    use patrol_core::workflow::DeadlineState;
-    let i18n = use_i18n();
-    let (class, text) = match state {
-        DeadlineState::Overdue { days } => (
-            "deadline-badge overdue",
-            Some(Signal::derive(move || {
-                t_string!(i18n, deadline.overdue, days).to_string()
-            })),
-        ),
-        DeadlineState::DueSoon { days: 0 } => (
-            "deadline-badge due-soon",
-            Some(Signal::derive(move || {
-                t_string!(i18n, deadline.due_today).to_string()
-            })),
-        ),
-        DeadlineState::DueSoon { days } => (
-            "deadline-badge due-soon",
-            Some(Signal::derive(move || {
-                t_string!(i18n, deadline.due_soon, days).to_string()
-            })),
-        ),
-        DeadlineState::OnTrack | DeadlineState::NotDue => ("", None),
-    };
-    text.map(|text| view! { <span class=class data-testid="deadline-badge">{text}</span> })
 }

@@ -1,44 +1,15 @@
-//! Patrols (巡河记录) in the browser's localStorage, one key per patrol (see docs/storage.md),
-//! and the track of the patrol under way, recorded from a geolocation watch while the app is
-//! open. Every kept fix is written at once, so a reload continues the same patrol.
+//! The patrols (巡河记录) as the screens see them, and the track of the patrol under way,
+//! recorded from a geolocation watch while the app is open. Every kept fix is written at once
+//! (src/storage/patrols.rs), so a reload continues the same patrol.
 
 use chrono::{DateTime, Utc};
-use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use patrol_core::patrol::{PATROL_KEY_PREFIX, patrol_key};
 use patrol_core::{Patrol, TrackPoint};
 use uuid::Uuid;
 
 use crate::geolocation::{PositionError, UsePositionReturn, use_position};
-use crate::store::{self, SaveError};
-
-/// Every readable patrol in storage, newest first. An entry that cannot be read is left
-/// where it is, untouched.
-pub fn load_all() -> Vec<Patrol> {
-    let mut all: Vec<Patrol> = store::keys()
-        .into_iter()
-        .filter(|k| k.starts_with(PATROL_KEY_PREFIX))
-        .filter_map(|k| LocalStorage::get::<Patrol>(&k).ok())
-        .collect();
-    newest_first(&mut all);
-    all
-}
-
-/// The newest patrol first: one function for both places that order patrols, so the sort's
-/// code is generated once.
-fn newest_first(all: &mut [Patrol]) {
-    all.sort_by_key(|p| std::cmp::Reverse(p.started_at));
-}
-
-/// The patrol under way, if any, as stored now (so any code, in any tab, sees the same).
-pub fn active_patrol_id() -> Option<Uuid> {
-    load_all().into_iter().find(Patrol::is_active).map(|p| p.id)
-}
-
-fn write(patrol: &Patrol) -> Result<(), SaveError> {
-    let text = serde_json::to_string(patrol).unwrap_or_default();
-    store::write_text(&patrol_key(patrol.id), &text)
-}
+use crate::storage::SaveError;
+use crate::storage::patrols::{self as stored, newest_first};
 
 /// The patrols as the screens see them: loaded once, changed only through
 /// [`Patrols::save`], which writes to storage first.
@@ -51,7 +22,7 @@ pub struct Patrols {
 }
 
 impl Patrols {
-    /// The patrols stored at start (read by src/stored.rs), newest first.
+    /// The patrols stored at start (read by src/storage/held.rs), newest first.
     pub fn new(all: Vec<Patrol>) -> Patrols {
         Patrols {
             all: RwSignal::new(all),
@@ -100,7 +71,7 @@ impl Patrols {
     /// Writes a patrol exactly as given (a copy from the server, or a merge with one), with
     /// no new revision.
     pub fn store_as_is(&self, patrol: Patrol) -> Result<(), SaveError> {
-        write(&patrol)?;
+        stored::save(&patrol)?;
         self.all.update(|all| {
             match all.iter_mut().find(|p| p.id == patrol.id) {
                 Some(slot) => *slot = patrol,
@@ -117,7 +88,7 @@ impl Patrols {
         if self.track_error.with_untracked(Option::is_some) {
             return;
         }
-        let fresh = load_all();
+        let fresh = stored::load_all();
         if self.all.with_untracked(|all| *all != fresh) {
             self.all.set(fresh);
         }

@@ -25,6 +25,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, DomException, IdbDatabase, IdbTransaction};
 
+use super::keys::is_quota_error;
 use crate::camera::{self, CameraError};
 
 /// The app's IndexedDB database.
@@ -103,11 +104,6 @@ impl PhotoError {
             other => PhotoError::Failed(other.to_string()),
         }
     }
-}
-
-/// Chrome and Safari say `QuotaExceededError`; older Firefox its own name.
-fn is_quota_error(name: &str) -> bool {
-    name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED"
 }
 
 /// The photo store of one IndexedDB database. The app uses [`PhotoStore::default`]

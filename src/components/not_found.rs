@@ -1,3 +1,6 @@
+//! The page for an address no route knows, or a record or kind that is not there: the
+//! routes' fallback, and what the record screens show for a missing record.
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 

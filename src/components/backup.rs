@@ -10,8 +10,8 @@ use web_sys::HtmlInputElement;
 
 use crate::backup::{self, BackupFailure, Made};
 use crate::i18n::*;
-use crate::ledger::Ledger;
-use crate::patrols::Patrols;
+use crate::state::Ledger;
+use crate::state::Patrols;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Progress {

@@ -1,12 +1,11 @@
-//! The officer's own settings, remembered on the phone.
+//! The officer's own settings, remembered on the phone (localStorage, one key).
 
 use gloo_storage::{LocalStorage, Storage};
 use serde::{Deserialize, Serialize};
 
 use patrol_core::codec::SETTINGS_KEY;
 
-use crate::api::Server;
-use crate::store::SaveError;
+use super::keys::{SaveError, write_text};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
@@ -33,26 +32,8 @@ impl Settings {
         LocalStorage::get(SETTINGS_KEY).unwrap_or_default()
     }
 
-    /// The server to sync with, once a token is set.
-    pub fn server(&self) -> Option<Server> {
-        let token = self.token.trim();
-        if token.is_empty() {
-            return None;
-        }
-        let url = self.server_url.trim().trim_end_matches('/');
-        let base = if url.is_empty() {
-            web_sys::window()?.location().origin().ok()?
-        } else {
-            url.to_owned()
-        };
-        Some(Server {
-            base,
-            token: token.to_owned(),
-        })
-    }
-
     pub fn save(&self) -> Result<(), SaveError> {
         let text = serde_json::to_string(self).map_err(|e| SaveError::Failed(e.to_string()))?;
-        crate::store::write_text(SETTINGS_KEY, &text)
+        write_text(SETTINGS_KEY, &text)
     }
 }

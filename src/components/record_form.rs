@@ -1,67 +1,34 @@
 //! Creating and editing a record: the common fields plus the fields of the record's kind.
 //! Everything typed stays in memory until the browser has accepted the write.
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::use_navigate;
 use patrol_core::draft::Draft;
+use patrol_core::stamp::parse_date;
 use patrol_core::validate::field;
 use patrol_core::*;
 use uuid::Uuid;
 
-use crate::app::{Notice, announce};
-use crate::drafts;
+use crate::components::dialog::ConfirmDialog;
+use crate::components::draft_autosave::use_draft_autosave;
+use crate::components::fields::{
+    CheckField, FormIssue, Issue, Issues, SaveErrorAlert, TextField, choice_field,
+    save_error_message,
+};
+use crate::components::photos::PhotoPicker;
+use crate::components::position::PositionField;
 use crate::format;
 use crate::i18n::*;
 use crate::label;
 use crate::labels::{Label, kind_icon};
-use crate::ledger::Ledger;
-use crate::pages::not_found::NotFound;
-use crate::pages::photos::PhotoPicker;
-use crate::pages::position::PositionField;
-use crate::settings::Settings;
-use crate::store::SaveError;
-use crate::widgets::{
-    CheckField, ConfirmDialog, FormIssue, Issue, Issues, SaveErrorAlert, TextField, choice_field,
-    save_error_message,
-};
-
-/// `/new/:kind`: a fresh record of that kind, with the officer's name and village filled in.
-#[component]
-pub fn NewRecord() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
-    let settings = expect_context::<RwSignal<Settings>>();
-    move || {
-        let kind = params.with(|p| p.get("kind").and_then(|k| Kind::parse(&k)));
-        let asked = query.with(|q| q.get("draft").and_then(|s| Uuid::parse_str(&s).ok()));
-        match kind {
-            Some(kind) => {
-                let s = settings.get_untracked();
-                let record = Record::new(kind, &s.officer, &s.village, Utc::now());
-                view! { <RecordForm initial=record is_new=true asked_draft=asked.unwrap_or_default() /> }.into_any()
-            }
-            None => view! { <NotFound /> }.into_any(),
-        }
-    }
-}
-
-/// `/records/:id/edit`.
-#[component]
-pub fn EditRecord() -> impl IntoView {
-    let params = use_params_map();
-    let ledger = expect_context::<Ledger>();
-    move || {
-        let id = params.with(|p| p.get("id").and_then(|s| Uuid::parse_str(&s).ok()));
-        match id.and_then(|id| ledger.get_untracked(&id)) {
-            Some(record) => view! { <RecordForm initial=record is_new=false /> }.into_any(),
-            None => view! { <NotFound /> }.into_any(),
-        }
-    }
-}
+use crate::notice::{Notice, announce};
+use crate::state::Ledger;
+use crate::storage::SaveError;
+use crate::storage::drafts;
 
 /// Getter and setter closures for one field of the draft, e.g. `lens!(draft, village)`.
 macro_rules! lens {
@@ -278,11 +245,12 @@ fn draft_to_offer(initial: &Record, is_new: bool, asked: Option<Uuid>) -> Option
     }
 }
 
-/// How long typing may pause before the draft is written.
-const DRAFT_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
-
 #[component]
-fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid) -> impl IntoView {
+pub fn RecordForm(
+    initial: Record,
+    is_new: bool,
+    #[prop(optional)] asked_draft: Uuid,
+) -> impl IntoView {
     let i18n = use_i18n();
     let ledger = expect_context::<Ledger>();
     let navigate = use_navigate();
@@ -305,49 +273,15 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
         state.volume,
     );
 
-    // Drafts: an earlier unsaved one is offered, and every change is kept within DRAFT_DELAY.
+    // Drafts: an earlier unsaved one is offered, and every change is kept (use_draft_autosave).
     let asked = Some(asked_draft).filter(|id| !id.is_nil());
     let offered = RwSignal::new(draft_to_offer(&initial, is_new, asked));
     let discarding = RwSignal::new(false);
-    let draft_error = RwSignal::new(None::<SaveError>);
-    let pending = StoredValue::new(None::<TimeoutHandle>);
-    let write_draft = move || {
-        if let Some(handle) = pending.try_update_value(Option::take).flatten() {
-            handle.clear();
-        }
-        if let Some(d) = state.to_draft(is_new) {
-            draft_error.try_set(drafts::save(&d).err());
-        }
-    };
-    // An app update waits while this form holds edits not saved as a record (src/pwa.rs).
-    let unsaved = crate::pwa::UnsavedForm::here();
-    Effect::new(move |first: Option<()>| {
-        state.track();
-        if first.is_none() {
-            return; // what the form opened with is not a change
-        }
-        unsaved.set(true);
-        if let Some(handle) = pending.try_update_value(Option::take).flatten() {
-            handle.clear();
-        }
-        if let Ok(handle) = set_timeout_with_handle(write_draft, DRAFT_DELAY) {
-            pending.set_value(Some(handle));
-        }
-    });
-    // The phone may freeze the page as soon as it is hidden: write what is pending now.
-    let flush = move || {
-        if pending.with_value(Option::is_some) {
-            write_draft();
-        }
-    };
-    let hide = window_event_listener(leptos::ev::pagehide, move |_| flush());
-    let hidden = window_event_listener_untyped("visibilitychange", move |_| flush());
-    on_cleanup(move || {
-        flush();
-        unsaved.set(false);
-        hide.remove();
-        hidden.remove();
-    });
+    let autosave = use_draft_autosave(
+        move || state.track(),
+        move || state.to_draft(is_new).map(|d| drafts::save(&d)),
+    );
+    let draft_error = autosave.error;
     let resume = move |_| {
         if let Some(d) = offered.get_untracked() {
             state.resume(&d);
@@ -378,16 +312,14 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
         let saved = if is_new {
             // A problem found while a patrol is under way belongs to that patrol.
             let mut record = record;
-            record.patrol = crate::patrols::active_patrol_id();
+            record.patrol = crate::storage::patrols::active_patrol_id();
             ledger.save(record)
         } else {
             opened_with.with_value(|base| ledger.save_edit(base, record))
         };
         match saved {
             Ok(saved) => {
-                if let Some(handle) = pending.try_update_value(Option::take).flatten() {
-                    handle.clear();
-                }
+                autosave.saved();
                 drafts::remove(saved.id);
                 save_error.set(None);
                 announce(Notice::Saved);
@@ -412,9 +344,8 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
     let (person, set_person) = lens!(draft, responsibility.person);
     let (phone, set_phone) = lens!(draft, responsibility.phone);
     let deadline = move || draft.with(|r| r.deadline.map(|d| d.to_string()).unwrap_or_default());
-    let set_deadline = Callback::new(move |v: String| {
-        draft.update(|r| r.deadline = NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok())
-    });
+    let set_deadline =
+        Callback::new(move |v: String| draft.update(|r| r.deadline = parse_date(&v)));
     let cancel_href = if is_new {
         "/".to_owned()
     } else {
@@ -642,7 +573,7 @@ fn KindFields(
                 {choice_field("testing", label!(i18n, fields.testing), testing, set_testing)}
                 <TextField id=field::LAST_TESTED label=label!(i18n, fields.last_tested) input_type="date"
                     value=Signal::derive(move || tested().map(|d| d.to_string()).unwrap_or_default())
-                    on_input=Callback::new(move |v: String| set_tested(NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok())) />
+                    on_input=Callback::new(move |v: String| set_tested(parse_date(&v))) />
             }
             .into_any()
         }

@@ -6,12 +6,13 @@ use leptos::prelude::*;
 use patrol_core::Record;
 use uuid::Uuid;
 
-use std::cmp::Ordering;
 use std::collections::HashSet;
 
-use crate::on_demand::PartMissing;
-use crate::store::{self, SaveError};
-use crate::{drafts, photos};
+use patrol_core::filter::newest_first;
+
+use crate::on_demand::{PartMissing, on_demand_part};
+use crate::storage::records::{self as store, Loaded};
+use crate::storage::{SaveError, drafts, photos};
 
 #[derive(Clone, Copy)]
 pub struct Ledger {
@@ -24,8 +25,8 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    /// The ledger over what storage held at start (read by src/stored.rs).
-    pub fn new(loaded: store::Loaded) -> Ledger {
+    /// The ledger over what storage held at start (read by src/storage/held.rs).
+    pub fn new(loaded: Loaded) -> Ledger {
         Ledger {
             records: RwSignal::new(loaded.records),
             quarantined: RwSignal::new(loaded.quarantined),
@@ -162,45 +163,19 @@ impl Ledger {
     }
 }
 
-/// [`photos::collect_garbage`], with the photo store's code downloaded on first use
-/// (src/on_demand.rs): the first screen opens without it.
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(
-    photo_tidy_part,
-    wasm_split_path = ::leptos::wasm_split,
-    fallible,
-    return_wrapper(let tidy = _; { tidy?.await; Ok(()) } -> Result<(), PartMissing>)
-)]
-fn photo_tidy_part(ledger: Ledger) -> Result<Tidy, PartMissing> {
-    // What is in use is read here, in the part: it reads the drafts, whose decoding code the
-    // first screen does without (src/stored.rs).
-    Ok(Box::pin(tidy(ledger.photos_in_use())))
-}
-
-/// The tidy-up [`photo_tidy_part`] hands back to run.
-#[cfg(rp_split)]
-type Tidy = std::pin::Pin<Box<dyn Future<Output = ()>>>;
-
-/// Without the split build (`--cfg rp_split`), the same, in one piece.
-#[cfg(not(rp_split))]
-async fn photo_tidy_part(ledger: Ledger) -> Result<(), PartMissing> {
-    tidy(ledger.photos_in_use()).await;
-    Ok(())
+on_demand_part! {
+    /// [`photos::collect_garbage`], with the photo store's code downloaded on first use
+    /// (src/on_demand.rs): the first screen opens without it. What is in use is read in the
+    /// part: it reads the drafts, whose decoding code the first screen does without
+    /// (src/storage/held.rs).
+    async fn photo_tidy_part(ledger: Ledger) -> Result<(), PartMissing> {
+        tidy(ledger.photos_in_use()).await;
+        Ok(())
+    }
 }
 
 async fn tidy(keep: HashSet<Uuid>) {
     if let Err(e) = photos::collect_garbage(&keep).await {
         leptos::logging::warn!("photo clean-up skipped: {e:?}");
     }
-}
-
-/// Sorts `records` stably by `order`. Every order of records in the app goes through this one
-/// function, so the sort's code (large, and in the first screen's download) is generated once.
-pub fn sort_records(records: &mut [Record], order: &dyn Fn(&Record, &Record) -> Ordering) {
-    records.sort_by(|a, b| order(a, b));
-}
-
-/// The ledger's own order: the newest record first.
-pub fn newest_first(records: &mut [Record]) {
-    sort_records(records, &|a, b| b.created_at.cmp(&a.created_at));
 }

@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use patrol_core::Position;
 use patrol_core::capture::CaptureConfig;
 
+use crate::components::clock::ticking_now;
 use crate::geolocation::{PositionError, UsePositionReturn, use_position};
 use crate::i18n::*;
-use crate::widgets::ticking_now;
 
 /// Decimal places written into the coordinate inputs (10⁻⁶° is about 0.1 m).
 const DECIMALS: usize = 6;

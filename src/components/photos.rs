@@ -20,12 +20,12 @@ use wasm_bindgen::JsCast;
 use web_sys::{File, HtmlElement, HtmlInputElement, Url};
 
 use crate::camera::CameraError;
+use crate::components::dialog::ConfirmDialog;
 use crate::format;
 use crate::i18n::*;
 use crate::label;
-use crate::on_demand::PartMissing;
-use crate::photos::{self as photo_store, AddError, PhotoError, PhotoStore};
-use crate::widgets::ConfirmDialog;
+use crate::on_demand::{PartMissing, on_demand_part};
+use crate::storage::photos::{self as photo_store, AddError, PhotoError, PhotoStore};
 
 /// Where an `<img>` gets its picture: an object URL of the stored Blob.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,7 +46,7 @@ fn object_url(id: Uuid, small: bool) -> ReadSignal<Source> {
     spawn_local(async move {
         // The photo store's code cannot be had (offline before the app was stored): the box
         // stays empty rather than calling the photo missing.
-        let Ok(blob) = read_photo_part(id, small).await else {
+        let Ok(blob) = photo_store_part(id, small).await else {
             return;
         };
         let url = blob.and_then(|blob| Url::create_object_url_with_blob(&blob).ok());
@@ -77,28 +77,13 @@ fn object_url(id: Uuid, small: bool) -> ReadSignal<Source> {
     source
 }
 
-/// Photo `id` (or its thumbnail) from IndexedDB, `None` when it is not stored. The photo
-/// store's code is a part of its own (src/on_demand.rs): the list's first screen opens
-/// without it, and rows with photos fill their boxes when it is there.
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(
-    photo_store_part,
-    wasm_split_path = ::leptos::wasm_split,
-    fallible,
-    return_wrapper(let read = _; { Ok(read?.await) } -> Result<Option<web_sys::Blob>, PartMissing>)
-)]
-fn read_photo_part(id: Uuid, small: bool) -> Result<PhotoRead, PartMissing> {
-    Ok(Box::pin(read_photo(id, small)))
-}
-
-/// The read [`read_photo_part`] hands back to run.
-#[cfg(rp_split)]
-type PhotoRead = std::pin::Pin<Box<dyn Future<Output = Option<web_sys::Blob>>>>;
-
-/// Without the split build (`--cfg rp_split`), the same, in one piece.
-#[cfg(not(rp_split))]
-async fn read_photo_part(id: Uuid, small: bool) -> Result<Option<web_sys::Blob>, PartMissing> {
-    Ok(read_photo(id, small).await)
+on_demand_part! {
+    /// Photo `id` (or its thumbnail) from IndexedDB, `None` when it is not stored. The photo
+    /// store's code is a part of its own (src/on_demand.rs): the list's first screen opens
+    /// without it, and rows with photos fill their boxes when it is there.
+    async fn photo_store_part(id: Uuid, small: bool) -> Result<Option<web_sys::Blob>, PartMissing> {
+        Ok(read_photo(id, small).await)
+    }
 }
 
 async fn read_photo(id: Uuid, small: bool) -> Option<web_sys::Blob> {

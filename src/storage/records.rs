@@ -4,20 +4,10 @@
 //! Nothing here ever deletes a stored entry: unreadable ones are moved aside, and a deleted
 //! record stays as a tombstone until sync has passed it on.
 
-use gloo_storage::{LocalStorage, Storage};
 use patrol_core::Record;
 use patrol_core::codec::{self, DecodeError, QUARANTINE_PREFIX, RECORD_KEY_PREFIX};
-use wasm_bindgen::JsCast;
-use web_sys::DomException;
 
-/// Why a save did not happen. The record being edited is untouched in memory either way.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SaveError {
-    /// The browser refused the write because its storage quota is used up.
-    Full,
-    /// Any other refusal (storage disabled, private mode, ...), with the browser's words.
-    Failed(String),
-}
+use super::keys::{SaveError, keys, read_raw, remove, write_text};
 
 /// Everything found in storage at start-up.
 #[derive(Clone, Debug, Default)]
@@ -65,7 +55,7 @@ pub fn load_all() -> Loaded {
             Err(_) => loaded.quarantined.push(quarantine(&key, &text)),
         }
     }
-    crate::ledger::newest_first(&mut loaded.records);
+    patrol_core::filter::newest_first(&mut loaded.records);
     loaded.quarantined.sort();
     loaded.quarantined.dedup();
     loaded
@@ -96,48 +86,6 @@ fn quarantine(key: &str, text: &str) -> String {
             }
         }
     };
-    LocalStorage::delete(key);
+    remove(key);
     aside
-}
-
-/// Whether any key starts with `prefix`, stopping at the first: at start-up, with thousands
-/// of records stored, [`keys`] would copy every key to answer a yes-or-no question.
-pub(crate) fn holds_key_starting_with(prefix: &str) -> bool {
-    let storage = LocalStorage::raw();
-    let count = storage.length().unwrap_or(0);
-    (0..count).any(|i| {
-        storage
-            .key(i)
-            .ok()
-            .flatten()
-            .is_some_and(|k| k.starts_with(prefix))
-    })
-}
-
-/// Every key, copied first: callers may write or move entries while they go through them.
-pub(crate) fn keys() -> Vec<String> {
-    let storage = LocalStorage::raw();
-    let count = storage.length().unwrap_or(0);
-    (0..count)
-        .filter_map(|i| storage.key(i).ok().flatten())
-        .collect()
-}
-
-pub(crate) fn read_raw(key: &str) -> Option<String> {
-    LocalStorage::raw().get_item(key).ok().flatten()
-}
-
-pub(crate) fn write_text(key: &str, text: &str) -> Result<(), SaveError> {
-    LocalStorage::raw()
-        .set_item(key, text)
-        .map_err(|err| match err.dyn_into::<DomException>() {
-            Ok(e) if is_quota_error(&e.name()) => SaveError::Full,
-            Ok(e) => SaveError::Failed(format!("{}: {}", e.name(), e.message())),
-            Err(other) => SaveError::Failed(format!("{other:?}")),
-        })
-}
-
-/// Chromium and Safari say `QuotaExceededError`; old Firefox said `NS_ERROR_DOM_QUOTA_REACHED`.
-fn is_quota_error(name: &str) -> bool {
-    name == "QuotaExceededError" || name == "NS_ERROR_DOM_QUOTA_REACHED"
 }

@@ -1,5 +1,5 @@
-//! What the phone holds, read once at start: records, patrols, settings and the sync
-//! bookkeeping (docs/storage.md).
+//! The start-up check of what the phone holds, and the reading of it, once at start: records,
+//! patrols, settings and the sync bookkeeping (docs/storage.md).
 //!
 //! The code that reads them (serde_json's parser, the record codec with its migrations, the
 //! decoder of every stored type) was about a third of the first screen's wasm. A first visit
@@ -17,15 +17,16 @@ use patrol_core::sync_state::SyncState;
 use patrol_core::{Patrol, draft::Draft};
 use uuid::Uuid;
 
-use crate::on_demand::PartMissing;
-use crate::settings::Settings;
-use crate::store::{self, Loaded};
-use crate::sync::SyncStored;
-use crate::{drafts, patrols};
+use super::keys::holds_key_starting_with;
+use super::records::{self, Loaded};
+use super::settings::Settings;
+use super::sync_state::{self, SyncStored};
+use super::{drafts, patrols};
+use crate::on_demand::{PartMissing, on_demand_part};
 
 /// Everything the app reads from storage at start.
 #[derive(Clone, Debug, Default)]
-pub struct Stored {
+pub struct Held {
     pub ledger: Loaded,
     pub patrols: Vec<Patrol>,
     pub settings: Settings,
@@ -34,20 +35,20 @@ pub struct Stored {
 
 /// Whether the phone holds any entry of the app's (records, drafts, settings, ...).
 pub fn holds_anything() -> bool {
-    store::holds_key_starting_with(APP_KEY_PREFIX)
+    holds_key_starting_with(APP_KEY_PREFIX)
 }
 
 /// Whether a draft is stored, readable or not (without reading one).
 pub fn holds_drafts() -> bool {
-    store::holds_key_starting_with(DRAFT_KEY_PREFIX)
+    holds_key_starting_with(DRAFT_KEY_PREFIX)
 }
 
 /// Reads everything. Drafts whose record was saved as they stand are forgotten first (see
 /// [`drafts::forget_saved`]).
-pub fn read() -> Stored {
-    let ledger = store::load_all();
+pub fn read() -> Held {
+    let ledger = records::load_all();
     drafts::forget_saved(&ledger.records);
-    Stored {
+    Held {
         ledger,
         patrols: patrols::load_all(),
         settings: Settings::load(),
@@ -56,22 +57,16 @@ pub fn read() -> Stored {
 }
 
 /// Everything the phone holds, read by the readers' part (for a phone that
-/// [`holds_anything`]; one that holds nothing starts from `Stored::default()`).
-pub async fn read_all() -> Result<Stored, PartMissing> {
+/// [`holds_anything`]; one that holds nothing starts from `Held::default()`).
+pub async fn read_all() -> Result<Held, PartMissing> {
     stored_part().await
 }
 
-/// [`read`], with the readers' code downloaded on first use.
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(stored_part, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn stored_part() -> Result<Stored, PartMissing> {
-    Ok(read())
-}
-
-/// Without the split build (`--cfg rp_split`), the same, in one piece.
-#[cfg(not(rp_split))]
-async fn stored_part() -> Result<Stored, PartMissing> {
-    Ok(read())
+on_demand_part! {
+    /// [`read`], with the readers' code downloaded on first use.
+    fn stored_part() -> Result<Held, PartMissing> {
+        Ok(read())
+    }
 }
 
 /// Every readable draft, most recently typed first, read by the readers' part.
@@ -79,15 +74,10 @@ pub async fn drafts() -> Result<Vec<Draft>, PartMissing> {
     drafts_part().await
 }
 
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(drafts_part, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn drafts_part() -> Result<Vec<Draft>, PartMissing> {
-    Ok(drafts::all())
-}
-
-#[cfg(not(rp_split))]
-async fn drafts_part() -> Result<Vec<Draft>, PartMissing> {
-    Ok(drafts::all())
+on_demand_part! {
+    fn drafts_part() -> Result<Vec<Draft>, PartMissing> {
+        Ok(drafts::all())
+    }
 }
 
 /// Each record's sync bookkeeping as stored now (another tab may have synced).
@@ -95,17 +85,8 @@ pub async fn sync_states() -> Result<HashMap<Uuid, SyncState>, PartMissing> {
     sync_states_part().await
 }
 
-#[cfg(rp_split)]
-#[leptos::wasm_split::wasm_split(
-    sync_states_part,
-    wasm_split_path = ::leptos::wasm_split,
-    fallible
-)]
-fn sync_states_part() -> Result<HashMap<Uuid, SyncState>, PartMissing> {
-    Ok(crate::sync::load_states())
-}
-
-#[cfg(not(rp_split))]
-async fn sync_states_part() -> Result<HashMap<Uuid, SyncState>, PartMissing> {
-    Ok(crate::sync::load_states())
+on_demand_part! {
+    fn sync_states_part() -> Result<HashMap<Uuid, SyncState>, PartMissing> {
+        Ok(sync_state::load_states())
+    }
 }

@@ -1,0 +1,22 @@
+//! What more than one screen shows: form fields, photos, the position block, sync status, a
+//! problem's history, a record's fields by kind, the patrol bar, the backup section and the
+//! shell's own pieces. A component never imports a page.
+
+pub mod backup;
+pub mod clock;
+pub mod deadline;
+pub mod dialog;
+pub mod draft_autosave;
+pub mod fields;
+pub mod history;
+pub mod locale;
+pub mod nav;
+pub mod not_found;
+pub mod patrol_bar;
+pub mod patrol_facts;
+pub mod photos;
+pub mod position;
+pub mod record_fields;
+pub mod record_form;
+pub mod stored_missing;
+pub mod sync_status;

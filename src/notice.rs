@@ -1,0 +1,46 @@
+//! The short confirmations a screen gives after saving, deleting or connecting: announced to
+//! screen readers and shown at the top of every screen for a few seconds.
+
+use leptos::prelude::*;
+
+use crate::i18n::*;
+
+/// A short confirmation, announced to screen readers and shown at the top for a few seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    Saved,
+    Deleted,
+    SettingsSaved,
+    Connected,
+}
+
+/// Shows a notice, replacing any earlier one.
+pub fn announce(notice: Notice) {
+    if let Some(signal) = use_context::<RwSignal<Option<Notice>>>() {
+        signal.set(Some(notice));
+        set_timeout(
+            move || signal.update(|n| *n = n.filter(|n| *n != notice)),
+            std::time::Duration::from_secs(4),
+        );
+    }
+}
+
+/// Where the current notice is shown (once, above every screen).
+#[component]
+pub fn NoticeBar() -> impl IntoView {
+    let i18n = use_i18n();
+    let notice = expect_context::<RwSignal<Option<Notice>>>();
+    let text = move || {
+        notice.get().map(|n| match n {
+            Notice::Saved => t_string!(i18n, form.saved),
+            Notice::Deleted => t_string!(i18n, confirm.deleted),
+            Notice::SettingsSaved => t_string!(i18n, settings.saved),
+            Notice::Connected => t_string!(i18n, connect.done),
+        })
+    };
+    view! {
+        <div class="notice" role="status" aria-live="polite" class:shown=move || notice.with(Option::is_some)>
+            {text}
+        </div>
+    }
+}

@@ -1,0 +1,25 @@
+//! What the phone stores, and the only code that touches localStorage or IndexedDB: one module
+//! per stored thing (docs/storage.md), the key and quota helpers, and the start-up check of
+//! what the phone holds.
+//!
+//! - `records`: the records, one localStorage key each, with quarantine for unreadable ones;
+//! - `drafts`: records and follow-up visits being typed;
+//! - `patrols`: the patrols with their tracks;
+//! - `sync_state`: the sync bookkeeping;
+//! - `settings`: the officer's settings;
+//! - `photos`: the photos' bytes, in IndexedDB;
+//! - `keys`: localStorage by key, and how a refused write is told;
+//! - `quota`: how much the browser lets the app store, and whether it may evict it;
+//! - `held`: whether the phone holds anything at start, and reading it all.
+
+pub mod drafts;
+pub mod held;
+pub mod keys;
+pub mod patrols;
+pub mod photos;
+pub mod quota;
+pub mod records;
+pub mod settings;
+pub mod sync_state;
+
+pub use keys::SaveError;

@@ -1,0 +1,193 @@
+//! The app's rooms (docs/architecture.md), checked on every `cargo test`: a rule that only a
+//! reviewer remembers is broken by the next screen added in a hurry.
+//!
+//! - a page (`src/pages/`) never imports another page: what two screens show is a component;
+//! - `src/app.rs` defines no component but the app itself (its routes are made by
+//!   `on_demand_screen!`): the shell's pieces live in `components/` and `notice.rs`;
+//! - only `src/storage/` touches localStorage or IndexedDB, so every stored thing has one
+//!   place where it is read and written.
+//!
+//! Plain text scanning of the code (comments left out), which is all these rules need.
+
+use std::path::{Path, PathBuf};
+
+/// The app's sources, `src/` of the workspace's root package.
+fn app_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .join("src")
+}
+
+/// Every `.rs` file under `dir`, sorted, as (path relative to `src/`, text).
+fn sources(dir: &Path) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                todo.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("source is UTF-8");
+                let name = path
+                    .strip_prefix(app_src())
+                    .expect("under src/")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                found.push((name, text));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The line without its `//` comment (a `//` inside a string literal is kept).
+fn code_of(line: &str) -> &str {
+    let mut in_string = false;
+    let mut escaped = false;
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => return &line[..i],
+            _ => {}
+        }
+    }
+    line
+}
+
+/// (line number, code) of every line of `text` that has code.
+fn code_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| (i + 1, code_of(line)))
+        .filter(|(_, code)| !code.trim().is_empty())
+}
+
+/// Offences of a page importing another page: `pages::` anywhere, and `super::` other than a
+/// test module's `use super::*` of its own page.
+fn page_imports(name: &str, text: &str) -> Vec<String> {
+    code_lines(text)
+        .filter(|(_, code)| {
+            code.contains("pages::") || code.replace("super::*", "").contains("super::")
+        })
+        .map(|(n, code)| format!("src/{name}:{n}: {}", code.trim()))
+        .collect()
+}
+
+#[test]
+fn no_page_imports_another_page() {
+    let offences: Vec<String> = sources(&app_src().join("pages"))
+        .iter()
+        .flat_map(|(name, text)| page_imports(name, text))
+        .collect();
+    assert!(
+        offences.is_empty(),
+        "a page imports another page; move what they share to src/components/:\n{}",
+        offences.join("\n")
+    );
+}
+
+/// The components `text` defines with `#[component]`, by name.
+fn components_in(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = code_lines(text).map(|(_, code)| code.trim()).collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| line.starts_with("#[component"))
+        .filter_map(|(i, _)| {
+            let signature = lines[i + 1..].iter().find(|l| !l.starts_with("#["))?;
+            let after_fn = signature.split("fn ").nth(1)?;
+            let name: String = after_fn
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            Some(name)
+        })
+        .collect()
+}
+
+#[test]
+fn app_defines_only_the_app() {
+    let text = std::fs::read_to_string(app_src().join("app.rs")).expect("src/app.rs");
+    let others: Vec<String> = components_in(&text)
+        .into_iter()
+        .filter(|name| name != "App")
+        .collect();
+    assert!(
+        others.is_empty(),
+        "src/app.rs holds providers and routes only; move {others:?} to src/components/ \
+         (or src/notice.rs)"
+    );
+}
+
+/// What only `src/storage/` may name: the browser's stores and the crates that reach them.
+/// (Not gloo's `LocalStorage` alone: Leptos names a storage of its own so, and gloo's cannot
+/// be had without naming `gloo_storage`.)
+const STORAGE_WORDS: &[&str] = &[
+    "localStorage",
+    "local_storage",
+    "gloo_storage",
+    "indexedDB",
+    "indexed_db",
+    "idb::",
+    "IdbFactory",
+    "IdbDatabase",
+    "IdbTransaction",
+];
+
+/// Offences of a file outside `src/storage/` naming localStorage or IndexedDB.
+fn storage_uses(name: &str, text: &str) -> Vec<String> {
+    code_lines(text)
+        .filter_map(|(n, code)| {
+            let word = STORAGE_WORDS.iter().find(|w| code.contains(*w))?;
+            Some(format!("src/{name}:{n}: {word}: {}", code.trim()))
+        })
+        .collect()
+}
+
+#[test]
+fn only_storage_touches_the_browser_stores() {
+    let offences: Vec<String> = sources(&app_src())
+        .iter()
+        .filter(|(name, _)| !name.starts_with("storage/"))
+        .flat_map(|(name, text)| storage_uses(name, text))
+        .collect();
+    assert!(
+        offences.is_empty(),
+        "localStorage and IndexedDB are read and written only under src/storage/:\n{}",
+        offences.join("\n")
+    );
+}
+
+#[test]
+fn the_scanner_reads_code_not_comments() {
+    assert_eq!(code_of("let a = 1; // localStorage"), "let a = 1; ");
+    assert_eq!(
+        code_of(r#"let url = "http://x"; // y"#),
+        r#"let url = "http://x"; "#
+    );
+    assert_eq!(
+        code_of(r#"let q = "\"//\""; // z"#),
+        r#"let q = "\"//\""; "#
+    );
+    assert!(storage_uses("x.rs", "//! kept in localStorage").is_empty());
+    assert_eq!(
+        storage_uses("x.rs", "use gloo_storage::LocalStorage;").len(),
+        1
+    );
+    assert!(page_imports("pages/a.rs", "mod tests {\n    use super::*;\n}").is_empty());
+    assert_eq!(page_imports("pages/a.rs", "use super::b::B;").len(), 1);
+    assert_eq!(
+        page_imports("pages/a.rs", "use crate::pages::b::B;").len(),
+        1
+    );
+    assert_eq!(
+        components_in("#[component]\npub fn App() {}\n#[component]\nfn NoticeBar() {}"),
+        ["App", "NoticeBar"]
+    );
+}
