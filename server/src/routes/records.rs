@@ -4,6 +4,7 @@
 //! (docs/sync-protocol.md).
 
 use axum::extract::State;
+use patrol_core::import::ImportIds;
 use patrol_core::sync::{
     DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, Outcome, PullResponse, PushRecord, PushResponse,
     PushResult, SyncProblem, code,
@@ -243,5 +244,9 @@ pub(super) async fn pull(
         changes: page.rows,
         cursor: page.cursor,
         more: page.more,
+        import_ids: Some(ImportIds::for_token(
+            state.import_secret,
+            caller.village.as_deref(),
+        )),
     }))
 }
