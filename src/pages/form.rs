@@ -25,8 +25,8 @@ use crate::pages::position::PositionField;
 use crate::settings::Settings;
 use crate::store::SaveError;
 use crate::widgets::{
-    CheckField, ConfirmDialog, FormIssue, Issue, Issues, SaveErrorAlert, TextField, choice_field,
-    save_error_message,
+    CheckField, ClockAlert, ConfirmDialog, FormIssue, Issue, Issues, SaveErrorAlert, TextField,
+    choice_field, clock_for_save, save_error_message,
 };
 
 /// `/new/:kind`: a fresh record of that kind, with the officer's name and village filled in.
@@ -289,6 +289,7 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
     let issues: Issues = RwSignal::new(Vec::new());
     provide_context(issues);
     let save_error = RwSignal::new(None::<SaveError>);
+    let clock_wrong = RwSignal::new(false);
 
     let kind = initial.kind();
     let id = initial.id;
@@ -364,6 +365,21 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
+        let Some(now) = clock_for_save(clock_wrong) else {
+            return;
+        };
+        if is_new {
+            // Opened while the clock was wrong, saved once it is right: the problem is found
+            // now, not in 1970 (restamped before the deadline is compared with the day found).
+            let restamped = draft.with_untracked(|r| {
+                let mut restamped = r.clone();
+                restamped.restamp_new(now);
+                (restamped != *r).then_some(restamped)
+            });
+            if let Some(restamped) = restamped {
+                draft.set(restamped);
+            }
+        }
         let record = match state.to_record() {
             Ok(record) => record,
             Err(found) => {
@@ -379,6 +395,8 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
             // A problem found while a patrol is under way belongs to that patrol.
             let mut record = record;
             record.patrol = crate::patrols::active_patrol_id();
+            // Its position comes from the form's fix, which a wrong clock may have dated too.
+            record.restamp_new(now);
             ledger.save(record)
         } else {
             opened_with.with_value(|base| ledger.save_edit(base, record))
@@ -531,6 +549,7 @@ fn RecordForm(initial: Record, is_new: bool, #[prop(optional)] asked_draft: Uuid
                 }}
             </fieldset>
             <SaveErrorAlert error=save_error />
+            <ClockAlert wrong=clock_wrong />
             <div class="form-actions">
                 <button type="submit" class="primary">{t!(i18n, form.save)}</button>
                 <A href=cancel_href attr:class="button secondary">{t!(i18n, form.cancel)}</A>

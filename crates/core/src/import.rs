@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::kinds::{Choice, Kind};
 use crate::record::{Position, Record, Responsibility, Status};
-use crate::validate::validate;
+use crate::validate::{Problem, time_in_range, validate};
 use crate::workflow::china_standard_time;
 
 /// A column the import understands.
@@ -384,6 +384,14 @@ fn row_to_record(
         &found.map(|d| d.to_string()).unwrap_or_default(),
     ]
     .join("\u{1f}");
+    // Every instant of the record is the date found: one the server would refuse on a push
+    // (year 1, year 9999, after tomorrow) is the found column's problem.
+    if found.is_some() && !time_in_range(created_at, now) {
+        problems.push(RowProblem {
+            field: Column::Found.name(),
+            code: Problem::OutOfRange.key(),
+        });
+    }
     for e in validate(&record) {
         problems.push(RowProblem {
             field: e.field,

@@ -196,3 +196,35 @@ fn headers_in_any_order_chinese_or_english_and_names_of_kinds_in_chinese() {
     assert_eq!(not_a_ledger.unusable, Some("no_columns"));
     assert_eq!(plan("", "张三", now(), None).unusable, Some("empty"));
 }
+
+#[test]
+fn impossible_dates_found_and_deadlines_are_refused() {
+    // Imported on 2026-11-28: found on year 1, year 9999 or the day after tomorrow cannot be;
+    // a deadline past 2100 is a typing mistake. The sane rows stay.
+    let text = "村(社区),问题描述,发现日期,整改时限\n\
+        白沙村,桥下垃圾一,0001-01-01,\n\
+        白沙村,桥下垃圾二,9999-12-31,\n\
+        白沙村,桥下垃圾三,2026-11-30,\n\
+        白沙村,桥下垃圾四,2026-05-01,9999-12-31\n\
+        白沙村,桥下垃圾五,2000-01-01,2100-12-31\n\
+        白沙村,桥下垃圾六,2026-11-29,\n";
+    let p = plan(text, "张三", now());
+    let problems: Vec<(usize, Vec<RowProblem>)> = p
+        .rows
+        .iter()
+        .filter_map(|r| r.outcome.as_ref().err().map(|e| (r.line, e.clone())))
+        .collect();
+    let p_ = |field, code| RowProblem { field, code };
+    assert_eq!(
+        problems,
+        [
+            (2, vec![p_("found", "out_of_range")]),
+            (3, vec![p_("found", "out_of_range")]),
+            (4, vec![p_("found", "out_of_range")]),
+            (5, vec![p_("deadline", "out_of_range")]),
+        ]
+    );
+    // Found on the first day allowed, and tomorrow (noon in China is 04:00 UTC, within a day
+    // of 08:00 UTC today).
+    assert_eq!(p.valid().count(), 2);
+}
