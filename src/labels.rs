@@ -126,9 +126,11 @@ pub fn kind_icon(kind: Kind) -> &'static str {
     }
 }
 
-/// The form label of a field named as in [`patrol_core::validate::field`], for messages
-/// about that field (e.g. the server's reasons for refusing a record).
+/// The form label of a field named as in [`patrol_core::validate::field`] (or
+/// [`patrol_core::patrol::field`]), for messages about that field (e.g. the server's reasons
+/// for refusing a record or a patrol).
 pub fn field_label(locale: Locale, name: &str) -> Option<&'static str> {
+    use patrol_core::patrol::field as patrol;
     use patrol_core::validate::field;
     Some(match name {
         field::TITLE => td_string!(locale, fields.title),
@@ -152,6 +154,18 @@ pub fn field_label(locale: Locale, name: &str) -> Option<&'static str> {
         field::VOLUME => td_string!(locale, fields.volume),
         field::SOURCE_NAME => td_string!(locale, fields.source_name),
         field::LAST_TESTED => td_string!(locale, fields.last_tested),
+        field::VISITS => td_string!(locale, fields.visits),
+        // Values no input holds, which the server refuses when out of range (a clock that
+        // was wrong, a damaged copy).
+        field::REVISION => td_string!(locale, fields.revision),
+        field::CREATED_AT => td_string!(locale, fields.created),
+        field::UPDATED_AT => td_string!(locale, fields.updated),
+        field::POSITION_TAKEN_AT => td_string!(locale, fields.position_taken_at),
+        patrol::RIVER => td_string!(locale, patrols.river),
+        patrol::SECTION => td_string!(locale, patrols.section),
+        patrol::TRACK => td_string!(locale, patrols.track),
+        patrol::STARTED_AT => td_string!(locale, patrols.started),
+        patrol::ENDED_AT => td_string!(locale, patrols.ended),
         _ => return None,
     })
 }

@@ -2,7 +2,7 @@
 //! error body (`{"error": {"code", "message", "field"}}`) and the right status.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use patrol_core::sync::{ErrorBody, ErrorResponse, code};
 
@@ -19,6 +19,9 @@ pub enum AppError {
     },
     /// 401: no token, or an unknown or revoked one.
     Unauthorized(&'static str),
+    /// 429: too many wrong tokens from this address (`crate::auth_failures`); heard again
+    /// after `retry_after`.
+    TooManyAttempts { retry_after: std::time::Duration },
     /// 403: a valid token that may not do this.
     Forbidden(&'static str),
     /// 404.
@@ -58,6 +61,7 @@ impl AppError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -93,6 +97,11 @@ impl AppError {
             ),
             AppError::Invalid { message, field } => (code::INVALID, message.clone(), field.clone()),
             AppError::Unauthorized(why) => (code::UNAUTHORIZED, (*why).to_owned(), None),
+            AppError::TooManyAttempts { .. } => (
+                code::TOO_MANY_ATTEMPTS,
+                "too many wrong tokens from this address; try again later".to_owned(),
+                None,
+            ),
             AppError::Forbidden(why) => (code::FORBIDDEN, (*why).to_owned(), None),
             AppError::NotFound(what) => (code::NOT_FOUND, what.clone(), None),
             AppError::MethodNotAllowed => (
@@ -153,6 +162,13 @@ impl IntoResponse for AppError {
         let code = ErrorCode(self.parts().0);
         let mut response = (status, Json(body)).into_response();
         response.extensions_mut().insert(code);
+        if let AppError::TooManyAttempts { retry_after } = self {
+            // Whole seconds, rounded up: a client that waits this long is heard.
+            let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        }
         response
     }
 }

@@ -1,7 +1,8 @@
 //! The typed extractors the API's handlers take, each refusing with [`AppError`] (the
 //! protocol's JSON error), so that no handler reads a body, a query or a header by hand:
 //!
-//! - [`Caller`]: the holder of the request's bearer token;
+//! - [`Caller`]: the holder of the request's bearer token (wrong tokens counted by address,
+//!   `crate::auth_failures`);
 //! - [`AppJson`]: a JSON body (`application/json`, at most the body limit, decoded with the
 //!   path of a misfit value; JSON nested deeper than serde_json's limit of 128 is refused as
 //!   not JSON), as axum's own `Json` but with the protocol's errors; also a JSON answer;
@@ -21,6 +22,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use crate::auth_failures::client_address;
 use crate::db::tokens::{Caller, authenticate};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -43,13 +45,25 @@ impl FromRequestParts<AppState> for Caller {
                 let (scheme, rest) = h.split_once(' ')?;
                 scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
             })
-            .filter(|t| !t.is_empty())
-            .ok_or(AppError::Unauthorized(
-                "the Authorization header is not `Bearer <token>`",
-            ))?;
-        authenticate(&state.db, token)
-            .await?
-            .ok_or(AppError::Unauthorized("unknown or revoked token"))
+            .filter(|t| !t.is_empty());
+        let caller = match token {
+            Some(token) => authenticate(&state.db, token).await?,
+            None => None,
+        };
+        if let Some(caller) = caller {
+            return Ok(caller);
+        }
+        // A wrong token: counted against its address (a good one never is).
+        let address = client_address(parts);
+        if let Some(retry_after) = address.and_then(|a| state.auth_failures.failed(a)) {
+            tracing::warn!(address = ?address, "too many wrong tokens");
+            return Err(AppError::TooManyAttempts { retry_after });
+        }
+        Err(AppError::Unauthorized(if token.is_some() {
+            "unknown or revoked token"
+        } else {
+            "the Authorization header is not `Bearer <token>`"
+        }))
     }
 }
 

@@ -23,6 +23,7 @@
 //! SQL is), photos through `object_store` ([`photo_store`]), tokens made by the `token` command
 //! ([`db::tokens`]), failures answered as [`AppError`] ([`error`]), counts in [`metrics`].
 
+pub mod auth_failures;
 pub mod db;
 pub mod error;
 pub mod extract;

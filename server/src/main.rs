@@ -209,7 +209,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .with_api(state)
         .with_cors_origins(args.cors_origins)
         .with_sync_servers(args.sync_servers));
-    axum::serve(listener, router)
+    // The peer's address, for counting wrong tokens by client (auth_failures.rs).
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the server stopped")

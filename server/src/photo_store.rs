@@ -181,6 +181,12 @@ pub fn photo_key(id: Uuid) -> object_store::path::Path {
     object_store::path::Path::from(format!("{id}.jpg"))
 }
 
+/// The object key of a namesake of photo `id` (other bytes, hashing to `sha256`, uploaded under
+/// the id by a village that may not read the photo held under it: `crate::routes::photos`).
+pub fn namesake_key(id: Uuid, sha256: &str) -> object_store::path::Path {
+    object_store::path::Path::from(format!("namesakes/{id}-{sha256}.jpg"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::PhotoStore;

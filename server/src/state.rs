@@ -1,5 +1,5 @@
-//! What every API route shares ([`AppState`]): the database, the photo store, the limits and
-//! the metrics, opened once at start-up from [`StoreConfig`] (where the data lives).
+//! What every API route shares ([`AppState`]): the database, the photo store, the limits, the
+//! metrics and the count of wrong tokens, opened once at start-up from [`StoreConfig`] (where the data lives).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,7 +8,9 @@ use anyhow::{Context, Result};
 use object_store::ObjectStore;
 use patrol_core::Limits;
 use sqlx::{Any, AnyPool, Transaction};
+use uuid::Uuid;
 
+use crate::auth_failures::AuthFailures;
 use crate::db::{self, DATABASE_FILE, DatabaseKind};
 use crate::metrics::Metrics;
 use crate::photo_store::{self, PhotoStore};
@@ -58,6 +60,10 @@ pub struct AppState {
     pub photo_store_kind: &'static str,
     pub limits: Limits,
     pub metrics: Metrics,
+    /// The secret imported rows' ids are made under (`patrol_core::import::ImportIds`).
+    pub import_secret: Uuid,
+    /// Wrong tokens by client address (429 after too many).
+    pub auth_failures: Arc<AuthFailures>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -78,13 +84,18 @@ impl AppState {
         let database = DatabaseKind::of_url(&url)?;
         let db = db::open_database(&url).await?;
         let photos = photo_store::open_photo_store(&config.photo_store, &config.data)?;
+        let import_secret = db::secrets::import_secret(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot read the import secret: {e:?}"))?;
         let state = AppState {
+            import_secret,
             db,
             database,
             photos,
             photo_store_kind: config.photo_store.kind(),
             limits: Limits::default(),
             metrics: Default::default(),
+            auth_failures: Default::default(),
         };
         // A wrong bucket, endpoint or key stops the server here rather than failing every
         // photo upload later.

@@ -194,15 +194,18 @@ fn check_other_village(f: &Fixture, route: (&str, &str), status: StatusCode, bod
             );
         }
         ("put", "/api/v1/photos/{id}") => {
-            // Other bytes under a held id never replace them.
-            assert_eq!(status, StatusCode::CONFLICT, "{what}");
-            assert_eq!(error_code(&json_of(body)), code::PHOTO_CONFLICT);
+            // As for an id the server does not hold (other bytes under a held id never
+            // replace them: they are the other village's own photo, `routes::photos`).
+            assert_eq!(status, StatusCode::CREATED, "{what}");
+            assert_eq!(json_of(body), json!({"stored": true}), "{what}");
         }
-        ("head", "/api/v1/photos/{id}") => assert_eq!(status, StatusCode::NOT_FOUND, "{what}"),
-        ("get", "/api/v1/photos/{id}") => {
-            // As if the server did not hold it: not even its existence is told.
-            assert_eq!(status, StatusCode::NOT_FOUND, "{what}");
-            assert_eq!(error_code(&json_of(body)), code::NOT_FOUND);
+        ("head" | "get", "/api/v1/photos/{id}") => {
+            // Only what it uploaded under the id just before (the PUT above), as it would under
+            // a new id; never 杨柳村's photo, not even its existence.
+            assert_eq!(status, StatusCode::OK, "{what}");
+            if route.0 == "get" {
+                assert_eq!(body.as_ref(), jpeg(6).as_slice(), "{what}");
+            }
         }
         ("get", "/api/v1/export.csv") => {
             assert_eq!(status, StatusCode::OK);
@@ -377,4 +380,138 @@ async fn photos_stored_before_the_village_index_stay_readable_by_their_village()
         assert_eq!(body.as_ref(), bytes.as_slice());
         assert_eq!(s.send(get(&s.other)).await.0, StatusCode::NOT_FOUND, "{id}");
     }
+}
+
+/// `token` puts `bytes` under photo `id`: the status and the JSON answer.
+async fn put_as(s: &Server, token: &str, id: Uuid, bytes: &[u8]) -> (StatusCode, Value) {
+    let req = Request::put(patrol_core::sync::photo_path(id))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "image/jpeg")
+        .header(PHOTO_SHA256_HEADER, sha256_hex(bytes))
+        .body(Body::from(bytes.to_vec()))
+        .unwrap();
+    let (status, _, body) = s.send(req).await;
+    (status, json_of(&body))
+}
+
+/// An upload's answer as JSON, to compare.
+async fn put_story(s: &Server, token: &str, id: Uuid, bytes: &[u8]) -> Value {
+    let (status, body) = put_as(s, token, id, bytes).await;
+    json!([status.as_u16(), body])
+}
+
+/// `token` gets photo `id`: the status and the bytes.
+async fn get_as(s: &Server, token: &str, id: Uuid) -> (StatusCode, Bytes) {
+    let req = Request::get(patrol_core::sync::photo_path(id))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, body) = s.send(req).await;
+    (status, body)
+}
+
+/// Everything 红岩村's device can see when it uses photo id `id` with its own photos
+/// (`jpeg(6)`, `jpeg(7)`): the uploads' answers, the pushes' missing lists, the reads; with
+/// `id` written as `ID`, so that two ids' stories compare.
+async fn story_of(s: &Server, id: Uuid, n: u128) -> Value {
+    let (first, bytes) = (jpeg(6), jpeg(7));
+    let mut story = vec![];
+    // A record naming a photo not uploaded yet, then the upload, then the record again.
+    let mut theirs = record(n, HONGYAN);
+    theirs.photos.push(photo_ref(id, &first));
+    let pushed = s.push(&s.other, &[(None, &theirs)]).await;
+    story.push(json!(outcomes(&pushed)));
+    story.push(put_story(s, &s.other, id, &first).await);
+    story.push(put_story(s, &s.other, id, &first).await);
+    let pushed = s.push(&s.other, &[(Some(1), &theirs)]).await;
+    story.push(json!(outcomes(&pushed)));
+    let (status, body) = get_as(s, &s.other, id).await;
+    story.push(json!([status.as_u16(), body.as_ref() == first.as_slice()]));
+    // Other bytes again under the same id, named by a second record.
+    story.push(put_story(s, &s.other, id, &bytes).await);
+    let mut second = record(n + 1, HONGYAN);
+    second.photos.push(photo_ref(id, &bytes));
+    let pushed = s.push(&s.other, &[(None, &second)]).await;
+    story.push(json!(outcomes(&pushed)));
+    let text = serde_json::to_string(&story).unwrap();
+    serde_json::from_str(&text.replace(&id.to_string(), "ID")).unwrap()
+}
+
+#[tokio::test]
+async fn another_villages_photo_answers_as_an_unknown_id() {
+    let f = Fixture::new().await;
+    let s = &f.s;
+    let unknown = Uuid::from_u128(0xdd1d);
+    let theirs = story_of(s, f.photo, 10).await;
+    let new = story_of(s, unknown, 20).await;
+    assert_eq!(
+        theirs, new,
+        "another village's photo id told apart from a new one"
+    );
+    assert_eq!(theirs[1], json!([201, {"stored": true}]), "{theirs}");
+
+    // 杨柳村's photo is untouched: its device and the office read its bytes, the store holds
+    // them under the id, and each of 红岩村's photos once.
+    for token in [&s.device, &s.office] {
+        let (status, body) = get_as(s, token, f.photo).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body.as_ref(), f.photo_bytes.as_slice());
+    }
+    assert_eq!(s.stored_photo(f.photo).await, f.photo_bytes);
+    // 杨柳村's photo and 红岩村's namesake under its id, 红岩村's photo under the new id.
+    assert_eq!(
+        s.stored_photos().await.len(),
+        3,
+        "{:?}",
+        s.stored_photos().await
+    );
+    let (status, _) = put_as(s, &s.office, f.photo, &jpeg(9)).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "the office reads every photo: no need to hide"
+    );
+}
+
+/// A pull of the records by `token` from client `address`.
+fn pull_from(address: &str, token: &str) -> Request<Body> {
+    let peer: std::net::SocketAddr = address.parse().unwrap();
+    Request::get(pull_path(None, None))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .extension(axum::extract::ConnectInfo(peer))
+        .body(Body::empty())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn wrong_tokens_are_slowed_by_address_and_good_ones_never() {
+    let s = Server::new().await;
+    let wrong = format!("rp_{}", "0".repeat(64));
+    let attacker = "203.0.113.7:40000";
+    for n in 1..=river_patrol_server::auth_failures::FAILURES_PER_MINUTE {
+        let (status, _, _) = s.send(pull_from(attacker, &wrong)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "wrong token {n}");
+    }
+    let (status, headers, body) = s.send(pull_from(attacker, &wrong)).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the 21st wrong token in a minute"
+    );
+    assert_eq!(error_code(&json_of(&body)), code::TOO_MANY_ATTEMPTS);
+    let retry: u64 = headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "Retry-After: {retry}");
+
+    // A phone elsewhere with a good token is not slowed, nor one with a good token behind the
+    // same address (a village office's Wi-Fi), nor another address with a wrong one.
+    let (status, _, _) = s.send(pull_from("198.51.100.2:50000", &s.device)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = s.send(pull_from(attacker, &s.device)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = s.send(pull_from("198.51.100.3:50000", &wrong)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

@@ -7,6 +7,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::Utc;
 use common::*;
+use patrol_core::import::ImportIds;
 use patrol_core::sync::{PHOTO_SHA256_HEADER, PatrolOutcome, code, photo_path, pull_path};
 use patrol_core::*;
 use river_patrol_server::db::tokens::{self, sha256_hex};
@@ -1145,9 +1146,15 @@ async fn the_office_ledger_imports_once_with_the_phones_ids() {
         .await;
     assert_eq!(body, json!({"imported": 0, "already": 44, "rejected": []}));
 
-    // The same ids as a phone importing the same file: syncing both makes no duplicates.
+    // The same ids as a phone importing the same file with the import ids its pulls bring:
+    // syncing both makes no duplicates.
     let text = std::str::from_utf8(SAMPLE).unwrap();
-    let on_phone = patrol_core::import::plan(text, "张三", Utc::now());
+    let ids = s.pull(&s.office, None, Some(1)).await.import_ids;
+    assert!(
+        ids.is_some(),
+        "a pull tells the phone the server's import ids"
+    );
+    let on_phone = patrol_core::import::plan(text, "张三", Utc::now(), ids.as_ref());
     let mut phone_ids: Vec<Uuid> = on_phone.valid().map(|r| r.id).collect();
     let mut server_ids: Vec<Uuid> = s
         .pull(&s.office, None, Some(100))
@@ -1291,4 +1298,89 @@ async fn patrols_are_scoped_to_the_village_and_a_river_is_needed() {
     // No token: 401, like every route.
     let (status, _) = s.json(Method::GET, "/api/v1/patrols", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// The sample ledger's rows of `village`, as a phone that has not heard from the server
+/// (legacy ids, computable by anyone who knows the rows) would import them.
+fn legacy_rows_of(village: &str) -> Vec<Record> {
+    let text = std::str::from_utf8(SAMPLE).unwrap();
+    patrol_core::import::plan(text, "张三", Utc::now(), None)
+        .valid()
+        .filter(|r| r.village == village)
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn another_village_cannot_squat_an_imported_rows_id() {
+    let s = Server::new().await;
+    // 红岩村's token pushes records of its own under the ids 杨柳村's three rows would have
+    // had (made from their content, as anyone could before import ids were secret).
+    let squats: Vec<Record> = legacy_rows_of(YANGLIU)
+        .into_iter()
+        .enumerate()
+        .map(|(n, row)| {
+            let mut squat = record(900 + n as u128, HONGYAN);
+            squat.id = row.id;
+            squat
+        })
+        .collect();
+    let pushed = s
+        .push(
+            &s.other,
+            &squats.iter().map(|r| (None, r)).collect::<Vec<_>>(),
+        )
+        .await;
+    assert_eq!(outcomes(&pushed), vec![accepted(1, vec![]); squats.len()]);
+
+    // The office imports the ledger: 杨柳村's rows are stored, never "already".
+    let (status, body) = s.import(&s.office, "text/csv", SAMPLE).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"imported": 44, "already": 0, "rejected": []}));
+    let theirs = s.pull(&s.device, None, Some(100)).await.changes;
+    assert_eq!(theirs.len(), 3, "杨柳村 sees its three rows");
+    assert!(theirs.iter().all(|c| c.record.village == YANGLIU));
+    // Again: all already, the squatted rows too (under their new ids).
+    let (_, body) = s.import(&s.office, "text/csv", SAMPLE).await;
+    assert_eq!(body, json!({"imported": 0, "already": 44, "rejected": []}));
+
+    // Were the secret ever to leak and a row's id be taken, the row is rejected with the
+    // reason, not counted as there.
+    let s = Server::new().await;
+    let ids = ImportIds::for_token(s.api.import_secret, None);
+    let text = std::str::from_utf8(SAMPLE).unwrap();
+    let plan = patrol_core::import::plan(text, "张三", Utc::now(), Some(&ids));
+    let (line, row) = plan
+        .rows
+        .iter()
+        .find_map(|r| {
+            Some((r.line, r.outcome.as_ref().ok()?)).filter(|(_, r)| r.village == YANGLIU)
+        })
+        .unwrap();
+    let mut squat = record(990, HONGYAN);
+    squat.id = row.id;
+    s.push(&s.other, &[(None, &squat)]).await;
+    let (_, body) = s.import(&s.office, "text/csv", SAMPLE).await;
+    assert_eq!(
+        body,
+        json!({"imported": 43, "already": 0, "rejected": [
+            {"line": line, "problems": [{"field": "id", "code": "id_taken"}]}
+        ]})
+    );
+}
+
+#[tokio::test]
+async fn rows_imported_before_ids_were_secret_are_found_again() {
+    let s = Server::new().await;
+    // A phone of 杨柳村 imported its rows with the old ids and synced them.
+    let old = legacy_rows_of(YANGLIU);
+    s.push(
+        &s.device,
+        &old.iter().map(|r| (None, r)).collect::<Vec<_>>(),
+    )
+    .await;
+    // The office's import of the same file stores only the other villages' rows.
+    let (_, body) = s.import(&s.office, "text/csv", SAMPLE).await;
+    assert_eq!(body, json!({"imported": 41, "already": 3, "rejected": []}));
+    assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 44);
 }

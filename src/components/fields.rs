@@ -70,6 +70,27 @@ pub fn SaveErrorAlert(error: RwSignal<Option<SaveError>>) -> impl IntoView {
     }
 }
 
+/// The phone's clock now, if it can stamp a save; `wrong` says whether it cannot (before
+/// 2000: a cheap phone whose clock reset to 1970), for [`ClockAlert`]. Such a save would make
+/// a record or patrol the server refuses, with nothing the user could change to fix it.
+pub fn clock_for_save(wrong: RwSignal<bool>) -> Option<chrono::DateTime<chrono::Utc>> {
+    let now = chrono::Utc::now();
+    let plausible = patrol_core::validate::clock_is_plausible(now);
+    wrong.set(!plausible);
+    plausible.then_some(now)
+}
+
+/// Tells the user to set the phone's clock when [`clock_for_save`] found it wrong.
+#[component]
+pub fn ClockAlert(wrong: RwSignal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        wrong.get().then(|| {
+            view! { <p class="form-alert" role="alert" data-testid="clock-wrong">{t!(i18n, errors.clock_wrong)}</p> }
+        })
+    }
+}
+
 /// The problem with field `id`, if the form has one.
 fn issue_for(id: &'static str) -> impl Fn() -> Option<Issue> + Copy + Send + Sync + 'static {
     let issues = use_context::<Issues>();

@@ -16,8 +16,8 @@ use uuid::Uuid;
 use crate::components::dialog::ConfirmDialog;
 use crate::components::draft_autosave::use_draft_autosave;
 use crate::components::fields::{
-    CheckField, FormIssue, Issue, Issues, SaveErrorAlert, TextField, choice_field,
-    save_error_message,
+    CheckField, ClockAlert, FormIssue, Issue, Issues, SaveErrorAlert, TextField, choice_field,
+    clock_for_save, save_error_message,
 };
 use crate::components::photos::PhotoPicker;
 use crate::components::position::PositionField;
@@ -257,6 +257,7 @@ pub fn RecordForm(
     let issues: Issues = RwSignal::new(Vec::new());
     provide_context(issues);
     let save_error = RwSignal::new(None::<SaveError>);
+    let clock_wrong = RwSignal::new(false);
 
     let kind = initial.kind();
     let id = initial.id;
@@ -298,6 +299,21 @@ pub fn RecordForm(
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
+        let Some(now) = clock_for_save(clock_wrong) else {
+            return;
+        };
+        if is_new {
+            // Opened while the clock was wrong, saved once it is right: the problem is found
+            // now, not in 1970 (restamped before the deadline is compared with the day found).
+            let restamped = draft.with_untracked(|r| {
+                let mut restamped = r.clone();
+                restamped.restamp_new(now);
+                (restamped != *r).then_some(restamped)
+            });
+            if let Some(restamped) = restamped {
+                draft.set(restamped);
+            }
+        }
         let record = match state.to_record() {
             Ok(record) => record,
             Err(found) => {
@@ -313,6 +329,8 @@ pub fn RecordForm(
             // A problem found while a patrol is under way belongs to that patrol.
             let mut record = record;
             record.patrol = crate::storage::patrols::active_patrol_id();
+            // Its position comes from the form's fix, which a wrong clock may have dated too.
+            record.restamp_new(now);
             ledger.save(record)
         } else {
             opened_with.with_value(|base| ledger.save_edit(base, record))
@@ -462,6 +480,7 @@ pub fn RecordForm(
                 }}
             </fieldset>
             <SaveErrorAlert error=save_error />
+            <ClockAlert wrong=clock_wrong />
             <div class="form-actions">
                 <button type="submit" class="primary">{t!(i18n, form.save)}</button>
                 <A href=cancel_href attr:class="button secondary">{t!(i18n, form.cancel)}</A>

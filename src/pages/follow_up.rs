@@ -1,7 +1,6 @@
 //! `/records/:id/follow-up` (复查): a later visit to a problem with photos, position, notes and
 //! the status it leaves, and the problem's history on its page. A saved visit never changes.
 
-use chrono::Utc;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -12,7 +11,9 @@ use patrol_core::*;
 use uuid::Uuid;
 
 use crate::components::draft_autosave::use_draft_autosave;
-use crate::components::fields::{FormIssue, Issues, SaveErrorAlert, TextField, choice_field_among};
+use crate::components::fields::{
+    ClockAlert, FormIssue, Issues, SaveErrorAlert, TextField, choice_field_among, clock_for_save,
+};
 use crate::components::not_found::NotFound;
 use crate::components::photos::PhotoPicker;
 use crate::components::position::PositionField;
@@ -46,6 +47,7 @@ fn FollowUpForm(record: Record) -> impl IntoView {
     let issues: Issues = RwSignal::new(Vec::new());
     provide_context(issues);
     let save_error = RwSignal::new(None::<SaveError>);
+    let clock_wrong = RwSignal::new(false);
     let refused = RwSignal::new(None::<workflow::RefusedTransition>);
 
     let id = record.id;
@@ -112,19 +114,27 @@ fn FollowUpForm(record: Record) -> impl IntoView {
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
+        let Some(now) = clock_for_save(clock_wrong) else {
+            return;
+        };
         // On top of the copy stored now: a sync may have brought the office's change.
         let Some(mut latest) = records::load(id).or_else(|| ledger.get_untracked(&id)) else {
             return;
         };
+        // A fix taken while the clock was wrong (set right since) is dated now.
+        let position = fix.get_untracked().map(|mut p| {
+            p.taken_at = validate::or_now(p.taken_at, now);
+            p
+        });
         let follow_up = FollowUp {
             to: to.get_untracked(),
             notes: notes.get_untracked(),
-            position: fix.get_untracked(),
+            position,
             photos: photos.get_untracked(),
             patrol: crate::storage::patrols::active_patrol_id(),
         };
         let author = settings.with_untracked(|s| s.officer.clone());
-        match latest.follow_up_as(visit, follow_up, &author, Utc::now()) {
+        match latest.follow_up_as(visit, follow_up, &author, now) {
             Err(FollowUpError::Refused(why)) => refused.set(Some(why)),
             Err(FollowUpError::Invalid(errors)) => {
                 issues.set(errors.into_iter().map(FormIssue::from).collect())
@@ -188,6 +198,7 @@ fn FollowUpForm(record: Record) -> impl IntoView {
                 <PositionField latitude longitude fix />
             </fieldset>
             <SaveErrorAlert error=save_error />
+            <ClockAlert wrong=clock_wrong />
             <div class="form-actions">
                 <button type="submit" class="primary">{t!(i18n, follow_up.save)}</button>
                 <A href=format!("/records/{id}") attr:class="button secondary">{t!(i18n, form.cancel)}</A>

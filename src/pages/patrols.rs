@@ -8,7 +8,9 @@ use leptos_router::components::A;
 use patrol_core::Patrol;
 use patrol_core::patrol::{self, MAX_RIVER, MAX_SECTION, field, format_duration};
 
-use crate::components::fields::{FormIssue, Issues, SaveErrorAlert, TextField};
+use crate::components::fields::{
+    ClockAlert, FormIssue, Issues, SaveErrorAlert, TextField, clock_for_save,
+};
 use crate::components::patrol_facts::{distance, river_and_section, sync_text};
 use crate::format;
 use crate::i18n::*;
@@ -51,6 +53,7 @@ fn StartForm() -> impl IntoView {
     let issues: Issues = RwSignal::new(Vec::new());
     provide_context(issues);
     let save_error = RwSignal::new(None::<SaveError>);
+    let clock_wrong = RwSignal::new(false);
     let last =
         patrols.with_all(|all| patrol::latest(all).map(|p| (p.river.clone(), p.section.clone())));
     let (river, section) = last.unwrap_or_default();
@@ -59,12 +62,16 @@ fn StartForm() -> impl IntoView {
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
+        // A patrol started "in 1970" would be refused by the server, with its whole track.
+        let Some(now) = clock_for_save(clock_wrong) else {
+            return;
+        };
         let author = settings.with_untracked(|s| s.officer.clone());
         match Patrol::start(
             &river.get_untracked(),
             &section.get_untracked(),
             &author,
-            Utc::now(),
+            now,
         ) {
             Err(errors) => issues.set(errors.into_iter().map(FormIssue::from).collect()),
             Ok(mut p) => {
@@ -83,6 +90,7 @@ fn StartForm() -> impl IntoView {
             <TextField id=field::SECTION label=label!(i18n, patrols.section) value=section
                 maxlength=MAX_SECTION on_input=Callback::new(move |v| section.set(v)) />
             <SaveErrorAlert error=save_error />
+            <ClockAlert wrong=clock_wrong />
             <button type="submit" class="primary">{t!(i18n, patrols.start)}</button>
         </form>
     }

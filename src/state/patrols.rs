@@ -63,7 +63,7 @@ impl Patrols {
     /// Writes a patrol, one revision more; only when the browser has accepted the write does
     /// the in-memory list change.
     pub fn save(&self, mut patrol: Patrol) -> Result<Patrol, SaveError> {
-        patrol.revision += 1;
+        patrol.revision = patrol.revision.saturating_add(1);
         self.store_as_is(patrol.clone())?;
         Ok(patrol)
     }

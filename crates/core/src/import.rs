@@ -2,13 +2,21 @@
 //! the browser's TextDecoder does UTF-8 or GB18030). Columns are matched by their header, in any
 //! order; each row becomes a [`Record`] or a list of reasons it cannot. A row's id is made from
 //! its content, so importing the same file again finds every row already there.
+//!
+//! The content alone would let anyone who knows a row compute its id, and another village could
+//! then push a record of its own under it before the row is imported (issue 23, F1). So the id
+//! is made under a namespace that only the village and the township office know
+//! ([`ImportIds`]): derived from a secret each server draws once, and given to a phone with
+//! its token's pulls. A phone that has not yet heard from its server makes ids as before
+//! ([`LEGACY_NAMESPACE`]); every row also carries that old id ([`Row::legacy_id`]), so rows
+//! imported under either scheme are found again, on the phone and on the server.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use uuid::Uuid;
 
 use crate::kinds::{Choice, Kind};
 use crate::record::{Position, Record, Responsibility, Status};
-use crate::validate::validate;
+use crate::validate::{Problem, time_in_range, validate};
 use crate::workflow::china_standard_time;
 
 /// A column the import understands.
@@ -101,6 +109,10 @@ pub struct RowProblem {
 pub struct Row {
     pub line: usize,
     pub outcome: Result<Record, Vec<RowProblem>>,
+    /// The id the row's record had before import ids were secret ([`LEGACY_NAMESPACE`]): a
+    /// record under it, of the row's village, is this row imported earlier. The same as the
+    /// record's id when no [`ImportIds`] were known. `None` for a row that is not a record.
+    pub legacy_id: Option<Uuid>,
 }
 
 /// The file read: which header matched which column, and every data row.
@@ -163,11 +175,57 @@ pub fn parse_csv(text: &str) -> Vec<(usize, Vec<String>)> {
     rows
 }
 
-/// Namespace of the ids made from a row's content (a fixed, random UUID).
-const IMPORT_NAMESPACE: Uuid = Uuid::from_u128(0x6a3c_1f52_9d0e_4b7a_8e21_53c4_0f9b_7d11);
+/// The namespace of the ids made from a row's content before they were secret (a fixed, random
+/// UUID, public in this code): still used by a phone that knows no [`ImportIds`].
+pub const LEGACY_NAMESPACE: Uuid = Uuid::from_u128(0x6a3c_1f52_9d0e_4b7a_8e21_53c4_0f9b_7d11);
 
-/// Reads a ledger CSV as `author` would import it `now`.
-pub fn plan(text: &str, author: &str, now: DateTime<Utc>) -> ImportPlan {
+/// How a server's import ids are made, as far as a token may know it: the township office's
+/// token gets the server's secret, a village's token the namespace of its own village only, so
+/// no village can compute another's ids.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportIds {
+    /// The server's secret, from which every village's namespace is made.
+    Township { secret: Uuid },
+    /// One village's namespace.
+    Village { village: String, namespace: Uuid },
+}
+
+impl ImportIds {
+    /// What a token of `village` (`None`: the township office) may know of `secret`.
+    pub fn for_token(secret: Uuid, village: Option<&str>) -> ImportIds {
+        match village {
+            None => ImportIds::Township { secret },
+            Some(village) => ImportIds::Village {
+                village: village.trim().to_owned(),
+                namespace: village_namespace(secret, village),
+            },
+        }
+    }
+
+    /// The namespace of `village`'s import ids: the secret one when known, else the legacy one
+    /// (a row of another village, which this token could not push anyway).
+    pub fn namespace(&self, village: &str) -> Uuid {
+        match self {
+            ImportIds::Township { secret } => village_namespace(*secret, village),
+            ImportIds::Village {
+                village: own,
+                namespace,
+            } if own == village.trim() => *namespace,
+            ImportIds::Village { .. } => LEGACY_NAMESPACE,
+        }
+    }
+}
+
+/// `village`'s namespace under the server's `secret`: a one-way function of both (UUIDv5, a
+/// SHA-1 of the secret and the name), so one village's namespace tells nothing of another's.
+fn village_namespace(secret: Uuid, village: &str) -> Uuid {
+    Uuid::new_v5(&secret, village.trim().as_bytes())
+}
+
+/// Reads a ledger CSV as `author` would import it `now`, with the ids `ids` makes (the legacy
+/// ones when `None`: a phone that has not heard from its server yet).
+pub fn plan(text: &str, author: &str, now: DateTime<Utc>, ids: Option<&ImportIds>) -> ImportPlan {
     let mut table = parse_csv(text).into_iter();
     let Some((_, header)) = table.next() else {
         return ImportPlan {
@@ -191,9 +249,20 @@ pub fn plan(text: &str, author: &str, now: DateTime<Utc>) -> ImportPlan {
         };
     }
     let rows = table
-        .map(|(line, cells)| Row {
-            line,
-            outcome: row_to_record(&columns, &cells, author, now),
+        .map(|(line, cells)| {
+            let outcome = row_to_record(&columns, &cells, author, now);
+            let mut legacy_id = None;
+            let outcome = outcome.map(|(mut record, name)| {
+                legacy_id = Some(Uuid::new_v5(&LEGACY_NAMESPACE, name.as_bytes()));
+                let namespace = ids.map_or(LEGACY_NAMESPACE, |ids| ids.namespace(&record.village));
+                record.id = Uuid::new_v5(&namespace, name.as_bytes());
+                record
+            });
+            Row {
+                line,
+                outcome,
+                legacy_id,
+            }
         })
         .collect();
     ImportPlan {
@@ -208,7 +277,7 @@ fn row_to_record(
     cells: &[String],
     author: &str,
     now: DateTime<Utc>,
-) -> Result<Record, Vec<RowProblem>> {
+) -> Result<(Record, String), Vec<RowProblem>> {
     let mut problems = Vec::new();
     if cells.len() != columns.len() {
         problems.push(RowProblem {
@@ -315,7 +384,14 @@ fn row_to_record(
         &found.map(|d| d.to_string()).unwrap_or_default(),
     ]
     .join("\u{1f}");
-    record.id = Uuid::new_v5(&IMPORT_NAMESPACE, name.as_bytes());
+    // Every instant of the record is the date found: one the server would refuse on a push
+    // (year 1, year 9999, after tomorrow) is the found column's problem.
+    if found.is_some() && !time_in_range(created_at, now) {
+        problems.push(RowProblem {
+            field: Column::Found.name(),
+            code: Problem::OutOfRange.key(),
+        });
+    }
     for e in validate(&record) {
         problems.push(RowProblem {
             field: e.field,
@@ -323,7 +399,8 @@ fn row_to_record(
         });
     }
     if problems.is_empty() {
-        Ok(record)
+        // The content the row's id is made of (under a namespace: `plan`).
+        Ok((record, name))
     } else {
         Err(problems)
     }

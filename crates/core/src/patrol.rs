@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::geo::distance_m;
 use crate::record::Record;
-use crate::validate::{FieldError, Problem};
+use crate::validate::{FieldError, MAX_REVISION, Problem, time_in_range};
 
 /// localStorage key prefix of patrol entries: `rp/v1/patrol/<uuid>`.
 pub const PATROL_KEY_PREFIX: &str = "rp/v1/patrol/";
@@ -25,8 +25,14 @@ pub fn patrol_key(id: Uuid) -> String {
 pub mod field {
     pub const RIVER: &str = "river";
     pub const SECTION: &str = "section";
-    /// The track as a whole (a fix out of range), as the server checks a pushed patrol.
+    /// The track as a whole (a fix out of range, or its time), as the server checks a pushed
+    /// patrol.
     pub const TRACK: &str = "track";
+    // Instants stamped by a clock, checked by [`Patrol::check_times`](super::Patrol::check_times).
+    pub const STARTED_AT: &str = "started_at";
+    pub const ENDED_AT: &str = "ended_at";
+    /// Above [`MAX_REVISION`](crate::validate::MAX_REVISION); the same name as a record's.
+    pub use crate::validate::field::REVISION;
 }
 
 /// Longest river name, in characters after trimming.
@@ -187,7 +193,8 @@ impl Patrol {
 
     /// What is wrong with the river and section, as the start form and the server check it,
     /// and with the track: a fix out of range (no phone reports one, a damaged copy might)
-    /// would be stored and passed on to every phone that pulls the patrol.
+    /// would be stored and passed on to every phone that pulls the patrol. A revision above
+    /// [`MAX_REVISION`] is refused too, so the server's "one above both" can never overflow.
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
         let (river, section) = (self.river.trim(), self.section.trim());
@@ -214,7 +221,34 @@ impl Patrol {
                 problem: Problem::OutOfRange,
             });
         }
+        if self.revision > MAX_REVISION {
+            errors.push(FieldError {
+                field: field::REVISION,
+                problem: Problem::OutOfRange,
+            });
+        }
         errors
+    }
+
+    /// Every instant a clock stamped in the patrol that is out of range against `now`
+    /// ([`time_in_range`]): its start, its end, and its fixes' times (the track as a whole),
+    /// each as [`Problem::OutOfRange`]. The server checks a pushed patrol against its own clock:
+    /// a patrol started in year 9999 would head every list of patrols. Never panics.
+    pub fn check_times(&self, now: DateTime<Utc>) -> Vec<FieldError> {
+        let ok = |time| time_in_range(time, now);
+        let checks = [
+            (field::STARTED_AT, ok(self.started_at)),
+            (field::ENDED_AT, self.ended_at.is_none_or(ok)),
+            (field::TRACK, self.track.iter().all(|p| ok(p.at))),
+        ];
+        checks
+            .into_iter()
+            .filter(|(_, fine)| !fine)
+            .map(|(field, _)| FieldError {
+                field,
+                problem: Problem::OutOfRange,
+            })
+            .collect()
     }
 
     /// Takes in what `other` (another copy of this patrol: the server's, or the phone's) knows

@@ -187,10 +187,27 @@ impl Record {
         self.deleted_at.is_some()
     }
 
-    /// Marks a local change: one revision more, updated now.
+    /// Marks a local change: one revision more, updated now. The revision saturates rather
+    /// than wrap (release builds do not check overflow): a record at `u32::MAX` would otherwise
+    /// come back as revision 0, older than every copy of it. Validation refuses anything above
+    /// [`crate::validate::MAX_REVISION`] long before that.
     pub fn touch(&mut self, now: DateTime<Utc>) {
-        self.revision += 1;
+        self.revision = self.revision.saturating_add(1);
         self.updated_at = now;
+    }
+
+    /// For a record about to be saved for the first time: a found time or position time that
+    /// a wrong clock gave it when its form opened (out of range against `now`, see
+    /// [`crate::validate::time_in_range`]) becomes `now`. Once the user has set the phone's
+    /// clock right, the same form (or its draft) then saves a record the server takes, instead
+    /// of one stamped 1970.
+    pub fn restamp_new(&mut self, now: DateTime<Utc>) {
+        use crate::validate::or_now;
+        self.created_at = or_now(self.created_at, now);
+        self.updated_at = or_now(self.updated_at, now);
+        if let Some(position) = &mut self.position {
+            position.taken_at = or_now(position.taken_at, now);
+        }
     }
 
     /// Turns the record into a tombstone; its content is kept so nothing is lost before sync.

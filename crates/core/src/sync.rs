@@ -220,6 +220,11 @@ pub struct PullResponse {
     pub cursor: String,
     /// More changes follow: pull again at once with the new cursor.
     pub more: bool,
+    /// How this server makes the ids of imported ledger rows, as far as the token may know
+    /// (issue 23, F1): the phone keeps it and imports with it, so a file imported on the phone
+    /// and at the office gives the same ids. Absent from older servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_ids: Option<crate::import::ImportIds>,
 }
 
 /// A record as the server holds it, with the server's revision of it.
@@ -340,6 +345,10 @@ pub mod code {
     pub const UNAVAILABLE: &str = "unavailable";
     /// 507: the server's disk is full; nothing was stored; retry later.
     pub const STORAGE_FULL: &str = "storage_full";
+    /// 429: too many wrong tokens from this address; retry after `Retry-After` seconds.
+    pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
+    /// Rejected import row: its id is held by another village's record (never "already").
+    pub const ID_TAKEN: &str = "id_taken";
     /// Rejected record: another village's than the token's.
     pub const WRONG_VILLAGE: &str = "wrong_village";
     /// Rejected record: written by a newer app than the server knows.

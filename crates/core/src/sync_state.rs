@@ -289,9 +289,14 @@ impl PatrolSync {
         if merged.same_content(local) {
             return None;
         }
-        // Above every revision the server was ever confirmed to hold, so it is sent.
+        // Above every revision the server was ever confirmed to hold, so it is sent. Saturating:
+        // a pulled copy may carry any revision, and a wrap would make the merge the oldest.
         let known = self.synced.get(&server.id).copied().unwrap_or_default();
-        merged.revision = local.revision.max(server.revision).max(known) + 1;
+        merged.revision = local
+            .revision
+            .max(server.revision)
+            .max(known)
+            .saturating_add(1);
         Some(merged)
     }
 }

@@ -3,8 +3,13 @@
 //! [`validate`] never stops at the first problem: the form shows each message next to its
 //! input, so it gets all of them, in the order the fields appear on the form. Lengths are
 //! counted in characters (`char`s) after trimming, so "杨柳村" is 3 long.
+//!
+//! Dates and times have bounds too: no sane record has a deadline in year 9999, and a record
+//! stamped in year 9999 would sit on top of every phone's "newest" list. The dates a user
+//! types are checked by [`validate`]; the instants a clock stamped need the checker's own
+//! clock and are checked by [`check_times`] (the server's clock on a push).
 
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
 
 use crate::kinds::Details;
 use crate::record::{Position, Record, Responsibility};
@@ -34,10 +39,19 @@ pub mod field {
     pub const VOLUME: &str = "volume";
     pub const SOURCE_NAME: &str = "source_name";
     pub const LAST_TESTED: &str = "last_tested";
-    /// A follow-up visit stored with the record (notes too long, position out of range).
+    /// A follow-up visit stored with the record (notes too long, position out of range, a
+    /// time out of range).
     pub const VISITS: &str = "visits";
+    /// The record's revision (above [`MAX_REVISION`](super::MAX_REVISION)).
+    pub const REVISION: &str = "revision";
+    // Instants stamped by a clock, checked by [`check_times`](super::check_times).
+    pub const CREATED_AT: &str = "created_at";
+    pub const UPDATED_AT: &str = "updated_at";
+    /// When the record's position was taken (`position.taken_at`).
+    pub const POSITION_TAKEN_AT: &str = "position_taken_at";
 
-    /// Every field name above, in the order [`validate`](super::validate) reports them.
+    /// Every field name above: first those [`validate`](super::validate) reports, in its
+    /// order, then those only [`check_times`](super::check_times) reports.
     pub const ALL: &[&str] = &[
         TITLE,
         VILLAGE,
@@ -61,6 +75,10 @@ pub mod field {
         SOURCE_NAME,
         LAST_TESTED,
         VISITS,
+        REVISION,
+        CREATED_AT,
+        UPDATED_AT,
+        POSITION_TAKEN_AT,
     ];
 }
 
@@ -87,6 +105,59 @@ pub const MAX_PHONE_DIGITS: usize = 20;
 pub const MAX_HEAD_COUNT: u32 = 1_000_000;
 /// Largest spoil volume in cubic metres (the smallest must be more than 0).
 pub const MAX_VOLUME_M3: f64 = 10_000_000.0;
+
+/// Largest revision a record or patrol may carry. A phone adds one per save, so no phone
+/// gets near it; it stays far enough below `u32::MAX` that adding one to an accepted revision
+/// can never overflow (the increments saturate besides).
+pub const MAX_REVISION: u32 = 1_000_000_000;
+
+/// Earliest date a user may type (a deadline, a last test) and earliest day of any instant
+/// stamped in a record or patrol. There were no village river patrols to record before it,
+/// and a phone whose clock reset (to 1970) stamps times before it.
+pub const EARLIEST_DATE: NaiveDate = ymd(2000, 1, 1);
+/// Latest date a user may type: a deadline further away is a typing mistake (year 9999).
+pub const LATEST_DATE: NaiveDate = ymd(2100, 12, 31);
+/// [`EARLIEST_DATE`] at midnight UTC: 2000-01-01T00:00:00Z.
+pub const EARLIEST_TIME: DateTime<Utc> = match EARLIEST_DATE.and_hms_opt(0, 0, 0) {
+    Some(midnight) => midnight.and_utc(),
+    None => panic!("midnight exists"),
+};
+/// How far past the checker's clock a stamped instant may be: a phone whose clock runs a
+/// little fast is still believed; a record from next year is not.
+pub const CLOCK_GRACE: TimeDelta = TimeDelta::days(1);
+
+const fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(year, month, day) {
+        Some(date) => date,
+        None => panic!("a calendar date"),
+    }
+}
+
+/// A typed date within [`EARLIEST_DATE`]..=[`LATEST_DATE`].
+pub fn date_in_range(date: NaiveDate) -> bool {
+    (EARLIEST_DATE..=LATEST_DATE).contains(&date)
+}
+
+/// An instant stamped by a clock is neither before [`EARLIEST_TIME`] nor more than
+/// [`CLOCK_GRACE`] after `now` (the checker's clock).
+pub fn time_in_range(time: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    time >= EARLIEST_TIME
+        && now
+            .checked_add_signed(CLOCK_GRACE)
+            .is_none_or(|latest| time <= latest)
+}
+
+/// Whether `now`, read from a device's clock, can stamp a save: not before [`EARLIEST_TIME`].
+/// A cheap phone whose clock reset to 1970 would otherwise save records the server refuses.
+pub fn clock_is_plausible(now: DateTime<Utc>) -> bool {
+    now >= EARLIEST_TIME
+}
+
+/// `time`, or `now` if `time` is out of range ([`time_in_range`]): for a stamp a wrong clock
+/// put into something not saved yet (a form opened while the clock was wrong, set right since).
+pub fn or_now(time: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    if time_in_range(time, now) { time } else { now }
+}
 
 /// The length limit of a text field, for the UI's `maxlength`; `None` for fields that are not
 /// length-limited text.
@@ -146,8 +217,9 @@ impl Problem {
     }
 }
 
-/// Every problem with `record`, in form order (common fields first, then the kind's fields).
-/// An empty list means the record may be saved. Never panics.
+/// Every problem with `record`, in form order (common fields first, then the kind's fields,
+/// its visits and its revision). An empty list, and none from [`check_times`], means the
+/// record may be saved. Never panics.
 pub fn validate(record: &Record) -> Vec<FieldError> {
     let mut v = Errors(Vec::new());
     let is_other = matches!(record.details, Details::Other);
@@ -180,11 +252,16 @@ pub fn validate(record: &Record) -> Vec<FieldError> {
 
     let found = record.created_at.date_naive();
     if let Some(deadline) = record.deadline {
-        v.check(
-            field::DEADLINE,
-            deadline >= found,
-            Problem::DeadlineBeforeFound,
-        );
+        // One problem for the field: a deadline in year 1 is out of range, not "before found".
+        if date_in_range(deadline) {
+            v.check(
+                field::DEADLINE,
+                deadline >= found,
+                Problem::DeadlineBeforeFound,
+            );
+        } else {
+            v.check(field::DEADLINE, false, Problem::OutOfRange);
+        }
     }
 
     match &record.details {
@@ -220,7 +297,7 @@ pub fn validate(record: &Record) -> Vec<FieldError> {
             if let Some(tested) = w.last_tested {
                 v.check(
                     field::LAST_TESTED,
-                    not_after_next_day(tested, found),
+                    date_in_range(tested) && not_after_next_day(tested, found),
                     Problem::OutOfRange,
                 );
             }
@@ -240,6 +317,44 @@ pub fn validate(record: &Record) -> Vec<FieldError> {
         }
     }
 
+    v.check(
+        field::REVISION,
+        record.revision <= MAX_REVISION,
+        Problem::OutOfRange,
+    );
+    v.0
+}
+
+/// Every instant in `record` that a clock stamped and that is out of range against `now`
+/// ([`time_in_range`]): when found, when last changed, when its position was taken, and its
+/// visits' times (and their positions'), each as [`Problem::OutOfRange`] on its field. The
+/// server checks a pushed record against its own clock; the app, before a save, that its
+/// phone's clock can stamp one ([`clock_is_plausible`]). Never panics, whatever `now` is.
+pub fn check_times(record: &Record, now: DateTime<Utc>) -> Vec<FieldError> {
+    let mut v = Errors(Vec::new());
+    let ok = |time| time_in_range(time, now);
+    v.check(
+        field::CREATED_AT,
+        ok(record.created_at),
+        Problem::OutOfRange,
+    );
+    v.check(
+        field::UPDATED_AT,
+        ok(record.updated_at),
+        Problem::OutOfRange,
+    );
+    if let Some(position) = &record.position {
+        v.check(
+            field::POSITION_TAKEN_AT,
+            ok(position.taken_at),
+            Problem::OutOfRange,
+        );
+    }
+    let visits_ok = record
+        .visits
+        .iter()
+        .all(|visit| ok(visit.at) && visit.position.as_ref().is_none_or(|p| ok(p.taken_at)));
+    v.check(field::VISITS, visits_ok, Problem::OutOfRange);
     v.0
 }
 

@@ -215,6 +215,21 @@ mod sync {
         assert_eq!(stored.revision, 8, "above the 7 the server confirmed");
         assert!(state.needs_push(&stored));
     }
+
+    #[test]
+    fn a_merge_pulled_at_the_largest_revision_does_not_overflow() {
+        let mut state = PatrolSync::default();
+        let mut server = walked(0..3);
+        server.track.push(fix(31.4, 107.54, 5.0, 9_999));
+        server.revision = u32::MAX;
+        let mut local = walked(0..3);
+        local.track.insert(0, fix(31.2, 107.54, 5.0, -5));
+        local.revision = u32::MAX;
+        // A debug build would panic on `+ 1`; a release build would wrap to 0.
+        let stored = state.pulled(Some(&local), server).unwrap();
+        assert_eq!(stored.revision, u32::MAX);
+        assert_eq!(stored.track.len(), 5);
+    }
 }
 
 #[test]
@@ -244,4 +259,74 @@ fn a_track_with_a_fix_off_the_globe_is_refused_as_a_whole() {
     p.track.push(fix(90.0, -180.0, 0.0, 2));
     p.track.push(fix(-90.0, 180.0, 0.0, 3));
     assert_eq!(p.validate(), []);
+}
+
+#[test]
+fn a_revision_above_the_limit_is_refused() {
+    use patrol_core::patrol::field;
+    use patrol_core::validate::{FieldError, MAX_REVISION, Problem};
+    let mut p = Patrol::start("清水河", "", "张三", t(0)).unwrap();
+    p.revision = MAX_REVISION;
+    assert_eq!(p.validate(), []);
+    for rev in [MAX_REVISION + 1, u32::MAX] {
+        p.revision = rev;
+        assert_eq!(
+            p.validate(),
+            [FieldError {
+                field: field::REVISION,
+                problem: Problem::OutOfRange,
+            }]
+        );
+    }
+    assert_eq!(field::REVISION, "revision");
+}
+
+#[test]
+fn times_of_a_patrol_between_2000_and_a_day_past_the_clock() {
+    use patrol_core::patrol::field;
+    use patrol_core::validate::{CLOCK_GRACE, EARLIEST_TIME, FieldError, Problem};
+    let out = |field| FieldError {
+        field,
+        problem: Problem::OutOfRange,
+    };
+    let now = t(3600);
+    let mut p = Patrol::start("清水河", "", "张三", t(0)).unwrap();
+    p.track.push(fix(31.25, 107.54, 8.0, 1));
+    p.end(t(60));
+    assert_eq!(p.check_times(now), []);
+    let year_9999 = Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0).unwrap();
+    let epoch = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
+
+    let mut q = p.clone();
+    q.started_at = year_9999;
+    assert_eq!(q.check_times(now), [out(field::STARTED_AT)]);
+    let mut q = p.clone();
+    q.ended_at = Some(epoch);
+    assert_eq!(q.check_times(now), [out(field::ENDED_AT)]);
+    let mut q = p.clone();
+    q.ended_at = None;
+    assert_eq!(q.check_times(now), [], "under way");
+    let mut q = p.clone();
+    q.track.push(fix(31.25, 107.54, 8.0, 0));
+    q.track.last_mut().unwrap().at = year_9999;
+    assert_eq!(q.check_times(now), [out(field::TRACK)]);
+    // All at once, in order; the validation of the rest is unchanged by the times.
+    q.started_at = epoch;
+    q.ended_at = Some(year_9999);
+    assert_eq!(
+        q.check_times(now),
+        [
+            out(field::STARTED_AT),
+            out(field::ENDED_AT),
+            out(field::TRACK)
+        ]
+    );
+    assert_eq!(q.validate(), []);
+    // The edges are inside.
+    let mut q = p.clone();
+    q.started_at = EARLIEST_TIME;
+    q.ended_at = Some(now + CLOCK_GRACE);
+    assert_eq!(q.check_times(now), []);
+    q.ended_at = Some(now + CLOCK_GRACE + Duration::seconds(1));
+    assert_eq!(q.check_times(now), [out(field::ENDED_AT)]);
 }

@@ -191,6 +191,7 @@ fn pull_response_shape() {
         ],
         cursor: "42".into(),
         more: true,
+        import_ids: None,
     };
     shape(
         &res,

@@ -1,5 +1,6 @@
 mod common;
 
+use chrono::{DateTime, NaiveDate, Utc};
 use common::*;
 use patrol_core::validate::{self as v, field};
 use patrol_core::*;
@@ -296,6 +297,207 @@ fn deadline_not_before_the_day_found() {
     );
 }
 
+#[test]
+fn deadline_within_2000_to_2100_and_out_of_range_alone() {
+    let k = Kind::LitterPoint;
+    // Found 2026-05-01: the far end of the range is fine.
+    assert_eq!(v::EARLIEST_DATE, date(2000, 1, 1));
+    assert_eq!(v::LATEST_DATE, date(2100, 12, 31));
+    assert_eq!(check(k, |r| r.deadline = Some(date(2100, 12, 31))), vec![]);
+    // Past it, or before 2000: out of range, and only that (not also "before found").
+    for d in [
+        date(2101, 1, 1),
+        date(9999, 12, 31),
+        date(1999, 12, 31),
+        date(1, 1, 1),
+        NaiveDate::MAX,
+        NaiveDate::MIN,
+    ] {
+        assert_eq!(
+            check(k, |r| r.deadline = Some(d)),
+            vec![out_of_range(field::DEADLINE)],
+            "{d}"
+        );
+    }
+    // A record found on 2000-01-01 may have its deadline that day.
+    assert_eq!(
+        check(k, |r| {
+            r.created_at = at(2000, 1, 1, 0, 0, 0);
+            r.deadline = Some(date(2000, 1, 1));
+        }),
+        vec![]
+    );
+}
+
+#[test]
+fn revision_up_to_max_revision() {
+    // Far below u32::MAX, so adding one to an accepted revision never overflows.
+    const { assert!(v::MAX_REVISION <= u32::MAX / 4) };
+    for rev in [0, 1, v::MAX_REVISION] {
+        assert_eq!(check(Kind::Signage, |r| r.revision = rev), vec![], "{rev}");
+    }
+    for rev in [v::MAX_REVISION + 1, u32::MAX - 1, u32::MAX] {
+        assert_eq!(
+            check(Kind::Signage, |r| r.revision = rev),
+            vec![out_of_range(field::REVISION)],
+            "{rev}"
+        );
+    }
+}
+
+#[test]
+fn touch_at_the_limit_does_not_overflow() {
+    let mut r = sample(Kind::Signage);
+    r.revision = v::MAX_REVISION;
+    r.touch(found());
+    assert_eq!(r.revision, v::MAX_REVISION + 1);
+    assert_eq!(validate(&r), vec![out_of_range(field::REVISION)]);
+    // At u32::MAX it stays there (a debug build would panic on `+= 1`, a release build wrap
+    // to 0, older than every copy).
+    r.revision = u32::MAX;
+    r.touch(found());
+    assert_eq!(r.revision, u32::MAX);
+    r.mark_deleted(found());
+    assert_eq!(r.revision, u32::MAX);
+}
+
+/// The sample record checked against a clock at `now`.
+fn times(edit: impl FnOnce(&mut Record), now: DateTime<Utc>) -> Vec<FieldError> {
+    let mut r = sample(Kind::SewageOutfall);
+    r.visits.push(visit_at(at(2026, 5, 3, 9, 0, 0)));
+    edit(&mut r);
+    v::check_times(&r, now)
+}
+
+fn visit_at(when: DateTime<Utc>) -> Visit {
+    Visit {
+        id: uuid::Uuid::from_u128(0x7777_0000_0000_4000_8000_0000_0000_0001),
+        at: when,
+        author: "张三".into(),
+        position: None,
+        photos: vec![],
+        notes: String::new(),
+        from: Status::Rectifying,
+        to: Status::Rectifying,
+        patrol: None,
+    }
+}
+
+#[test]
+fn times_between_2000_and_a_day_past_the_clock() {
+    let now = at(2026, 5, 4, 12, 0, 0);
+    assert_eq!(times(|_| {}, now), vec![]);
+    assert_eq!(v::EARLIEST_TIME, at(2000, 1, 1, 0, 0, 0));
+
+    let year_9999 = at(9999, 12, 31, 23, 59, 59);
+    let year_1 = at(1, 1, 1, 0, 0, 0);
+    let epoch = at(1970, 1, 1, 0, 0, 0);
+    assert_eq!(
+        times(|r| r.created_at = year_9999, now),
+        vec![out_of_range(field::CREATED_AT)]
+    );
+    assert_eq!(
+        times(|r| r.updated_at = year_1, now),
+        vec![out_of_range(field::UPDATED_AT)]
+    );
+    assert_eq!(
+        times(|r| r.position.as_mut().unwrap().taken_at = epoch, now),
+        vec![out_of_range(field::POSITION_TAKEN_AT)]
+    );
+    assert_eq!(times(|r| r.position = None, now), vec![]);
+    assert_eq!(
+        times(|r| r.visits[0].at = year_9999, now),
+        vec![out_of_range(field::VISITS)]
+    );
+    assert_eq!(
+        times(
+            |r| {
+                r.visits[0].position = r.position.clone();
+                r.visits[0].position.as_mut().unwrap().taken_at = epoch;
+            },
+            now
+        ),
+        vec![out_of_range(field::VISITS)]
+    );
+    // Every one at once, in field order; the photos' times are not checked.
+    assert_eq!(
+        times(
+            |r| {
+                r.created_at = year_9999;
+                r.updated_at = year_1;
+                r.position.as_mut().unwrap().taken_at = epoch;
+                r.visits[0].at = epoch;
+                r.photos[0].taken_at = year_9999;
+            },
+            now
+        ),
+        vec![
+            out_of_range(field::CREATED_AT),
+            out_of_range(field::UPDATED_AT),
+            out_of_range(field::POSITION_TAKEN_AT),
+            out_of_range(field::VISITS),
+        ]
+    );
+}
+
+#[test]
+fn the_time_bounds_are_inclusive() {
+    let now = at(2026, 5, 4, 12, 0, 0);
+    let second = chrono::Duration::seconds(1);
+    let day = v::CLOCK_GRACE;
+    assert_eq!(day, chrono::Duration::days(1));
+    for fine in [v::EARLIEST_TIME, now, now + day] {
+        assert!(v::time_in_range(fine, now), "{fine}");
+        assert_eq!(times(|r| r.updated_at = fine, now), vec![], "{fine}");
+    }
+    for bad in [v::EARLIEST_TIME - second, now + day + second] {
+        assert!(!v::time_in_range(bad, now), "{bad}");
+        assert_eq!(
+            times(|r| r.updated_at = bad, now),
+            vec![out_of_range(field::UPDATED_AT)],
+            "{bad}"
+        );
+    }
+    // Whatever the caller's clock says, nothing panics (now + a day past the last instant).
+    for clock in [DateTime::<Utc>::MAX_UTC, DateTime::<Utc>::MIN_UTC] {
+        let _ = times(|_| {}, clock);
+    }
+    assert!(v::time_in_range(
+        DateTime::<Utc>::MAX_UTC,
+        DateTime::<Utc>::MAX_UTC
+    ));
+}
+
+#[test]
+fn a_clock_before_2000_cannot_stamp_a_save() {
+    assert!(!v::clock_is_plausible(at(1970, 1, 1, 0, 0, 5)));
+    assert!(!v::clock_is_plausible(at(1999, 12, 31, 23, 59, 59)));
+    assert!(v::clock_is_plausible(v::EARLIEST_TIME));
+    assert!(v::clock_is_plausible(at(2026, 5, 4, 12, 0, 0)));
+}
+
+#[test]
+fn a_new_record_stamped_by_a_wrong_clock_takes_the_time_of_its_save() {
+    // The form opened while the clock said 1970; the user set it right, then saved.
+    let epoch = at(1970, 1, 1, 0, 0, 5);
+    let now = at(2026, 5, 4, 12, 0, 0);
+    let mut r = sample(Kind::SewageOutfall);
+    r.created_at = epoch;
+    r.updated_at = epoch;
+    r.position.as_mut().unwrap().taken_at = epoch;
+    assert_eq!(v::check_times(&r, now).len(), 3);
+    r.restamp_new(now);
+    assert_eq!((r.created_at, r.updated_at), (now, now));
+    assert_eq!(r.position.as_ref().unwrap().taken_at, now);
+    assert_eq!(v::check_times(&r, now), vec![]);
+    // Times in range are left as they were.
+    let mut fine = sample(Kind::SewageOutfall);
+    fine.restamp_new(now);
+    assert_eq!(fine, sample(Kind::SewageOutfall));
+    assert_eq!(v::or_now(found(), now), found());
+    assert_eq!(v::or_now(epoch, now), now);
+}
+
 // ---- kind rules ----
 
 #[test]
@@ -394,7 +596,13 @@ fn water_quality_rules() {
     for d in [None, Some(date(2000, 1, 1)), Some(date(2026, 5, 2))] {
         assert_eq!(check_with(k, water, |w| w.last_tested = d), vec![]);
     }
-    for d in [date(2026, 5, 3), date(2030, 1, 1)] {
+    // Before 2000 is out of range too, however early.
+    for d in [
+        date(2026, 5, 3),
+        date(2030, 1, 1),
+        date(1999, 12, 31),
+        date(1, 1, 1),
+    ] {
         assert_eq!(
             check_with(k, water, |w| w.last_tested = Some(d)),
             vec![out_of_range(field::LAST_TESTED)]
@@ -527,6 +735,10 @@ fn field_names_are_the_ui_contract() {
             "source_name",
             "last_tested",
             "visits",
+            "revision",
+            "created_at",
+            "updated_at",
+            "position_taken_at",
         ]
     );
 }

@@ -1,4 +1,4 @@
-//! The database: records, patrols, tokens and the photo index, in SQLite by default or in
+//! The database: records, patrols, tokens, the photo index and the server's secrets, in SQLite by default or in
 //! PostgreSQL. Opening it is here; each table's SQL is in the module named after it, and the
 //! change order that pulls follow in [`changes`]. Handlers call these, never SQL of their own.
 //!
@@ -12,6 +12,7 @@ pub mod patrols;
 pub mod photos;
 pub mod push;
 pub mod records;
+pub mod secrets;
 pub mod tokens;
 
 use std::str::FromStr;

@@ -99,8 +99,10 @@ pub async fn store(
     Ok(true)
 }
 
-/// The record's photos the store does not hold yet (none for a tombstone: the phone may have
-/// cleaned up a deleted record's photos, and nobody needs them).
+/// The record's photos the store does not hold yet for the record's village (none for a
+/// tombstone: the phone may have cleaned up a deleted record's photos, and nobody needs them).
+/// A photo counts as held only if the village may read what is held under its id, so another
+/// village's photo under the same id is missing, as a photo nobody holds would be.
 pub async fn missing_photos(tx: &mut Tx, record: &Record) -> Result<Vec<Uuid>, AppError> {
     let mut missing = Vec::new();
     if record.is_deleted() {
@@ -110,7 +112,11 @@ pub async fn missing_photos(tx: &mut Tx, record: &Record) -> Result<Vec<Uuid>, A
         if missing.contains(&photo.id) {
             continue;
         }
-        if !photos::is_held(&mut **tx, photo.id).await? {
+        let village = record.village.trim();
+        if photos::readable_by(&mut **tx, photo.id, village)
+            .await?
+            .is_empty()
+        {
             missing.push(photo.id);
         }
     }

@@ -3,6 +3,7 @@
 //! sent late or twice never takes a fix away.
 
 use axum::extract::State;
+use chrono::Utc;
 use patrol_core::Patrol;
 use patrol_core::sync::{
     DEFAULT_PATROL_PULL_LIMIT, MAX_PATROL_PULL_LIMIT, PatrolOutcome, PatrolPullResponse,
@@ -91,6 +92,8 @@ async fn push_against(
     existing: Option<StoredPatrol>,
 ) -> Result<Option<PatrolOutcome>, AppError> {
     let mut problems: Vec<SyncProblem> = pushed.validate().iter().map(SyncProblem::from).collect();
+    // Against this server's clock, as a record's times are.
+    problems.extend(pushed.check_times(Utc::now()).iter().map(SyncProblem::from));
     let foreign = !caller.may_access(&pushed.village)
         || existing
             .as_ref()
@@ -126,8 +129,10 @@ async fn push_against(
         }));
     }
     if !merged.same_content(pushed) {
-        // Both copies knew something: a revision above both, so the phone takes it in.
-        merged.revision = stored.revision.max(pushed.revision) + 1;
+        // Both copies knew something: a revision above both, so the phone takes it in. Both
+        // passed validation (at most MAX_REVISION), and the addition saturates besides: with
+        // overflow checks off in release, a wrap would make the merge older than both.
+        merged.revision = stored.revision.max(pushed.revision).saturating_add(1);
     }
     store(tx, kind, &merged, Write::Replace).await?;
     Ok(Some(PatrolOutcome::Accepted {

@@ -10,8 +10,26 @@
 //! A village's token reads only its village's photos: those a device of the village uploaded
 //! and those its records name with their SHA-256 (`photo_villages`; a record naming another
 //! village's photo id without its hash opens nothing). Any other photo answers 404, as a photo
-//! the server does not hold, so a token cannot even learn that another village's photo exists.
-//! The township office reads every photo.
+//! the server does not hold. The township office reads every photo.
+//!
+//! A token cannot learn from any route that another village's photo exists (issue 23, F2):
+//! under an id, a village sees only the photos it may read, and every answer is the one it
+//! would get if the id were new:
+//!
+//! - an upload of other bytes under an id whose held photo the village may not read is stored
+//!   as a *namesake* (`photo_namesakes`, under a key of its own in the photo store) and answers
+//!   201 `{"stored": true}`; the same upload again answers 200 `{"stored": false}`; the village
+//!   reads its namesake back under the id, and other bytes under it are then 409, as for its
+//!   own photo;
+//! - an upload of the very bytes held (which only someone holding the photo can send) stores
+//!   nothing: it opens the photo to the village and answers 201 the first time, 200 after;
+//! - a push lists a photo in `missing_photos` unless the record's village may read a photo held
+//!   under its id (`crate::db::records::missing_photos`).
+//!
+//! So each photo (id and bytes) is stored once, the held photo is never replaced, and the
+//! village that held the id first, and the office, keep reading it under the id. The office's
+//! uploads are answered as before (409 for other bytes under a held id: it reads every photo,
+//! there is nothing to hide from it).
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -24,7 +42,7 @@ use crate::db::photos;
 use crate::db::tokens::{Caller, sha256_hex};
 use crate::error::AppError;
 use crate::extract::{AppJson, PhotoId, PhotoUpload};
-use crate::photo_store::photo_key;
+use crate::photo_store::{namesake_key, photo_key};
 use crate::state::AppState;
 
 /// `Cache-Control` of a photo: its bytes never change under its id.
@@ -45,22 +63,6 @@ pub(super) async fn put_photo(
         bytes,
     }: PhotoUpload,
 ) -> Result<Response, AppError> {
-    let stored = store_photo(&state, id, bytes, &announced).await?;
-    // The uploader's village may read it back (an upload of the same bytes included: the
-    // device holds them already).
-    if let Some(village) = &caller.village {
-        photos::open_to_village(&state.db, id, village, &announced).await?;
-    }
-    Ok(stored)
-}
-
-/// Stores the upload `bytes` of photo `id` if they hash to `announced` and are a JPEG.
-async fn store_photo(
-    state: &AppState,
-    id: Uuid,
-    bytes: axum::body::Bytes,
-    announced: &str,
-) -> Result<Response, AppError> {
     let actual = sha256_hex(&bytes);
     if actual != announced {
         return Err(AppError::HashMismatch {
@@ -71,6 +73,79 @@ async fn store_photo(
     if !bytes.starts_with(&[0xff, 0xd8, 0xff]) {
         return Err(AppError::UnsupportedMediaType("the photo is not a JPEG"));
     }
+    let Some(village) = &caller.village else {
+        return store_photo(&state, id, bytes, &actual).await;
+    };
+    // What the village sees under the id: held photos it may read, never another village's.
+    let readable = photos::readable_by(&state.db, id, village).await?;
+    if !readable.is_empty() {
+        return if readable.iter().any(|held| held.sha256 == actual) {
+            Ok(stored(StatusCode::OK, false))
+        } else {
+            Err(AppError::PhotoConflict)
+        };
+    }
+    let answer = match photos::indexed_hash(&state.db, id).await? {
+        None => match store_photo(&state, id, bytes.clone(), &actual).await {
+            // Another village's upload of the same id came first, a moment ago.
+            Err(AppError::PhotoConflict) => store_namesake(&state, id, bytes, &actual).await?,
+            answer => answer?,
+        },
+        // The bytes held (only someone holding the photo can send them): stored once already,
+        // opened to the village below; the upload that opens it is the one told "stored".
+        Some((held, _)) if held == actual => {
+            let opened = photos::open_to_village(&state.db, id, village, &actual).await?;
+            return Ok(if opened {
+                stored(StatusCode::CREATED, true)
+            } else {
+                stored(StatusCode::OK, false)
+            });
+        }
+        Some(_) => store_namesake(&state, id, bytes, &actual).await?,
+    };
+    // The uploader's village may read it back.
+    photos::open_to_village(&state.db, id, village, &actual).await?;
+    Ok(answer)
+}
+
+/// Puts `bytes` under `key` in one atomic create; bytes already there under it are fine if
+/// they hash to `sha256` (an upload of the same photo running at the same time, or one that
+/// stopped between the object and its index row), else 409.
+async fn create_object(
+    state: &AppState,
+    key: &object_store::path::Path,
+    bytes: axum::body::Bytes,
+    sha256: &str,
+) -> Result<(), AppError> {
+    let create = PutOptions {
+        mode: PutMode::Create,
+        ..PutOptions::default()
+    };
+    match state
+        .photos
+        .put_opts(key, PutPayload::from_bytes(bytes), create)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(object_store::Error::AlreadyExists { .. }) => {
+            let existing = state.photos.get(key).await?.bytes().await?;
+            if sha256_hex(&existing) != sha256 {
+                return Err(AppError::PhotoConflict);
+            }
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Stores the checked `bytes` (hashing to `actual`) as photo `id`: 201, or 200 when held with
+/// these bytes, or 409 when held with others.
+async fn store_photo(
+    state: &AppState,
+    id: Uuid,
+    bytes: axum::body::Bytes,
+    actual: &str,
+) -> Result<Response, AppError> {
     if let Some((held, _)) = photos::indexed_hash(&state.db, id).await? {
         return if held == actual {
             Ok(stored(StatusCode::OK, false))
@@ -78,30 +153,9 @@ async fn store_photo(
             Err(AppError::PhotoConflict)
         };
     }
-
-    let key = photo_key(id);
     let len = bytes.len();
-    let create = PutOptions {
-        mode: PutMode::Create,
-        ..PutOptions::default()
-    };
-    match state
-        .photos
-        .put_opts(&key, PutPayload::from_bytes(bytes), create)
-        .await
-    {
-        Ok(_) => {}
-        // The object is there but not in the index: an upload of the same id running at the
-        // same time, or one that stopped between the object and its row. Same bytes: fine.
-        Err(object_store::Error::AlreadyExists { .. }) => {
-            let existing = state.photos.get(&key).await?.bytes().await?;
-            if sha256_hex(&existing) != actual {
-                return Err(AppError::PhotoConflict);
-            }
-        }
-        Err(e) => return Err(e.into()),
-    }
-    if photos::index(&state.db, id, &actual, len).await? {
+    create_object(state, &photo_key(id), bytes, actual).await?;
+    if photos::index(&state.db, id, actual, len).await? {
         tracing::info!(%id, bytes = len, "photo stored");
         state.metrics.photo_stored();
         return Ok(stored(StatusCode::CREATED, true));
@@ -110,6 +164,24 @@ async fn store_photo(
         Some((held, _)) if held == actual => Ok(stored(StatusCode::OK, false)),
         _ => Err(AppError::PhotoConflict),
     }
+}
+
+/// Stores the checked `bytes` (hashing to `actual`) as a namesake of photo `id`: 201, or 200
+/// when it was stored already.
+async fn store_namesake(
+    state: &AppState,
+    id: Uuid,
+    bytes: axum::body::Bytes,
+    actual: &str,
+) -> Result<Response, AppError> {
+    let len = bytes.len();
+    create_object(state, &namesake_key(id, actual), bytes, actual).await?;
+    if photos::index_namesake(&state.db, id, actual, len).await? {
+        tracing::info!(%id, bytes = len, "photo stored as a namesake of a held one");
+        state.metrics.photo_stored();
+        return Ok(stored(StatusCode::CREATED, true));
+    }
+    Ok(stored(StatusCode::OK, false))
 }
 
 fn photo_headers(sha256: &str, len: i64) -> Result<HeaderMap, AppError> {
@@ -125,19 +197,31 @@ fn photo_headers(sha256: &str, len: i64) -> Result<HeaderMap, AppError> {
     Ok(h)
 }
 
-/// The headers of held photo `id` if `caller` may read it; 404 if it is not held or is
-/// another village's.
-async fn held_photo(state: &AppState, caller: &Caller, id: Uuid) -> Result<HeaderMap, AppError> {
+/// The key and headers of the photo `caller` reads under `id`: for a village, the one it may
+/// read (the held photo, else its namesake); 404 if there is none.
+async fn held_photo(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(object_store::path::Path, HeaderMap), AppError> {
     let not_found = || AppError::NotFound(format!("no photo {id}"));
-    let (sha, len) = photos::indexed_hash(&state.db, id)
+    let Some(village) = &caller.village else {
+        let (sha, len) = photos::indexed_hash(&state.db, id)
+            .await?
+            .ok_or_else(not_found)?;
+        return Ok((photo_key(id), photo_headers(&sha, len)?));
+    };
+    let held = photos::readable_by(&state.db, id, village)
         .await?
+        .into_iter()
+        .next()
         .ok_or_else(not_found)?;
-    if let Some(village) = &caller.village
-        && !photos::village_may_read(&state.db, id, village, &sha).await?
-    {
-        return Err(not_found());
-    }
-    photo_headers(&sha, len)
+    let key = if held.namesake {
+        namesake_key(id, &held.sha256)
+    } else {
+        photo_key(id)
+    };
+    Ok((key, photo_headers(&held.sha256, held.bytes)?))
 }
 
 /// `HEAD /api/v1/photos/{id}`: 200 if held, 404 if not.
@@ -146,7 +230,7 @@ pub(super) async fn head_photo(
     State(state): State<AppState>,
     PhotoId(id): PhotoId,
 ) -> Result<Response, AppError> {
-    let headers = held_photo(&state, &caller, id).await?;
+    let (_, headers) = held_photo(&state, &caller, id).await?;
     Ok((headers, ()).into_response())
 }
 
@@ -156,7 +240,7 @@ pub(super) async fn get_photo(
     State(state): State<AppState>,
     PhotoId(id): PhotoId,
 ) -> Result<Response, AppError> {
-    let headers = held_photo(&state, &caller, id).await?;
-    let bytes = state.photos.get(&photo_key(id)).await?.bytes().await?;
+    let (key, headers) = held_photo(&state, &caller, id).await?;
+    let bytes = state.photos.get(&key).await?.bytes().await?;
     Ok((headers, bytes).into_response())
 }

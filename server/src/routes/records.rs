@@ -4,10 +4,13 @@
 //! (docs/sync-protocol.md).
 
 use axum::extract::State;
+use chrono::Utc;
+use patrol_core::import::ImportIds;
 use patrol_core::sync::{
     DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, Outcome, PullResponse, PushRecord, PushResponse,
     PushResult, SyncProblem, code,
 };
+use patrol_core::validate::check_times;
 use patrol_core::{Record, SCHEMA_VERSION, validate};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -180,6 +183,13 @@ async fn push_against(
         ));
     }
     problems.extend(validate(record).iter().map(SyncProblem::from));
+    // Against this server's clock: a record stamped in year 9999 (or 1970) is refused, not
+    // put on top of (or under) every phone's list.
+    problems.extend(
+        check_times(record, Utc::now())
+            .iter()
+            .map(SyncProblem::from),
+    );
     if !problems.is_empty() {
         return Ok(Some(Outcome::Rejected { problems }));
     }
@@ -243,5 +253,9 @@ pub(super) async fn pull(
         changes: page.rows,
         cursor: page.cursor,
         more: page.more,
+        import_ids: Some(ImportIds::for_token(
+            state.import_secret,
+            caller.village.as_deref(),
+        )),
     }))
 }

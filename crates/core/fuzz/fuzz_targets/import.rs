@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let now = Utc.with_ymd_and_hms(2026, 11, 29, 8, 0, 0).unwrap();
-    let plan = patrol_core::import::plan(text, "张三", now);
+    let plan = patrol_core::import::plan(text, "张三", now, None);
     for record in plan.valid() {
         assert!(patrol_core::validate(record).is_empty());
     }
