@@ -3,12 +3,15 @@
 //! on the phone or wrong (each wrong row with its reasons); then the new ones are saved like
 //! any problem typed in, and sync from there.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use patrol_core::Record;
-use patrol_core::import::{ImportPlan, RowProblem, plan};
+use patrol_core::import::{ImportPlan, Row, RowProblem, plan};
+use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
 use crate::components::fields::SaveErrorAlert;
@@ -19,6 +22,7 @@ use crate::notice::{Notice, announce};
 use crate::state::Ledger;
 use crate::storage::SaveError;
 use crate::storage::settings::Settings;
+use crate::storage::sync_state::load_progress;
 
 /// What the chosen file holds, split the way the preview shows it.
 #[derive(Clone, Debug, Default)]
@@ -56,14 +60,34 @@ pub fn ImportPage() -> impl IntoView {
         spawn_local(async move {
             match read_ledger_file(&file).await {
                 Ok(text) => {
-                    let author = settings.with_untracked(|s| s.officer.clone());
-                    let plan = plan(&text, &author, Utc::now());
+                    let (author, server) =
+                        settings.with_untracked(|s| (s.officer.clone(), s.server()));
+                    // The server's import ids, once the phone has pulled from it: the same
+                    // file then gives the same ids here and at the office.
+                    let progress = load_progress();
+                    let ids = server.and_then(|s| progress.import_ids_of(&s.base));
+                    let plan = plan(&text, &author, Utc::now(), ids);
                     // A tombstone counts as there: an import never brings back a deletion.
-                    let known: std::collections::HashSet<uuid::Uuid> =
-                        ledger.with_all_untracked(|all| all.iter().map(|r| r.id).collect());
-                    let (new, there): (Vec<_>, Vec<_>) =
-                        plan.valid().cloned().partition(|r| !known.contains(&r.id));
-                    let already = there.len();
+                    let known: HashMap<Uuid, String> = ledger.with_all_untracked(|all| {
+                        all.iter()
+                            .map(|r| (r.id, r.village.trim().to_owned()))
+                            .collect()
+                    });
+                    // There under its id, or under the id it had before import ids were
+                    // secret if that record is of the row's own village.
+                    let is_there = |row: &Row, record: &Record| {
+                        known.contains_key(&record.id)
+                            || row.legacy_id.and_then(|id| known.get(&id))
+                                == Some(&record.village.trim().to_owned())
+                    };
+                    let (mut new, mut already) = (Vec::new(), 0);
+                    for row in &plan.rows {
+                        match &row.outcome {
+                            Ok(record) if is_there(row, record) => already += 1,
+                            Ok(record) => new.push(record.clone()),
+                            Err(_) => {}
+                        }
+                    }
                     unreadable.set(false);
                     preview.set(Some(Preview {
                         file: file.name(),

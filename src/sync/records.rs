@@ -83,6 +83,9 @@ pub async fn pull(engine: &SyncEngine, server: &Server) -> Result<(), SyncFailur
             .and(stored)
             .map_err(SyncFailure::Storage)?;
         progress.cursor = Some(page.cursor);
+        if page.import_ids.is_some() {
+            progress.import_ids = page.import_ids;
+        }
         save_progress(&progress).map_err(SyncFailure::Storage)?;
         if !page.more {
             return Ok(());

@@ -146,6 +146,17 @@ export class SyncServer {
     return new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
   }
 
+  /** Imports a ledger file at the office (`POST /api/v1/import`), answering the counts. */
+  async importLedger(token: string, csv: Buffer): Promise<{ imported: number; already: number; rejected: any[] }> {
+    const res = await fetch(`${this.url}/api/v1/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body: csv,
+    });
+    if (!res.ok) throw new Error(`import: ${res.status} ${await res.text()}`);
+    return res.json();
+  }
+
   /** Pushes records as the office would, answering the results. */
   async push(token: string, records: { base_rev: number | null; record: any }[]): Promise<any[]> {
     const res = await fetch(`${this.url}/api/v1/records`, {

@@ -4,7 +4,7 @@
 // change is put to the user; a patrol walked offline reaches the server and a new phone.
 import { test, expect, type Page } from '@playwright/test';
 import { fillNew, inventory, save, showList, storedRecords, shown } from './helpers';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyncServer } from './sync-server';
 import { CuttingProxy } from './cutting-proxy';
@@ -494,4 +494,50 @@ test("a patrol walked offline reaches the server with its track, and the officer
       await other.close();
     }
   });
+});
+
+/** Chooses `file` on the phone's import screen; answers the preview's counts line. */
+async function importOnPhone(page: Page, file: string): Promise<string> {
+  await page.goto('/import');
+  await page.locator('#import-file').setInputFiles(join(__dirname, '..', 'fixtures', file));
+  await expect(page.getByTestId('import-preview')).toBeVisible();
+  return (await page.getByTestId('import-counts').textContent()) ?? '';
+}
+
+test('the sample ledger imported twice on the phone and twice at the office is stored once on both', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const server = await SyncServer.start();
+  try {
+    // The township office's phone: its first sync tells it how the server makes import ids.
+    const office = server.token('乡镇办', null);
+    await connect(page, server, office);
+
+    expect(await importOnPhone(page, 'sample-ledger.csv')).toBe('新问题 44 个，本机已有 0 个，有错误的行 0 个。');
+    await page.getByRole('button', { name: '导入 44 个新问题' }).click();
+    await expect(page.getByTestId('import-done')).toContainText('已导入 44 个问题。');
+    await showList(page);
+    await expect(page.getByTestId('sync-pending')).toHaveText('全部已同步', { timeout: 30_000 });
+    expect(await server.records(office)).toHaveLength(44);
+
+    // The office imports the same file (and its GB18030 copy) on the server: nothing new.
+    const sample = readFileSync(join(__dirname, '..', 'fixtures', 'sample-ledger.csv'));
+    const gb18030 = readFileSync(join(__dirname, '..', 'fixtures', 'sample-ledger-gb18030.csv'));
+    expect(await server.importLedger(office, sample)).toEqual({ imported: 0, already: 44, rejected: [] });
+    expect(await server.importLedger(office, gb18030)).toEqual({ imported: 0, already: 44, rejected: [] });
+
+    // The phone again: every row is there already.
+    expect(await importOnPhone(page, 'sample-ledger.csv')).toBe('新问题 0 个，本机已有 44 个，有错误的行 0 个。');
+    await expect(page.getByRole('button', { name: '导入 0 个新问题' })).toBeDisabled();
+
+    // Each problem once on the phone and once on the server, with the same ids.
+    const local = await storedRecords(page);
+    const remote = await server.records(office);
+    expect(local).toHaveLength(44);
+    expect(remote).toHaveLength(44);
+    expect(remote.map((r) => r.record.id).sort()).toEqual(local.map((r) => r.id).sort());
+  } finally {
+    await server.stop();
+  }
 });

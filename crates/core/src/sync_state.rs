@@ -220,6 +220,19 @@ pub struct SyncProgress {
     /// The patrol pull's cursor (patrols have their own change order).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patrol_cursor: Option<String>,
+    /// How [`SyncProgress::server`] makes imported ledger rows' ids, as its last pull said
+    /// (`PullResponse::import_ids`): the phone's import uses them, so the same file gives the
+    /// same ids here and at the office.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_ids: Option<crate::import::ImportIds>,
+}
+
+impl SyncProgress {
+    /// The import ids of `server` (a base URL, as [`SyncProgress::server`]), if the phone has
+    /// pulled from it; `None` (the legacy ids) for any other server.
+    pub fn import_ids_of(&self, server: &str) -> Option<&crate::import::ImportIds> {
+        (self.server == server).then_some(self.import_ids.as_ref())?
+    }
 }
 
 /// localStorage key of the phone's [`PatrolSync`].

@@ -208,7 +208,7 @@ fn impossible_dates_found_and_deadlines_are_refused() {
         白沙村,桥下垃圾四,2026-05-01,9999-12-31\n\
         白沙村,桥下垃圾五,2000-01-01,2100-12-31\n\
         白沙村,桥下垃圾六,2026-11-29,\n";
-    let p = plan(text, "张三", now());
+    let p = plan(text, "张三", now(), None);
     let problems: Vec<(usize, Vec<RowProblem>)> = p
         .rows
         .iter()
