@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::command::{Ctx, note};
 use crate::server::{Server, free_port, target_dir};
-use crate::util::{Ctx, note};
 
 /// Pinned: the checks and their codes (ST…) change between releases.
 pub const SCHEMATHESIS: &str = "schemathesis==4.32.5";

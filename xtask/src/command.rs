@@ -1,4 +1,5 @@
-//! Running commands with clear headings, timing and errors.
+//! Running commands with clear headings, timing and errors, and the lock that keeps two runs
+//! of one checkout from building into dist/ at once.
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -160,10 +161,4 @@ impl DistLock {
         }
         Ok(Self(file))
     }
-}
-
-/// Is `hash` a Trunk content hash: a 64-bit number in lower-case hex without leading zeros
-/// (usually 16 digits, sometimes fewer)? At least 10 digits, so `icon-192` is no hash.
-pub fn is_trunk_hash(hash: &str) -> bool {
-    (10..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::util::{Ctx, note};
+use crate::command::{Ctx, note};
 
 /// Pinned, installed with `cargo install --locked` when missing.
 pub const CARGO_FUZZ: &str = "0.13.2";

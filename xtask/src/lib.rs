@@ -1,10 +1,11 @@
 //! What `cargo xtask` (src/main.rs) and its benchmarks (the `xtask-bench` crate in bench/)
-//! share: running commands ([`util`]), installing the tools ([`tools`]), the release build
+//! share: running commands ([`command`]), installing the tools ([`tools`]), the release build
 //! ([`release`], [`split`], [`precache`], [`precompress`]), the release server on a free port
 //! ([`server`]) and throwaway PostgreSQL clusters ([`postgres`]). A library, so that the
 //! benchmarks can live in a crate of their own without the xtask depending on them.
 
 pub mod api_test;
+pub mod command;
 pub mod fuzz;
 pub mod postgres;
 pub mod precache;
@@ -13,4 +14,3 @@ pub mod release;
 pub mod server;
 pub mod split;
 pub mod tools;
-pub mod util;

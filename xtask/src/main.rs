@@ -14,9 +14,9 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use xtask::command::{Ctx, DistLock, heading, note, secs, show, step};
 use xtask::release::{RELEASE_BUILD, dist, trunk_build, write_precache, write_precache_list};
 use xtask::tools::{self, CHROMEDRIVER, Needs};
-use xtask::util::{Ctx, DistLock, heading, note, secs, show, step};
 use xtask::{api_test, fuzz, postgres, split};
 
 /// Build, run, test and benchmark River Patrol. Every verb installs the tools it needs when

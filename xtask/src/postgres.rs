@@ -12,8 +12,8 @@ use anyhow::{Context, Result, bail};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::{flag, low_level};
 
+use crate::command::{Ctx, note, show};
 use crate::server::free_port;
-use crate::util::{Ctx, note, show};
 
 /// Where Debian's packages put each major version: `<N>/bin/initdb`.
 const DEBIAN_VERSIONS: &str = "/usr/lib/postgresql";

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
+use crate::command::{Ctx, DistLock, note, step};
 use crate::tools::{self, Needs};
-use crate::util::{Ctx, DistLock, note, step};
-use crate::{precache, precompress, split, util};
+use crate::{precache, precompress, split};
 
 /// Tools, then the release build into dist/.
 pub fn dist(ctx: &Ctx) -> Result<()> {
@@ -80,7 +80,7 @@ pub fn check_dist(ctx: &Ctx) -> Result<()> {
             n.ends_with(ext)
                 && n.split_once('.')
                     .and_then(|(stem, _)| stem.trim_end_matches("_bg").rsplit_once('-'))
-                    .is_some_and(|(_, h)| util::is_trunk_hash(h))
+                    .is_some_and(|(_, h)| is_trunk_hash(h))
         })
     };
     if !names.iter().any(|n| n == "index.html") || !hashed(".wasm") || !hashed(".js") {
@@ -100,4 +100,10 @@ pub fn write_precache_list(dist: &Path) -> Result<()> {
         list.files.len()
     ));
     Ok(())
+}
+
+/// Is `hash` a Trunk content hash: a 64-bit number in lower-case hex without leading zeros
+/// (usually 16 digits, sometimes fewer)? At least 10 digits, so `icon-192` is no hash.
+pub fn is_trunk_hash(hash: &str) -> bool {
+    (10..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::util::Ctx;
+use crate::command::Ctx;
 
 /// Cargo's target folder, where the release server's binary is.
 pub fn target_dir(ctx: &Ctx) -> PathBuf {

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 
-use crate::util::{Ctx, note};
+use crate::command::{Ctx, note};
 
 /// The app's binary and the stem of its JavaScript and wasm names.
 const APP: &str = "river-patrol";
@@ -362,6 +362,6 @@ mod tests {
     fn hashes_are_sixteen_hex_digits_like_trunks() {
         let h = short_hash(&[b"wasm"]);
         assert_eq!(h.len(), 16);
-        assert!(crate::util::is_trunk_hash(&h));
+        assert!(crate::release::is_trunk_hash(&h));
     }
 }

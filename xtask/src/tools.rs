@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
+use crate::command::{Ctx, mtime, note, secs};
 use crate::postgres;
-use crate::util::{Ctx, mtime, note, secs};
 
 /// The Trunk release that builds with this project's Rust (0.22 needs a newer rustc).
 pub const TRUNK_VERSION: &str = "0.21.14";

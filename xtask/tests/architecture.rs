@@ -7,6 +7,9 @@
 //! - only `src/storage/` touches localStorage or IndexedDB, so every stored thing has one
 //!   place where it is read and written.
 //!
+//! - docs/architecture.md names every file of the app, patrol-core, the server and the xtask,
+//!   and no file that is gone, so the page a newcomer reads first matches the tree.
+//!
 //! Plain text scanning of the code (comments left out), which is all these rules need.
 
 use std::path::{Path, PathBuf};
@@ -21,6 +24,11 @@ fn app_src() -> PathBuf {
 
 /// Every `.rs` file under `dir`, sorted, as (path relative to `src/`, text).
 fn sources(dir: &Path) -> Vec<(String, String)> {
+    files(&app_src(), dir)
+}
+
+/// Every `.rs` file under `dir`, sorted, as (path relative to `base`, text).
+fn files(base: &Path, dir: &Path) -> Vec<(String, String)> {
     let mut found = Vec::new();
     let mut todo = vec![dir.to_path_buf()];
     while let Some(dir) = todo.pop() {
@@ -31,8 +39,8 @@ fn sources(dir: &Path) -> Vec<(String, String)> {
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let text = std::fs::read_to_string(&path).expect("source is UTF-8");
                 let name = path
-                    .strip_prefix(app_src())
-                    .expect("under src/")
+                    .strip_prefix(base)
+                    .expect("under its base")
                     .to_string_lossy()
                     .replace('\\', "/");
                 found.push((name, text));
@@ -164,6 +172,71 @@ fn only_storage_touches_the_browser_stores() {
     );
 }
 
+/// The workspace's root.
+fn workspace() -> PathBuf {
+    app_src()
+        .parent()
+        .expect("src/ sits in the workspace")
+        .to_path_buf()
+}
+
+/// The folders whose every file docs/architecture.md names (the bench crate's modules are
+/// described as a whole: one per benchmark).
+const ROOMS: &[&str] = &["src", "crates/core/src", "server/src", "xtask/src"];
+
+/// What docs/architecture.md must say to name `path` (relative to its room): a folder's
+/// `mod.rs` by the folder (`pages/`), any other file by its name in backticks, with or
+/// without `.rs` (`list`, `record_form.rs`, `backup/zip.rs`).
+fn names(doc: &str, path: &str) -> bool {
+    let path = path.trim_end_matches(".rs");
+    if let Some(folder) = path.strip_suffix("/mod") {
+        return doc.contains(&format!("{folder}/"));
+    }
+    let stem = path.rsplit('/').next().unwrap_or(path);
+    [path, stem].iter().any(|name| {
+        doc.contains(&format!("`{name}`"))
+            || doc.contains(&format!("`{name}.rs`"))
+            || doc.contains(&format!("{name}.rs`"))
+            || doc.contains(&format!("/{name}.rs"))
+    })
+}
+
+#[test]
+fn the_architecture_page_names_every_file_and_no_file_that_is_gone() {
+    let root = workspace();
+    let doc =
+        std::fs::read_to_string(root.join("docs/architecture.md")).expect("docs/architecture.md");
+    let mut unnamed = Vec::new();
+    for room in ROOMS {
+        let dir = root.join(room);
+        for (path, _) in files(&dir, &dir) {
+            if !names(&doc, &path) {
+                unnamed.push(format!("{room}/{path}"));
+            }
+        }
+    }
+    assert!(
+        unnamed.is_empty(),
+        "docs/architecture.md does not say where these belong; add them to its tables:\n{}",
+        unnamed.join("\n")
+    );
+    // Every path the page gives in backticks exists, in the workspace or in one of the rooms.
+    let gone: Vec<&str> = doc
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|quoted| quoted.ends_with(".rs") && quoted.contains('/'))
+        .filter(|path| {
+            !root.join(path).exists()
+                && !ROOMS.iter().any(|room| root.join(room).join(path).exists())
+        })
+        .collect();
+    assert!(
+        gone.is_empty(),
+        "docs/architecture.md names files that do not exist: {gone:?}"
+    );
+}
+
 #[test]
 fn the_scanner_reads_code_not_comments() {
     assert_eq!(code_of("let a = 1; // localStorage"), "let a = 1; ");
@@ -190,4 +263,13 @@ fn the_scanner_reads_code_not_comments() {
         components_in("#[component]\npub fn App() {}\n#[component]\nfn NoticeBar() {}"),
         ["App", "NoticeBar"]
     );
+    let doc =
+        "`pages/` holds `list` and `record_form.rs`; see `backup/zip.rs` and xtask/src/command.rs`";
+    assert!(names(doc, "pages/mod.rs"));
+    assert!(names(doc, "pages/list.rs"));
+    assert!(names(doc, "components/record_form.rs"));
+    assert!(names(doc, "backup/zip.rs"));
+    assert!(names(doc, "command.rs"));
+    assert!(!names(doc, "pages/stats.rs"));
+    assert!(!names(doc, "components/mod.rs"));
 }

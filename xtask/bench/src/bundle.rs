@@ -100,7 +100,7 @@ fn without_hash(path: &str) -> String {
         None => (stem, ""),
     };
     let renamed = match stem.rsplit_once('-') {
-        Some((base, hash)) if xtask::util::is_trunk_hash(hash) => {
+        Some((base, hash)) if xtask::release::is_trunk_hash(hash) => {
             format!("{base}-<hash>{bg}")
         }
         _ => format!("{stem}{bg}"),

@@ -19,9 +19,9 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use xtask::command::Ctx;
 use xtask::server::free_port;
 use xtask::tools::CADDY;
-use xtask::util::Ctx;
 
 /// The running front, stopped (and its folder removed) when dropped.
 pub struct HttpsFront {

@@ -11,7 +11,7 @@ use anyhow::Result;
 use serde_json::Value;
 
 use crate::section::Section;
-use xtask::util::{Ctx, note};
+use xtask::command::{Ctx, note};
 
 /// 4000×3000 = 12 megapixels, a common phone camera.
 const WIDTH: u32 = 4000;

@@ -8,7 +8,7 @@ use anyhow::Result;
 use serde_json::Value;
 
 use crate::section::Section;
-use xtask::util::{Ctx, note};
+use xtask::command::{Ctx, note};
 
 /// Measures (the release server is built by the sync benchmark before) and returns the
 /// figures for latest.json.

@@ -33,9 +33,9 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
+use xtask::command::{Ctx, note};
 use xtask::server::{Server, free_port, target_dir};
 use xtask::tools::{self, Needs};
-use xtask::util::{Ctx, note};
 
 use crate::caddy::HttpsFront;
 use crate::section::{Section, write_sections};

@@ -13,7 +13,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use crate::section::Section;
-use xtask::util::{Ctx, note};
+use xtask::command::{Ctx, note};
 
 /// One way of running the server under the load.
 struct Setup {

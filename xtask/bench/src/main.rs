@@ -31,9 +31,9 @@ use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
 
 use section::write_sections;
+use xtask::command::{Ctx, note, secs, step};
 use xtask::release::{check_dist, dist};
 use xtask::tools::{self, Needs};
-use xtask::util::{Ctx, note, secs, step};
 
 /// River Patrol's benchmarks; run by `cargo xtask bench` and `cargo xtask weight`, whose help
 /// tells what each measures.

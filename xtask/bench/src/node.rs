@@ -4,7 +4,7 @@
 use std::process::Stdio;
 
 use anyhow::{Context, Result, bail};
-use xtask::util::{Ctx, show};
+use xtask::command::{Ctx, show};
 
 /// Runs one of the xtask's Node scripts (`xtask/bench/<script>`) with `args`, its stderr
 /// shown, and parses the line of JSON it prints last on stdout.

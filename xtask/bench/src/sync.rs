@@ -7,7 +7,7 @@ use anyhow::Result;
 use serde_json::Value;
 
 use crate::section::Section;
-use xtask::util::{Ctx, note};
+use xtask::command::{Ctx, note};
 
 /// Builds the release server, measures, and returns the figures for latest.json.
 pub fn measure(ctx: &Ctx) -> Result<Value> {

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
 
 use crate::section::Section;
-use xtask::util::{Ctx, note};
+use xtask::command::{Ctx, note};
 
 /// The rows shown in docs/benchmarks.md; the rest are summed into one.
 const SHOWN: usize = 40;
