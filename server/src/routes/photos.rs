@@ -85,27 +85,31 @@ pub(super) async fn put_photo(
             Err(AppError::PhotoConflict)
         };
     }
-    let answer = match photos::indexed_hash(&state.db, id).await? {
+    let held = photos::indexed_hash(&state.db, id).await?;
+    // The bytes held (only someone holding the photo can send them): stored once already;
+    // the upload that opens them to the village is the one told "stored".
+    if let Some((held, _)) = &held
+        && *held == actual
+    {
+        let opened = photos::open_to_village(&state.db, id, village, &actual).await?;
+        return Ok(if opened {
+            stored(StatusCode::CREATED, true)
+        } else {
+            stored(StatusCode::OK, false)
+        });
+    }
+    // The uploader's village may read what it uploads. Opened before the bytes are stored, so
+    // that the same upload arriving at the same moment (a retry, another instance) finds it
+    // opened and is told "already there" (200), as under a new id, never "stored" twice.
+    photos::open_to_village(&state.db, id, village, &actual).await?;
+    match held {
         None => match store_photo(&state, id, bytes.clone(), &actual).await {
             // Another village's upload of the same id came first, a moment ago.
-            Err(AppError::PhotoConflict) => store_namesake(&state, id, bytes, &actual).await?,
-            answer => answer?,
+            Err(AppError::PhotoConflict) => store_namesake(&state, id, bytes, &actual).await,
+            answer => answer,
         },
-        // The bytes held (only someone holding the photo can send them): stored once already,
-        // opened to the village below; the upload that opens it is the one told "stored".
-        Some((held, _)) if held == actual => {
-            let opened = photos::open_to_village(&state.db, id, village, &actual).await?;
-            return Ok(if opened {
-                stored(StatusCode::CREATED, true)
-            } else {
-                stored(StatusCode::OK, false)
-            });
-        }
-        Some(_) => store_namesake(&state, id, bytes, &actual).await?,
-    };
-    // The uploader's village may read it back.
-    photos::open_to_village(&state.db, id, village, &actual).await?;
-    Ok(answer)
+        Some(_) => store_namesake(&state, id, bytes, &actual).await,
+    }
 }
 
 /// Puts `bytes` under `key` in one atomic create; bytes already there under it are fine if
