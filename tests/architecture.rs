@@ -7,19 +7,22 @@
 //! - only `src/storage/` touches localStorage or IndexedDB, so every stored thing has one
 //!   place where it is read and written.
 //!
+//! - the server's handlers read requests only through the typed extractors of
+//!   server/src/extract.rs, never a body, query or header by hand;
+//! - the xtask is at most 3,000 lines outside its bench crate;
 //! - docs/architecture.md names every file of the app, patrol-core, the server and the xtask,
 //!   and no file that is gone, so the page a newcomer reads first matches the tree.
 //!
-//! Plain text scanning of the code (comments left out), which is all these rules need.
+//! Plain text scanning of the code (comments left out), which is all these rules need. A native
+//! test of the root package (it reads files), as tests/catalogue.rs.
+
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::{Path, PathBuf};
 
-/// The app's sources, `src/` of the workspace's root package.
+/// The app's sources, `src/` of the workspace's root package (this test's own).
 fn app_src() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits in the workspace")
-        .join("src")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
 /// Every `.rs` file under `dir`, sorted, as (path relative to `src/`, text).
@@ -237,6 +240,72 @@ fn the_architecture_page_names_every_file_and_no_file_that_is_gone() {
     );
 }
 
+/// Where `pattern` stands in `code` as a name of its own (not the end of a longer one, so
+/// `Json<` is not found in `AppJson<`).
+fn stands_in(code: &str, pattern: &str) -> bool {
+    code.match_indices(pattern).any(|(i, _)| {
+        !code[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
+/// What a handler would use to read a request by hand instead of through
+/// server/src/extract.rs: axum's own body and query extractors, the raw request or body, the
+/// request's headers, and the body helpers extract.rs keeps to itself.
+const BY_HAND: &[&str] = &[
+    "Json<",
+    "Json(",
+    "Query<",
+    "Query(",
+    "Request<",
+    "Request,",
+    "Body>",
+    "Bytes>",
+    ".headers()",
+    "to_bytes(",
+    "parse_json(",
+    "read_body(",
+];
+
+#[test]
+fn server_handlers_take_typed_extractors() {
+    let routes = workspace().join("server/src/routes");
+    let offences: Vec<String> = files(&routes, &routes)
+        .iter()
+        .flat_map(|(name, text)| {
+            code_lines(text).filter_map(move |(n, code)| {
+                let word = BY_HAND.iter().find(|w| stands_in(code, w))?;
+                Some(format!(
+                    "server/src/routes/{name}:{n}: {word}: {}",
+                    code.trim()
+                ))
+            })
+        })
+        .collect();
+    assert!(
+        offences.is_empty(),
+        "a handler reads the request by hand; take a typed extractor of server/src/extract.rs \
+         (which refuses with AppError) instead:\n{}",
+        offences.join("\n")
+    );
+}
+
+#[test]
+fn the_xtask_is_at_most_3000_lines_outside_the_bench_crate() {
+    let xtask = workspace().join("xtask");
+    let lines: usize = [xtask.join("src"), xtask.join("tests")]
+        .iter()
+        .flat_map(|dir| files(dir, dir))
+        .map(|(_, text)| text.lines().count())
+        .sum();
+    assert!(
+        lines <= 3000,
+        "xtask/src and xtask/tests hold {lines} lines; the benchmarks belong in xtask/bench"
+    );
+}
+
 #[test]
 fn the_scanner_reads_code_not_comments() {
     assert_eq!(code_of("let a = 1; // localStorage"), "let a = 1; ");
@@ -272,4 +341,6 @@ fn the_scanner_reads_code_not_comments() {
     assert!(names(doc, "command.rs"));
     assert!(!names(doc, "pages/stats.rs"));
     assert!(!names(doc, "components/mod.rs"));
+    assert!(stands_in("fn f(Json(x): Json<T>)", "Json<"));
+    assert!(!stands_in("AppJson(x): AppJson<T>", "Json<"));
 }
