@@ -50,3 +50,21 @@ test('with the clock set back a day, saved work stays and new work saves in the 
   expect(first.details.receiving_river).toBe('白水河');
   expect(await inventory(page)).toEqual({ records: 2, visits: 2, patrols: 0, photos: 0, setAside: 0 });
 });
+
+test('with the clock reset to 1970 a record is not saved, the user is told, and it saves once the clock is right', async ({ page }) => {
+  // A cheap phone whose battery died: its clock starts again in 1970.
+  await page.clock.install({ time: new Date('1970-01-02T08:00:00Z') });
+  await page.goto('/');
+  await fillNew(page, { kind: '排污口', fill: { 问题描述: '钟回到1970年', '村（社区）': '杨柳村' } });
+  await save(page);
+  await expect(page.getByTestId('clock-wrong')).toContainText('手机日期不对（早于2000年），请先校正手机时间');
+  expect(await inventory(page)).toEqual({ records: 0, visits: 0, patrols: 0, photos: 0, setAside: 0 });
+
+  // The clock set right: the same form saves, dated now, not 1970.
+  await page.clock.setSystemTime(noon(0));
+  await save(page);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('钟回到1970年');
+  const [record] = await storedRecords(page);
+  expect(new Date(record.created_at).getUTCFullYear()).toBeGreaterThanOrEqual(2000);
+  expect(await inventory(page)).toEqual({ records: 1, visits: 0, patrols: 0, photos: 0, setAside: 0 });
+});
