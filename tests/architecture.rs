@@ -297,6 +297,8 @@ fn the_xtask_is_at_most_3000_lines_outside_the_bench_crate() {
     let xtask = workspace().join("xtask");
     let lines: usize = [xtask.join("src"), xtask.join("tests")]
         .iter()
+        // A fresh clone has no xtask/tests while it holds no file (git keeps no empty folder).
+        .filter(|dir| dir.is_dir())
         .flat_map(|dir| files(dir, dir))
         .map(|(_, text)| text.lines().count())
         .sum();

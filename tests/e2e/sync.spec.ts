@@ -496,9 +496,10 @@ test("a patrol walked offline reaches the server with its track, and the officer
   });
 });
 
-/** Chooses `file` on the phone's import screen; answers the preview's counts line. */
-async function importOnPhone(page: Page, file: string): Promise<string> {
-  await page.goto('/import');
+/** Chooses `file` on the import screen of the phone connected to `server` (the app as that
+ * server serves it: another origin would be another phone); answers the preview's counts line. */
+async function importOnPhone(page: Page, server: { url: string }, file: string): Promise<string> {
+  await page.goto(`${server.url}/import`);
   await page.locator('#import-file').setInputFiles(join(__dirname, '..', 'fixtures', file));
   await expect(page.getByTestId('import-preview')).toBeVisible();
   return (await page.getByTestId('import-counts').textContent()) ?? '';
@@ -514,7 +515,7 @@ test('the sample ledger imported twice on the phone and twice at the office is s
     const office = server.token('乡镇办', null);
     await connect(page, server, office);
 
-    expect(await importOnPhone(page, 'sample-ledger.csv')).toBe('新问题 44 个，本机已有 0 个，有错误的行 0 个。');
+    expect(await importOnPhone(page, server, 'sample-ledger.csv')).toBe('新问题 44 个，本机已有 0 个，有错误的行 0 个。');
     await page.getByRole('button', { name: '导入 44 个新问题' }).click();
     await expect(page.getByTestId('import-done')).toContainText('已导入 44 个问题。');
     await showList(page);
@@ -528,7 +529,7 @@ test('the sample ledger imported twice on the phone and twice at the office is s
     expect(await server.importLedger(office, gb18030)).toEqual({ imported: 0, already: 44, rejected: [] });
 
     // The phone again: every row is there already.
-    expect(await importOnPhone(page, 'sample-ledger.csv')).toBe('新问题 0 个，本机已有 44 个，有错误的行 0 个。');
+    expect(await importOnPhone(page, server, 'sample-ledger.csv')).toBe('新问题 0 个，本机已有 44 个，有错误的行 0 个。');
     await expect(page.getByRole('button', { name: '导入 0 个新问题' })).toBeDisabled();
 
     // Each problem once on the phone and once on the server, with the same ids.
