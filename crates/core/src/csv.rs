@@ -2,18 +2,29 @@
 //! UTF-8 with a byte-order mark (so Excel reads the Chinese correctly), CRLF line ends, one row
 //! per record that is not deleted, Chinese column names. Times are China Standard Time to the
 //! minute; 整改完成时间 (fixed on) is empty while a problem is outstanding, 最近复查时间 (last
-//! visit) empty until its first follow-up; 照片数 counts the finding's and the visits' photos. The server's `export.csv` and the
-//! phone's export write the same text.
+//! visit) empty until its first follow-up; 照片数 counts the finding's and the visits' photos.
+//! 照片送达 (photos received) is the server's receipt of each photo it holds, as evidence of
+//! when the photo reached it and which bytes it was: `2026-05-01 16:00:05 3f2a9c0b1d4e` (China
+//! Standard Time to the second, then the first 12 hex digits of the SHA-256), one per received
+//! photo in the record's photo order, joined by `; `. The server's `export.csv` and the phone's
+//! export write the same text from the same records and receipts; a phone that holds no
+//! receipts leaves the column empty. 非现场拍摄 (taken elsewhere) names each gallery photo
+//! whose camera took it over an hour before the record or over 500 m away, with why
+//! ([`crate::provenance::off_site_note`]); empty when there is none.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
+use uuid::Uuid;
 
-use crate::record::Record;
+use crate::record::{PhotoRef, Record};
+use crate::sync::PhotoReceipt;
 
 /// The byte-order mark that starts the file.
 pub const BOM: &str = "\u{feff}";
 
 /// The columns, in order.
-pub const LEDGER_HEADERS: [&str; 21] = [
+pub const LEDGER_HEADERS: [&str; 23] = [
     "序号",
     "村/社区",
     "问题类型",
@@ -34,8 +45,14 @@ pub const LEDGER_HEADERS: [&str; 21] = [
     "备注",
     "记录人",
     "照片数",
+    "照片送达",
+    "非现场拍摄",
     "id",
 ];
+
+/// How many hex digits of a photo's SHA-256 the 照片送达 cell shows: enough to tell the bytes
+/// apart by eye against the full hash kept on the server (48 bits), short enough for a cell.
+pub const RECEIPT_SHA256_DIGITS: usize = 12;
 
 /// `2026-05-01 16:00` in China Standard Time.
 fn local_minute(t: DateTime<Utc>) -> String {
@@ -52,8 +69,54 @@ fn local_minute(t: DateTime<Utc>) -> String {
     )
 }
 
+/// `2026-05-01 16:00:05` in China Standard Time: a receipt is evidence, so to the second.
+fn local_second(t: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&crate::workflow::china_standard_time());
+    format!("{}:{:02}", local_minute(t), local.second())
+}
+
+/// One receipt as the 照片送达 cell shows it: `2026-05-01 16:00:05 3f2a9c0b1d4e`.
+pub fn receipt_note(receipt: &PhotoReceipt) -> String {
+    let sha: String = receipt.sha256.chars().take(RECEIPT_SHA256_DIGITS).collect();
+    format!(
+        "{} {}",
+        local_second(receipt.received_at),
+        sha.to_ascii_lowercase()
+    )
+}
+
+/// The 照片送达 cell: the receipt of each of the record's photos that has one (the same id
+/// and bytes, [`PhotoReceipt::is_for`]), in the record's photo order, each photo once.
+fn receipts_cell<'a>(
+    r: &Record,
+    receipt_of: impl Fn(&PhotoRef) -> Option<&'a PhotoReceipt>,
+) -> String {
+    let mut seen: Vec<(Uuid, &str)> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    for photo in r.all_photos() {
+        if seen.contains(&(photo.id, photo.sha256.as_str())) {
+            continue;
+        }
+        seen.push((photo.id, photo.sha256.as_str()));
+        if let Some(receipt) = receipt_of(photo) {
+            notes.push(receipt_note(receipt));
+        }
+    }
+    notes.join("; ")
+}
+
 /// The cells of one ledger row, numbered `n` (序号), in [`LEDGER_HEADERS`] order, unquoted.
-pub fn ledger_row(n: usize, r: &Record) -> [String; 21] {
+/// `receipts` are the server's receipts of the record's photos (others in it are passed
+/// over); empty when the caller holds none.
+pub fn ledger_row(n: usize, r: &Record, receipts: &[PhotoReceipt]) -> [String; 23] {
+    row(n, r, |photo| receipts.iter().find(|x| x.is_for(photo)))
+}
+
+fn row<'a>(
+    n: usize,
+    r: &Record,
+    receipt_of: impl Fn(&PhotoRef) -> Option<&'a PhotoReceipt>,
+) -> [String; 23] {
     let (lng, lat) = match &r.position {
         Some(p) => (p.longitude.to_string(), p.latitude.to_string()),
         None => (String::new(), String::new()),
@@ -82,19 +145,43 @@ pub fn ledger_row(n: usize, r: &Record) -> [String; 21] {
         r.notes.clone(),
         r.author.clone(),
         r.all_photos().count().to_string(),
+        receipts_cell(r, receipt_of),
+        crate::provenance::off_site_note(r),
         r.id.to_string(),
     ]
 }
 
 /// The whole ledger: BOM, header row, then every record that is not deleted, oldest found
-/// first (ties by id), numbered from 1.
+/// first (ties by id), numbered from 1; the 照片送达 column empty (for a caller that holds no
+/// receipts).
 pub fn ledger_csv<'a>(records: impl IntoIterator<Item = &'a Record>) -> String {
+    ledger_csv_with_receipts(records, &[])
+}
+
+/// [`ledger_csv`] with the server's receipts of the records' photos in the 照片送达 column:
+/// `receipts` may be in any order and hold receipts of photos no record names.
+pub fn ledger_csv_with_receipts<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    receipts: &[PhotoReceipt],
+) -> String {
+    // By photo id, so that a township's whole ledger is not searched once per photo.
+    let mut by_id: HashMap<Uuid, Vec<&PhotoReceipt>> = HashMap::new();
+    for receipt in receipts {
+        by_id.entry(receipt.id).or_default().push(receipt);
+    }
+    let receipt_of = |photo: &PhotoRef| {
+        by_id
+            .get(&photo.id)?
+            .iter()
+            .copied()
+            .find(|x| x.is_for(photo))
+    };
     let mut live: Vec<&Record> = records.into_iter().filter(|r| !r.is_deleted()).collect();
     live.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
     let mut out = String::from(BOM);
     write_row(&mut out, LEDGER_HEADERS.iter().copied());
     for (i, r) in live.into_iter().enumerate() {
-        let row = ledger_row(i + 1, r);
+        let row = row(i + 1, r, receipt_of);
         write_row(&mut out, row.iter().map(String::as_str));
     }
     out

@@ -11,6 +11,9 @@ pub mod geo;
 pub mod import;
 pub mod kinds;
 pub mod patrol;
+pub mod patrol_rule;
+pub mod patrol_stats;
+pub mod provenance;
 pub mod record;
 pub mod stamp;
 pub mod stats;
@@ -18,14 +21,16 @@ pub mod sync;
 pub mod sync_state;
 pub mod validate;
 pub mod visit;
+pub mod watermark;
 pub mod workflow;
 
 pub use kinds::*;
 pub use patrol::{Patrol, TrackPoint};
+pub use provenance::{Exif, PhotoSource, off_site_note};
 pub use record::*;
 pub use sync::{
-    ErrorBody, ErrorResponse, Health, Limits, Outcome, PhotoStored, PullResponse, PushRecord,
-    PushRequest, PushResponse, PushResult, ServerRecord, SyncProblem,
+    ErrorBody, ErrorResponse, Health, Limits, Outcome, PhotoReceipt, PhotoStored, PullResponse,
+    PushRecord, PushRequest, PushResponse, PushResult, ServerRecord, SyncProblem,
 };
 pub use validate::{FieldError, Problem, validate};
 pub use visit::{FollowUp, FollowUpError, HistoryEntry, Visit};

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::kinds::{Choice, Details, Kind};
+use crate::provenance::{Exif, PhotoSource};
 use crate::visit::Visit;
 
 /// One problem found at one place. The first visit creates it; later issues add the follow-up
@@ -90,6 +91,17 @@ pub struct PhotoRef {
     pub sha256: String,
     #[serde(with = "crate::stamp::instant")]
     pub taken_at: DateTime<Utc>,
+    /// The words stamped into the photo's pixels ([`crate::watermark`]), lines joined by
+    /// `'\n'`; `None` when the officer had the watermark switched off, and on photos taken
+    /// before there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<String>,
+    /// Camera or gallery ([`crate::provenance`]); `None` on photos taken before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<PhotoSource>,
+    /// What the original file's EXIF said about its time and place, when it said anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exif: Option<Exif>,
 }
 
 /// Who must fix the problem (责任领导 / 责任部门 / 责任人).

@@ -8,6 +8,8 @@
 //! | --- | --- | --- |
 //! | `GET /api/v1/health` (no token) | | [`Health`] |
 //! | `GET /api/v1/limits` | | [`Limits`] |
+//! | `GET /api/v1/me` | | [`TokenHolder`] |
+//! | `GET /api/v1/township` | | [`Township`] |
 //! | `POST /api/v1/records` | [`PushRequest`] | [`PushResponse`] |
 //! | `GET /api/v1/records?since=<cursor>&limit=<n>` | | [`PullResponse`] |
 //! | `PUT /api/v1/photos/{id}` + `X-Photo-Sha256` | JPEG bytes | [`PhotoStored`] (201 new, 200 held) |
@@ -18,11 +20,13 @@
 //!
 //! Every error is an [`ErrorResponse`] with one of the [`code`]s.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::patrol::Patrol;
-use crate::record::Record;
+use crate::patrol_rule::PatrolRule;
+use crate::record::{PhotoRef, Record};
 use crate::validate::{FieldError, Problem};
 
 /// Version of the protocol; the routes live under [`API_PREFIX`].
@@ -58,6 +62,26 @@ pub struct Health {
     /// S3-compatible bucket).
     #[serde(default)]
     pub photo_store: String,
+}
+
+/// `GET /api/v1/me`: whom the token was issued to. A phone connected by the office's link
+/// learns from it the officer and village to write on new records, so nobody types them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenHolder {
+    /// The officer's name, as the office issued the token.
+    pub officer: String,
+    /// The one village the token may read and write; `None` for a township token (every
+    /// village).
+    pub village: Option<String>,
+}
+
+/// `GET /api/v1/township`: the rules the township office set on its server, which every phone
+/// connected to it applies: for now, what makes a patrol valid (有效巡河). A field the server
+/// leaves out takes its usual value, so an older server's answer still reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Township {
+    #[serde(default)]
+    pub patrol_rule: PatrolRule,
 }
 
 /// `GET /api/v1/limits`: what the server accepts. The client sizes its batches by these.
@@ -232,6 +256,34 @@ pub struct PullResponse {
 pub struct ServerRecord {
     pub server_rev: u64,
     pub record: Record,
+    /// The server's receipts of the record's photos that it holds (the finding's and the
+    /// visits'), in the record's photo order; a photo not received yet has none. Left out
+    /// when empty, and absent from older servers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub receipts: Vec<PhotoReceipt>,
+}
+
+/// The server's word that it holds a photo: the very bytes (by their SHA-256) and when it
+/// first received them. A river chief's photo is evidence that a problem was there, or fixed,
+/// by then; the receipt is what the office shows for it (the ledger's 照片送达 column,
+/// [`crate::csv`]). Uploading the same bytes again never moves the time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoReceipt {
+    /// The photo's id ([`PhotoRef::id`]).
+    pub id: Uuid,
+    /// Lower-case hex SHA-256 of the bytes the server holds, as it computed it.
+    pub sha256: String,
+    /// When the server first held these bytes under this id.
+    #[serde(with = "crate::stamp::instant")]
+    pub received_at: DateTime<Utc>,
+}
+
+impl PhotoReceipt {
+    /// The receipt is for `photo`: the same id and the same bytes. A receipt for other bytes
+    /// under the id says nothing of the photo the record names.
+    pub fn is_for(&self, photo: &PhotoRef) -> bool {
+        self.id == photo.id && self.sha256.eq_ignore_ascii_case(&photo.sha256)
+    }
 }
 
 /// `POST /api/v1/patrols`: patrols changed on the device since the server last confirmed
@@ -287,9 +339,13 @@ pub const DEFAULT_PATROL_PULL_LIMIT: u32 = 20;
 
 /// The answer to `PUT /api/v1/photos/{id}`: `true` with 201 when stored now, `false` with
 /// 200 when the server already held this photo with the same hash.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhotoStored {
     pub stored: bool,
+    /// The server's receipt of the bytes uploaded: on a repeated upload, still the time of the
+    /// first. Absent from older servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<PhotoReceipt>,
 }
 
 /// Every error body: `{"error": {"code": "…", "message": "…", "field": "…"}}`.
@@ -353,6 +409,16 @@ pub mod code {
     pub const WRONG_VILLAGE: &str = "wrong_village";
     /// Rejected record: written by a newer app than the server knows.
     pub const NEWER_SCHEMA: &str = "newer_schema";
+}
+
+/// `/api/v1/me`.
+pub fn me_path() -> String {
+    format!("{API_PREFIX}/me")
+}
+
+/// `/api/v1/township`.
+pub fn township_path() -> String {
+    format!("{API_PREFIX}/township")
 }
 
 /// `/api/v1/records`.

@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::sync::{Outcome, PatrolOutcome, ServerRecord, SyncProblem};
-use crate::{Patrol, Record};
+use crate::sync::{Outcome, PatrolOutcome, PhotoReceipt, ServerRecord, SyncProblem};
+use crate::{Patrol, PhotoRef, Record};
 
 /// localStorage key prefix of the per-record sync state: `rp/v1/sync/<uuid>`.
 pub const SYNC_STATE_KEY_PREFIX: &str = "rp/v1/sync/";
@@ -57,6 +57,10 @@ pub struct SyncState {
     pub rejected: Vec<SyncProblem>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejected_revision: Option<u32>,
+    /// The server's receipts for the record's photos (when it received which bytes), from
+    /// the upload's answer or a pull: shown in the record's history and the phone's CSV.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub receipts: Vec<PhotoReceipt>,
 }
 
 /// What to do with a record that came in a pull.
@@ -110,6 +114,17 @@ impl SyncState {
         }
     }
 
+    /// Keeps the server's receipt for a photo, in place of any earlier one for the same id.
+    pub fn receipt_received(&mut self, receipt: PhotoReceipt) {
+        self.receipts.retain(|r| r.id != receipt.id);
+        self.receipts.push(receipt);
+    }
+
+    /// The server's receipt for `photo` (the same id and bytes), if it sent one.
+    pub fn receipt_for(&self, photo: &PhotoRef) -> Option<&PhotoReceipt> {
+        self.receipts.iter().find(|r| r.is_for(photo))
+    }
+
     /// Applies the server's answer to a push of `record` (the copy that was sent).
     pub fn apply(&mut self, record: &Record, outcome: &Outcome) {
         match outcome {
@@ -139,6 +154,7 @@ impl SyncState {
                 self.conflict = Some(ServerRecord {
                     server_rev: *server_rev,
                     record: (**server).clone(),
+                    receipts: Vec::new(),
                 });
             }
             Outcome::Rejected { problems } => {
@@ -150,6 +166,10 @@ impl SyncState {
 
     /// Decides what a pulled copy means for the local record (`None`: the phone has none).
     pub fn merge(&mut self, local: Option<&Record>, incoming: ServerRecord) -> Merge {
+        // The server's word on the photos it holds stands whatever becomes of the record.
+        for receipt in &incoming.receipts {
+            self.receipt_received(receipt.clone());
+        }
         if self
             .server_rev
             .is_some_and(|seen| incoming.server_rev <= seen)
@@ -237,6 +257,10 @@ impl SyncProgress {
 
 /// localStorage key of the phone's [`PatrolSync`].
 pub const PATROL_SYNC_KEY: &str = "rp/v1/patrol-sync";
+
+/// localStorage key of the [`Township`](crate::sync::Township) rules the phone last had from
+/// its server; without it the phone judges patrols by the usual rule.
+pub const TOWNSHIP_KEY: &str = "rp/v1/township";
 
 /// Which patrols the server holds as they are on the phone. Patrols never conflict (see
 /// [`Patrol::merge`]), so one map of confirmed revisions is all the bookkeeping they need.

@@ -39,6 +39,9 @@ fn variants(kind: Kind) -> Vec<Record> {
         height: u32::MAX,
         sha256: String::new(),
         taken_at: at(2026, 5, 1, 8, 2, 0),
+        watermark: None,
+        source: None,
+        exif: None,
     });
     r.mark_deleted(at(2026, 5, 9, 10, 0, 0));
     out.push(r);
@@ -528,7 +531,9 @@ fn every_stored_key_starts_with_the_app_prefix() {
     use patrol_core::draft::DRAFT_KEY_PREFIX;
     use patrol_core::draft::FOLLOW_UP_DRAFT_PREFIX;
     use patrol_core::patrol::PATROL_KEY_PREFIX;
-    use patrol_core::sync_state::{PATROL_SYNC_KEY, SYNC_PROGRESS_KEY, SYNC_STATE_KEY_PREFIX};
+    use patrol_core::sync_state::{
+        PATROL_SYNC_KEY, SYNC_PROGRESS_KEY, SYNC_STATE_KEY_PREFIX, TOWNSHIP_KEY,
+    };
     for key in [
         RECORD_KEY_PREFIX,
         SETTINGS_KEY,
@@ -539,6 +544,7 @@ fn every_stored_key_starts_with_the_app_prefix() {
         SYNC_PROGRESS_KEY,
         SYNC_STATE_KEY_PREFIX,
         FOLLOW_UP_DRAFT_PREFIX,
+        TOWNSHIP_KEY,
     ] {
         assert!(key.starts_with(APP_KEY_PREFIX), "{key}");
     }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use patrol_core::csv::ledger_csv;
+use patrol_core::csv::ledger_csv_with_receipts;
 use patrol_core::import::parse_csv;
 use patrol_core::*;
 use uuid::Uuid;
@@ -47,6 +47,13 @@ fn ledger() -> Vec<Record> {
 
     let mut farm = sample(Kind::LivestockFarm);
     farm.created_at = at(2026, 5, 3, 23, 59, 0);
+    farm.photos[0].id = Uuid::from_u128(0xfa12);
+    // Picked from the gallery, its camera took it six years before the record.
+    farm.photos[0].source = Some(PhotoSource::Gallery);
+    farm.photos[0].exif = Some(Exif {
+        taken_at: Some(at(2020, 5, 1, 2, 0, 0)),
+        ..Exif::default()
+    });
     farm.status = Status::Open;
     follow(&mut farm, Status::Fixed, "", at(2026, 5, 10, 0, 0, 0));
     follow(
@@ -65,9 +72,33 @@ fn ledger() -> Vec<Record> {
     vec![farm, gone, bare, outfall]
 }
 
+/// The server's receipts: the outfall's photo (received a second before midnight UTC, so the
+/// next day in China), other bytes under the farm's photo id (which say nothing of the farm's
+/// photo: its cell stays empty) and a photo no record names.
+fn receipts() -> Vec<PhotoReceipt> {
+    let outfall_photo = &sample(Kind::SewageOutfall).photos[0];
+    vec![
+        PhotoReceipt {
+            id: Uuid::from_u128(0xfa12),
+            sha256: "0".repeat(64),
+            received_at: at(2026, 5, 4, 0, 0, 0),
+        },
+        PhotoReceipt {
+            id: outfall_photo.id,
+            sha256: outfall_photo.sha256.clone(),
+            received_at: at(2026, 5, 1, 15, 59, 59),
+        },
+        PhotoReceipt {
+            id: Uuid::from_u128(0xbeef),
+            sha256: "1".repeat(64),
+            received_at: at(2026, 5, 1, 0, 0, 0),
+        },
+    ]
+}
+
 #[test]
 fn the_ledger_matches_the_golden_file() {
-    let text = ledger_csv(&ledger());
+    let text = ledger_csv_with_receipts(&ledger(), &receipts());
     if std::env::var_os("RP_UPDATE_GOLDEN").is_some() {
         std::fs::write(GOLDEN, &text).unwrap();
     }
@@ -92,5 +123,19 @@ fn the_golden_file_reads_back_as_the_same_cells() {
     assert_eq!(
         rows[1][title], "'=HYPERLINK(\"http://x\")",
         "formula shown as text"
+    );
+    // The outfall's photo as the server received it, China time to the second and the start
+    // of its hash; the farm's photo has no receipt of its own bytes, the bare problem no photo.
+    let received = rows[0].iter().position(|h| h == "照片送达").unwrap();
+    assert_eq!(rows[1][received], "2026-05-01 23:59:59 9f86d081884c");
+    assert_eq!(rows[2][received], "");
+    assert_eq!(rows[3][received], "");
+    // The farm's gallery photo was taken years before the record: the office sees why.
+    let elsewhere = rows[0].iter().position(|h| h == "非现场拍摄").unwrap();
+    assert_eq!(rows[1][elsewhere], "");
+    assert_eq!(rows[2][elsewhere], "");
+    assert_eq!(
+        rows[3][elsewhere],
+        "第1张照片非现场拍摄：拍摄时间早于记录 6 年"
     );
 }

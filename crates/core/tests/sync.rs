@@ -3,7 +3,9 @@
 mod common;
 
 use common::*;
-use patrol_core::csv::{LEDGER_HEADERS, cell, ledger_csv, ledger_row};
+use patrol_core::csv::{
+    LEDGER_HEADERS, cell, ledger_csv, ledger_csv_with_receipts, ledger_row, receipt_note,
+};
 use patrol_core::sync::{self, code, pull_path, retry_delay_ms};
 use patrol_core::*;
 use serde_json::{Value, json};
@@ -11,6 +13,15 @@ use uuid::Uuid;
 
 fn photo_id() -> Uuid {
     Uuid::from_u128(0xa11c_e000_0000_4000_8000_0000_0000_0001)
+}
+
+/// The server's receipt of the sample record's photo, five minutes after it was taken.
+fn receipt() -> PhotoReceipt {
+    PhotoReceipt {
+        id: photo_id(),
+        sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+        received_at: at(2026, 5, 1, 8, 5, 0),
+    }
 }
 
 fn to_value<T: serde::Serialize>(t: &T) -> Value {
@@ -183,10 +194,12 @@ fn pull_response_shape() {
             ServerRecord {
                 server_rev: 2,
                 record: r.clone(),
+                receipts: vec![receipt()],
             },
             ServerRecord {
                 server_rev: 5,
                 record: gone.clone(),
+                receipts: vec![],
             },
         ],
         cursor: "42".into(),
@@ -197,7 +210,12 @@ fn pull_response_shape() {
         &res,
         json!({
             "changes": [
-                {"server_rev": 2, "record": to_value(&r)},
+                {"server_rev": 2, "record": to_value(&r), "receipts": [{
+                    "id": photo_id(),
+                    "sha256": r.photos[0].sha256,
+                    "received_at": "2026-05-01T08:05:00Z",
+                }]},
+                // No receipts, none written: what an older server sends, and an older app reads.
                 {"server_rev": 5, "record": to_value(&gone)},
             ],
             "cursor": "42",
@@ -230,7 +248,24 @@ fn limits_health_photo_and_error_shapes() {
     // An older server's answer still reads.
     let old: Health = serde_json::from_value(json!({"status": "ok", "version": "0.1.0"})).unwrap();
     assert_eq!(old.database, "");
-    shape(&PhotoStored { stored: true }, json!({"stored": true}));
+    shape(
+        &PhotoStored {
+            stored: true,
+            receipt: None,
+        },
+        json!({"stored": true}),
+    );
+    shape(
+        &PhotoStored {
+            stored: false,
+            receipt: Some(receipt()),
+        },
+        json!({"stored": false, "receipt": {
+            "id": photo_id(),
+            "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "received_at": "2026-05-01T08:05:00Z",
+        }}),
+    );
     shape(
         &ErrorResponse {
             error: ErrorBody {
@@ -268,6 +303,33 @@ fn paths() {
     assert_eq!(
         sync::photo_path(photo_id()),
         "/api/v1/photos/a11ce000-0000-4000-8000-000000000001"
+    );
+    assert_eq!(sync::township_path(), "/api/v1/township");
+}
+
+#[test]
+fn township_shape() {
+    use patrol_core::patrol_rule::PatrolRule;
+    shape(
+        &sync::Township {
+            patrol_rule: PatrolRule {
+                min_minutes: 20,
+                min_metres: 2000,
+            },
+        },
+        json!({"patrol_rule": {"min_minutes": 20, "min_metres": 2000}}),
+    );
+    // A server that says nothing of the rule (or of one of its fields) leaves the usual one.
+    let read: sync::Township = serde_json::from_value(json!({})).unwrap();
+    assert_eq!(read.patrol_rule, PatrolRule::default());
+    let read: sync::Township =
+        serde_json::from_value(json!({"patrol_rule": {"min_metres": 500}})).unwrap();
+    assert_eq!(
+        read.patrol_rule,
+        PatrolRule {
+            min_minutes: 15,
+            min_metres: 500
+        }
     );
 }
 
@@ -322,7 +384,7 @@ fn chinese_names() {
 #[test]
 fn ledger_row_cells() {
     let r = sample(Kind::SewageOutfall);
-    let row = ledger_row(3, &r);
+    let row = ledger_row(3, &r, &[]);
     assert_eq!(LEDGER_HEADERS.len(), row.len());
     assert_eq!(
         row,
@@ -348,17 +410,64 @@ fn ledger_row_cells() {
             "下雨后更严重。",
             "张三",
             "1",
+            // No receipts given: nothing to say of the photo's arrival.
+            "",
+            // Its photo is no gallery photo from elsewhere.
+            "",
             &r.id.to_string(),
         ]
     );
     let bare = minimal(Kind::Signage);
-    let row = ledger_row(1, &bare);
+    let row = ledger_row(1, &bare, &[receipt()]);
     assert_eq!(row[5], "");
     assert_eq!(row[6], "");
     assert_eq!(row[11], "");
     assert_eq!(row[12], "待整改");
     assert_eq!(row[16], "0");
     assert_eq!(row[19], "0");
+    assert_eq!(row[20], "", "a receipt of a photo the record does not name");
+}
+
+#[test]
+fn the_receipts_cell_lists_each_received_photo_in_the_records_order() {
+    let mut r = sample(Kind::SewageOutfall);
+    let mut fixed = r.photos[0].clone();
+    fixed.id = Uuid::from_u128(0xf1);
+    fixed.sha256 = "AB".repeat(32);
+    let mut unsent = fixed.clone();
+    unsent.id = Uuid::from_u128(0xf2);
+    r.follow_up(
+        FollowUp {
+            to: Status::Fixed,
+            photos: vec![fixed.clone(), unsent],
+            ..Default::default()
+        },
+        "李四",
+        at(2026, 5, 20, 1, 30, 0),
+    )
+    .unwrap();
+    let received = |id, sha256: &str, h, m, s| PhotoReceipt {
+        id,
+        sha256: sha256.to_ascii_lowercase(),
+        received_at: at(2026, 5, 20, h, m, s),
+    };
+    // Any order, and other bytes under the finding's photo id, which are not its photo.
+    let receipts = [
+        received(fixed.id, &fixed.sha256, 2, 0, 7),
+        received(photo_id(), &"0".repeat(64), 0, 0, 0),
+        receipt(),
+    ];
+    let cells = ledger_row(1, &r, &receipts);
+    let expected = "2026-05-01 16:05:00 9f86d081884c; 2026-05-20 10:00:07 abababababab";
+    let column = LEDGER_HEADERS
+        .iter()
+        .position(|h| *h == "照片送达")
+        .unwrap();
+    assert_eq!(cells[column], expected);
+    assert_eq!(receipt_note(&receipt()), "2026-05-01 16:05:00 9f86d081884c");
+    // The whole file says the same, and nothing without receipts.
+    assert!(ledger_csv_with_receipts([&r], &receipts).contains(&format!(",3,{expected},,")));
+    assert!(ledger_csv([&r]).contains(&format!(",3,,,{}", r.id)));
 }
 
 #[test]
@@ -374,7 +483,7 @@ fn ledger_csv_has_bom_headers_and_live_rows_only() {
     assert!(text.starts_with('\u{feff}'));
     assert!(text.starts_with(
         "\u{feff}序号,村/社区,问题类型,问题描述,位置,经度,纬度,责任领导,责任部门,责任人,\
-         联系电话,整改时限,整改状态,发现时间,整改完成时间,最近复查时间,复查次数,备注,记录人,照片数,id\r\n"
+         联系电话,整改时限,整改状态,发现时间,整改完成时间,最近复查时间,复查次数,备注,记录人,照片数,照片送达,非现场拍摄,id\r\n"
     ));
     assert!(
         !text.contains(&gone.id.to_string()),

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use patrol_core::sync::{Outcome, ServerRecord, SyncProblem};
+use patrol_core::sync::{Outcome, PhotoReceipt, ServerRecord, SyncProblem};
 use patrol_core::sync_state::{Merge, RecordSync, SyncState};
 use patrol_core::*;
 use uuid::Uuid;
@@ -18,6 +18,9 @@ fn with_photo(mut record: Record) -> (Record, Uuid) {
         height: 1200,
         sha256: "ab".repeat(32),
         taken_at: found(),
+        watermark: None,
+        source: None,
+        exif: None,
     }];
     (record, id)
 }
@@ -165,6 +168,7 @@ fn server_copy(record: &Record, server_rev: u64) -> ServerRecord {
     ServerRecord {
         server_rev,
         record: record.clone(),
+        receipts: Vec::new(),
     }
 }
 
@@ -243,4 +247,36 @@ fn sync_state_json_is_small_and_round_trips() {
     state.apply(&record, &accepted(2, vec![]));
     let text = serde_json::to_string(&state).unwrap();
     assert_eq!(serde_json::from_str::<SyncState>(&text).unwrap(), state);
+}
+
+#[test]
+fn the_servers_receipts_are_kept_from_the_upload_and_from_a_pull_even_of_an_echo() {
+    let (record, photo) = with_photo(sample(Kind::SewageOutfall));
+    let sha256 = record.photos[0].sha256.clone();
+    let mut state = SyncState::default();
+    assert_eq!(state.receipt_for(&record.photos[0]), None);
+
+    // The upload's answer.
+    let first = PhotoReceipt {
+        id: photo,
+        sha256: sha256.clone(),
+        received_at: at(2026, 12, 6, 3, 0, 0),
+    };
+    state.receipt_received(first.clone());
+    assert_eq!(state.receipt_for(&record.photos[0]), Some(&first));
+
+    // A pull of the same record (our own push's echo) carries the receipt again: still one.
+    state.apply(&record, &accepted(1, vec![]));
+    let mut echo = server_copy(&record, 1);
+    echo.receipts = vec![first.clone()];
+    assert_eq!(state.merge(Some(&record), echo), Merge::Ignore);
+    assert_eq!(state.receipts, vec![first.clone()]);
+
+    // A receipt for other bytes under the id says nothing of this photo.
+    let other = PhotoReceipt {
+        sha256: "0".repeat(64),
+        ..first.clone()
+    };
+    state.receipt_received(other);
+    assert_eq!(state.receipt_for(&record.photos[0]), None);
 }

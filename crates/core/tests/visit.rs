@@ -24,6 +24,9 @@ fn photo(n: u128) -> PhotoRef {
         height: 1200,
         sha256: format!("{n:064x}"),
         taken_at: found(),
+        watermark: None,
+        source: None,
+        exif: None,
     }
 }
 

@@ -1,5 +1,8 @@
-//! Shared builders: one valid, fully filled-in record of every kind.
+//! Shared builders: one valid, fully filled-in record of every kind, and patrols walked or
+//! driven fix by fix (`walk.rs`).
 #![allow(dead_code)]
+
+pub mod walk;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use patrol_core::*;
@@ -89,6 +92,9 @@ pub fn sample(kind: Kind) -> Record {
             height: 1200,
             sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
             taken_at: at(2026, 5, 1, 8, 1, 30),
+            watermark: None,
+            source: None,
+            exif: None,
         }],
         responsibility: Responsibility {
             leader: "黎学军(党委书记)".into(),
