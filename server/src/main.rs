@@ -1,5 +1,6 @@
 //! `river-patrol-server [serve] [--host H] [--port N] [--dist DIR] [--data DIR]
-//! [--cors-origin ORIGIN…] [--sync-server ORIGIN…]`, and
+//! [--cors-origin ORIGIN…] [--sync-server ORIGIN…] [--patrol-min-minutes N]
+//! [--patrol-min-metres N]`, and
 //! `river-patrol-server token create|list|revoke` to manage access tokens.
 
 use std::io::IsTerminal;
@@ -10,6 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use axum::http::HeaderValue;
 use clap::{Args, Parser, Subcommand};
+use patrol_core::patrol_rule::{DEFAULT_MIN_METRES, DEFAULT_MIN_MINUTES, PatrolRule};
 use river_patrol_server::db::{open_database, shown_url, tokens};
 use river_patrol_server::photo_store::PhotoStore;
 use river_patrol_server::{AppState, Config, StoreConfig, app};
@@ -98,6 +100,14 @@ struct ServeArgs {
         value_parser = sync_server
     )]
     sync_servers: Vec<String>,
+    /// Shortest valid patrol (有效巡河) in minutes, as the township's river-chief rules say;
+    /// every phone connected here judges patrols by it.
+    #[arg(long, env = "RIVER_PATROL_PATROL_MIN_MINUTES", default_value_t = DEFAULT_MIN_MINUTES)]
+    patrol_min_minutes: u32,
+    /// Least distance of a valid patrol in metres (not counting stretches driven or GPS
+    /// jumps).
+    #[arg(long, env = "RIVER_PATROL_PATROL_MIN_METRES", default_value_t = DEFAULT_MIN_METRES)]
+    patrol_min_metres: u32,
     /// How the log on standard error is written: `text` for a person, `json` (one object a
     /// line) for a log collector.
     #[arg(long, env = "RIVER_PATROL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -195,7 +205,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .parse()
         .with_context(|| format!("bad address {}:{}", args.host, args.port))?;
     let store = args.data.store();
-    let state = AppState::open(&store).await?;
+    let state = AppState::open(&store).await?.with_patrol_rule(PatrolRule {
+        min_minutes: args.patrol_min_minutes,
+        min_metres: args.patrol_min_metres,
+    });
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

@@ -1,5 +1,6 @@
 //! What every API route shares ([`AppState`]): the database, the photo store, the limits, the
-//! metrics and the count of wrong tokens, opened once at start-up from [`StoreConfig`] (where the data lives).
+//! township's patrol rule, the metrics and the count of wrong tokens, opened once at start-up
+//! from [`StoreConfig`] (where the data lives).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -7,6 +8,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use object_store::ObjectStore;
 use patrol_core::Limits;
+use patrol_core::patrol_rule::PatrolRule;
 use sqlx::{Any, AnyPool, Transaction};
 use uuid::Uuid;
 
@@ -59,6 +61,8 @@ pub struct AppState {
     /// What [`AppState::photos`] is, for `/api/v1/health`: `"local"` or `"s3"`.
     pub photo_store_kind: &'static str,
     pub limits: Limits,
+    /// What makes a patrol valid in this township (`GET /api/v1/township`).
+    pub patrol_rule: PatrolRule,
     pub metrics: Metrics,
     /// The secret imported rows' ids are made under (`patrol_core::import::ImportIds`).
     pub import_secret: Uuid,
@@ -71,12 +75,14 @@ impl std::fmt::Debug for AppState {
         f.debug_struct("AppState")
             .field("photos", &self.photos.to_string())
             .field("limits", &self.limits)
+            .field("patrol_rule", &self.patrol_rule)
             .finish_non_exhaustive()
     }
 }
 
 impl AppState {
-    /// Opens the database and the photo store under `config`, with the default limits.
+    /// Opens the database and the photo store under `config`, with the default limits and
+    /// patrol rule.
     pub async fn open(config: &StoreConfig) -> Result<AppState> {
         std::fs::create_dir_all(&config.data)
             .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
@@ -94,6 +100,7 @@ impl AppState {
             photos,
             photo_store_kind: config.photo_store.kind(),
             limits: Limits::default(),
+            patrol_rule: PatrolRule::default(),
             metrics: Default::default(),
             auth_failures: Default::default(),
         };
@@ -108,6 +115,11 @@ impl AppState {
 
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    pub fn with_patrol_rule(mut self, patrol_rule: PatrolRule) -> Self {
+        self.patrol_rule = patrol_rule;
         self
     }
 

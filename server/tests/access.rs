@@ -7,6 +7,7 @@ mod common;
 
 use axum::body::{Body, Bytes};
 use axum::http::{Method, Request, StatusCode, header};
+use chrono::{DateTime, Utc};
 use common::*;
 use patrol_core::sync::{
     PHOTO_SHA256_HEADER, PatrolOutcome, PatrolPushResponse, PushResponse, code, patrol_pull_path,
@@ -40,6 +41,8 @@ struct Fixture {
     record: Record,
     photo: Uuid,
     photo_bytes: Vec<u8>,
+    /// When the server received `photo`.
+    received_at: DateTime<Utc>,
     patrol: Patrol,
     revoked: String,
 }
@@ -52,10 +55,12 @@ impl Fixture {
         let mut record = record(1, YANGLIU);
         record.photos.push(photo_ref(photo, &photo_bytes));
         s.push(&s.device, &[(None, &record)]).await;
-        let (status, _) = s
+        let (status, answer) = s
             .put_photo(&photo.to_string(), &photo_bytes, &sha256_hex(&photo_bytes))
             .await;
         assert_eq!(status, StatusCode::CREATED);
+        let answer: PhotoStored = serde_json::from_value(answer).unwrap();
+        let received_at = answer.receipt.expect("a receipt").received_at;
         let patrol = patrol(YANGLIU, 3);
         s.push_patrols(&s.device, &[&patrol]).await;
 
@@ -68,6 +73,7 @@ impl Fixture {
             record,
             photo,
             photo_bytes,
+            received_at,
             patrol,
             revoked: revoked.token,
         }
@@ -89,9 +95,11 @@ impl Fixture {
         let photo = path.replace("{id}", &self.photo.to_string());
         let (method, uri, content_type, body): (Method, String, &str, Vec<u8>) =
             match (method, path) {
-                ("get", "/api/v1/health" | "/api/v1/limits" | "/api/v1/export.csv") => {
-                    (Method::GET, path.into(), "", vec![])
-                }
+                (
+                    "get",
+                    "/api/v1/health" | "/api/v1/limits" | "/api/v1/me" | "/api/v1/township"
+                    | "/api/v1/export.csv",
+                ) => (Method::GET, path.into(), "", vec![]),
                 ("get", "/api/v1/records") => (Method::GET, pull_path(None, None), "", vec![]),
                 ("post", "/api/v1/records") => {
                     let mut edit = self.record.clone();
@@ -180,6 +188,22 @@ fn check_other_village(f: &Fixture, route: (&str, &str), status: StatusCode, bod
     let what = format!("{} {}", route.0, route.1);
     match route {
         ("get", "/api/v1/health" | "/api/v1/limits") => assert_eq!(status, StatusCode::OK),
+        ("get", "/api/v1/me") => {
+            // Its own officer and village, nothing of 杨柳村's.
+            assert_eq!(status, StatusCode::OK, "{what}");
+            assert_eq!(
+                json_of(body),
+                json!({"officer": "李四", "village": HONGYAN})
+            );
+        }
+        ("get", "/api/v1/township") => {
+            // The township's rule, the same for every village: nothing of 杨柳村's.
+            assert_eq!(status, StatusCode::OK, "{what}");
+            assert_eq!(
+                json_of(body),
+                json!({"patrol_rule": {"min_minutes": 15, "min_metres": 1000}})
+            );
+        }
         ("get", "/api/v1/records") => {
             assert_eq!(status, StatusCode::OK);
             let pulled: PullResponse = serde_json::from_slice(body).unwrap();
@@ -195,9 +219,18 @@ fn check_other_village(f: &Fixture, route: (&str, &str), status: StatusCode, bod
         }
         ("put", "/api/v1/photos/{id}") => {
             // As for an id the server does not hold (other bytes under a held id never
-            // replace them: they are the other village's own photo, `routes::photos`).
+            // replace them: they are the other village's own photo, `routes::photos`), with
+            // the receipt of its own bytes, never of 杨柳村's photo.
             assert_eq!(status, StatusCode::CREATED, "{what}");
-            assert_eq!(json_of(body), json!({"stored": true}), "{what}");
+            let answer: PhotoStored = serde_json::from_slice(body).unwrap();
+            let receipt = answer.receipt.expect("a receipt");
+            assert!(answer.stored, "{what}");
+            assert_eq!(
+                (receipt.id, receipt.sha256),
+                (f.photo, sha256_hex(&jpeg(6))),
+                "{what}"
+            );
+            assert!(receipt.received_at > f.received_at, "{what}");
         }
         ("head" | "get", "/api/v1/photos/{id}") => {
             // Only what it uploaded under the id just before (the PUT above), as it would under
@@ -411,9 +444,12 @@ async fn get_as(s: &Server, token: &str, id: Uuid) -> (StatusCode, Bytes) {
 }
 
 /// Everything 红岩村's device can see when it uses photo id `id` with its own photos
-/// (`jpeg(6)`, `jpeg(7)`): the uploads' answers, the pushes' missing lists, the reads; with
-/// `id` written as `ID`, so that two ids' stories compare.
+/// (`jpeg(6)`, `jpeg(7)`): the uploads' answers, the pushes' missing lists, the reads, the
+/// receipts its pull gives for its records; with `id` written as `ID`, and each receipt's
+/// time checked to be after the story began and written as `"during the story"`, so that two
+/// ids' stories compare.
 async fn story_of(s: &Server, id: Uuid, n: u128) -> Value {
+    let began = Utc::now();
     let (first, bytes) = (jpeg(6), jpeg(7));
     let mut story = vec![];
     // A record naming a photo not uploaded yet, then the upload, then the record again.
@@ -433,8 +469,40 @@ async fn story_of(s: &Server, id: Uuid, n: u128) -> Value {
     second.photos.push(photo_ref(id, &bytes));
     let pushed = s.push(&s.other, &[(None, &second)]).await;
     story.push(json!(outcomes(&pushed)));
+    // What the server says it received of each record's photo.
+    let pulled = s.pull(&s.other, None, None).await;
+    for r in [&theirs, &second] {
+        let change = pulled.changes.iter().find(|c| c.record.id == r.id);
+        story.push(json!(change.expect("pulled").receipts));
+    }
+    let mut story = json!(story);
+    received_during(&mut story, began);
     let text = serde_json::to_string(&story).unwrap();
     serde_json::from_str(&text.replace(&id.to_string(), "ID")).unwrap()
+}
+
+/// Checks that every `received_at` in `story` is after `began` (a receipt of something
+/// received before would tell of a photo held under the id already) and writes it as
+/// `"during the story"`.
+fn received_during(story: &mut Value, began: DateTime<Utc>) {
+    match story {
+        Value::Object(fields) => {
+            for (name, value) in fields.iter_mut() {
+                if name == "received_at" {
+                    let at = patrol_core::stamp::parse_instant(value.as_str().unwrap()).unwrap();
+                    assert!(
+                        at >= began,
+                        "received {at}, before the story began at {began}"
+                    );
+                    *value = json!("during the story");
+                } else {
+                    received_during(value, began);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| received_during(v, began)),
+        _ => {}
+    }
 }
 
 #[tokio::test]
@@ -448,7 +516,17 @@ async fn another_villages_photo_answers_as_an_unknown_id() {
         theirs, new,
         "another village's photo id told apart from a new one"
     );
-    assert_eq!(theirs[1], json!([201, {"stored": true}]), "{theirs}");
+    let receipt =
+        json!({"id": "ID", "sha256": sha256_hex(&jpeg(6)), "received_at": "during the story"});
+    assert_eq!(
+        theirs[1],
+        json!([201, {"stored": true, "receipt": receipt}]),
+        "{theirs}"
+    );
+    // The record naming its first photo has that photo's receipt; the one naming other bytes,
+    // which were refused (409), has none.
+    assert_eq!(theirs[7], json!([receipt]), "{theirs}");
+    assert_eq!(theirs[8], json!([]), "{theirs}");
 
     // 杨柳村's photo is untouched: its device and the office read its bytes, the store holds
     // them under the id, and each of 红岩村's photos once.

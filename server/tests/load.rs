@@ -140,6 +140,9 @@ async fn sync_load() {
                     height: 1200,
                     sha256: sha256_hex(bytes),
                     taken_at: Utc::now(),
+                    watermark: None,
+                    source: None,
+                    exif: None,
                 }
             });
             record(n, photo)

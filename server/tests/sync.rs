@@ -8,7 +8,10 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::Utc;
 use common::*;
 use patrol_core::import::ImportIds;
-use patrol_core::sync::{PHOTO_SHA256_HEADER, PatrolOutcome, code, photo_path, pull_path};
+use patrol_core::patrol_rule::PatrolRule;
+use patrol_core::sync::{
+    PHOTO_SHA256_HEADER, PatrolOutcome, Township, code, photo_path, pull_path, township_path,
+};
 use patrol_core::*;
 use river_patrol_server::db::tokens::{self, sha256_hex};
 use river_patrol_server::photo_store::{PhotoStore, open_photo_store};
@@ -43,6 +46,34 @@ async fn push_then_the_same_batch_again_changes_nothing() {
     assert_eq!(after.changes.len(), 2);
     assert_eq!(after.changes[0].record, a);
     assert!(after.changes.iter().all(|c| c.server_rev == 1));
+}
+
+#[tokio::test]
+async fn a_photos_watermark_source_and_exif_are_kept_and_pulled_as_pushed() {
+    let s = Server::new().await;
+    let mut r = record(1, YANGLIU);
+    let mut photo = photo_ref(Uuid::from_u128(0xbeef), &jpeg(3));
+    photo.watermark = Some("2026-11-28 14:05:09 UTC+8\n位置未知\n张三 · 排污口 · #00000000".into());
+    photo.source = Some(provenance::PhotoSource::Gallery);
+    photo.exif = Some(Exif {
+        taken_at: Some("2020-05-01T02:00:00Z".parse().unwrap()),
+        latitude: Some(31.25),
+        longitude: Some(107.54),
+    });
+    r.photos.push(photo);
+    // A photo from before these fields: they stay absent.
+    r.photos.push(photo_ref(Uuid::from_u128(0xcafe), &jpeg(4)));
+    let res = s.push(&s.device, &[(None, &r)]).await;
+    assert_eq!(res.len(), 1);
+    let pulled = s.pull(&s.office, None, None).await;
+    assert_eq!(pulled.changes[0].record, r);
+    let text = serde_json::to_value(&pulled.changes[0].record.photos).unwrap();
+    assert_eq!(text[0]["source"], "gallery");
+    assert!(text[1].get("watermark").is_none() && text[1].get("exif").is_none());
+    assert_eq!(
+        off_site_note(&pulled.changes[0].record),
+        "第1张照片非现场拍摄：拍摄时间早于记录 6 年"
+    );
 }
 
 #[tokio::test]
@@ -271,6 +302,29 @@ async fn tokens_missing_wrong_or_revoked_are_401() {
     let (status, body) = s.json(Method::GET, uri, Some(&s.device), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(error_code(&body), code::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_token_tells_whom_it_was_issued_to() {
+    let s = Server::new().await;
+    // A village officer's token: the phone writes 张三 and 杨柳村 on its records from this.
+    let (status, body) = s
+        .json(Method::GET, "/api/v1/me", Some(&s.device), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_value::<patrol_core::sync::TokenHolder>(body).unwrap(),
+        patrol_core::sync::TokenHolder {
+            officer: "张三".into(),
+            village: Some(YANGLIU.into())
+        }
+    );
+    // The township office's: every village, so none.
+    let (status, body) = s
+        .json(Method::GET, "/api/v1/me", Some(&s.office), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({"officer": "乡镇办公室", "village": null}));
 }
 
 #[tokio::test]
@@ -525,13 +579,13 @@ async fn photos_upload_once_verified_and_records_wait_for_them() {
     // Stored (201), then again (200), upper-case hex accepted.
     let (status, body) = s.put_photo(&id.to_string(), &bytes, &sha).await;
     assert_eq!(
-        (status, body),
-        (StatusCode::CREATED, json!({"stored": true}))
+        (status, &body["stored"]),
+        (StatusCode::CREATED, &json!(true))
     );
     let (status, body) = s
         .put_photo(&id.to_string(), &bytes, &sha.to_uppercase())
         .await;
-    assert_eq!((status, body), (StatusCode::OK, json!({"stored": false})));
+    assert_eq!((status, &body["stored"]), (StatusCode::OK, &json!(false)));
     assert_eq!(s.stored_photos().await, [format!("{id}.jpg")]);
 
     // Other bytes under the same id: 409.
@@ -561,6 +615,141 @@ async fn photos_upload_once_verified_and_records_wait_for_them() {
     let res = s.push(&s.device, &[(Some(1), &r)]).await;
     assert_eq!(outcomes(&res), [unchanged(1, vec![])]);
     assert!(res[0].outcome.is_synced());
+}
+
+#[tokio::test]
+async fn the_put_answer_carries_the_receipt_and_again_the_first_time() {
+    let s = Server::new().await;
+    let bytes = jpeg(7);
+    let id = Uuid::from_u128(0xf00d);
+    let sha = sha256_hex(&bytes);
+
+    let before = Utc::now();
+    let (status, body) = s.put_photo(&id.to_string(), &bytes, &sha).await;
+    let after = Utc::now();
+    assert_eq!(status, StatusCode::CREATED);
+    let first: PhotoStored = serde_json::from_value(body.clone()).unwrap();
+    let receipt = first.receipt.expect("a receipt");
+    assert_eq!((receipt.id, receipt.sha256.as_str()), (id, sha.as_str()));
+    assert!(
+        before <= receipt.received_at && receipt.received_at <= after,
+        "{before} <= {} <= {after}",
+        receipt.received_at
+    );
+    // RFC 3339 in UTC, as every instant of the protocol.
+    let text = body["receipt"]["received_at"].as_str().unwrap();
+    assert!(text.ends_with('Z') && text.contains('T'), "{text}");
+
+    // The same bytes again, a moment later: 200, and the first upload's receipt.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let (status, body) = s.put_photo(&id.to_string(), &bytes, &sha).await;
+    assert_eq!(status, StatusCode::OK);
+    let again: PhotoStored = serde_json::from_value(body).unwrap();
+    assert_eq!(again.receipt, Some(receipt));
+    // Refused uploads carry no receipt: other bytes under the id are 409.
+    let other = jpeg(9);
+    let (status, body) = s
+        .put_photo(&id.to_string(), &other, &sha256_hex(&other))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.get("receipt").is_none(), "{body}");
+}
+
+#[tokio::test]
+async fn a_pull_carries_the_receipt_of_each_photo_received() {
+    let s = Server::new().await;
+    let (finding, follow_up) = (jpeg(7), jpeg(8));
+    let (first_id, second_id) = (Uuid::from_u128(0xf00d), Uuid::from_u128(0xf00e));
+    let mut r = record(1, YANGLIU);
+    r.photos.push(photo_ref(first_id, &finding));
+    r.photos.push(photo_ref(second_id, &follow_up));
+    s.push(&s.device, &[(None, &r)]).await;
+
+    // No photo received yet: no receipts, and none written in the JSON (as an older server).
+    let (_, body) = s
+        .json(Method::GET, &pull_path(None, None), Some(&s.device), None)
+        .await;
+    assert!(body["changes"][0].get("receipts").is_none(), "{body}");
+
+    let before = Utc::now();
+    let (status, _) = s.put_photo_as(&s.device, first_id, &finding).await;
+    let after = Utc::now();
+    assert_eq!(status, StatusCode::CREATED);
+    let pulled = s.pull(&s.device, None, None).await;
+    let receipts = &pulled.changes[0].receipts;
+    assert_eq!(receipts.len(), 1, "{receipts:?}");
+    let first = receipts[0].clone();
+    assert_eq!(first.id, first_id);
+    assert_eq!(first.sha256, sha256_hex(&finding));
+    assert!(
+        before <= first.received_at && first.received_at <= after,
+        "{before} <= {} <= {after}",
+        first.received_at
+    );
+
+    // The same bytes again, later: the first time is kept.
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let (status, _) = s.put_photo_as(&s.device, first_id, &finding).await;
+    assert_eq!(status, StatusCode::OK);
+    // Other bytes under the first photo's id, from another village: its namesake, which is
+    // no receipt of this record's photo.
+    let (status, _) = s.put_photo_as(&s.other, first_id, &jpeg(9)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // The second photo arrives; the office sees both, in the record's photo order.
+    let (status, _) = s.put_photo_as(&s.device, second_id, &follow_up).await;
+    assert_eq!(status, StatusCode::CREATED);
+    for token in [&s.device, &s.office] {
+        let pulled = s.pull(token, None, None).await;
+        let receipts = &pulled.changes[0].receipts;
+        assert_eq!(receipts.len(), 2, "{receipts:?}");
+        assert_eq!(receipts[0], first, "the first upload's time, and its bytes");
+        assert_eq!(
+            (receipts[1].id, receipts[1].sha256.as_str()),
+            (second_id, sha256_hex(&follow_up).as_str())
+        );
+        assert!(receipts[1].received_at > first.received_at);
+    }
+}
+
+#[tokio::test]
+async fn the_csv_export_carries_each_photos_receipt() {
+    let s = Server::new().await;
+    let bytes = jpeg(7);
+    let id = Uuid::from_u128(0xf00d);
+    let mut r = record(1, YANGLIU);
+    r.photos.push(photo_ref(id, &bytes));
+    s.push(&s.device, &[(None, &r)]).await;
+    let column = |csv: &str| {
+        let rows: Vec<Vec<&str>> = csv
+            .trim_start_matches('\u{feff}')
+            .split("\r\n")
+            .map(|row| row.split(',').collect())
+            .collect();
+        let at = rows[0].iter().position(|h| *h == "照片送达").unwrap();
+        assert_eq!(rows[0].len(), csv::LEDGER_HEADERS.len());
+        rows[1][at].to_owned()
+    };
+    // Not received: the photo counts (照片数), but has no receipt.
+    let (_, _, csv) = s.csv(&s.office).await;
+    assert_eq!(column(&csv), "");
+
+    s.put_photo_as(&s.device, id, &bytes).await;
+    let receipt = s.pull(&s.office, None, None).await.changes[0].receipts[0].clone();
+    let sha = sha256_hex(&bytes);
+    for token in [&s.device, &s.office] {
+        let (status, _, csv) = s.csv(token).await;
+        assert_eq!(status, StatusCode::OK);
+        let cell = column(&csv);
+        assert_eq!(cell, csv::receipt_note(&receipt));
+        // China time to the second, then the hash's first 12 hex digits.
+        let (time, prefix) = cell.rsplit_once(' ').unwrap();
+        assert_eq!(prefix, &sha[..12]);
+        assert_eq!(time.len(), "2026-05-01 16:00:00".len(), "{time}");
+        let local = receipt
+            .received_at
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap());
+        assert_eq!(time, local.format("%Y-%m-%d %H:%M:%S").to_string());
+    }
 }
 
 async fn head(s: &Server, id: Uuid) -> (StatusCode, HeaderMap, Bytes) {
@@ -949,20 +1138,22 @@ async fn a_cursor_from_before_the_change_order_update_goes_on_where_it_was() {
     assert_eq!(ids(&all), [old[0].id, old[1].id, old[2].id, new.id]);
 }
 
-/// The released binary as deployed on S3: `--photo-store` names the bucket and the `AWS_*`
-/// variables the rest, read by `object_store` itself (the other tests hand the settings over
-/// in code). Runs whatever `RP_TEST_PHOTO_STORE` says: it is about the S3 configuration.
-#[tokio::test]
-async fn the_binary_keeps_photos_in_the_bucket_its_environment_names() {
-    struct Killed(std::process::Child);
-    impl Drop for Killed {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
+/// The server binary, killed when dropped.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
-    let s = Server::new().await;
-    let bucket = s3::Bucket::new();
+}
+
+/// The server binary serving `s`'s data folder (and database) on a free port, with the options
+/// `configure` adds; once it takes connections.
+async fn serve_binary(
+    s: &Server,
+    configure: impl FnOnce(&mut std::process::Command),
+) -> (Killed, std::net::SocketAddr) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -979,25 +1170,10 @@ async fn the_binary_keeps_photos_in_the_bucket_its_environment_names() {
         .arg(s.dir.path().join("dist"))
         .arg("--data")
         .arg(s.data())
-        .env(
-            "RIVER_PATROL_PHOTO_STORE",
-            format!("s3://{}/township", bucket.name),
-        )
-        .env("AWS_ENDPOINT_URL", s3::endpoint())
-        .env("AWS_REGION", s3::REGION)
-        .env("AWS_ACCESS_KEY_ID", s3::ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", s3::SECRET_KEY)
-        .env("AWS_ALLOW_HTTP", "true")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
-    // Only these settings: none of the machine's own AWS_* variables.
-    for (name, _) in std::env::vars_os() {
-        let aws = name.to_str().is_some_and(|n| n.starts_with("AWS_"));
-        if aws && command.get_envs().all(|(set, _)| set != name.as_os_str()) {
-            command.env_remove(&name);
-        }
-    }
-    let _server = Killed(command.spawn().unwrap());
+    configure(&mut command);
+    let server = Killed(command.spawn().unwrap());
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let mut up = false;
     for _ in 0..200 {
@@ -1008,6 +1184,36 @@ async fn the_binary_keeps_photos_in_the_bucket_its_environment_names() {
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
     assert!(up, "the server did not start on {addr}");
+    (server, addr)
+}
+
+/// The released binary as deployed on S3: `--photo-store` names the bucket and the `AWS_*`
+/// variables the rest, read by `object_store` itself (the other tests hand the settings over
+/// in code). Runs whatever `RP_TEST_PHOTO_STORE` says: it is about the S3 configuration.
+#[tokio::test]
+async fn the_binary_keeps_photos_in_the_bucket_its_environment_names() {
+    let s = Server::new().await;
+    let bucket = s3::Bucket::new();
+    let (_server, addr) = serve_binary(&s, |command| {
+        command
+            .env(
+                "RIVER_PATROL_PHOTO_STORE",
+                format!("s3://{}/township", bucket.name),
+            )
+            .env("AWS_ENDPOINT_URL", s3::endpoint())
+            .env("AWS_REGION", s3::REGION)
+            .env("AWS_ACCESS_KEY_ID", s3::ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", s3::SECRET_KEY)
+            .env("AWS_ALLOW_HTTP", "true");
+        // Only these settings: none of the machine's own AWS_* variables.
+        for (name, _) in std::env::vars_os() {
+            let aws = name.to_str().is_some_and(|n| n.starts_with("AWS_"));
+            if aws && command.get_envs().all(|(set, _)| set != name.as_os_str()) {
+                command.env_remove(&name);
+            }
+        }
+    })
+    .await;
 
     let bytes = jpeg(5);
     let id = Uuid::from_u128(0x5305);
@@ -1022,6 +1228,54 @@ async fn the_binary_keeps_photos_in_the_bucket_its_environment_names() {
     let key = river_patrol_server::photo_store::photo_key(id);
     let stored = store.get(&key).await.unwrap().bytes().await.unwrap();
     assert_eq!(stored.as_ref(), bytes.as_slice());
+}
+
+#[tokio::test]
+async fn the_township_sets_the_rule_for_a_valid_patrol() {
+    let mut s = Server::new().await;
+    let township = township_path();
+    // Out of the box, the usual rule.
+    let (status, body) = s.json(Method::GET, &township, Some(&s.device), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({"patrol_rule": {"min_minutes": 15, "min_metres": 1000}})
+    );
+
+    // A township whose rule is 20 minutes and 2 km: every token reads it, a village's and the
+    // office's alike.
+    let rule = PatrolRule {
+        min_minutes: 20,
+        min_metres: 2000,
+    };
+    s.api = s.api.clone().with_patrol_rule(rule);
+    for token in [&s.device, &s.other, &s.office] {
+        let (status, body) = s.json(Method::GET, &township, Some(token), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            serde_json::from_value::<Township>(body).unwrap(),
+            Township { patrol_rule: rule }
+        );
+    }
+    // Nobody else.
+    let (status, body) = s.json(Method::GET, &township, None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_code(&body), code::UNAUTHORIZED);
+
+    // The binary takes the rule from its command line or its environment.
+    let (_server, addr) = serve_binary(&s, |command| {
+        command
+            .args(["--patrol-min-minutes", "20"])
+            .env("RIVER_PATROL_PATROL_MIN_METRES", "2000");
+    })
+    .await;
+    let response = http_get(addr, &township, &s.device).await;
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
+    assert_eq!(
+        serde_json::from_str::<Township>(body).unwrap(),
+        Township { patrol_rule: rule }
+    );
 }
 
 /// `PUT /api/v1/photos/{id}` of `bytes` over a socket; the whole response as text.
@@ -1113,18 +1367,24 @@ async fn the_same_photo_uploaded_at_once_is_stored_once() {
         }));
     }
     let mut created = 0;
+    let mut receipts = Vec::new();
     for task in tasks {
-        match task.await.unwrap() {
-            (StatusCode::CREATED, body) => {
-                assert_eq!(body, json!({"stored": true}));
+        let (status, body) = task.await.unwrap();
+        let answer: PhotoStored = serde_json::from_value(body).unwrap();
+        match status {
+            StatusCode::CREATED => {
+                assert!(answer.stored);
                 created += 1;
             }
-            (status, body) => {
-                assert_eq!((status, body), (StatusCode::OK, json!({"stored": false})))
-            }
+            status => assert_eq!((status, answer.stored), (StatusCode::OK, false)),
         }
+        receipts.push(answer.receipt.expect("every answer carries the receipt"));
     }
     assert_eq!(created, 1);
+    assert!(
+        receipts.iter().all(|r| *r == receipts[0]),
+        "one receipt, the first upload's: {receipts:?}"
+    );
     assert_eq!(s.count("SELECT COUNT(*) FROM photos").await, 1);
     assert_eq!(s.stored_photos().await, [format!("{id}.jpg")]);
     assert_eq!(s.stored_photo(id).await, bytes);

@@ -2,9 +2,15 @@
 //! the photo store, `crate::photo_store`), the namesakes uploaded under a held id with other
 //! bytes by a village that may not read the held photo (`photo_namesakes`,
 //! `crate::routes::photos`), and which villages may read each one (`photo_villages`: the
-//! uploader's village, and those whose records name it with its SHA-256).
+//! uploader's village, and those whose records name it with its SHA-256), and the receipts
+//! of what it holds: each row's `stored_at`, written once when the bytes first arrived and
+//! never moved by the same upload again (`ON CONFLICT DO NOTHING`), is when the server received
+//! them (`patrol_core::PhotoReceipt`).
 
-use chrono::Utc;
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use patrol_core::{PhotoReceipt, Record};
 use sqlx::{Any, AnyPool, Executor};
 use uuid::Uuid;
 
@@ -117,4 +123,103 @@ pub async fn index_namesake(
     .await?
     .rows_affected();
     Ok(inserted == 1)
+}
+
+/// The server's receipt of photo `id` with the bytes hashing to `sha256` (lower-case hex): the
+/// photo the index holds under the id or a namesake, if either has these bytes.
+pub async fn receipt(
+    db: &AnyPool,
+    id: Uuid,
+    sha256: &str,
+) -> Result<Option<PhotoReceipt>, AppError> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT sha256, stored_at FROM photos WHERE id = $1 AND sha256 = $2 \
+         UNION ALL \
+         SELECT sha256, stored_at FROM photo_namesakes WHERE id = $1 AND sha256 = $2",
+    )
+    .bind(id.to_string())
+    .bind(sha256.to_ascii_lowercase())
+    .fetch_optional(db)
+    .await?;
+    row.map(|(sha256, stored_at)| {
+        Ok(PhotoReceipt {
+            id,
+            sha256,
+            received_at: received_at(&stored_at)?,
+        })
+    })
+    .transpose()
+}
+
+/// Photo ids asked for in one query: well under the bound-parameter limits of SQLite (32766)
+/// and PostgreSQL (65535), for a township's whole ledger at once.
+const IDS_PER_QUERY: usize = 500;
+
+/// The receipts of the photos each of `records` names (the finding's and the visits'), record
+/// by record in the order given: for each, the receipts of the photos held with the very bytes
+/// the record names (`PhotoReceipt::is_for`), in the record's photo order, each once. Other
+/// bytes held under a photo's id (another village's photo, a namesake) are no receipt of it,
+/// and tell the record's readers nothing.
+pub async fn receipts_of(
+    db: &AnyPool,
+    records: &[&Record],
+) -> Result<Vec<Vec<PhotoReceipt>>, AppError> {
+    let ids: Vec<String> = records
+        .iter()
+        .flat_map(|r| r.all_photos())
+        .map(|p| p.id)
+        .collect::<HashSet<Uuid>>()
+        .into_iter()
+        .map(|id| id.to_string())
+        .collect();
+    // (id, sha256) → when first held. A record names each photo by both.
+    let mut held: HashMap<(String, String), String> = HashMap::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let list = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT id, sha256, stored_at FROM photos WHERE id IN ({list}) \
+             UNION ALL \
+             SELECT id, sha256, stored_at FROM photo_namesakes WHERE id IN ({list})"
+        );
+        let mut query = sqlx::query_as::<_, (String, String, String)>(&sql);
+        for id in chunk {
+            query = query.bind(id);
+        }
+        for (id, sha256, stored_at) in query.fetch_all(db).await? {
+            held.insert((id, sha256), stored_at);
+        }
+    }
+    records
+        .iter()
+        .map(|record| {
+            let mut receipts: Vec<PhotoReceipt> = Vec::new();
+            for photo in record.all_photos() {
+                let key = (photo.id.to_string(), photo.sha256.to_ascii_lowercase());
+                let Some(stored_at) = held.get(&key) else {
+                    continue;
+                };
+                if receipts.iter().any(|r| r.is_for(photo)) {
+                    continue;
+                }
+                receipts.push(PhotoReceipt {
+                    id: photo.id,
+                    sha256: key.1,
+                    received_at: received_at(stored_at)?,
+                });
+            }
+            Ok(receipts)
+        })
+        .collect()
+}
+
+/// A row's `stored_at` (RFC 3339, as [`index`] and [`index_namesake`] write it).
+fn received_at(stored_at: &str) -> Result<DateTime<Utc>, AppError> {
+    patrol_core::stamp::parse_instant(stored_at).map_err(|e| {
+        AppError::Internal(anyhow::anyhow!(
+            "a photo's stored time {stored_at:?} cannot be read: {e}"
+        ))
+    })
 }

@@ -1,6 +1,6 @@
 //! The `records` table: a record's stored row read (locked) and written with the next change
-//! number, the photos its village may then read, the photos it still lacks, a pull's page and
-//! the ledger an export writes.
+//! number, the photos its village may then read, the photos it still lacks, a pull's page (with
+//! the receipts of the records' photos) and the ledger an export writes.
 
 use chrono::Utc;
 use patrol_core::Record;
@@ -148,16 +148,23 @@ pub async fn pull(
         limit,
     )
     .await?;
-    let rows = page
+    let mut rows = page
         .rows
         .into_iter()
         .map(|row| {
             Ok(ServerRecord {
                 server_rev: rev_of(row.server_rev),
                 record: decode_stored(&row.body)?,
+                receipts: Vec::new(),
             })
         })
-        .collect::<Result<_, AppError>>()?;
+        .collect::<Result<Vec<_>, AppError>>()?;
+    // Read after the page: a photo that arrives in between is received, and says so.
+    let records: Vec<&Record> = rows.iter().map(|r| &r.record).collect();
+    let receipts = photos::receipts_of(db, &records).await?;
+    for (row, receipts) in rows.iter_mut().zip(receipts) {
+        row.receipts = receipts;
+    }
     Ok(Page {
         rows,
         cursor: page.cursor,

@@ -1,12 +1,13 @@
 //! `GET /api/v1/export.csv`: the ledger as the office opens it in Excel, written by the same
-//! core code as the phone's export ([`patrol_core::csv::ledger_csv`]).
+//! core code as the phone's export ([`patrol_core::csv::ledger_csv_with_receipts`]), with the
+//! server's receipts of the photos in the 照片送达 column.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::db::records;
 use crate::db::tokens::Caller;
+use crate::db::{photos, records};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -16,7 +17,13 @@ pub(super) async fn export_csv(
     State(state): State<AppState>,
 ) -> Result<Response, AppError> {
     let records = records::ledger(&state.db, caller.village.as_deref()).await?;
-    let text = patrol_core::csv::ledger_csv(&records);
+    let named: Vec<&patrol_core::Record> = records.iter().collect();
+    let receipts: Vec<_> = photos::receipts_of(&state.db, &named)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    let text = patrol_core::csv::ledger_csv_with_receipts(&records, &receipts);
     Ok((
         StatusCode::OK,
         [

@@ -5,10 +5,12 @@
 pub mod export;
 pub mod health;
 pub mod import;
+pub mod me;
 pub mod metrics;
 pub mod patrols;
 pub mod photos;
 pub mod records;
+pub mod township;
 
 use axum::Router;
 use axum::http::HeaderValue;
@@ -25,6 +27,8 @@ use crate::state::AppState;
 pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/health"),
     ("get", "/api/v1/limits"),
+    ("get", "/api/v1/me"),
+    ("get", "/api/v1/township"),
     ("post", "/api/v1/records"),
     ("get", "/api/v1/records"),
     ("put", "/api/v1/photos/{id}"),
@@ -43,6 +47,8 @@ pub fn router(state: Option<AppState>, cors_origins: Vec<HeaderValue>) -> Router
         Some(state) => Router::new()
             .route("/v1/health", get(health::health))
             .route("/v1/limits", get(health::limits))
+            .route("/v1/me", get(me::me))
+            .route("/v1/township", get(township::township))
             .route("/v1/records", get(records::pull).post(records::push))
             .route(
                 "/v1/photos/{id}",

@@ -30,6 +30,14 @@
 //! village that held the id first, and the office, keep reading it under the id. The office's
 //! uploads are answered as before (409 for other bytes under a held id: it reads every photo,
 //! there is nothing to hide from it).
+//!
+//! Every answer that the server holds the bytes (201 or 200) carries their receipt
+//! (`patrol_core::PhotoReceipt`, `crate::db::photos::receipt`): their SHA-256 and when the
+//! server first held them under the id, which the same upload again never moves. For a
+//! namesake that is when the namesake came. For the very bytes of a photo held already (the
+//! second case above) it is when they first came, from whoever sent them: the time is the
+//! evidence, and it tells nothing to someone who could not already read the photo (its hash
+//! named in a record opens it just the same).
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -48,8 +56,17 @@ use crate::state::AppState;
 /// `Cache-Control` of a photo: its bytes never change under its id.
 pub const PHOTO_CACHE: &str = "private, max-age=31536000, immutable";
 
-fn stored(status: StatusCode, stored: bool) -> Response {
-    (status, AppJson(PhotoStored { stored })).into_response()
+/// The answer to an upload of photo `id` hashing to `sha256`, which the server now holds: with
+/// its receipt, whose time is that of the first upload of these bytes however often they come.
+async fn stored(
+    state: &AppState,
+    status: StatusCode,
+    stored: bool,
+    id: Uuid,
+    sha256: &str,
+) -> Result<Response, AppError> {
+    let receipt = photos::receipt(&state.db, id, sha256).await?;
+    Ok((status, AppJson(PhotoStored { stored, receipt })).into_response())
 }
 
 /// `PUT /api/v1/photos/{id}` with `X-Photo-Sha256`: 201 stored, 200 already held with this
@@ -80,7 +97,7 @@ pub(super) async fn put_photo(
     let readable = photos::readable_by(&state.db, id, village).await?;
     if !readable.is_empty() {
         return if readable.iter().any(|held| held.sha256 == actual) {
-            Ok(stored(StatusCode::OK, false))
+            stored(&state, StatusCode::OK, false, id, &actual).await
         } else {
             Err(AppError::PhotoConflict)
         };
@@ -92,11 +109,11 @@ pub(super) async fn put_photo(
         && *held == actual
     {
         let opened = photos::open_to_village(&state.db, id, village, &actual).await?;
-        return Ok(if opened {
-            stored(StatusCode::CREATED, true)
+        return if opened {
+            stored(&state, StatusCode::CREATED, true, id, &actual).await
         } else {
-            stored(StatusCode::OK, false)
-        });
+            stored(&state, StatusCode::OK, false, id, &actual).await
+        };
     }
     // The uploader's village may read what it uploads. Opened before the bytes are stored, so
     // that the same upload arriving at the same moment (a retry, another instance) finds it
@@ -152,7 +169,7 @@ async fn store_photo(
 ) -> Result<Response, AppError> {
     if let Some((held, _)) = photos::indexed_hash(&state.db, id).await? {
         return if held == actual {
-            Ok(stored(StatusCode::OK, false))
+            stored(state, StatusCode::OK, false, id, actual).await
         } else {
             Err(AppError::PhotoConflict)
         };
@@ -162,10 +179,10 @@ async fn store_photo(
     if photos::index(&state.db, id, actual, len).await? {
         tracing::info!(%id, bytes = len, "photo stored");
         state.metrics.photo_stored();
-        return Ok(stored(StatusCode::CREATED, true));
+        return stored(state, StatusCode::CREATED, true, id, actual).await;
     }
     match photos::indexed_hash(&state.db, id).await? {
-        Some((held, _)) if held == actual => Ok(stored(StatusCode::OK, false)),
+        Some((held, _)) if held == actual => stored(state, StatusCode::OK, false, id, actual).await,
         _ => Err(AppError::PhotoConflict),
     }
 }
@@ -183,9 +200,9 @@ async fn store_namesake(
     if photos::index_namesake(&state.db, id, actual, len).await? {
         tracing::info!(%id, bytes = len, "photo stored as a namesake of a held one");
         state.metrics.photo_stored();
-        return Ok(stored(StatusCode::CREATED, true));
+        return stored(state, StatusCode::CREATED, true, id, actual).await;
     }
-    Ok(stored(StatusCode::OK, false))
+    stored(state, StatusCode::OK, false, id, actual).await
 }
 
 fn photo_headers(sha256: &str, len: i64) -> Result<HeaderMap, AppError> {

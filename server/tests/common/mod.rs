@@ -329,6 +329,18 @@ impl Server {
         (status, serde_json::from_slice(&body).unwrap())
     }
 
+    /// `token` uploads `bytes` as photo `id`, with their hash: the status and the answer.
+    pub async fn put_photo_as(&self, token: &str, id: Uuid, bytes: &[u8]) -> (StatusCode, Value) {
+        let req = Request::put(format!("/api/v1/photos/{id}"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "image/jpeg")
+            .header(PHOTO_SHA256_HEADER, sha256_hex(bytes))
+            .body(Body::from(bytes.to_vec()))
+            .unwrap();
+        let (status, _, body) = self.send(req).await;
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
     pub async fn csv(&self, token: &str) -> (StatusCode, HeaderMap, String) {
         let req = Request::get("/api/v1/export.csv")
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -432,6 +444,9 @@ pub fn photo_ref(id: Uuid, bytes: &[u8]) -> PhotoRef {
         height: 1200,
         sha256: sha256_hex(bytes),
         taken_at: at(1, 8),
+        watermark: None,
+        source: None,
+        exif: None,
     }
 }
 
