@@ -3,6 +3,8 @@
 // - Install: downloads every file of this build (the list below), checks each against its
 //   SHA-256, and only when all of them arrived intact puts them in the cache named after the
 //   build version. Anything missing or altered fails the install, so the working version stays.
+//   While it downloads, it posts {type: 'PRECACHE_PROGRESS', done, total} to the app's pages,
+//   which show it on a first visit (the app is not ready offline until this ends).
 // - No skipWaiting() on install: a new version waits until the app posts {type: 'SKIP_WAITING'}
 //   (the user agreed and no unsaved form is open; see src/pwa.rs).
 // - Activate: deletes the caches of other versions, then takes control of open pages.
@@ -70,7 +72,16 @@ async function cached(path, request) {
 /** Downloads and checks every file first; writes only once all of them are good. */
 async function precache() {
   if (!BUILD) throw new Error('sw.js has no precache list: build the app with `cargo xtask dist`');
-  const files = await Promise.all(BUILD.files.map(download));
+  const total = BUILD.files.length;
+  let done = 0;
+  const files = await Promise.all(
+    BUILD.files.map(async (file) => {
+      const downloaded = await download(file);
+      done += 1;
+      await progress(done, total);
+      return downloaded;
+    }),
+  );
   const cache = await caches.open(CACHE);
   await Promise.all(files.map(([url, response]) => cache.put(url, response)));
 }
@@ -89,6 +100,16 @@ async function download(file) {
   }
   const headers = { 'Content-Type': response.headers.get('Content-Type') || 'application/octet-stream' };
   return [file.url, new Response(body, { headers })];
+}
+
+/** Tells every page of the app (controlled or not yet) how far the download is. */
+async function progress(done, total) {
+  try {
+    const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    for (const page of pages) page.postMessage({ type: 'PRECACHE_PROGRESS', done, total });
+  } catch (e) {
+    // Only news: never a reason to fail the install.
+  }
 }
 
 function nameHash(url) {

@@ -4,8 +4,9 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use patrol_core::sync::{
     ErrorResponse, Health, PHOTO_SHA256_HEADER, PatrolPullResponse, PatrolPushRequest,
-    PatrolPushResponse, PhotoStored, PullResponse, PushRequest, PushResponse, patrol_pull_path,
-    patrols_path, photo_path, pull_path, records_path,
+    PatrolPushResponse, PhotoReceipt, PhotoStored, PullResponse, PushRequest, PushResponse,
+    TokenHolder, Township, me_path, patrol_pull_path, patrols_path, photo_path, pull_path,
+    records_path, township_path,
 };
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -92,10 +93,30 @@ impl Server {
         json(send(request).await?).await
     }
 
+    /// Whom this phone's token was issued to: its officer, and its village unless it is the
+    /// township's.
+    pub async fn me(&self) -> Result<TokenHolder, ApiError> {
+        let request = self.authorized(Request::get(&self.url(&me_path())), JSON_TIMEOUT_MS);
+        json(send(request).await?).await
+    }
+
+    /// The township's rules: what a valid patrol needs.
+    pub async fn township(&self) -> Result<Township, ApiError> {
+        let request = self.authorized(Request::get(&self.url(&township_path())), JSON_TIMEOUT_MS);
+        json(send(request).await?).await
+    }
+
     /// Sends one photo; succeeds when the server says it holds it (new or already there).
     /// Only the server's own answer counts: a proxy's or captive portal's page with 200 would
     /// otherwise mark the photo sent while the server never got it.
-    pub async fn upload_photo(&self, id: Uuid, sha256: &str, jpeg: &Blob) -> Result<(), ApiError> {
+    /// The answer carries the server's receipt (when it first received these bytes), where
+    /// the server gives one.
+    pub async fn upload_photo(
+        &self,
+        id: Uuid,
+        sha256: &str,
+        jpeg: &Blob,
+    ) -> Result<Option<PhotoReceipt>, ApiError> {
         let request = self
             .authorized(Request::put(&self.url(&photo_path(id))), PHOTO_TIMEOUT_MS)
             .header("Content-Type", "image/jpeg")
@@ -104,7 +125,7 @@ impl Server {
             .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
         json::<PhotoStored>(send_built(request).await?)
             .await
-            .map(drop)
+            .map(|stored| stored.receipt)
     }
 
     /// A photo another device took, for this phone's copy of the record.

@@ -57,6 +57,7 @@ pub fn App(held: Held) -> impl IntoView {
                 <a class="skip-link" href="#main">{t!(use_i18n(), skip_to_content)}</a>
                 <NoticeBar />
                 <crate::pwa::UpdateBanner />
+                <crate::pwa::OfflineReadiness />
                 <PatrolBar />
                 <main id="main" tabindex="-1">
                     <Routes fallback=NotFound>

@@ -103,7 +103,13 @@ pub async fn make(now: DateTime<Utc>) -> Result<(Blob, Made), BackupFailure> {
     };
     let manifest = Manifest::new(now, &loaded.records, &patrols, photo_entries, kept);
     let manifest = manifest.to_json().into_bytes();
-    let ledger = patrol_core::csv::ledger_csv(&loaded.records).into_bytes();
+    // With the township's receipts for the photos, as the phone's own CSV has them.
+    let receipts: Vec<_> = crate::storage::sync_state::load_states()
+        .into_values()
+        .flat_map(|s| s.receipts)
+        .collect();
+    let ledger =
+        patrol_core::csv::ledger_csv_with_receipts(&loaded.records, &receipts).into_bytes();
 
     let mut writer = ZipWriter::new(now);
     let parts = Array::new();

@@ -1,8 +1,10 @@
 //! The ledger as a CSV file: downloaded from the phone (no network), with the same text the
-//! server's `/api/v1/export.csv` gives for the same records ([`patrol_core::csv`]); and the
+//! server's `/api/v1/export.csv` gives for the same records ([`patrol_core::csv`]); any
+//! other CSV the app offers (the patrol statistics); and the
 //! office's own ledger file read in for an import ([`patrol_core::import`]).
 
 use patrol_core::Record;
+use patrol_core::sync::PhotoReceipt;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
@@ -20,23 +22,34 @@ impl From<leptos::wasm_split::SplitLoaderError> for ExportFailed {
 }
 
 /// Offers `records` (tombstones are left out) as a CSV download named `file_name` (e.g.
-/// `整改台账-2026-11-28.csv`, from the catalogue). The CSV writer is downloaded on first use
+/// `整改台账-2026-11-28.csv`, from the catalogue), with the township's `receipts` for their
+/// photos in the 照片送达 column. The CSV writer is downloaded on first use
 /// (src/on_demand.rs): the list opens without it.
-pub async fn download_ledger(records: Vec<Record>, file_name: String) -> Result<(), ExportFailed> {
-    export_part(records, file_name).await
+pub async fn download_ledger(
+    records: Vec<Record>,
+    receipts: Vec<PhotoReceipt>,
+    file_name: String,
+) -> Result<(), ExportFailed> {
+    export_part(records, receipts, file_name).await
 }
 
 on_demand_part! {
-    fn export_part(records: Vec<Record>, file_name: String) -> Result<(), ExportFailed> {
-        offer_ledger(&records, &file_name).map_err(|_| ExportFailed)
+    fn export_part(
+        records: Vec<Record>,
+        receipts: Vec<PhotoReceipt>,
+        file_name: String,
+    ) -> Result<(), ExportFailed> {
+        let text = patrol_core::csv::ledger_csv_with_receipts(&records, &receipts);
+        offer_csv(&text, &file_name).map_err(|_| ExportFailed)
     }
 }
 
-fn offer_ledger(records: &[Record], file_name: &str) -> Result<(), JsValue> {
-    let text = patrol_core::csv::ledger_csv(records);
+/// Offers `text` (a CSV made by [`patrol_core::csv`]'s writers) as a download named
+/// `file_name`.
+pub fn offer_csv(text: &str, file_name: &str) -> Result<(), JsValue> {
     let options = BlobPropertyBag::new();
     options.set_type("text/csv;charset=utf-8");
-    let parts = js_sys::Array::of1(&JsValue::from_str(&text));
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
     offer_download(&blob, file_name)
 }

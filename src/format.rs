@@ -27,6 +27,17 @@ pub fn date_time(locale: Locale, at: DateTime<Utc>) -> String {
     .into()
 }
 
+/// "2026年12月6日 11:23:45" / "Dec 6, 2026, 11:23:45 AM": to the second, for evidence such as
+/// when the township received a photo.
+pub fn date_time_seconds(locale: Locale, at: DateTime<Utc>) -> String {
+    let date = Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));
+    date.to_locale_string(
+        locale.as_str(),
+        &options(&[("dateStyle", "medium"), ("timeStyle", "medium")]),
+    )
+    .into()
+}
+
 /// "14:05" / "2:05 PM": a time later today, in the phone's time zone.
 pub fn time(locale: Locale, at: DateTime<Utc>) -> String {
     let date = Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));

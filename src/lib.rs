@@ -27,6 +27,7 @@ pub mod pwa;
 pub mod state;
 pub mod storage;
 pub mod sync;
+pub mod wake_lock;
 
 /// Mounts the app on the page's body.
 pub fn start() {

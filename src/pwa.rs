@@ -6,6 +6,11 @@
 //! `{type: "SKIP_WAITING"}` to the waiting worker and reloads when that worker takes control.
 //! With a form open the banner asks to save or leave it first (what was typed is a draft
 //! already, so nothing is lost either way). See docs/pwa.md.
+//!
+//! The first minute: until the first service worker holds every file of the build, the app
+//! is not yet ready to open without signal. sw.js posts `{type: "PRECACHE_PROGRESS", done,
+//! total}` while it downloads; [`OfflineReadiness`] shows that progress, then says once
+//! "已可离线使用" when the worker is active, or that getting ready did not finish.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -38,6 +43,21 @@ pub struct Pwa {
     install_prompt: StoredValue<Option<web_sys::Event>, LocalStorage>,
     /// The user accepted: the next controller change is the new version taking over.
     switching: StoredValue<bool>,
+    /// How far this phone is from opening the app with no signal (the first visit).
+    offline: RwSignal<Offline>,
+}
+
+/// Whether the app can open without signal yet, as far as this page has seen.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Offline {
+    /// Nothing to say: ready since an earlier visit, or no service worker in this browser.
+    Quiet,
+    /// The first service worker is downloading the build: `done` of `total` files.
+    Preparing { done: u32, total: u32 },
+    /// It just finished: said once, until the user closes it.
+    JustReady,
+    /// It stopped (the connection dropped): the next visit tries again.
+    Failed,
 }
 
 /// Provides [`Pwa`], registers the service worker and listens for the install prompt.
@@ -50,6 +70,7 @@ pub fn provide() {
         registration: StoredValue::new_local(None),
         install_prompt: StoredValue::new_local(None),
         switching: StoredValue::new(false),
+        offline: RwSignal::new(Offline::Quiet),
     };
     provide_context(pwa);
     // Once the form is saved or left, the "save first" hint has done its job.
@@ -105,6 +126,7 @@ fn register(pwa: Pwa) {
         on_controller.as_ref().unchecked_ref(),
     );
     on_controller.forget();
+    listen_for_progress(pwa, &container);
 
     spawn_local(async move {
         match JsFuture::from(container.register("/sw.js")).await {
@@ -123,6 +145,11 @@ fn has_controller() -> bool {
 
 fn watch(pwa: Pwa, reg: ServiceWorkerRegistration) {
     pwa.registration.set_value(Some(reg.clone()));
+    if reg.active().is_none()
+        && let Some(first) = reg.installing().or_else(|| reg.waiting())
+    {
+        follow_first(pwa, first);
+    }
     // Installed by an earlier visit and still waiting.
     if reg.waiting().is_some() && has_controller() {
         pwa.update_ready.set(true);
@@ -153,6 +180,107 @@ fn watch(pwa: Pwa, reg: ServiceWorkerRegistration) {
     let timer = set_interval_with_handle(move || check_for_update(pwa), UPDATE_CHECK).ok();
     // The app lives as long as the page; these go with it.
     std::mem::forget((online, shown, timer));
+}
+
+/// The download progress the first worker posts while it installs.
+fn listen_for_progress(pwa: Pwa, container: &web_sys::ServiceWorkerContainer) {
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            let data = ev.data();
+            let field = |name: &str| js_sys::Reflect::get(&data, &name.into()).ok();
+            if field("type").and_then(|t| t.as_string()).as_deref() != Some("PRECACHE_PROGRESS") {
+                return;
+            }
+            let count = |name: &str| field(name).and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
+            // Only while the first worker installs: an update's download is not news.
+            if matches!(pwa.offline.get_untracked(), Offline::Preparing { .. }) {
+                pwa.offline.set(Offline::Preparing {
+                    done: count("done"),
+                    total: count("total"),
+                });
+            }
+        });
+    // onmessage rather than a listener: setting it also starts the delivery of messages,
+    // which otherwise wait for startMessages().
+    container.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+}
+
+/// The first worker of this phone is installing: the app is getting ready to open offline.
+fn follow_first(pwa: Pwa, worker: ServiceWorker) {
+    pwa.offline.set(Offline::Preparing { done: 0, total: 0 });
+    let this = worker.clone();
+    let on_state = Closure::<dyn FnMut()>::new(move || match this.state() {
+        ServiceWorkerState::Activating | ServiceWorkerState::Activated => {
+            // Every file is in the cache once a worker activates (sw.js installs all or none).
+            if matches!(pwa.offline.get_untracked(), Offline::Preparing { .. }) {
+                pwa.offline.set(Offline::JustReady);
+            }
+        }
+        ServiceWorkerState::Redundant => pwa.offline.set(Offline::Failed),
+        _ => {}
+    });
+    let _ =
+        worker.add_event_listener_with_callback("statechange", on_state.as_ref().unchecked_ref());
+    on_state.forget();
+}
+
+/// How long "已可离线使用" stays before it goes by itself.
+const READY_SHOWN: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// "正在准备离线使用 n / m", then "已可离线使用" once; or that it did not finish. A live
+/// region, not a `status` role: it is news beside the app's own confirmations, not one of them.
+#[component]
+pub fn OfflineReadiness() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(pwa) = use_context::<Pwa>() else {
+        return ().into_any();
+    };
+    Effect::new(move |_| {
+        if pwa.offline.get() == Offline::JustReady {
+            set_timeout(
+                move || {
+                    if pwa.offline.get_untracked() == Offline::JustReady {
+                        pwa.offline.set(Offline::Quiet);
+                    }
+                },
+                READY_SHOWN,
+            );
+        }
+    });
+    let close = move |_| pwa.offline.set(Offline::Quiet);
+    (move || match pwa.offline.get() {
+        Offline::Quiet => ().into_any(),
+        Offline::Preparing { done, total } => view! {
+            <div class="offline-readiness" aria-live="polite" data-testid="offline-preparing">
+                <p>
+                    {if total == 0 {
+                        t_string!(i18n, pwa.offline_preparing_start).to_string()
+                    } else {
+                        t_string!(i18n, pwa.offline_preparing, done, total).to_string()
+                    }}
+                </p>
+                // The line above says the same in words.
+                <progress max=total.max(1) value=done aria-hidden="true"></progress>
+            </div>
+        }
+        .into_any(),
+        Offline::JustReady => view! {
+            <div class="offline-readiness ready" aria-live="polite" data-testid="offline-ready">
+                <p>{t!(i18n, pwa.offline_ready)}</p>
+                <button type="button" on:click=close>{t!(i18n, pwa.offline_close)}</button>
+            </div>
+        }
+        .into_any(),
+        Offline::Failed => view! {
+            <div class="offline-readiness failed" aria-live="polite" data-testid="offline-failed">
+                <p>{t!(i18n, pwa.offline_failed)}</p>
+                <button type="button" on:click=close>{t!(i18n, pwa.offline_close)}</button>
+            </div>
+        }
+        .into_any(),
+    })
+    .into_any()
 }
 
 /// A new worker is installing: once installed while a page is controlled, it is an update.

@@ -18,7 +18,9 @@ use crate::label;
 use crate::on_demand::{self, on_demand_part};
 use crate::state::patrols::{self, Patrols};
 use crate::storage::SaveError;
+use crate::storage::settings::Settings;
 use crate::sync::SyncEngine;
+use crate::wake_lock::use_wake_lock;
 
 /// The bar on every screen while a patrol is under way; it also keeps the GPS watch that
 /// records the track, so the track grows whatever screen is open.
@@ -94,6 +96,10 @@ fn ActivePatrolBar(id: Uuid, gps_error: Signal<Option<PositionError>>) -> impl I
     // Ending cannot be undone, so a stray tap only asks.
     let confirming = RwSignal::new(false);
     let patrol = Memo::new(move |_| patrols.get(id));
+    // The screen stays on while the patrol is under way: this bar lives exactly that long.
+    let settings = expect_context::<RwSignal<Settings>>();
+    let keep_screen_on = Signal::derive(move || settings.with(|s| s.keep_screen_on));
+    let wake_lock = use_wake_lock(keep_screen_on);
     let elapsed =
         move || patrol.with(|p| p.as_ref().map(|p| format_duration(p.duration_s(now.get()))));
     let length = move || {
@@ -154,6 +160,10 @@ fn ActivePatrolBar(id: Uuid, gps_error: Signal<Option<PositionError>>) -> impl I
                     .map(|m| view! { <p class="patrol-bar-alert" role="alert">{m}</p> })
                     .collect_view()
             }}
+            // Where the browser cannot keep the screen on, the officer should know to.
+            <Show when=move || keep_screen_on.get() && !wake_lock.supported>
+                <p class="patrol-bar-note" data-testid="screen-by-hand">{t!(i18n, patrols.screen_by_hand)}</p>
+            </Show>
         </aside>
     }
 }

@@ -1,7 +1,9 @@
 //! How a patrol is told in words wherever it appears: its distance, its river and section,
-//! and whether the township's server has it.
+//! whether it counts as a valid patrol by the township's rule and why not, and whether the
+//! township's server has it.
 
 use patrol_core::Patrol;
+use patrol_core::patrol_rule::{Finding, PatrolRule, Verdict};
 
 use crate::components::sync_status::problem_text;
 use crate::i18n::*;
@@ -40,4 +42,46 @@ pub fn sync_text(engine: SyncEngine, locale: Locale, p: &Patrol) -> String {
             )
         }
     }
+}
+
+/// "有效巡河" or "未达有效巡河".
+pub fn verdict_text(locale: Locale, verdict: &Verdict) -> &'static str {
+    if verdict.valid {
+        td_string!(locale, patrols.valid)
+    } else {
+        td_string!(locale, patrols.not_valid)
+    }
+}
+
+/// One reason a patrol does not count, in words.
+pub fn finding_text(locale: Locale, finding: &Finding) -> String {
+    match finding {
+        Finding::TooShort {
+            minutes,
+            min_minutes,
+        } => td_string!(locale, patrols.too_short, minutes, min_minutes).to_string(),
+        Finding::TooLittleDistance { metres, min_metres } => {
+            let (counted, least) = (
+                distance(locale, f64::from(*metres)),
+                distance(locale, f64::from(*min_metres)),
+            );
+            td_string!(locale, patrols.too_little_distance, counted, least).to_string()
+        }
+        Finding::TooFast { km_h, from, to } => {
+            let speed = crate::format::decimal(locale, *km_h, 0);
+            let (from, to) = (
+                crate::format::time(locale, *from),
+                crate::format::time(locale, *to),
+            );
+            td_string!(locale, patrols.too_fast, speed, from, to).to_string()
+        }
+        Finding::Jumps { count } => td_string!(locale, patrols.jumps, count).to_string(),
+    }
+}
+
+/// "有效巡河须至少 15 分钟、1 公里（乡镇规定）".
+pub fn rule_text(locale: Locale, rule: &PatrolRule) -> String {
+    let minutes = rule.min_minutes;
+    let least = distance(locale, f64::from(rule.min_metres));
+    td_string!(locale, patrols.rule, minutes, least).to_string()
 }

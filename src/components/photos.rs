@@ -13,19 +13,22 @@ use chrono::{DateTime, Utc};
 use leptos::ev::{Event, KeyboardEvent, PointerEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use patrol_core::PhotoRef;
 use patrol_core::capture::CaptureConfig;
+use patrol_core::provenance::{self, OffSite, PhotoSource, Span};
+use patrol_core::{Kind, PhotoRef, Position, watermark};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use web_sys::{File, HtmlElement, HtmlInputElement, Url};
 
-use crate::camera::CameraError;
+use crate::camera::{CameraError, Intake};
 use crate::components::dialog::ConfirmDialog;
 use crate::format;
 use crate::i18n::*;
 use crate::label;
+use crate::labels::Label;
 use crate::on_demand::{PartMissing, on_demand_part};
 use crate::storage::photos::{self as photo_store, AddError, PhotoError, PhotoStore};
+use crate::storage::settings::Settings;
 
 /// Where an `<img>` gets its picture: an object URL of the stored Blob.
 #[derive(Clone, Debug, PartialEq)]
@@ -178,6 +181,8 @@ enum Refusal {
     Full,
     NotAnImage,
     Failed(String),
+    /// The browser would not keep it (not for lack of space): a private or in-app session.
+    NotStored(String),
 }
 
 fn refusal(error: AddError) -> Refusal {
@@ -185,7 +190,7 @@ fn refusal(error: AddError) -> Refusal {
         AddError::Camera(CameraError::NotAnImage) => Refusal::NotAnImage,
         AddError::Camera(CameraError::Failed(why)) => Refusal::Failed(why),
         AddError::Store(PhotoError::Full) => Refusal::Full,
-        AddError::Store(PhotoError::Failed(why)) => Refusal::Failed(why),
+        AddError::Store(PhotoError::Failed(why)) => Refusal::NotStored(why),
     }
 }
 
@@ -195,6 +200,7 @@ fn refusal_text(locale: Locale, refusal: &Refusal, max: usize) -> String {
         Refusal::Full => td_string!(locale, photos.full).to_string(),
         Refusal::NotAnImage => td_string!(locale, photos.not_an_image).to_string(),
         Refusal::Failed(reason) => td_string!(locale, photos.failed, reason).to_string(),
+        Refusal::NotStored(reason) => td_string!(locale, photos.not_stored, reason).to_string(),
     }
 }
 
@@ -207,14 +213,57 @@ fn focus_by_id(id: &str) {
     }
 }
 
+/// What a new photo's watermark says about the record it is taken for, read the moment each
+/// photo is taken (the form may have changed since it opened).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StampFacts {
+    pub record: Uuid,
+    pub kind: Kind,
+    pub village: String,
+    pub place: String,
+    /// Where the phone is: the form's fix or the coordinates typed in it.
+    pub position: Option<Position>,
+}
+
+/// The watermark's lines for a photo taken now by `official`, in the user's language.
+fn stamp_lines(
+    locale: Locale,
+    facts: &StampFacts,
+    official: &str,
+    source: PhotoSource,
+) -> Vec<String> {
+    watermark::lines(
+        &watermark::Facts {
+            at: chrono::Utc::now(),
+            position: facts.position.as_ref(),
+            village: &facts.village,
+            place: &facts.place,
+            official,
+            kind: facts.kind.label(locale),
+            record: facts.record,
+            origin: match source {
+                PhotoSource::Camera => "",
+                PhotoSource::Gallery => td_string!(locale, watermark.from_gallery),
+            },
+        },
+        td_string!(locale, watermark.position_unknown),
+    )
+}
+
 /// "Add photo" for the record form: take one with the rear camera, or choose several from
 /// the gallery, up to [`CaptureConfig::max_photos`]; thumbnails of `photos` with a delete
-/// button each (asks first). Each picture is scaled, encoded and stored in IndexedDB first;
-/// only then is its [`PhotoRef`] pushed onto `photos`. When storage is full the user is told
-/// and the photos already there stay.
+/// button each (asks first). Each picture is scaled, stamped with the watermark (unless the
+/// officer switched it off in settings; its words from `facts` and the officer's name),
+/// encoded and stored in IndexedDB first, with which input it came through and its EXIF
+/// time and place; only then is its [`PhotoRef`] pushed onto `photos`. When storage is full
+/// the user is told and the photos already there stay.
 #[component]
-pub fn PhotoPicker(photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
+pub fn PhotoPicker(
+    photos: RwSignal<Vec<PhotoRef>>,
+    #[prop(into)] facts: Signal<StampFacts>,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let settings = expect_context::<RwSignal<Settings>>();
     let config = CaptureConfig::default();
     let max = config.max_photos;
     let busy = RwSignal::new(None::<(usize, usize)>);
@@ -226,6 +275,11 @@ pub fn PhotoPicker(photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
 
     let pick = move |ev: Event| {
         let input: HtmlInputElement = event_target(&ev);
+        let source = if input.id() == "photo-take" {
+            PhotoSource::Camera
+        } else {
+            PhotoSource::Gallery
+        };
         let files: Vec<File> = input
             .files()
             .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
@@ -251,7 +305,21 @@ pub fn PhotoPicker(photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
             let mut added = 0;
             for (i, file) in files.iter().enumerate() {
                 let _ = busy.try_set(Some((i + 1, total)));
-                match photo_store::add_photo(&store, file, &config).await {
+                // The form is gone: nothing to add the photo to.
+                let (Some(stamp_on), Some(official), Some(facts)) = (
+                    settings.try_with_untracked(|s| s.watermark),
+                    settings.try_with_untracked(|s| s.officer.trim().to_owned()),
+                    facts.try_get_untracked(),
+                ) else {
+                    return;
+                };
+                let locale = i18n.get_locale_untracked();
+                let intake = Intake {
+                    source: Some(source),
+                    watermark: stamp_on.then(|| stamp_lines(locale, &facts, &official, source)),
+                    exif: None,
+                };
+                match photo_store::add_photo(&store, file, &config, intake).await {
                     Ok(photo) => {
                         // Stored and committed: only now may the record refer to it.
                         let pushed = photos.try_update(|p| {
@@ -389,10 +457,128 @@ pub fn PhotoPicker(photos: RwSignal<Vec<PhotoRef>>) -> impl IntoView {
 /// A distinct id prefix for each gallery on the page.
 static GALLERIES: AtomicUsize = AtomicUsize::new(0);
 
+/// The record (or follow-up visit) photos were taken for: its time and position, which a
+/// photo's EXIF is held against ([`provenance::off_site`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TakenFor {
+    pub at: DateTime<Utc>,
+    pub position: Option<Position>,
+}
+
+impl TakenFor {
+    fn off_site(&self, photo: &PhotoRef) -> Option<OffSite> {
+        provenance::off_site(photo, self.at, self.position.as_ref())
+    }
+}
+
+/// Why a photo is off-site, one reason per string: "拍摄时间早于记录 6 年", "距记录位置 2.3 公里".
+fn off_site_reasons(locale: Locale, off: &OffSite) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if let Some(earlier) = off.earlier_by {
+        reasons.push(match Span::of(earlier) {
+            Span::Hours(count) => td_string!(locale, photos.earlier_hours, count).to_string(),
+            Span::Days(count) => td_string!(locale, photos.earlier_days, count).to_string(),
+            Span::Months(count) => td_string!(locale, photos.earlier_months, count).to_string(),
+            Span::Years(count) => td_string!(locale, photos.earlier_years, count).to_string(),
+        });
+    }
+    if let Some(metres) = off.distance_m {
+        reasons.push(distance_text(locale, metres));
+    }
+    reasons
+}
+
+/// "距记录位置 2.3 公里" from a kilometre on, "距记录位置 800 米" below.
+fn distance_text(locale: Locale, metres: f64) -> String {
+    if metres >= 1000.0 {
+        let distance = format::decimal(locale, metres / 1000.0, 1);
+        td_string!(locale, photos.away_km, distance).to_string()
+    } else {
+        let distance = format::decimal(locale, metres, 0);
+        td_string!(locale, photos.away_m, distance).to_string()
+    }
+}
+
+/// The 非现场拍摄 badge with its reasons, beside a photo that is off-site.
+#[component]
+fn OffSiteBadge(off: OffSite) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="off-site" data-testid="off-site">
+            <strong>{t!(i18n, photos.off_site)}</strong>
+            {move || {
+                off_site_reasons(i18n.get_locale(), &off)
+                    .into_iter()
+                    .map(|reason| view! { <span class="off-site-reason">{reason}</span> })
+                    .collect_view()
+            }}
+        </p>
+    }
+}
+
+/// Where a photo came from, under it in the viewer: camera or gallery, and the time and place
+/// its camera recorded (with how far that is from the record). Nothing for a photo taken
+/// before the app kept these.
+#[component]
+fn PhotoFacts(photo: PhotoRef, taken_for: Option<TakenFor>) -> impl IntoView {
+    let i18n = use_i18n();
+    let off = taken_for.as_ref().and_then(|t| t.off_site(&photo));
+    let distance = taken_for
+        .as_ref()
+        .and_then(|t| provenance::compare(&photo, t.at, t.position.as_ref()).distance_m);
+    let source = photo.source;
+    let exif = photo.exif.clone().unwrap_or_default();
+    let place = exif.position();
+    let taken_at = exif.taken_at;
+    (source.is_some() || !exif.is_empty()).then(move || {
+        let row = |label: String, value: String| {
+            view! { <div class="field-row"><dt>{label}</dt><dd>{value}</dd></div> }
+        };
+        view! {
+            <div class="viewer-facts" data-testid="photo-facts">
+                {off.map(|off| view! { <OffSiteBadge off /> })}
+                <dl aria-label=move || t_string!(i18n, photos.facts)>
+                    {move || {
+                        let locale = i18n.get_locale();
+                        let mut rows = Vec::new();
+                        if let Some(source) = source {
+                            let from = match source {
+                                PhotoSource::Camera => td_string!(locale, photos.from_camera),
+                                PhotoSource::Gallery => td_string!(locale, photos.from_gallery),
+                            };
+                            rows.push(row(td_string!(locale, photos.source).to_owned(), from.to_owned()));
+                        }
+                        if let Some(at) = taken_at {
+                            rows.push(row(
+                                td_string!(locale, photos.exif_time).to_owned(),
+                                format::date_time(locale, at),
+                            ));
+                        }
+                        if let Some((lat, lon)) = place {
+                            let mut value = format!("{lat:.5}, {lon:.5}");
+                            if let Some(metres) = distance {
+                                value = format!("{value} · {}", distance_text(locale, metres));
+                            }
+                            rows.push(row(td_string!(locale, photos.exif_place).to_owned(), value));
+                        }
+                        rows.collect_view()
+                    }}
+                </dl>
+            </div>
+        }
+    })
+}
+
 /// The record's photos as thumbnails; tapping one opens it full screen (previous / next,
 /// swipe, arrow keys, Escape or the close button). Nothing is rendered without photos.
+/// With `taken_for` (the record or visit they belong to), a photo from the gallery that
+/// its camera took long before or far away carries the 非现场拍摄 badge, and the viewer
+/// tells where each photo came from.
 #[component]
-pub fn PhotoGallery(photos: Vec<PhotoRef>) -> impl IntoView {
+pub fn PhotoGallery(
+    photos: Vec<PhotoRef>,
+    #[prop(optional)] taken_for: Option<TakenFor>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let gallery = GALLERIES.fetch_add(1, Ordering::Relaxed);
     let total = photos.len();
@@ -403,13 +589,15 @@ pub fn PhotoGallery(photos: Vec<PhotoRef>) -> impl IntoView {
         .cloned()
         .enumerate()
         .map(|(i, photo)| {
+            let off = taken_for.as_ref().and_then(|t| t.off_site(&photo));
             view! {
-                <li class="photo-item">
+                <li class="photo-item" class:flagged=off.is_some()>
                     <button type="button" class="thumb-button" id=format!("gallery-{gallery}-{i}")
                         aria-label=move || t_string!(i18n, photos.open, n = i + 1, total).to_string()
                         on:click=move |_| open.set(Some(i))>
                         <Thumbnail photo />
                     </button>
+                    {off.map(|off| view! { <OffSiteBadge off /> })}
                 </li>
             }
         })
@@ -418,7 +606,7 @@ pub fn PhotoGallery(photos: Vec<PhotoRef>) -> impl IntoView {
         view! {
             <ul class="photo-grid">{thumbs}</ul>
             <Show when=move || open.with(Option::is_some)>
-                <PhotoViewer photos=Arc::clone(&photos) open gallery />
+                <PhotoViewer photos=Arc::clone(&photos) open gallery taken_for=taken_for.clone() />
             </Show>
         }
     })
@@ -431,6 +619,7 @@ fn PhotoViewer(
     photos: Arc<Vec<PhotoRef>>,
     open: RwSignal<Option<usize>>,
     gallery: usize,
+    taken_for: Option<TakenFor>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let total = photos.len();
@@ -511,9 +700,14 @@ fn PhotoViewer(
         swipe_from.set_value(None);
     };
     let position = move || t_string!(i18n, photos.viewer, n = index.get() + 1, total).to_string();
+    let shown_photos = Arc::clone(&photos);
     let shown = move || {
-        let photo = photos[index.get()].clone();
+        let photo = shown_photos[index.get()].clone();
         view! { <FullPhoto photo /> }
+    };
+    let facts = move || {
+        let photo = photos[index.get()].clone();
+        view! { <PhotoFacts photo taken_for=taken_for.clone() /> }
     };
 
     view! {
@@ -529,6 +723,7 @@ fn PhotoViewer(
             <div class="viewer-stage" on:pointerdown=pointer_down on:pointerup=pointer_up>
                 {shown}
             </div>
+            {facts}
             {(total > 1).then(|| view! {
                 <div class="viewer-nav">
                     <button type="button" aria-label=move || t_string!(i18n, photos.previous)

@@ -19,7 +19,7 @@ use crate::components::fields::{
     CheckField, ClockAlert, FormIssue, Issue, Issues, SaveErrorAlert, TextField, choice_field,
     clock_for_save, save_error_message,
 };
-use crate::components::photos::PhotoPicker;
+use crate::components::photos::{PhotoPicker, StampFacts};
 use crate::components::position::PositionField;
 use crate::format;
 use crate::i18n::*;
@@ -166,6 +166,40 @@ impl FormState {
             texts,
             fix: self.fix.try_get_untracked()?,
             saved_at: Utc::now(),
+        })
+    }
+
+    /// Where the form says the problem is right now: the fix while the typed coordinates
+    /// still match it, else the typed coordinates (no accuracy), else nowhere. For a new
+    /// photo's watermark.
+    fn position_now(self) -> Option<Position> {
+        let latitude = parse_number::<f64>(&self.latitude.try_get_untracked()?).ok()??;
+        let longitude = parse_number::<f64>(&self.longitude.try_get_untracked()?).ok()??;
+        let same = |p: &Position| {
+            (p.latitude - latitude).abs() < 1e-7 && (p.longitude - longitude).abs() < 1e-7
+        };
+        Some(
+            self.fix
+                .try_get_untracked()?
+                .filter(same)
+                .unwrap_or(Position {
+                    latitude,
+                    longitude,
+                    accuracy_m: None,
+                    taken_at: Utc::now(),
+                }),
+        )
+    }
+
+    /// What a photo taken now has in its watermark.
+    fn stamp_facts(self) -> StampFacts {
+        let position = self.position_now();
+        self.record.with_untracked(|r| StampFacts {
+            record: r.id,
+            kind: r.kind(),
+            village: r.village.clone(),
+            place: r.place.clone(),
+            position,
         })
     }
 
@@ -422,7 +456,7 @@ pub fn RecordForm(
             </Show>
             <fieldset>
                 <legend>{t!(i18n, sections.details)}</legend>
-                <PhotoPicker photos=state.photos />
+                <PhotoPicker photos=state.photos facts=Signal::derive(move || state.stamp_facts()) />
                 <TextField id=field::TITLE label=label!(i18n, fields.title) value=Signal::derive(title)
                     on_input=set_title />
                 <KindFields draft head_count volume />

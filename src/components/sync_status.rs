@@ -14,6 +14,7 @@ use crate::format;
 use crate::i18n::*;
 use crate::labels::Label;
 use crate::storage::SaveError;
+use crate::storage::settings::Settings;
 use crate::sync::{SyncEngine, SyncFailure};
 
 /// Online or not, how many records wait, when the last sync was, what went wrong, and
@@ -22,18 +23,26 @@ use crate::sync::{SyncEngine, SyncFailure};
 pub fn SyncBar() -> impl IntoView {
     let i18n = use_i18n();
     let engine = expect_context::<SyncEngine>();
+    let settings = expect_context::<RwSignal<Settings>>();
+    // Without a token nothing leaves the phone: "online, all synced" would tell an officer
+    // that the township has records it has never seen.
+    let connected = Memo::new(move |_| settings.with(|s| s.server().is_some()));
     let pending = Memo::new(move |_| engine.pending_count());
     let attention = Memo::new(move |_| engine.attention_count());
     let connection = move || {
-        if engine.online.get() {
+        if !connected.get() {
+            t_string!(i18n, sync.not_connected)
+        } else if engine.online.get() {
             t_string!(i18n, sync.online)
         } else {
             t_string!(i18n, sync.offline)
         }
     };
-    let counts = move || match pending.get() {
-        0 => t_string!(i18n, sync.all_synced).to_owned(),
-        count => t_string!(i18n, sync.pending, count).to_string(),
+    let counts = move || match (connected.get(), pending.get()) {
+        (false, 0) => t_string!(i18n, sync.nothing_recorded).to_owned(),
+        (false, count) => t_string!(i18n, sync.only_here, count).to_string(),
+        (true, 0) => t_string!(i18n, sync.all_synced).to_owned(),
+        (true, count) => t_string!(i18n, sync.pending, count).to_string(),
     };
     let last = move || match engine.last_success.get() {
         Some(at) => t_string!(
@@ -79,7 +88,7 @@ pub fn SyncBar() -> impl IntoView {
         <section class="sync-bar" aria-label=move || t_string!(i18n, sync.title)>
             // Read out when it changes: "all synced" after a sync, or what is still waiting.
             <p class="sync-line" aria-live="polite">
-                <span class="sync-dot" class:online=move || engine.online.get() aria-hidden="true"></span>
+                <span class="sync-dot" class:online=move || connected.get() && engine.online.get() aria-hidden="true"></span>
                 <span data-testid="sync-connection">{connection}</span>
                 " · "
                 <span data-testid="sync-pending">{counts}</span>

@@ -11,7 +11,7 @@ use crate::components::deadline::DeadlineBadge;
 use crate::components::dialog::ConfirmDialog;
 use crate::components::fields::SaveErrorAlert;
 use crate::components::history::History;
-use crate::components::photos::PhotoGallery;
+use crate::components::photos::{PhotoGallery, TakenFor};
 use crate::components::record_fields::{kind_rows, text_or_blank};
 use crate::components::sync_status::{RecordSyncPanel, SyncBadge};
 use crate::format;
@@ -160,7 +160,10 @@ fn RecordView(record: Record) -> impl IntoView {
                 <DeadlineBadge state=DeadlineState::on(shown.deadline, shown.status, format::today()) />
             </header>
             <RecordSyncPanel record=shown.clone() />
-            {(!shown.photos.is_empty()).then(|| view! { <PhotoGallery photos=shown.photos.clone() /> })}
+            {(!shown.photos.is_empty()).then(|| {
+                let taken_for = TakenFor { at: shown.created_at, position: shown.position.clone() };
+                view! { <PhotoGallery photos=shown.photos.clone() taken_for /> }
+            })}
             <dl class="fields">
                 {move || {
                     let locale = i18n.get_locale();

@@ -15,7 +15,7 @@ use crate::components::fields::{
     ClockAlert, FormIssue, Issues, SaveErrorAlert, TextField, choice_field_among, clock_for_save,
 };
 use crate::components::not_found::NotFound;
-use crate::components::photos::PhotoPicker;
+use crate::components::photos::{PhotoPicker, StampFacts};
 use crate::components::position::PositionField;
 use crate::i18n::*;
 use crate::label;
@@ -157,6 +157,15 @@ fn FollowUpForm(record: Record) -> impl IntoView {
         Some(record.title.clone())
     };
     let kind = record.kind();
+    // A follow-up photo is stamped with the problem's record and where the phone is now.
+    let (village, place) = (record.village.clone(), record.place.clone());
+    let stamp_facts = Signal::derive(move || StampFacts {
+        record: id,
+        kind,
+        village: village.clone(),
+        place: place.clone(),
+        position: fix.try_get_untracked().flatten(),
+    });
     view! {
         <form class="page follow-up-form" on:submit=on_submit novalidate>
             <h1>{t!(i18n, follow_up.heading)}</h1>
@@ -189,7 +198,15 @@ fn FollowUpForm(record: Record) -> impl IntoView {
                 <p class="field-hint">
                     {move || t_string!(i18n, follow_up.same_status_hint, status = current.label(i18n.get_locale()))}
                 </p>
-                <PhotoPicker photos />
+                // Checking a problem off is the township's acceptance, not the village's own
+                // word that the work is done.
+                <p class="field-hint" data-testid="who-closes">
+                    {move || {
+                        let locale = i18n.get_locale();
+                        t_string!(i18n, follow_up.who_closes, closed = Status::Closed.label(locale), fixed = Status::Fixed.label(locale))
+                    }}
+                </p>
+                <PhotoPicker photos facts=stamp_facts />
                 <TextField id=field::NOTES label=label!(i18n, follow_up.notes) value=notes
                     on_input=Callback::new(move |v| notes.set(v)) multiline=true />
             </fieldset>

@@ -21,6 +21,7 @@ use crate::labels::{Label, kind_icon};
 use crate::on_demand::{self, on_demand_part};
 use crate::state::Ledger;
 use crate::storage::held;
+use crate::sync::SyncEngine;
 
 /// Rows drawn at first, and added by each "show more".
 const PAGE: usize = 50;
@@ -90,6 +91,8 @@ fn FilledList(records: Memo<Vec<Record>>) -> impl IntoView {
     let ledger = expect_context::<Ledger>();
     let order = RwSignal::new(Order::Newest);
     let export_failed = RwSignal::new(false);
+    // For the township's receipts of the photos, in the CSV's 照片送达 column.
+    let engine = use_context::<SyncEngine>();
     let here = RwSignal::new(None::<(f64, f64)>);
     let located = RwSignal::new(None::<bool>);
     let distance_to = move |r: &Record| {
@@ -208,8 +211,11 @@ fn FilledList(records: Memo<Vec<Record>>) -> impl IntoView {
             <button type="button" on:click=move |_| {
                 let name = t_string!(i18n, list.export_file, date = format::today()).to_string();
                 let records = ledger.with_all_untracked(|all| all.to_vec());
+                let receipts = engine
+                    .map(|e| e.states.with_untracked(|s| s.values().flat_map(|st| st.receipts.clone()).collect()))
+                    .unwrap_or_default();
                 leptos::task::spawn_local(async move {
-                    let done = export::download_ledger(records, name).await;
+                    let done = export::download_ledger(records, receipts, name).await;
                     export_failed.set(done.is_err());
                 });
             }>

@@ -1,15 +1,19 @@
-//! `/patrols/:id`: one patrol, under way or ended: times, duration, distance, the track as a
-//! small SVG drawing and the visits made on it.
+//! `/patrols/:id`: one patrol, under way or ended: times, duration, distance, whether it
+//! counts as a valid patrol by the township's rule and why not, the track as a small SVG
+//! drawing and the visits made on it.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use patrol_core::patrol::{PatrolVisit, format_duration};
+use patrol_core::patrol_rule::judge;
 use patrol_core::{Choice, Record};
 use uuid::Uuid;
 
 use crate::components::clock::ticking_now;
-use crate::components::patrol_facts::{distance, river_and_section, sync_text};
+use crate::components::patrol_facts::{
+    distance, finding_text, river_and_section, rule_text, sync_text, verdict_text,
+};
 use crate::format;
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
@@ -59,6 +63,34 @@ pub fn PatrolDetail() -> impl IntoView {
             || td_string!(locale, patrols.in_progress).to_string(),
             |t| format::date_time(locale, t),
         );
+        // Judged by the township's rule; one under way, as it stands now.
+        let verdict = {
+            let p = p.clone();
+            Memo::new(move |_| {
+                let rule = engine.township.with(|t| t.patrol_rule);
+                let at = p.ended_at.unwrap_or_else(|| now.get());
+                judge(&p, &rule, at)
+            })
+        };
+        let verdict_line = move || {
+            let v = verdict.get();
+            let said = verdict_text(locale, &v);
+            if active {
+                td_string!(locale, patrols.so_far, said).to_string()
+            } else {
+                said.to_owned()
+            }
+        };
+        let findings = move || {
+            verdict
+                .get()
+                .findings
+                .iter()
+                .map(|f| view! { <li>{finding_text(locale, f)}</li> })
+                .collect_view()
+        };
+        let counted = move || distance(locale, verdict.with(|v| v.counted_metres));
+        let rule = move || rule_text(locale, &engine.township.with(|t| t.patrol_rule));
         let points = p.svg_points(320.0, 200.0, 10.0);
         let track = if p.track.len() < 2 {
             view! { <p class="hint" data-testid="patrol-no-track">{t!(i18n, patrols.no_track)}</p> }
@@ -91,9 +123,18 @@ pub fn PatrolDetail() -> impl IntoView {
                     <div class="field-row"><dt>{t!(i18n, patrols.ended)}</dt><dd>{ended}</dd></div>
                     <div class="field-row"><dt>{t!(i18n, patrols.duration)}</dt><dd>{duration}</dd></div>
                     <div class="field-row"><dt>{t!(i18n, patrols.distance)}</dt><dd>{distance(locale, p.length_m())}</dd></div>
+                    <div class="field-row"><dt>{t!(i18n, patrols.counted)}</dt><dd data-testid="patrol-counted">{counted}</dd></div>
+                    <div class="field-row">
+                        <dt>{t!(i18n, patrols.verdict)}</dt>
+                        <dd data-testid="patrol-verdict" class=move || if verdict.with(|v| v.valid) { "verdict valid" } else { "verdict not-valid" }>
+                            {verdict_line}
+                            <ul class="verdict-findings" data-testid="patrol-findings">{findings}</ul>
+                        </dd>
+                    </div>
                     <div class="field-row"><dt>{t!(i18n, patrols.author)}</dt><dd>{p.author.clone()}</dd></div>
                     <div class="field-row"><dt>{t!(i18n, patrols.sync)}</dt><dd data-testid="patrol-sync">{sync_text(engine, locale, &p)}</dd></div>
                 </dl>
+                <p class="hint" data-testid="patrol-rule">{rule}</p>
                 <h2>{t!(i18n, patrols.track)}</h2>
                 {track}
                 <h2>{t_string!(i18n, patrols.visits, count)}</h2>

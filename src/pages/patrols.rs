@@ -7,11 +7,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use patrol_core::Patrol;
 use patrol_core::patrol::{self, MAX_RIVER, MAX_SECTION, field, format_duration};
+use patrol_core::patrol_rule::judge;
 
 use crate::components::fields::{
     ClockAlert, FormIssue, Issues, SaveErrorAlert, TextField, clock_for_save,
 };
-use crate::components::patrol_facts::{distance, river_and_section, sync_text};
+use crate::components::patrol_facts::{distance, river_and_section, sync_text, verdict_text};
 use crate::format;
 use crate::i18n::*;
 use crate::label;
@@ -113,8 +114,11 @@ fn PastPatrols() -> impl IntoView {
             .into_iter()
             .map(|p| {
                 let visits = ledger.with_all(|all| p.visits(all.iter()).len());
+                let rule = engine.township.with(|t| t.patrol_rule);
+                let verdict = judge(&p, &rule, p.ended_at.unwrap_or_else(Utc::now));
                 let meta = format!(
-                    "{} · {} · {} · {}",
+                    "{} · {} · {} · {} · {}",
+                    verdict_text(locale, &verdict),
                     format_duration(p.duration_s(Utc::now())),
                     distance(locale, p.length_m()),
                     td_string!(locale, patrols.visit_count, count = visits),

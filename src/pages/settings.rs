@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::Locale as _;
 
-use crate::components::fields::{SaveErrorAlert, SelectField, TextField};
+use crate::components::fields::{CheckField, SaveErrorAlert, SelectField, TextField};
 use crate::i18n::*;
 use crate::label;
 use crate::notice::{Notice, announce};
@@ -20,6 +20,17 @@ pub fn SettingsPage() -> impl IntoView {
     let officer = RwSignal::new(settings.with_untracked(|s| s.officer.clone()));
     let village = RwSignal::new(settings.with_untracked(|s| s.village.clone()));
     let save_error = RwSignal::new(None::<SaveError>);
+    // The names a connect link's token brings (src/sync/token_holder.rs) may arrive while
+    // this form is open: they go into a field still empty, never over what is typed there.
+    Effect::new(move |_| {
+        let (from_server, its_village) = settings.with(|s| (s.officer.clone(), s.village.clone()));
+        if officer.get_untracked().trim().is_empty() && !from_server.is_empty() {
+            officer.set(from_server);
+        }
+        if village.get_untracked().trim().is_empty() && !its_village.is_empty() {
+            village.set(its_village);
+        }
+    });
 
     // Writes first; the remembered settings change only once the write went through.
     let store = move |next: Settings| match next.save() {
@@ -77,10 +88,47 @@ pub fn SettingsPage() -> impl IntoView {
                 <button type="submit" class="primary">{t!(i18n, settings.save)}</button>
             </div>
         </form>
+        <PatrolSettings />
         <SyncSettings />
         <StorageSection />
         <crate::components::backup::BackupSection />
         <crate::pwa::InstallSection />
+    }
+}
+
+/// How the phone behaves on a patrol and what it stamps into photos. A switch applies and
+/// is remembered at once.
+#[component]
+fn PatrolSettings() -> impl IntoView {
+    let i18n = use_i18n();
+    let settings = expect_context::<RwSignal<Settings>>();
+    let save_error = RwSignal::new(None::<SaveError>);
+    let switch = move |apply: fn(&mut Settings, bool)| {
+        Callback::new(move |on: bool| {
+            let mut next = settings.get_untracked();
+            apply(&mut next, on);
+            match next.save() {
+                Ok(()) => {
+                    settings.set(next);
+                    save_error.set(None);
+                }
+                Err(e) => save_error.set(Some(e)),
+            }
+        })
+    };
+    view! {
+        <section class="page patrol-settings" aria-labelledby="patrol-settings-title">
+            <h2 id="patrol-settings-title">{t!(i18n, settings.patrol_photos_title)}</h2>
+            <CheckField id="keep_screen_on" label=label!(i18n, settings.keep_screen_on)
+                checked=Signal::derive(move || settings.with(|s| s.keep_screen_on))
+                on_change=switch(|s, on| s.keep_screen_on = on) />
+            <p class="hint">{t!(i18n, settings.track_stops)}</p>
+            <CheckField id="watermark" label=label!(i18n, settings.watermark)
+                checked=Signal::derive(move || settings.with(|s| s.watermark))
+                on_change=switch(|s, on| s.watermark = on) />
+            <p class="hint">{t!(i18n, settings.watermark_hint)}</p>
+            <SaveErrorAlert error=save_error />
+        </section>
     }
 }
 
@@ -205,7 +253,8 @@ fn StorageSection() -> impl IntoView {
                     td_string!(locale, storage.not_persistent)
                 }}
             </p>
-            {(!protected).then(|| view! {
+            // Only where the browser can be asked (`None`: it has no persist() to ask).
+            {(s.persisted == Some(false)).then(|| view! {
                 <button type="button" class="storage-persist" on:click=ask>
                     {td_string!(locale, storage.persist)}
                 </button>

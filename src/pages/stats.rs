@@ -1,18 +1,25 @@
 //! `/stats` (统计): the ledger in numbers on this phone — found, by status, the rectification
 //! rate and overdue count, by village and by kind as small SVG bar charts (every bar also
-//! written out as numbers), and the overdue problems, most overdue first.
+//! written out as numbers), and the overdue problems, most overdue first; then the patrol
+//! statistics (巡河统计) that the river-chief assessment counts, per month, village and
+//! official, with a CSV of them.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use patrol_core::patrol_stats::{
+    PatrolCounts, PatrolStatsRow, patrol_stats, patrol_stats_csv, patrol_totals,
+};
 use patrol_core::stats::{Overdue, Stats, Tally, stats};
 use patrol_core::workflow::DeadlineState;
 use patrol_core::*;
 
 use crate::components::deadline::DeadlineBadge;
+use crate::components::patrol_facts::distance;
 use crate::format;
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
-use crate::state::Ledger;
+use crate::state::{Ledger, Patrols};
+use crate::sync::SyncEngine;
 
 /// The statuses in workflow order, as the bars stack them.
 const STATUSES: [Status; 4] = [
@@ -30,6 +37,7 @@ pub fn StatsPage() -> impl IntoView {
     view! {
         <section class="page stats-page">
             <h1>{t!(i18n, stats.title)}</h1>
+            <h2>{t!(i18n, stats.ledger_title)}</h2>
             {move || {
                 let s = numbers.get();
                 if s.total.found() == 0 {
@@ -37,6 +45,7 @@ pub fn StatsPage() -> impl IntoView {
                 }
                 view! { <StatsView s /> }.into_any()
             }}
+            <PatrolStatsView />
         </section>
     }
 }
@@ -237,4 +246,98 @@ fn OverdueList(overdue: Vec<Overdue>) -> impl IntoView {
         })
         .collect_view();
     view! { <ul class="overdue-list" data-testid="overdue-list">{items}</ul> }.into_any()
+}
+
+/// 巡河统计: per month, village and official, the patrols, valid ones by the township's rule,
+/// kilometres counted, hours, problems found and follow-ups made; all of it as a CSV too.
+#[component]
+fn PatrolStatsView() -> impl IntoView {
+    let i18n = use_i18n();
+    let ledger = expect_context::<Ledger>();
+    let patrols = expect_context::<Patrols>();
+    let engine = expect_context::<SyncEngine>();
+    let rows = Memo::new(move |_| {
+        let rule = engine.township.with(|t| t.patrol_rule);
+        patrols.with_all(|p| ledger.with_all(|r| patrol_stats(p.iter(), r.iter(), &rule)))
+    });
+    let export_failed = RwSignal::new(false);
+    let export = move |_| {
+        let locale = i18n.get_locale();
+        let name = td_string!(locale, stats.patrol_file, date = format::today()).to_string();
+        let text = rows.with_untracked(|r| patrol_stats_csv(r));
+        export_failed.set(crate::export::offer_csv(&text, &name).is_err());
+    };
+    view! {
+        <h2>{t!(i18n, stats.patrol_title)}</h2>
+        {move || {
+            let rows = rows.get();
+            if rows.is_empty() {
+                return view! { <p class="hint">{t!(i18n, stats.patrol_empty)}</p> }.into_any();
+            }
+            let total = patrol_totals(&rows);
+            view! {
+                <p class="patrol-totals" data-testid="patrol-totals">{move || counts_text(i18n.get_locale(), &total)}</p>
+                <ul class="patrol-stats" data-testid="patrol-stats">
+                    {rows.into_iter().map(|row| view! { <PatrolStatsItem row /> }).collect_view()}
+                </ul>
+            }
+            .into_any()
+        }}
+        <div class="list-export">
+            <button type="button" on:click=export disabled=move || rows.with(Vec::is_empty)>
+                {t!(i18n, stats.patrol_export)}
+            </button>
+            <p class="hint">{t!(i18n, stats.patrol_export_hint)}</p>
+            <Show when=move || export_failed.get()>
+                <p class="field-error" role="alert">{t!(i18n, list.export_failed)}</p>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn PatrolStatsItem(row: PatrolStatsRow) -> impl IntoView {
+    let i18n = use_i18n();
+    let PatrolStatsRow {
+        month,
+        village,
+        official,
+        counts,
+    } = row;
+    let unnamed = move || td_string!(i18n.get_locale(), stats.unnamed).to_string();
+    let village = if village.is_empty() {
+        None
+    } else {
+        Some(village)
+    };
+    let official = if official.is_empty() {
+        None
+    } else {
+        Some(official)
+    };
+    view! {
+        <li class="patrol-stats-row">
+            <span class="overdue-title">
+                {month.to_string()} " · " {village.unwrap_or_else(unnamed)} " · "
+                {official.unwrap_or_else(unnamed)}
+            </span>
+            <span class="overdue-where">{move || counts_text(i18n.get_locale(), &counts)}</span>
+        </li>
+    }
+}
+
+/// "巡河 4 次，有效 3 次 · 6.20 公里 · 3.5 小时 · 发现问题 2 个 · 跟进 5 次".
+fn counts_text(locale: Locale, c: &PatrolCounts) -> String {
+    let hours = format::decimal(locale, c.hours(), 1);
+    td_string!(
+        locale,
+        stats.patrol_counts,
+        patrols = c.patrols,
+        valid = c.valid,
+        km = distance(locale, c.metres),
+        hours,
+        problems = c.problems,
+        follow_ups = c.follow_ups
+    )
+    .to_string()
 }

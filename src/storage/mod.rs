@@ -7,6 +7,7 @@
 //! - `patrols`: the patrols with their tracks;
 //! - `sync_state`: the sync bookkeeping;
 //! - `settings`: the officer's settings;
+//! - `township`: the township's rules, as last pulled from its server;
 //! - `photos`: the photos' bytes, in IndexedDB;
 //! - `keys`: localStorage by key, and how a refused write is told;
 //! - `quota`: how much the browser lets the app store, and whether it may evict it;
@@ -21,5 +22,6 @@ pub mod quota;
 pub mod records;
 pub mod settings;
 pub mod sync_state;
+pub mod township;
 
 pub use keys::SaveError;

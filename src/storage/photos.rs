@@ -5,6 +5,12 @@
 //! (hyphenated lower-case UUID), value = `{ blob: Blob, stored_at: <ms since epoch>,
 //! thumbnail?: Blob }`. `blob` is the photo itself (the bytes the record's size and SHA-256
 //! describe, and what a sync sends); `thumbnail` is a small local copy for lists.
+//!
+//! Where the browser refuses to store a Blob (WebKit in ephemeral sessions: Safari's private
+//! browsing and some in-app views, "Error preparing Blob/File data to be stored"), the same
+//! photo is stored as bytes instead: `{ bytes: ArrayBuffer, type, stored_at, thumbnail_bytes?,
+//! thumbnail_type? }`. Blobs come first because the browser keeps a stored Blob on disk, so a
+//! backup of hundreds of photos need not hold them all in memory. Readers take either form.
 //! A write counts as done only when its transaction has committed, so a record saved after
 //! [`put`] returned `Ok` never points at a photo that is not on the phone.
 //!
@@ -16,17 +22,17 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use idb::{DatabaseEvent, Factory, ObjectStoreParams, Query, TransactionMode};
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect};
 use patrol_core::PhotoRef;
 use patrol_core::capture::CaptureConfig;
 use uuid::Uuid;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, DomException, IdbDatabase, IdbTransaction};
+use web_sys::{Blob, BlobPropertyBag, DomException, IdbDatabase, IdbTransaction};
 
 use super::keys::is_quota_error;
-use crate::camera::{self, CameraError};
+use crate::camera::{self, CameraError, Intake};
 
 /// The app's IndexedDB database.
 pub const DATABASE: &str = "river-patrol";
@@ -123,6 +129,9 @@ impl Default for PhotoStore {
 thread_local! {
     /// Open connections by database name, reused across calls.
     static OPEN: RefCell<HashMap<String, IdbDatabase>> = RefCell::new(HashMap::new());
+    /// Databases that refused a Blob once: later photos go straight in as bytes. (It is the
+    /// browser that refuses, but a store's test then leaves the others as they were.)
+    static BLOBS_REFUSED: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
 }
 
 fn forget_connection(name: &str) {
@@ -180,13 +189,58 @@ fn entry(blob: &Blob, thumbnail: Option<&Blob>) -> JsValue {
     value.into()
 }
 
+/// The same value with the bytes in place of the Blobs, for browsers that refuse Blobs.
+async fn entry_of_bytes(blob: &Blob, thumbnail: Option<&Blob>) -> Result<JsValue, PhotoError> {
+    let value = Object::new();
+    let _ = Reflect::set(&value, &"bytes".into(), &bytes_of(blob).await?.into());
+    let _ = Reflect::set(&value, &"type".into(), &blob.type_().into());
+    let _ = Reflect::set(&value, &"stored_at".into(), &now_ms().into());
+    // A thumbnail that cannot be read is left out: lists then show the photo itself.
+    if let Some(thumbnail) = thumbnail
+        && let Ok(bytes) = bytes_of(thumbnail).await
+    {
+        let _ = Reflect::set(&value, &"thumbnail_bytes".into(), &bytes);
+        let _ = Reflect::set(&value, &"thumbnail_type".into(), &thumbnail.type_().into());
+    }
+    Ok(value.into())
+}
+
+async fn bytes_of(blob: &Blob) -> Result<ArrayBuffer, PhotoError> {
+    JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|e| PhotoError::from_js(&e))?
+        .dyn_into()
+        .map_err(|e| PhotoError::from_js(&e))
+}
+
+/// A stored photo or thumbnail in either form: `field` holds a Blob, or `<field>_bytes`
+/// (`bytes` for the photo) holds its bytes and `<field>_type` (`type`) their media type.
 fn entry_field(value: &JsValue, field: &str) -> Option<Blob> {
     if let Some(blob) = value.dyn_ref::<Blob>() {
         return Some(blob.clone());
     }
-    Reflect::get(value, &field.into())
+    if let Some(blob) = Reflect::get(value, &field.into())
         .ok()
         .and_then(|b| b.dyn_into::<Blob>().ok())
+    {
+        return Some(blob);
+    }
+    let (bytes_field, type_field) = match field {
+        "blob" => ("bytes".to_owned(), "type".to_owned()),
+        other => (format!("{other}_bytes"), format!("{other}_type")),
+    };
+    let bytes = Reflect::get(value, &bytes_field.into())
+        .ok()?
+        .dyn_into::<ArrayBuffer>()
+        .ok()?;
+    let options = BlobPropertyBag::new();
+    if let Some(media_type) = Reflect::get(value, &type_field.into())
+        .ok()
+        .and_then(|t| t.as_string())
+    {
+        options.set_type(&media_type);
+    }
+    Blob::new_with_buffer_source_sequence_and_options(&Array::of1(&bytes), &options).ok()
 }
 
 fn entry_blob(value: &JsValue) -> Option<Blob> {
@@ -268,16 +322,36 @@ impl PhotoStore {
         self.put_with_thumbnail(id, blob, None).await
     }
 
-    /// [`PhotoStore::put`], with a small copy for thumbnails stored in the same write.
+    /// [`PhotoStore::put`], with a small copy for thumbnails stored in the same write. A Blob
+    /// the browser refuses for any reason but a full disk is stored again as bytes.
     pub async fn put_with_thumbnail(
         &self,
         id: Uuid,
         blob: &Blob,
         thumbnail: Option<&Blob>,
     ) -> Result<(), PhotoError> {
+        let refused = BLOBS_REFUSED.with(|r| r.borrow().contains(&self.database));
+        if !refused {
+            match self.put_value(id, &entry(blob, thumbnail)).await {
+                Err(PhotoError::Failed(reason)) => web_sys::console::warn_1(
+                    &format!("photo not stored as a Blob ({reason}): storing its bytes").into(),
+                ),
+                done => return done,
+            }
+            let value = entry_of_bytes(blob, thumbnail).await?;
+            self.put_value(id, &value).await?;
+            // The bytes went in where the Blob did not: it was the Blob.
+            BLOBS_REFUSED.with(|r| r.borrow_mut().insert(self.database.clone()));
+            return Ok(());
+        }
+        let value = entry_of_bytes(blob, thumbnail).await?;
+        self.put_value(id, &value).await
+    }
+
+    async fn put_value(&self, id: Uuid, value: &JsValue) -> Result<(), PhotoError> {
         let (store, tx) = self.transaction(TransactionMode::ReadWrite).await?;
         let done = committed(&tx);
-        if let Err(e) = store.put(&entry(blob, thumbnail), Some(&key(id))) {
+        if let Err(e) = store.put(value, Some(&key(id))) {
             let _ = tx.abort();
             return Err(PhotoError::from_idb(e));
         }
@@ -453,16 +527,21 @@ pub enum AddError {
     Store(PhotoError),
 }
 
-/// Everything "add photo" does apart from the screen: turns `file` into a stored JPEG
-/// (upright, scaled down, re-encoded, hashed) with a thumbnail, and returns its reference.
-/// The reference is returned only once the photo is committed to `store`; on any error
-/// nothing is returned for a record to point at.
+/// Everything "add photo" does apart from the screen: reads the file's EXIF (unless `intake`
+/// has it already), turns `file` into a stored JPEG (upright, scaled down, watermarked as
+/// `intake` says, re-encoded, hashed) with a thumbnail, and returns its reference. The
+/// reference is returned only once the photo is committed to `store`; on any error nothing
+/// is returned for a record to point at.
 pub async fn add_photo(
     store: &PhotoStore,
     file: &Blob,
     config: &CaptureConfig,
+    mut intake: Intake,
 ) -> Result<PhotoRef, AddError> {
-    let (photo, jpeg) = camera::process(file, config)
+    if intake.exif.is_none() {
+        intake.exif = camera::read_exif(file).await;
+    }
+    let (photo, jpeg) = camera::process(file, config, &intake)
         .await
         .map_err(AddError::Camera)?;
     // Best effort: without one, thumbnails show the photo itself.

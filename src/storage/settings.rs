@@ -4,10 +4,11 @@ use gloo_storage::{LocalStorage, Storage};
 use serde::{Deserialize, Serialize};
 
 use patrol_core::codec::SETTINGS_KEY;
+use patrol_core::sync::TokenHolder;
 
 use super::keys::{SaveError, write_text};
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     /// Written as the author of new records.
     #[serde(default)]
@@ -25,11 +26,62 @@ pub struct Settings {
     /// This phone's access token from the township office; empty means "do not sync".
     #[serde(default)]
     pub token: String,
+    /// Keep the screen on while a patrol is under way (src/wake_lock.rs). On unless the
+    /// officer turned it off: a dark screen stops the track on most phones.
+    #[serde(default = "on")]
+    pub keep_screen_on: bool,
+    /// Stamp time, place, official and record into every new photo (patrol_core::watermark).
+    /// On unless the officer turned it off: a stamped photo is evidence that it was taken
+    /// there and then.
+    #[serde(default = "on")]
+    pub watermark: bool,
+}
+
+fn on() -> bool {
+    true
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            officer: String::new(),
+            village: String::new(),
+            language: String::new(),
+            server_url: String::new(),
+            token: String::new(),
+            keep_screen_on: true,
+            watermark: true,
+        }
+    }
 }
 
 impl Settings {
     pub fn load() -> Settings {
         LocalStorage::get(SETTINGS_KEY).unwrap_or_default()
+    }
+
+    /// The officer and village are both given (a township token has no village, so such a
+    /// phone stays incomplete and asks again each sync: one small request).
+    pub fn is_complete(&self) -> bool {
+        !self.officer.trim().is_empty() && !self.village.trim().is_empty()
+    }
+
+    /// Fills the officer and village from the token's holder where they are empty; never
+    /// replaces a name the user typed. Answers whether anything changed.
+    pub fn fill_in_from(&mut self, holder: &TokenHolder) -> bool {
+        let mut changed = false;
+        if self.officer.trim().is_empty() && !holder.officer.trim().is_empty() {
+            self.officer = holder.officer.trim().to_owned();
+            changed = true;
+        }
+        if let Some(village) = holder.village.as_deref().map(str::trim)
+            && self.village.trim().is_empty()
+            && !village.is_empty()
+        {
+            self.village = village.to_owned();
+            changed = true;
+        }
+        changed
     }
 
     pub fn save(&self) -> Result<(), SaveError> {

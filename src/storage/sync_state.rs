@@ -1,9 +1,11 @@
 //! The sync bookkeeping in localStorage: each record's sync state (one key per record),
-//! which patrols the server holds, and the pull cursors with the last success.
+//! which patrols the server holds, and the pull cursors with the last success; at start, also
+//! the township's rules (src/storage/township.rs), which the engine holds with them.
 
 use std::collections::HashMap;
 
 use gloo_storage::{LocalStorage, Storage};
+use patrol_core::sync::Township;
 use patrol_core::sync_state::{
     PATROL_SYNC_KEY, PatrolSync, SYNC_PROGRESS_KEY, SYNC_STATE_KEY_PREFIX, SyncProgress, SyncState,
     sync_state_key,
@@ -18,6 +20,7 @@ pub struct SyncStored {
     pub progress: SyncProgress,
     pub states: HashMap<Uuid, SyncState>,
     pub patrol_sync: PatrolSync,
+    pub township: Township,
 }
 
 impl SyncStored {
@@ -26,6 +29,7 @@ impl SyncStored {
             progress: load_progress(),
             states: load_states(),
             patrol_sync: load_patrol_sync(),
+            township: super::township::load_township(),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use patrol_core::sync::{SyncProblem, retry_delay_ms};
+use patrol_core::sync::{SyncProblem, Township, retry_delay_ms};
 use patrol_core::sync_state::{PatrolSync, RecordSync, SYNC_STATE_KEY_PREFIX, SyncState};
 use patrol_core::{Patrol, Record};
 use uuid::Uuid;
@@ -65,12 +65,15 @@ pub struct SyncEngine {
     pub states: RwSignal<HashMap<Uuid, SyncState>>,
     /// Which patrols the server holds, as stored.
     pub patrol_sync: RwSignal<PatrolSync>,
+    /// The township's rules, as last pulled (src/sync/township.rs): patrols are judged by
+    /// its rule.
+    pub township: RwSignal<Township>,
     failures: StoredValue<u32>,
     again: StoredValue<bool>,
     retry_timer: StoredValue<Option<TimeoutHandle>>,
     pub(super) ledger: Ledger,
     pub(super) patrols: Patrols,
-    settings: RwSignal<Settings>,
+    pub(super) settings: RwSignal<Settings>,
 }
 
 impl SyncEngine {
@@ -89,6 +92,7 @@ impl SyncEngine {
             retry_at: RwSignal::new(None),
             states: RwSignal::new(stored.states),
             patrol_sync: RwSignal::new(stored.patrol_sync),
+            township: RwSignal::new(stored.township),
             failures: StoredValue::new(0),
             again: StoredValue::new(false),
             retry_timer: StoredValue::new(None),

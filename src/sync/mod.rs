@@ -3,6 +3,8 @@
 //!
 //! - `engine`: the engine the screens see, and what starts a sync;
 //! - `records`, `patrols`, `photos`: the protocol's steps for each;
+//! - `token_holder`: the officer and village the token was issued to, into empty settings;
+//! - `township`: the township's rules (the valid patrol's minimum duration and distance);
 //! - `lock`: the Web Locks binding that keeps tabs from syncing at the same time.
 //!
 //! The sync bookkeeping itself is stored by src/storage/sync_state.rs. Local data is never
@@ -13,6 +15,8 @@ mod lock;
 mod patrols;
 mod photos;
 mod records;
+mod token_holder;
+mod township;
 
 use chrono::Utc;
 use leptos::prelude::*;
@@ -30,6 +34,8 @@ pub(crate) async fn sync_once(engine: SyncEngine, server: Server) -> Result<(), 
         .await
         .map_err(|_| SyncFailure::Unreachable)?;
     engine.online.set(true);
+    token_holder::fill_in_settings(&engine, &server).await;
+    township::pull_township(&engine, &server).await;
     // Fresh from storage: another tab may have saved or synced since this one loaded.
     engine.states.set(load_states());
     engine.ledger.reload();

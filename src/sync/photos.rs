@@ -24,12 +24,15 @@ pub async fn upload(
         let Ok(Some(blob)) = photos::get(id).await else {
             continue;
         };
-        server
+        let receipt = server
             .upload_photo(id, &photo.sha256, &blob)
             .await
             .map_err(failure)?;
         let mut state = engine.state_of(&record.id);
         state.photo_uploaded(id);
+        if let Some(receipt) = receipt {
+            state.receipt_received(receipt);
+        }
         engine
             .store_state(record.id, state)
             .map_err(SyncFailure::Storage)?;

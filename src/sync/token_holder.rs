@@ -1,0 +1,25 @@
+//! The office's connect link (or QR code) carries only a token, and the server knows whom it
+//! issued that token to. While the phone's officer or village is empty, each sync asks
+//! (`GET /api/v1/me`) and fills in what is empty, so the first record already names its author
+//! and village. What the user typed is never replaced.
+
+use leptos::prelude::*;
+
+use super::SyncEngine;
+use crate::api::Server;
+
+pub(super) async fn fill_in_settings(engine: &SyncEngine, server: &Server) {
+    if engine.settings.with_untracked(|s| s.is_complete()) {
+        return;
+    }
+    // An older server has no such route, and a wrong token is told by the pull that follows:
+    // either way the officer types the names in the settings, as before.
+    let Ok(holder) = server.me().await else {
+        return;
+    };
+    // Read again: the user may have typed while the answer was on its way.
+    let mut settings = engine.settings.get_untracked();
+    if settings.fill_in_from(&holder) && settings.save().is_ok() {
+        engine.settings.set(settings);
+    }
+}
