@@ -1,4 +1,6 @@
 import { defineConfig } from '@playwright/test';
+// The flags every launch of Debian's Chromium in this project takes, and why.
+import CHROMIUM from './tests/chromium-flags.json';
 
 // Browser tests against the release build (dist/) served by the release reference server.
 // Run them with `cargo xtask test --e2e-only`, which builds both first; or, once built,
@@ -26,15 +28,7 @@ export default defineConfig({
     launchOptions: {
       // Debian's Chromium (`cargo xtask test` installs it); Playwright downloads no browser.
       executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: CHROMIUM.args,
     },
   },
   projects: [

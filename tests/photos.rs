@@ -13,7 +13,7 @@ use std::time::Duration;
 use idb::{DatabaseEvent, Factory};
 use patrol_core::capture::CaptureConfig;
 use river_patrol::bench::synthetic_photo;
-use river_patrol::camera::{self, CameraError};
+use river_patrol::camera::{self, CameraError, Intake};
 use river_patrol::storage::photos::{self, AddError, PhotoError, PhotoStore};
 use river_patrol::storage::quota as storage_info;
 use uuid::Uuid;
@@ -146,6 +146,64 @@ async fn the_apps_own_database_is_river_patrol_photos() {
     assert!(!photos::ids().await.unwrap().contains(&id));
 }
 
+/// Makes this page's IndexedDB refuse any value holding a Blob, as WebKit does in ephemeral
+/// sessions (Safari's private browsing, some in-app views); returns the original `put`.
+fn refuse_blobs_like_webkit() -> JsValue {
+    let patch = js_sys::Function::new_no_args(
+        "const proto = IDBObjectStore.prototype; const put = proto.put;
+         proto.put = function (value, key) {
+           if (value && (value instanceof Blob || value.blob instanceof Blob)) {
+             throw new DOMException('Error preparing Blob/File data to be stored in object store', 'UnknownError');
+           }
+           return put.call(this, value, key);
+         };
+         return put;",
+    );
+    patch
+        .call0(&JsValue::NULL)
+        .expect("patch IDBObjectStore.put")
+}
+
+fn restore_put(put: &JsValue) {
+    let proto = js_sys::Reflect::get(&js_sys::global(), &"IDBObjectStore".into())
+        .and_then(|c| js_sys::Reflect::get(&c, &"prototype".into()))
+        .expect("IDBObjectStore.prototype");
+    js_sys::Reflect::set(&proto, &"put".into(), put).expect("restore put");
+}
+
+#[wasm_bindgen_test]
+async fn a_browser_that_refuses_blobs_gets_the_bytes_and_gives_the_same_photo_back() {
+    let store = fresh_store("no-blobs").await;
+    let photo = blob_of(b"\xff\xd8 a jpeg's bytes \xff\xd9", "image/jpeg");
+    let thumbnail = blob_of(b"a small copy", "image/jpeg");
+    let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
+    let put = refuse_blobs_like_webkit();
+    let stored = store
+        .put_with_thumbnail(first, &photo, Some(&thumbnail))
+        .await;
+    // The next photo goes straight in as bytes.
+    let stored_again = store.put(second, &photo).await;
+    restore_put(&put);
+    stored.expect("stored as bytes where the Blob was refused");
+    stored_again.expect("the second photo too");
+
+    let back = store.get(first).await.unwrap().expect("the photo is there");
+    assert_eq!(back.type_(), "image/jpeg");
+    assert_eq!(bytes_of(&back).await, bytes_of(&photo).await);
+    let small = store
+        .get_thumbnail(first)
+        .await
+        .unwrap()
+        .expect("its thumbnail");
+    assert_eq!(bytes_of(&small).await, b"a small copy");
+    let back = store.get(second).await.unwrap().expect("the second photo");
+    assert_eq!(bytes_of(&back).await, bytes_of(&photo).await);
+    // Garbage collection reads either form.
+    let keep: HashSet<Uuid> = [first].into();
+    assert_eq!(store.collect_garbage(&keep, Duration::ZERO).await, Ok(1));
+    assert_eq!(store.ids().await.unwrap(), vec![first]);
+}
+
 #[wasm_bindgen_test]
 async fn garbage_collection_keeps_referenced_photos_and_deletes_the_rest() {
     let store = fresh_store("gc").await;
@@ -267,7 +325,9 @@ async fn a_12_megapixel_photo_comes_out_at_1600_px_and_at_most_400_kb() {
         input.size()
     );
     let config = CaptureConfig::default();
-    let (photo, jpeg) = camera::process(&input, &config).await.expect("processed");
+    let (photo, jpeg) = camera::process(&input, &config, &Intake::default())
+        .await
+        .expect("processed");
 
     assert_eq!((photo.width, photo.height), (1600, 1200));
     assert_eq!(
@@ -295,7 +355,9 @@ async fn a_12_megapixel_photo_comes_out_at_1600_px_and_at_most_400_kb() {
 
     // Portrait keeps its orientation.
     let portrait = synthetic_photo(3000, 4000, 8).await.unwrap();
-    let (photo, _) = camera::process(&portrait, &config).await.unwrap();
+    let (photo, _) = camera::process(&portrait, &config, &Intake::default())
+        .await
+        .unwrap();
     assert_eq!((photo.width, photo.height), (1200, 1600));
 }
 
@@ -308,14 +370,16 @@ async fn a_very_detailed_picture_is_encoded_again_at_lower_quality() {
         jpeg_quality: 1.0,
         ..CaptureConfig::default()
     };
-    let (photo, _) = camera::process(&input, &config).await.unwrap();
+    let (photo, _) = camera::process(&input, &config, &Intake::default())
+        .await
+        .unwrap();
     assert!(photo.bytes <= camera::MAX_BYTES, "{} bytes", photo.bytes);
 }
 
 #[wasm_bindgen_test]
 async fn a_small_picture_is_not_enlarged() {
     let input = synthetic_photo(800, 600, 3).await.unwrap();
-    let (photo, _) = camera::process(&input, &CaptureConfig::default())
+    let (photo, _) = camera::process(&input, &CaptureConfig::default(), &Intake::default())
         .await
         .unwrap();
     assert_eq!((photo.width, photo.height), (800, 600));
@@ -334,7 +398,7 @@ async fn the_hash_is_the_sha256_of_the_stored_bytes() {
 
     let store = fresh_store("hash").await;
     let input = synthetic_photo(2000, 1500, 11).await.unwrap();
-    let photo = photos::add_photo(&store, &input, &CaptureConfig::default())
+    let photo = photos::add_photo(&store, &input, &CaptureConfig::default(), Intake::default())
         .await
         .expect("added");
     let stored = store.get(photo.id).await.unwrap().expect("stored");
@@ -356,7 +420,7 @@ async fn the_hash_is_the_sha256_of_the_stored_bytes() {
 async fn an_added_photo_has_a_small_thumbnail_beside_it() {
     let store = fresh_store("thumbnail").await;
     let input = synthetic_photo(4000, 3000, 12).await.unwrap();
-    let photo = photos::add_photo(&store, &input, &CaptureConfig::default())
+    let photo = photos::add_photo(&store, &input, &CaptureConfig::default(), Intake::default())
         .await
         .unwrap();
     let full = store.get(photo.id).await.unwrap().unwrap();
@@ -388,7 +452,7 @@ async fn an_added_photo_has_a_small_thumbnail_beside_it() {
 async fn something_that_is_not_a_picture_is_refused() {
     let text = blob_of(b"not a photo", "text/plain");
     assert_eq!(
-        camera::process(&text, &CaptureConfig::default())
+        camera::process(&text, &CaptureConfig::default(), &Intake::default())
             .await
             .map(|_| ()),
         Err(CameraError::NotAnImage)
@@ -396,7 +460,7 @@ async fn something_that_is_not_a_picture_is_refused() {
     // Claims to be a JPEG but is not one.
     let fake = blob_of(b"\xff\xd8 broken", "image/jpeg");
     assert_eq!(
-        camera::process(&fake, &CaptureConfig::default())
+        camera::process(&fake, &CaptureConfig::default(), &Intake::default())
             .await
             .map(|_| ()),
         Err(CameraError::NotAnImage)
@@ -416,6 +480,7 @@ async fn a_failed_store_leaves_the_record_as_it_was() {
             &good,
             &synthetic_photo(1200, 900, 1).await.unwrap(),
             &config,
+            Intake::default(),
         )
         .await
         .unwrap(),
@@ -425,7 +490,7 @@ async fn a_failed_store_leaves_the_record_as_it_was() {
     // The next photo cannot be stored: an error, no reference, nothing half-written.
     let broken = PhotoStore::named("rp-test-broken");
     let picture = synthetic_photo(1200, 900, 2).await.unwrap();
-    match photos::add_photo(&broken, &picture, &config).await {
+    match photos::add_photo(&broken, &picture, &config, Intake::default()).await {
         Ok(photo) => record_photos.push(photo),
         Err(e) => assert!(matches!(e, AddError::Store(PhotoError::Failed(_))), "{e:?}"),
     }
@@ -442,7 +507,7 @@ async fn a_failed_store_leaves_the_record_as_it_was() {
     // A file that is not a picture is refused before anything is stored.
     let text = blob_of(b"hello", "text/plain");
     assert_eq!(
-        photos::add_photo(&good, &text, &config).await,
+        photos::add_photo(&good, &text, &config, Intake::default()).await,
         Err(AddError::Camera(CameraError::NotAnImage))
     );
     assert_eq!(good.ids().await.unwrap(), vec![before[0].id]);

@@ -132,6 +132,9 @@ fn full_record(kind: Kind) -> Record {
             height: 1200,
             sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
             taken_at: found + chrono::Duration::seconds(90),
+            watermark: None,
+            source: None,
+            exif: None,
         }],
         responsibility: Responsibility {
             leader: "黎学军(党委书记)".into(),
@@ -522,6 +525,8 @@ fn settings_round_trip() {
         language: "en".into(),
         server_url: "https://xhz.example.cn".into(),
         token: "t0ken".into(),
+        keep_screen_on: false,
+        watermark: false,
     };
     settings.save().unwrap();
     assert!(raw(&s, codec::SETTINGS_KEY).is_some());
@@ -537,6 +542,19 @@ fn settings_round_trip() {
         keys_with_prefix(&s, "rp/"),
         vec![codec::SETTINGS_KEY.to_owned()]
     );
+}
+
+#[wasm_bindgen_test]
+fn settings_saved_before_a_switch_existed_have_it_on() {
+    let s = fresh();
+    s.set_item(
+        codec::SETTINGS_KEY,
+        r#"{"officer":"张三","village":"杨柳村"}"#,
+    )
+    .unwrap();
+    let loaded = Settings::load();
+    assert!(loaded.keep_screen_on && loaded.watermark);
+    assert_eq!(loaded.officer, "张三");
 }
 
 #[wasm_bindgen_test]

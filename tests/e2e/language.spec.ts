@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import { day, noon } from './helpers';
 
 test('Chinese by default; switching to English changes every screen and is remembered', async ({ page }) => {
   await page.goto('/');
@@ -43,6 +44,44 @@ test.describe('with an English browser', () => {
     await page.goto('/');
     await expect(page.locator('html')).toHaveAttribute('lang', 'en');
     await expect(page.getByRole('heading', { name: 'No records yet' })).toBeVisible();
+  });
+
+  // Issue 24: long labels ("Fixed, awaiting check", "12 days overdue", "Waiting to sync")
+  // once squeezed a title to two characters a line at 360 px.
+  test('at 360 px the long status labels leave every title a readable width, in both languages', async ({ page }) => {
+    await page.setViewportSize({ width: 360, height: 640 });
+    // Recorded 20 days ago (a deadline cannot come before the day found), looked at today.
+    await page.clock.install({ time: noon(-20) });
+    await page.goto('/');
+    const nav = page.getByRole('navigation', { name: /^(Main navigation|主导航)$/ });
+    const rows: [string, string, string][] = [
+      ['Sewage from the new housing estate into the ditch', 'Fixed, awaiting check', ''],
+      ['Spoil heap on the north bank by the bridge', 'Open', day(-12)],
+    ];
+    for (const [title, status, deadline] of rows) {
+      await nav.getByRole('link', { name: 'New' }).click();
+      await page.getByRole('link', { name: 'Sewage outfall' }).click();
+      await page.getByLabel('Problem', { exact: true }).fill(title);
+      await page.getByLabel('Village', { exact: true }).fill('Yangliu');
+      await page.getByLabel('Status', { exact: true }).selectOption({ label: status });
+      if (deadline) await page.getByLabel('Deadline', { exact: true }).fill(deadline);
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+    }
+    await page.clock.setSystemTime(noon(0));
+    for (const language of ['English', '简体中文']) {
+      await nav.getByRole('link', { name: /Settings|设置/ }).click();
+      await page.getByLabel(/^(Language|语言)$/).selectOption({ label: language });
+      await nav.getByRole('link', { name: /Records|记录/ }).click();
+      const titles = page.locator('.record-list .row-title');
+      await expect(titles).toHaveCount(2);
+      await expect(page.getByText(language === 'English' ? '12 days overdue' : '逾期 12 天')).toBeVisible();
+      for (const box of await titles.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width))) {
+        // 10rem: some 20 Latin letters or 10 Chinese characters a line.
+        expect(box).toBeGreaterThanOrEqual(160);
+      }
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    }
   });
 });
 

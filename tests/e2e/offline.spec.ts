@@ -57,7 +57,7 @@ test('offline after one visit: every route opens, a record with a photo is creat
     ['/', /问题记录|还没有记录/],
     ['/new', '发现了什么问题？'],
     ['/new/sewage_outfall', '新建记录'],
-    ['/stats', '整改统计'],
+    ['/stats', '统计'],
     ['/import', '导入整改台账'],
     ['/settings', '设置'],
     ['/no/such/page', '没有这个页面'],

@@ -48,7 +48,7 @@ test('a screen whose code cannot be downloaded says so, the app keeps working, a
   await expect(missing).toBeVisible();
   await page.unroute(PARTS);
   await missing.getByRole('button', { name: '重试' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('整改统计');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('统计');
   await expect(missing).toHaveCount(0);
   expect(errors.filter((e) => e.startsWith('RuntimeError'))).toEqual([]);
 });

@@ -3,33 +3,12 @@
 // track of that length, continues the same patrol after a reload, and links the problem found
 // and the follow-up made on the way; it then shows in the past patrols, and the next start
 // offers the same river and section.
-import { test, expect, type Page, type BrowserContext } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { fillNew, openFromList, save, shown, storedRecords } from './helpers';
+import { STEP, point, start, storedPatrols, walkTo } from './walk';
 
-const start = { latitude: 31.25, longitude: 107.54 };
-const STEP = 0.0005;
 /** 10 × 0.0005° of latitude on a sphere of 6,371,008.8 m. */
 const LINE_M = (10 * STEP * Math.PI * 6_371_008.8) / 180;
-
-function point(i: number) {
-  return { latitude: start.latitude + STEP * i, longitude: start.longitude, accuracy: 8 };
-}
-
-async function storedPatrols(page: Page): Promise<any[]> {
-  return page.evaluate(() =>
-    Object.keys(localStorage)
-      .filter((k) => k.startsWith('rp/v1/patrol/'))
-      .map((k) => JSON.parse(localStorage.getItem(k)!)),
-  );
-}
-
-/** Moves to point `i` and waits until the patrol's stored track has `i + 1` fixes. */
-async function walkTo(context: BrowserContext, page: Page, i: number) {
-  await context.setGeolocation(point(i));
-  await expect
-    .poll(async () => (await storedPatrols(page))[0]?.track?.length, { message: `fix ${i} kept` })
-    .toBe(i + 1);
-}
 
 test('a patrol records the track walked, survives a reload and links the visits made on it', async ({ context, page }) => {
   test.setTimeout(90_000);

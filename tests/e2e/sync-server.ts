@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { expect } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 const TARGET = process.env.CARGO_TARGET_DIR ?? 'target';
 // RP_SERVER_BIN: another build of the server (e.g. a debug one while iterating).
@@ -14,13 +14,18 @@ const BINARY = process.env.RP_SERVER_BIN ?? `${TARGET}/release/river-patrol-serv
 export interface ServerRecord {
   server_rev: number;
   record: any;
+  /** The server's receipt of each photo of the record it holds; absent when none. */
+  receipts?: { id: string; sha256: string; received_at: string }[];
 }
 
 export class SyncServer {
   private child?: ChildProcess;
   readonly data: string;
 
-  private constructor(readonly port: number) {
+  private constructor(
+    readonly port: number,
+    private readonly options: string[],
+  ) {
     this.data = mkdtempSync(join(tmpdir(), 'rp-sync-'));
   }
 
@@ -28,11 +33,12 @@ export class SyncServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts a server with an empty database on a port of its own. */
-  static async start(): Promise<SyncServer> {
+  /** Starts a server with an empty database on a port of its own; `options` are more of
+   * `serve`'s flags (e.g. the township's patrol rule). */
+  static async start(options: string[] = []): Promise<SyncServer> {
     // Workers and parallel checkouts each get their own range.
     const base = 8200 + (Number(process.env.TEST_PARALLEL_INDEX ?? 0) * 40) + Math.floor(Math.random() * 40);
-    const server = new SyncServer(base);
+    const server = new SyncServer(base, options);
     await server.restart();
     return server;
   }
@@ -41,7 +47,7 @@ export class SyncServer {
   async restart(): Promise<void> {
     this.child = spawn(
       BINARY,
-      ['serve', '--host', '127.0.0.1', '--port', String(this.port), '--dist', 'dist', '--data', this.data],
+      ['serve', '--host', '127.0.0.1', '--port', String(this.port), '--dist', 'dist', '--data', this.data, ...this.options],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let log = '';
@@ -167,4 +173,13 @@ export class SyncServer {
     if (!res.ok) throw new Error(`push: ${res.status} ${await res.text()}`);
     return (await res.json()).results;
   }
+}
+
+/** Opens the office's connect link on the phone and confirms it; waits until the phone is
+ * in touch with the server. */
+export async function connect(page: Page, server: { url: string }, token: string) {
+  await page.goto(`${server.url}/connect#token=${token}`);
+  await expect(page.getByTestId('connect-server')).toHaveText(server.url);
+  await page.getByRole('button', { name: '确认连接' }).click();
+  await expect(page.getByTestId('sync-connection')).toHaveText('在线');
 }

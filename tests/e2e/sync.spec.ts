@@ -6,7 +6,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { fillNew, inventory, save, showList, storedRecords, shown } from './helpers';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SyncServer } from './sync-server';
+import { SyncServer, connect as connectTo } from './sync-server';
 import { CuttingProxy } from './cutting-proxy';
 import { controlled } from './pwa-helpers';
 
@@ -35,11 +35,8 @@ async function cameraJpeg(page: Page, seed: number): Promise<Buffer> {
 /** Opens the office's connect link on the phone and confirms it; unless `install` is false (a
  * context without service workers), waits until the app is installed too. */
 async function connect(page: Page, server: { url: string }, token: string, install = true) {
-  await page.goto(`${server.url}/connect#token=${token}`);
-  await expect(page.getByTestId('connect-server')).toHaveText(server.url);
-  await page.getByRole('button', { name: '确认连接' }).click();
+  await connectTo(page, server, token);
   await expect(page.getByTestId('sync-pending')).toHaveText('全部已同步');
-  await expect(page.getByTestId('sync-connection')).toHaveText('在线');
   // Installed: the service worker holds every screen's code before the phone goes offline
   // (screens other than the list download on first use; src/on_demand.rs).
   if (install) await controlled(page);
@@ -413,6 +410,10 @@ test("a follow-up visit with its photo reaches the server and its ledger; the of
     expect(row[header.indexOf('整改完成时间')]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
     expect(row[header.indexOf('复查次数')]).toBe('1');
     expect(row[header.indexOf('照片数')]).toBe('1');
+    // The server's receipt of the photo: when it came (China time, to the second) and the start
+    // of its hash, as the pull carries it.
+    expect(held.receipts?.map((r) => [r.id, r.sha256])).toEqual([[visit.photos[0].id, visit.photos[0].sha256]]);
+    expect(row[header.indexOf('照片送达')]).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} ${visit.photos[0].sha256.slice(0, 12)}$`));
 
     // The office checks it on site and closes it (销号): a second visit, made elsewhere.
     const closing = {
@@ -436,6 +437,20 @@ test("a follow-up visit with its photo reaches the server and its ledger; the of
     await expect(items.nth(2)).toContainText('复查 · 已整改 → 已销号');
     await expect(items.nth(2)).toContainText('乡镇办');
     await expect(items.nth(1).getByRole('button', { name: '查看第 1 张照片（共 1 张）' })).toBeVisible();
+    // The phone keeps the township's receipt for the photo it sent: in the visit's history,
+    // and in the phone's own CSV, as the office's has it.
+    await expect(items.nth(1).getByTestId('photo-receipt')).toHaveText(
+      new RegExp(`^第 1 张照片已送达乡镇：.+ · 指纹 ${visit.photos[0].sha256.slice(0, 12)}$`),
+    );
+    await expect(items.nth(0).getByTestId('photo-receipt')).toHaveCount(0);
+    await showList(page);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: '导出整改台账（CSV）' }).click(),
+    ]);
+    const phoneCsv = readFileSync(await download.path(), 'utf8').split('\r\n');
+    const phoneRow = phoneCsv[1].split(',');
+    expect(phoneRow[header.indexOf('照片送达')]).toBe(row[header.indexOf('照片送达')]);
   });
 });
 
@@ -538,6 +553,57 @@ test('the sample ledger imported twice on the phone and twice at the office is s
     expect(local).toHaveLength(44);
     expect(remote).toHaveLength(44);
     expect(remote.map((r) => r.record.id).sort()).toEqual(local.map((r) => r.id).sort());
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a phone with no token says it is not connected to the township, never that everything is synced', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('sync-connection')).toHaveText('未连接乡镇');
+  await expect(page.getByTestId('sync-pending')).toHaveText('本机 0 条记录');
+  await fillNew(page, { kind: '标志牌', fill: { 问题描述: '标志牌缺失', '村（社区）': '杨柳村' } });
+  await save(page);
+  await showList(page);
+  await expect(page.getByTestId('sync-connection')).toHaveText('未连接乡镇');
+  await expect(page.getByTestId('sync-pending')).toHaveText('1 条只在本机');
+  await expect(page.getByText('还没有设置同步，记录照常保存在本机。')).toBeVisible();
+  await expect(page.getByText('全部已同步')).toHaveCount(0);
+});
+
+test('connecting fills in the officer and village the token was issued to, never over what the user typed', async ({
+  browser,
+  page,
+}) => {
+  const server = await SyncServer.start();
+  try {
+    // A new phone: the link's token is 张三's of 红星村, and the settings were empty.
+    await connect(page, server, server.token('张三', '红星村'), false);
+    await page.getByRole('navigation').getByRole('link', { name: '设置' }).click();
+    await expect(page.getByLabel('巡查人姓名')).toHaveValue('张三');
+    await expect(page.getByLabel('所在村（社区）')).toHaveValue('红星村');
+    await fillNew(page, { kind: '标志牌', fill: { 问题描述: '标志牌缺失' } });
+    await expect(page.getByRole('main').getByLabel('村（社区）', { exact: true })).toHaveValue('红星村');
+    // The new record carries both.
+    await save(page);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('标志牌缺失');
+    await expect(shown(page, '记录人')).toHaveText('张三');
+    await expect(shown(page, '村（社区）')).toHaveText('红星村');
+
+    // A phone whose officer typed a name first keeps it; only the empty village is filled in.
+    const other = await browser.newContext({ locale: 'zh-CN', serviceWorkers: 'block' });
+    try {
+      const phone = await other.newPage();
+      await phone.goto(`${server.url}/settings`);
+      await phone.getByLabel('巡查人姓名').fill('王五');
+      await phone.getByRole('button', { name: '保存设置' }).click();
+      await connect(phone, server, server.token('王小五', '红星村'), false);
+      await phone.getByRole('navigation').getByRole('link', { name: '设置' }).click();
+      await expect(phone.getByLabel('所在村（社区）')).toHaveValue('红星村');
+      await expect(phone.getByLabel('巡查人姓名')).toHaveValue('王五');
+    } finally {
+      await other.close();
+    }
   } finally {
     await server.stop();
   }

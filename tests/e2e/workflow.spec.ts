@@ -10,7 +10,7 @@ import { addPhoto, day, fillNew, noon, save, showList, storedRecords } from './h
 /** Opens the statistics and checks its numbers. */
 async function expectStats(page: Page, want: Record<'found' | 'open' | 'closed' | 'overdue' | 'rate', string>) {
   await page.getByRole('navigation').getByRole('link', { name: '统计' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('整改统计');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('统计');
   for (const key of ['found', 'open', 'closed', 'overdue'] as const) {
     await expect(page.getByTestId(`stat-${key}`).locator('dd'), key).toHaveText(want[key]);
   }
@@ -46,6 +46,8 @@ test('an overdue problem is followed up to fixed and closed, and its history sho
   await page.getByRole('link', { name: '复查' }).click();
   const status = page.getByLabel('复查后状态', { exact: true });
   await expect(status.locator('option')).toHaveText(['待整改', '整改中', '已整改']);
+  // Who checks a problem off is said where the status is chosen.
+  await expect(page.getByTestId('who-closes')).toHaveText('“已销号”是乡镇验收后的一步，由乡镇办理；村里整改完成后请选“已整改”。');
   await status.selectOption({ label: '已整改' });
   await addPhoto(page, '#3b8a4a');
   await page.getByLabel('复查情况', { exact: true }).fill('垃圾已清运，河岸已平整');
