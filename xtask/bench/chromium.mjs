@@ -1,19 +1,13 @@
 // Debian's headless Chromium as the benchmarks launch it: the same flags as the browser tests
-// (playwright.config.ts); without the background-networking ones Chromium keeps trying hosts
-// this machine cannot reach.
+// (tests/chromium-flags.json says why each).
+import { readFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
+
+const CHROMIUM = JSON.parse(readFileSync(new URL('../../tests/chromium-flags.json', import.meta.url), 'utf8'));
 
 export function launchChromium() {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM.args,
   });
 }

@@ -5,7 +5,10 @@
 // Serves <dist-dir> (a `trunk build --release --features bench` of the app) on a free
 // loopback port, opens it in Debian's headless Chromium and calls the app's own
 // `bench_compress` (src/bench.rs): a synthetic camera JPEG of width×height is put through the
-// app's photo pipeline `runs` times. Prints one line of JSON on stdout.
+// app's photo pipeline `runs` times as it was before the watermark (`median_ms`, `runs_ms`)
+// and `runs` times as "add photo" runs it now, with the EXIF read from the original and the
+// watermark stamped (`watermark_median_ms`, `watermark_runs_ms`). Prints one line of JSON on
+// stdout.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';

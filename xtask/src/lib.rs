@@ -1,6 +1,6 @@
 //! What `cargo xtask` (src/main.rs) and its benchmarks (the `xtask-bench` crate in bench/)
 //! share: running commands ([`command`]), installing the tools ([`tools`]), the release build
-//! ([`release`], [`split`], [`precache`], [`precompress`]), the release server on a free port
+//! ([`release`], [`split`], [`start`], [`precache`], [`precompress`]), the release server on a free port
 //! ([`server`]) and throwaway PostgreSQL clusters ([`postgres`]). A library, so that the
 //! benchmarks can live in a crate of their own without the xtask depending on them.
 
@@ -13,4 +13,5 @@ pub mod precompress;
 pub mod release;
 pub mod server;
 pub mod split;
+pub mod start;
 pub mod tools;

@@ -2,8 +2,8 @@
 //!
 //! Every verb installs what it needs when it is missing (rustup's wasm32 target, trunk,
 //! wasm-bindgen-cli, npm packages with binaryen's wasm-opt, Playwright and Lighthouse,
-//! Chromium and chromedriver, Caddy for the bench), checking versions first, so a second run
-//! skips straight to the work. The verbs are here; what they share is the `xtask` library
+//! Chromium and chromedriver, Firefox ESR, WebKitGTK's driver and Xvfb, Caddy for the bench),
+//! checking versions first, so a second run skips straight to the work. The verbs are here; what they share is the `xtask` library
 //! (lib.rs), and the benchmarks are the `xtask-bench` crate (bench/), which `bench` and
 //! `weight` run.
 
@@ -52,6 +52,7 @@ enum Verb {
     ///    7 release build (dist/)  8 release server build
     ///    9 API property test (Schemathesis on docs/openapi.yaml)
     ///   10 Playwright tests against the release server
+    ///   11 the smoke flows in Chromium, Firefox ESR and WebKitGTK (tests/engines/)
     /// The flags combine; without any, every step runs.
     #[command(verbatim_doc_comment)]
     Test(TestArgs),
@@ -86,6 +87,10 @@ enum Verb {
         /// check), into target/bench/latest.json and their section of docs/benchmarks.md
         #[arg(long)]
         lighthouse_only: bool,
+        /// The photo compression alone (its own `bench` build), into
+        /// target/bench/compress.json and its section of docs/benchmarks.md
+        #[arg(long, conflicts_with_all = ["load_only", "lighthouse_only"])]
+        compress_only: bool,
     },
     /// What the first screen's wasm is made of, by part of the app (a release build with v0
     /// symbol names in target/weight/), into target/bench/weight.json and docs/benchmarks.md
@@ -109,9 +114,12 @@ struct TestArgs {
     /// Steps 5-6
     #[arg(long)]
     wasm_only: bool,
-    /// Steps 7-10
+    /// Steps 7-11
     #[arg(long)]
     e2e_only: bool,
+    /// Steps 7, 8 and 11
+    #[arg(long)]
+    engines_only: bool,
     /// Given to `npx playwright test` (after `--`)
     #[arg(last = true)]
     playwright_args: Vec<String>,
@@ -148,10 +156,12 @@ fn run(cli: Cli) -> Result<()> {
         Verb::Bench {
             load_only,
             lighthouse_only,
+            compress_only,
         } => {
             let only = [
                 (load_only, "--load-only"),
                 (lighthouse_only, "--lighthouse-only"),
+                (compress_only, "--compress-only"),
             ];
             let flags = only.iter().filter(|(on, _)| *on).map(|(_, flag)| *flag);
             benchmarks(&ctx, std::iter::once("bench").chain(flags))
@@ -280,26 +290,32 @@ fn postgres_by_hand(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask test [--native-only] [--wasm-only] [--e2e-only] [-- <playwright args>]`
+/// `cargo xtask test [--native-only] [--wasm-only] [--e2e-only] [--engines-only]
+/// [-- <playwright args>]`
 fn test(ctx: &Ctx, args: &TestArgs) -> Result<()> {
     let TestArgs {
         mut native_only,
         mut wasm_only,
         mut e2e_only,
+        engines_only,
         ref playwright_args,
     } = *args;
-    if !(native_only || wasm_only || e2e_only) {
+    if !(native_only || wasm_only || e2e_only || engines_only) {
         (native_only, wasm_only, e2e_only) = (true, true, true);
     }
     let (native, wasm, e2e) = (native_only, wasm_only, e2e_only);
+    // The engines' smoke suite runs with the e2e steps or alone; it needs the release build and
+    // server as Playwright does.
+    let engines = e2e || engines_only;
 
     step("Tools", || {
         tools::ensure(
             ctx,
             Needs {
-                dist: e2e,
+                dist: engines,
                 wasm_tests: wasm,
-                e2e,
+                e2e: engines,
+                engines,
                 fonts: false,
                 postgres: native,
                 // The bench's HTTPS front is tested with the rest (xtask/bench/src/caddy.rs).
@@ -411,7 +427,7 @@ fn test(ctx: &Ctx, args: &TestArgs) -> Result<()> {
         ));
     }
     let first_e2e_step = steps.len();
-    if e2e {
+    if engines {
         steps.push((RELEASE_BUILD, Box::new(|| trunk_build(ctx))));
         steps.push((
             "Release server: cargo build --release -p river-patrol-server",
@@ -422,6 +438,8 @@ fn test(ctx: &Ctx, args: &TestArgs) -> Result<()> {
                 )
             }),
         ));
+    }
+    if e2e {
         steps.push((
             "API property test: schemathesis on docs/openapi.yaml against the release server",
             Box::new(|| api_test::run(ctx, &ctx.root.join("dist"))),
@@ -434,6 +452,18 @@ fn test(ctx: &Ctx, args: &TestArgs) -> Result<()> {
                         .args(["--no-install", "playwright", "test"])
                         .args(playwright_args),
                 )
+            }),
+        ));
+    }
+    if engines {
+        steps.push((
+            "Smoke flows in Chromium, Firefox ESR and WebKitGTK: node --test tests/engines/ (ports 8300-8320)",
+            Box::new(|| {
+                ctx.run(ctx.cmd("node").args([
+                    "--test",
+                    "--test-reporter=spec",
+                    "tests/engines/smoke.test.mjs",
+                ]))
             }),
         ));
     }

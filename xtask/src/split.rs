@@ -61,9 +61,12 @@ pub fn build(ctx: &Ctx, dist: &Path, features: &[&str]) -> Result<Built> {
         .chain(split.parts.iter().map(PathBuf::as_path))
         .collect();
     optimize(ctx, &modules)?;
+    for module in &modules {
+        crate::start::check_features(&module.display().to_string(), &std::fs::read(module)?)?;
+    }
 
     let built = place(ctx, &work, dist, &split.main_bg, &split.parts)?;
-    link_from_index(dist, &built)?;
+    link_from_index(ctx, dist, &built)?;
     note(&format!(
         "split build: {} and {} parts loaded on demand",
         built.main_wasm,
@@ -276,7 +279,7 @@ fn minify(ctx: &Ctx, text: &str, out: &Path) -> Result<()> {
 }
 
 /// Puts the start-up script and the preload links at the end of index.html's head.
-fn link_from_index(dist: &Path, built: &Built) -> Result<()> {
+fn link_from_index(ctx: &Ctx, dist: &Path, built: &Built) -> Result<()> {
     let path = dist.join("index.html");
     let html = std::fs::read_to_string(&path)?;
     if html.contains(&format!("/{APP}-")) {
@@ -288,23 +291,24 @@ fn link_from_index(dist: &Path, built: &Built) -> Result<()> {
         loader,
         ..
     } = built;
-    // The start-up script is a file of its own, not inline, so that the server's
-    // Content-Security-Policy can forbid inline scripts (server/src/lib.rs).
-    let start = format!(
-        "import init, * as bindings from '/{main_js}';\n\
-         await init({{ module_or_path: '/{main_wasm}' }});\n\
-         window.wasmBindings = bindings;\n"
-    );
-    let start_name = format!("start-{}.js", short_hash(&[start.as_bytes()]));
-    std::fs::write(dist.join(&start_name), &start)?;
-    // Preloads start the three downloads with the HTML; the loader is imported by the app's
+    // The start-up scripts are files of their own, not inline, so that the server's
+    // Content-Security-Policy can forbid inline scripts (server/src/lib.rs). Classic and
+    // deferred: they run in order once the page is parsed, even in a browser too old for
+    // modules, and only then load the app's module (start.rs).
+    let scripts = crate::start::write(&ctx.root, dist, main_js, main_wasm)?;
+    // Preloads start the downloads with the HTML; the loader is imported by the app's
     // JavaScript and would otherwise wait for it.
     let tags = format!(
         r#"<link rel="modulepreload" href="/{main_js}">
 <link rel="modulepreload" href="/{loader}">
+<link rel="modulepreload" href="/{boot}">
 <link rel="preload" href="/{main_wasm}" as="fetch" type="application/wasm" crossorigin="anonymous">
-<script type="module" src="/{start_name}"></script>
-</head>"#
+<script defer src="/{detect}"></script>
+<script defer src="/{start}"></script>
+</head>"#,
+        boot = scripts.boot_module,
+        detect = scripts.feature_detect,
+        start = scripts.start,
     );
     let html = replace_once(&html, "</head>", &tags).context("dist/index.html has no </head>")?;
     // Trunk leaves the skipped rust link in place; it means nothing to a browser.
@@ -323,7 +327,7 @@ fn replace_once(text: &str, from: &str, to: &str) -> Option<String> {
 }
 
 /// The first 16 hex digits of the SHA-256 of the parts, one after the other.
-fn short_hash(parts: &[&[u8]]) -> String {
+pub(crate) fn short_hash(parts: &[&[u8]]) -> String {
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update(part);

@@ -15,6 +15,19 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Debian's `caddy`: the bench's HTTPS + HTTP/2 front, as docs/deploy.md's reverse proxy.
 pub const CADDY: &str = "/usr/bin/caddy";
+/// The smoke suite's other engines (tests/engines/), each Debian's: the package and a file it
+/// installs. WebKitGTK's MiniBrowser comes with libwebkit2gtk-4.1-0, which the driver needs.
+const ENGINES: &[(&str, &str)] = &[
+    ("firefox-esr", "/usr/bin/firefox-esr"),
+    ("webkit2gtk-driver", "/usr/bin/WebKitWebDriver"),
+    (
+        "webkit2gtk-driver",
+        "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
+    ),
+    ("xvfb", "/usr/bin/xvfb-run"),
+    // xvfb-run needs it; Debian only recommends it.
+    ("xauth", "/usr/bin/xauth"),
+];
 
 /// Tool versions the repository pins: wasm-bindgen from Cargo.lock (Trunk.toml must agree) and
 /// wasm-opt from Trunk.toml.
@@ -38,6 +51,9 @@ pub struct Needs {
     /// PostgreSQL's initdb and pg_ctl (Debian's `postgresql`), for the throwaway clusters the
     /// tests run on (postgres.rs).
     pub postgres: bool,
+    /// Firefox ESR, WebKitGTK's WebKitWebDriver and MiniBrowser, and Xvfb for it: the smoke
+    /// suite's engines besides Chromium (tests/engines/).
+    pub engines: bool,
     /// Debian's `caddy`, the reverse proxy in front of the server for Lighthouse's loads over
     /// HTTPS + HTTP/2 (xtask/bench/src/caddy.rs) and its test.
     pub caddy: bool,
@@ -69,8 +85,11 @@ pub fn ensure(ctx: &Ctx, needs: Needs) -> Result<Option<Pins>> {
     if needs.wasm_tests || needs.e2e {
         browsers(ctx)?;
     }
+    if needs.engines {
+        apt_packages(ctx, "firefox-esr, webkit2gtk-driver, xvfb, xauth", ENGINES)?;
+    }
     if needs.fonts {
-        fonts(ctx)?;
+        apt_packages(ctx, "fonts (CJK, emoji)", FONTS)?;
     }
     if needs.postgres {
         postgresql(ctx)?;
@@ -322,19 +341,24 @@ const FONTS: &[(&str, &str)] = &[
     ),
 ];
 
-fn fonts(ctx: &Ctx) -> Result<()> {
-    let missing: Vec<&str> = FONTS
+/// The Debian `packages` (package, a file it installs) whose file is missing, installed.
+fn apt_packages(ctx: &Ctx, what: &str, packages: &[(&str, &str)]) -> Result<()> {
+    let mut missing: Vec<&str> = packages
         .iter()
         .filter(|(_, file)| !Path::new(file).is_file())
         .map(|(package, _)| *package)
         .collect();
+    missing.dedup();
     if missing.is_empty() {
-        report("fonts (CJK, emoji)", "already present");
+        report(what, "already present");
         return Ok(());
     }
     let start = Instant::now();
     report(&missing.join(", "), "installing with apt-get…");
     apt_install(ctx, &missing)?;
+    if let Some((package, file)) = packages.iter().find(|(_, f)| !Path::new(f).is_file()) {
+        bail!("{file} is still missing after apt-get install {package}");
+    }
     report(&missing.join(", "), &format!("installed ({})", secs(start)));
     Ok(())
 }

@@ -54,6 +54,9 @@ enum Verb {
         /// The Lighthouse runs alone, against dist/ as it is
         #[arg(long)]
         lighthouse_only: bool,
+        /// The photo compression alone (its own `bench` build, no dist needed)
+        #[arg(long, conflicts_with_all = ["load_only", "lighthouse_only"])]
+        compress_only: bool,
     },
     /// What the first screen's wasm is made of
     Weight,
@@ -97,6 +100,27 @@ fn verb(verb: Verb) -> Result<()> {
                 "Bench: load test, 50 devices at once against the release server",
                 || run_load(&ctx),
             )
+        }
+        Verb::Bench {
+            compress_only: true,
+            ..
+        } => {
+            step(
+                "Tools for the photo compression (its build; Chromium)",
+                || {
+                    tools::ensure(
+                        &ctx,
+                        Needs {
+                            dist: true,
+                            e2e: true,
+                            ..Needs::default()
+                        },
+                    )
+                },
+            )?;
+            step("Bench: photo compression, 12 megapixels", || {
+                run_compress(&ctx)
+            })
         }
         Verb::Bench {
             lighthouse_only: true,
@@ -274,6 +298,25 @@ pub fn run_load(ctx: &Ctx) -> Result<()> {
     });
     write_json(ctx, "load.json", &json)?;
     let section = load::section(&load, &meta.date, &meta.commit, &meta.machine);
+    let doc = ctx.root.join("docs").join("benchmarks.md");
+    write_sections(&doc, &[section])?;
+    note(&format!("wrote {}", doc.display()));
+    Ok(())
+}
+
+/// `cargo xtask bench --compress-only`: the photo compression alone, into
+/// `target/bench/compress.json` and its section of docs/benchmarks.md.
+pub fn run_compress(ctx: &Ctx) -> Result<()> {
+    let meta = meta(ctx);
+    let photo = compress::measure(ctx)?;
+    let json = json!({
+        "date": meta.date,
+        "git_commit": meta.commit,
+        "machine": meta.machine,
+        "photo_compression": photo,
+    });
+    write_json(ctx, "compress.json", &json)?;
+    let section = compress::section(&photo, &meta.date, &meta.commit, &meta.machine);
     let doc = ctx.root.join("docs").join("benchmarks.md");
     write_sections(&doc, &[section])?;
     note(&format!("wrote {}", doc.display()));
