@@ -2,6 +2,7 @@
 //! stored. Pure Rust, no browser and no I/O, shared by the app and the server.
 
 pub mod backup;
+pub mod basemap;
 pub mod capture;
 pub mod codec;
 pub mod csv;
@@ -10,6 +11,7 @@ pub mod filter;
 pub mod geo;
 pub mod import;
 pub mod kinds;
+pub mod map_clusters;
 pub mod patrol;
 pub mod patrol_rule;
 pub mod patrol_stats;

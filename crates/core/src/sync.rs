@@ -24,6 +24,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::basemap::Basemap;
 use crate::patrol::Patrol;
 use crate::patrol_rule::PatrolRule;
 use crate::record::{PhotoRef, Record};
@@ -82,6 +83,10 @@ pub struct TokenHolder {
 pub struct Township {
     #[serde(default)]
     pub patrol_rule: PatrolRule,
+    /// The raster tiles under the map; `None` when the township chose none (the map then
+    /// draws its markers on a plain grid with a scale).
+    #[serde(default)]
+    pub basemap: Option<Basemap>,
 }
 
 /// `GET /api/v1/limits`: what the server accepts. The client sizes its batches by these.

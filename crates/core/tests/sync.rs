@@ -309,6 +309,7 @@ fn paths() {
 
 #[test]
 fn township_shape() {
+    use patrol_core::basemap::Basemap;
     use patrol_core::patrol_rule::PatrolRule;
     shape(
         &sync::Township {
@@ -316,9 +317,18 @@ fn township_shape() {
                 min_minutes: 20,
                 min_metres: 2000,
             },
+            basemap: Some(
+                Basemap::new("/api/v1/tiles/{z}/{x}/{y}", "红星村航拍 2026", 18).unwrap(),
+            ),
         },
-        json!({"patrol_rule": {"min_minutes": 20, "min_metres": 2000}}),
+        json!({
+            "patrol_rule": {"min_minutes": 20, "min_metres": 2000},
+            "basemap": {"tiles": "/api/v1/tiles/{z}/{x}/{y}", "attribution": "红星村航拍 2026", "max_zoom": 18}
+        }),
     );
+    // Without a basemap chosen the map draws on a plain grid.
+    let read: sync::Township = serde_json::from_value(json!({})).unwrap();
+    assert_eq!(read.basemap, None);
     // A server that says nothing of the rule (or of one of its fields) leaves the usual one.
     let read: sync::Township = serde_json::from_value(json!({})).unwrap();
     assert_eq!(read.patrol_rule, PatrolRule::default());
