@@ -8,7 +8,8 @@
 //!   not JSON), as axum's own `Json` but with the protocol's errors; also a JSON answer;
 //! - [`AppQuery`]: a query string;
 //! - the bodies that are not JSON: [`PhotoUpload`] (a photo's id, announced SHA-256 and bytes)
-//!   and [`LedgerFile`] (a ledger CSV, as text).
+//!   and [`LedgerFile`] (a ledger CSV, as text);
+//! - [`TilePath`]: a map tile's zoom, column and row.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
@@ -17,6 +18,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, Limited};
+use patrol_core::basemap::{MAX_ZOOM, TileId};
 use patrol_core::sync::{PHOTO_SHA256_HEADER, code};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -166,6 +168,40 @@ impl<S: Send + Sync> FromRequestParts<S> for PhotoId {
             }
             .into_response()
         })
+    }
+}
+
+/// A map tile's place in the path (`/api/v1/tiles/{z}/{x}/{y}`): a zoom up to
+/// [`patrol_core::basemap::MAX_ZOOM`] and a column and row inside that zoom's grid, else 400
+/// `bad_id`.
+pub struct TilePath(pub TileId);
+
+impl<S: Send + Sync> FromRequestParts<S> for TilePath {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path((z, x, y)) = Path::<(String, String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let bad = || {
+            AppError::BadRequest {
+                code: code::BAD_ID,
+                message: format!(
+                    "{z}/{x}/{y} is not a map tile: a zoom from 0 to {MAX_ZOOM}, then a column and a row inside it"
+                ),
+            }
+            .into_response()
+        };
+        let z: u8 = z.parse().map_err(|_| bad())?;
+        if z > MAX_ZOOM {
+            return Err(bad());
+        }
+        let x: u32 = x.parse().map_err(|_| bad())?;
+        let y: u32 = y.parse().map_err(|_| bad())?;
+        if x >= 1 << z || y >= 1 << z {
+            return Err(bad());
+        }
+        Ok(TilePath(TileId { z, x, y }))
     }
 }
 

@@ -31,6 +31,7 @@ pub mod metrics;
 pub mod photo_store;
 pub mod routes;
 pub mod state;
+pub mod tile_source;
 
 pub use error::AppError;
 pub use state::{AppState, StoreConfig};
@@ -124,14 +125,20 @@ pub fn origin(text: &str) -> Result<HeaderValue, String> {
 /// (`'wasm-unsafe-eval'`), styles and images, `blob:` images (photos from IndexedDB), its
 /// service worker and manifest, and fetches to this server (and the `sync_servers`); nothing
 /// inline, no plugins, no framing, no forms posted anywhere.
-pub fn content_security_policy(sync_servers: &[String]) -> String {
+///
+/// A basemap on another server (`tile_server`, its origin) is allowed for images (the map
+/// draws them) and for fetches (the offline map area downloads them).
+pub fn content_security_policy(sync_servers: &[String], tile_server: Option<&str>) -> String {
     let connect: Vec<&str> = std::iter::once("'self'")
         .chain(sync_servers.iter().map(String::as_str))
+        .chain(tile_server)
         .collect();
+    let img: Vec<&str> = ["'self'", "blob:"].into_iter().chain(tile_server).collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' blob:; connect-src {}; worker-src 'self'; manifest-src 'self'; \
+         img-src {}; connect-src {}; worker-src 'self'; manifest-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        img.join(" "),
         connect.join(" ")
     )
 }
@@ -171,8 +178,12 @@ pub fn app(config: Config) -> Router {
         .append_index_html_on_directories(true)
         .fallback(spa_fallback);
 
-    let csp = HeaderValue::from_str(&content_security_policy(&config.sync_servers))
-        .expect("origins are checked by `origin`");
+    let tile_server = config
+        .api
+        .as_ref()
+        .and_then(|state| state.basemap.as_ref()?.origin());
+    let csp = HeaderValue::from_str(&content_security_policy(&config.sync_servers, tile_server))
+        .expect("origins are checked by `origin`, the basemap by `Basemap::new`");
     // Prometheus scrapes `/metrics` (an office token needed) when there is an API to count.
     let metrics = match &config.api {
         Some(state) => Router::new()

@@ -1,6 +1,6 @@
 //! `river-patrol-server [serve] [--host H] [--port N] [--dist DIR] [--data DIR]
 //! [--cors-origin ORIGIN…] [--sync-server ORIGIN…] [--patrol-min-minutes N]
-//! [--patrol-min-metres N]`, and
+//! [--patrol-min-metres N] [--basemap TEMPLATE] [--tiles FOLDER|FILE.mbtiles]`, and
 //! `river-patrol-server token create|list|revoke` to manage access tokens.
 
 use std::io::IsTerminal;
@@ -11,9 +11,11 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use axum::http::HeaderValue;
 use clap::{Args, Parser, Subcommand};
+use patrol_core::basemap::Basemap;
 use patrol_core::patrol_rule::{DEFAULT_MIN_METRES, DEFAULT_MIN_MINUTES, PatrolRule};
 use river_patrol_server::db::{open_database, shown_url, tokens};
 use river_patrol_server::photo_store::PhotoStore;
+use river_patrol_server::tile_source::TileSource;
 use river_patrol_server::{AppState, Config, StoreConfig, app};
 
 /// River Patrol (巡河通) reference server: serves the built app and the sync API.
@@ -108,6 +110,22 @@ struct ServeArgs {
     /// jumps).
     #[arg(long, env = "RIVER_PATROL_PATROL_MIN_METRES", default_value_t = DEFAULT_MIN_METRES)]
     patrol_min_metres: u32,
+    /// The map's tiles, a URL template with {z}, {x} and {y} (or {-y}): a Tianditu WMTS URL
+    /// with the township's key, or any XYZ server whose tiles are in WGS 84 / CGCS2000
+    /// (docs/deploy.md says how). Every phone connected here draws it under the problems.
+    #[arg(long, env = "RIVER_PATROL_BASEMAP")]
+    basemap: Option<String>,
+    /// Who the basemap credits, shown on the map (e.g. 天地图).
+    #[arg(long, env = "RIVER_PATROL_BASEMAP_ATTRIBUTION", default_value = "")]
+    basemap_attribution: String,
+    /// The deepest zoom the --basemap has.
+    #[arg(long, env = "RIVER_PATROL_BASEMAP_MAX_ZOOM", default_value_t = 18)]
+    basemap_max_zoom: u8,
+    /// The township's own tiles, served at /api/v1/tiles/{z}/{x}/{y}: a folder of
+    /// {z}/{x}/{y}.png (or .jpg, .webp), or one MBTiles file. Without --basemap, the phones
+    /// draw these.
+    #[arg(long, env = "RIVER_PATROL_TILES")]
+    tiles: Option<PathBuf>,
     /// How the log on standard error is written: `text` for a person, `json` (one object a
     /// line) for a log collector.
     #[arg(long, env = "RIVER_PATROL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -205,10 +223,24 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .parse()
         .with_context(|| format!("bad address {}:{}", args.host, args.port))?;
     let store = args.data.store();
-    let state = AppState::open(&store).await?.with_patrol_rule(PatrolRule {
-        min_minutes: args.patrol_min_minutes,
-        min_metres: args.patrol_min_metres,
-    });
+    let basemap = args
+        .basemap
+        .as_deref()
+        .map(|t| Basemap::new(t, &args.basemap_attribution, args.basemap_max_zoom))
+        .transpose()
+        .context("--basemap")?;
+    let tiles = match &args.tiles {
+        Some(path) => Some(TileSource::open(path).await?),
+        None => None,
+    };
+    let state = AppState::open(&store)
+        .await?
+        .with_patrol_rule(PatrolRule {
+            min_minutes: args.patrol_min_minutes,
+            min_metres: args.patrol_min_metres,
+        })
+        .with_map(basemap, tiles)
+        .await;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

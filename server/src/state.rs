@@ -1,5 +1,5 @@
 //! What every API route shares ([`AppState`]): the database, the photo store, the limits, the
-//! township's patrol rule, the metrics and the count of wrong tokens, opened once at start-up
+//! township's patrol rule and map, the metrics and the count of wrong tokens, opened once at start-up
 //! from [`StoreConfig`] (where the data lives).
 
 use std::path::PathBuf;
@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use object_store::ObjectStore;
 use patrol_core::Limits;
+use patrol_core::basemap::{AREA_MAX_ZOOM, Basemap, SERVER_TILES_TEMPLATE};
 use patrol_core::patrol_rule::PatrolRule;
 use sqlx::{Any, AnyPool, Transaction};
 use uuid::Uuid;
@@ -16,6 +17,7 @@ use crate::auth_failures::AuthFailures;
 use crate::db::{self, DATABASE_FILE, DatabaseKind};
 use crate::metrics::Metrics;
 use crate::photo_store::{self, PhotoStore};
+use crate::tile_source::TileSource;
 
 /// Where the data lives.
 #[derive(Clone, Debug)]
@@ -63,6 +65,10 @@ pub struct AppState {
     pub limits: Limits,
     /// What makes a patrol valid in this township (`GET /api/v1/township`).
     pub patrol_rule: PatrolRule,
+    /// The tiles under the map (`GET /api/v1/township`); `None`: a plain grid.
+    pub basemap: Option<Basemap>,
+    /// The township's own tiles (`GET /api/v1/tiles/…`), when it hosts them here.
+    pub tiles: Option<TileSource>,
     pub metrics: Metrics,
     /// The secret imported rows' ids are made under (`patrol_core::import::ImportIds`).
     pub import_secret: Uuid,
@@ -76,6 +82,7 @@ impl std::fmt::Debug for AppState {
             .field("photos", &self.photos.to_string())
             .field("limits", &self.limits)
             .field("patrol_rule", &self.patrol_rule)
+            .field("basemap", &self.basemap)
             .finish_non_exhaustive()
     }
 }
@@ -101,6 +108,8 @@ impl AppState {
             photo_store_kind: config.photo_store.kind(),
             limits: Limits::default(),
             patrol_rule: PatrolRule::default(),
+            basemap: None,
+            tiles: None,
             metrics: Default::default(),
             auth_failures: Default::default(),
         };
@@ -120,6 +129,24 @@ impl AppState {
 
     pub fn with_patrol_rule(mut self, patrol_rule: PatrolRule) -> Self {
         self.patrol_rule = patrol_rule;
+        self
+    }
+
+    /// The township's map: `basemap` as given, or else the tiles served here from `tiles`
+    /// ([`SERVER_TILES_TEMPLATE`]) down to the deepest zoom they hold.
+    pub async fn with_map(mut self, basemap: Option<Basemap>, tiles: Option<TileSource>) -> Self {
+        self.basemap = match (basemap, &tiles) {
+            (Some(basemap), _) => Some(basemap),
+            (None, Some(tiles)) => {
+                let max_zoom = tiles.max_zoom().await.unwrap_or(AREA_MAX_ZOOM);
+                Some(
+                    Basemap::new(SERVER_TILES_TEMPLATE, "", max_zoom)
+                        .expect("the server's own template is one"),
+                )
+            }
+            (None, None) => None,
+        };
+        self.tiles = tiles;
         self
     }
 

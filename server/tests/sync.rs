@@ -7,6 +7,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::Utc;
 use common::*;
+use patrol_core::basemap::Basemap;
 use patrol_core::import::ImportIds;
 use patrol_core::patrol_rule::PatrolRule;
 use patrol_core::sync::{
@@ -1239,7 +1240,7 @@ async fn the_township_sets_the_rule_for_a_valid_patrol() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         body,
-        json!({"patrol_rule": {"min_minutes": 15, "min_metres": 1000}})
+        json!({"patrol_rule": {"min_minutes": 15, "min_metres": 1000}, "basemap": null})
     );
 
     // A township whose rule is 20 minutes and 2 km: every token reads it, a village's and the
@@ -1254,7 +1255,10 @@ async fn the_township_sets_the_rule_for_a_valid_patrol() {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(
             serde_json::from_value::<Township>(body).unwrap(),
-            Township { patrol_rule: rule }
+            Township {
+                patrol_rule: rule,
+                basemap: None
+            }
         );
     }
     // Nobody else.
@@ -1262,11 +1266,20 @@ async fn the_township_sets_the_rule_for_a_valid_patrol() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(error_code(&body), code::UNAUTHORIZED);
 
-    // The binary takes the rule from its command line or its environment.
+    // The binary takes the rule and the basemap from its command line or its environment,
+    // and its pages may load the basemap's tiles.
+    let tianditu = "https://t0.tianditu.gov.cn/img_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=img&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY";
     let (_server, addr) = serve_binary(&s, |command| {
         command
             .args(["--patrol-min-minutes", "20"])
-            .env("RIVER_PATROL_PATROL_MIN_METRES", "2000");
+            .env("RIVER_PATROL_PATROL_MIN_METRES", "2000")
+            .env("RIVER_PATROL_BASEMAP", tianditu)
+            .args([
+                "--basemap-attribution",
+                "天地图",
+                "--basemap-max-zoom",
+                "18",
+            ]);
     })
     .await;
     let response = http_get(addr, &township, &s.device).await;
@@ -1274,8 +1287,40 @@ async fn the_township_sets_the_rule_for_a_valid_patrol() {
     let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
     assert_eq!(
         serde_json::from_str::<Township>(body).unwrap(),
-        Township { patrol_rule: rule }
+        Township {
+            patrol_rule: rule,
+            basemap: Some(Basemap::new(tianditu, "天地图", 18).unwrap())
+        }
     );
+    let policy = response
+        .lines()
+        .find_map(|l| l.strip_prefix("content-security-policy: "))
+        .unwrap_or_else(|| panic!("{response}"));
+    assert!(
+        policy.contains("img-src 'self' blob: https://t0.tianditu.gov.cn;"),
+        "{policy}"
+    );
+    assert!(
+        policy.contains("connect-src 'self' https://t0.tianditu.gov.cn;"),
+        "{policy}"
+    );
+
+    // A template that cannot give tiles stops the server with the reason.
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_river-patrol-server"))
+        .args([
+            "serve",
+            "--basemap",
+            "https://tiles.example.org/{z}/{x}.png",
+            "--dist",
+        ])
+        .arg(s.dir.path().join("dist"))
+        .arg("--data")
+        .arg(s.data())
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("--basemap") && said.contains("{y}"), "{said}");
 }
 
 /// `PUT /api/v1/photos/{id}` of `bytes` over a socket; the whole response as text.

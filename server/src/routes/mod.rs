@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod patrols;
 pub mod photos;
 pub mod records;
+pub mod tiles;
 pub mod township;
 
 use axum::Router;
@@ -29,6 +30,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/limits"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/township"),
+    ("get", "/api/v1/tiles/{z}/{x}/{y}"),
     ("post", "/api/v1/records"),
     ("get", "/api/v1/records"),
     ("put", "/api/v1/photos/{id}"),
@@ -49,6 +51,7 @@ pub fn router(state: Option<AppState>, cors_origins: Vec<HeaderValue>) -> Router
             .route("/v1/limits", get(health::limits))
             .route("/v1/me", get(me::me))
             .route("/v1/township", get(township::township))
+            .route("/v1/tiles/{z}/{x}/{y}", get(tiles::tile))
             .route("/v1/records", get(records::pull).post(records::push))
             .route(
                 "/v1/photos/{id}",

@@ -1,6 +1,7 @@
 //! `GET /api/v1/township`: the rules the township office set on its server (`--patrol-min-minutes`,
 //! `--patrol-min-metres`), which every connected phone applies, so that all of a township's
-//! officials are judged by one rule for a valid patrol (有效巡河).
+//! officials are judged by one rule for a valid patrol (有效巡河); and the map's tiles
+//! (`--basemap`, or its own `--tiles`), so that every phone draws the same river.
 
 use axum::extract::State;
 use patrol_core::sync::Township;
@@ -13,5 +14,6 @@ use crate::state::AppState;
 pub(super) async fn township(_caller: Caller, State(state): State<AppState>) -> AppJson<Township> {
     AppJson(Township {
         patrol_rule: state.patrol_rule,
+        basemap: state.basemap.clone(),
     })
 }

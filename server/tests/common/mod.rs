@@ -159,7 +159,10 @@ impl Server {
         let api = AppState::open(&self.store_config())
             .await
             .unwrap()
-            .with_limits(self.api.limits.clone());
+            .with_limits(self.api.limits.clone())
+            .with_patrol_rule(self.api.patrol_rule)
+            .with_map(self.api.basemap.clone(), self.api.tiles.clone())
+            .await;
         Server {
             dir: Arc::clone(&self.dir),
             bucket: self.bucket.clone(),
