@@ -127,13 +127,19 @@ pub fn origin(text: &str) -> Result<HeaderValue, String> {
 /// inline, no plugins, no framing, no forms posted anywhere.
 ///
 /// A basemap on another server (`tile_server`, its origin) is allowed for images (the map
-/// draws them) and for fetches (the offline map area downloads them).
+/// draws them) and for fetches (the offline map area downloads them); so are the sync servers,
+/// which may serve their township's own tiles.
 pub fn content_security_policy(sync_servers: &[String], tile_server: Option<&str>) -> String {
     let connect: Vec<&str> = std::iter::once("'self'")
         .chain(sync_servers.iter().map(String::as_str))
         .chain(tile_server)
         .collect();
-    let img: Vec<&str> = ["'self'", "blob:"].into_iter().chain(tile_server).collect();
+    // A sync server's own tiles (`/api/v1/tiles/…` there) are images from it.
+    let img: Vec<&str> = ["'self'", "blob:"]
+        .into_iter()
+        .chain(sync_servers.iter().map(String::as_str))
+        .chain(tile_server)
+        .collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src {}; connect-src {}; worker-src 'self'; manifest-src 'self'; \

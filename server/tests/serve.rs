@@ -271,6 +271,11 @@ async fn the_app_may_be_allowed_to_sync_with_other_servers() {
         csp.contains("connect-src 'self' https://sync.example.org http://10.0.0.5:8080;"),
         "{csp}"
     );
+    // Their own map tiles (--tiles there) are images from them.
+    assert!(
+        csp.contains("img-src 'self' blob: https://sync.example.org http://10.0.0.5:8080;"),
+        "{csp}"
+    );
 }
 
 #[test]
