@@ -100,6 +100,13 @@ impl Fixture {
                     "/api/v1/health" | "/api/v1/limits" | "/api/v1/me" | "/api/v1/township"
                     | "/api/v1/export.csv",
                 ) => (Method::GET, path.into(), "", vec![]),
+                // A tile of 杨柳村's river; this server serves none (no `--tiles`).
+                ("get", "/api/v1/tiles/{z}/{x}/{y}") => (
+                    Method::GET,
+                    "/api/v1/tiles/17/104690/53547".into(),
+                    "",
+                    vec![],
+                ),
                 ("get", "/api/v1/records") => (Method::GET, pull_path(None, None), "", vec![]),
                 ("post", "/api/v1/records") => {
                     let mut edit = self.record.clone();
@@ -188,6 +195,8 @@ fn check_other_village(f: &Fixture, route: (&str, &str), status: StatusCode, bod
     let what = format!("{} {}", route.0, route.1);
     match route {
         ("get", "/api/v1/health" | "/api/v1/limits") => assert_eq!(status, StatusCode::OK),
+        // The same for every caller: the township's tiles (none here), no village's data.
+        ("get", "/api/v1/tiles/{z}/{x}/{y}") => assert_eq!(status, StatusCode::NOT_FOUND),
         ("get", "/api/v1/me") => {
             // Its own officer and village, nothing of 杨柳村's.
             assert_eq!(status, StatusCode::OK, "{what}");
@@ -287,8 +296,12 @@ async fn every_route_refuses_no_token_a_wrong_one_a_revoked_one_and_another_vill
             if caller == Caller::OtherVillage {
                 check_other_village(&f, (method, path), status, &body);
             } else if *path == "/api/v1/health" {
-                // The one route without a token: it tells only that the server is up.
+                // A route without a token: it tells only that the server is up.
                 assert_eq!(status, StatusCode::OK, "{what}");
+            } else if *path == "/api/v1/tiles/{z}/{x}/{y}" {
+                // The other: the map loads tiles as images, which carry no token. This server
+                // has none, so a 404, not a 401.
+                assert_eq!(status, StatusCode::NOT_FOUND, "{what}");
             } else {
                 assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}");
                 assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{what}");
