@@ -210,7 +210,7 @@ fn check_other_village(f: &Fixture, route: (&str, &str), status: StatusCode, bod
             assert_eq!(status, StatusCode::OK, "{what}");
             assert_eq!(
                 json_of(body),
-                json!({"patrol_rule": {"min_minutes": 15, "min_metres": 1000}})
+                json!({"patrol_rule": {"min_minutes": 15, "min_metres": 1000}, "basemap": null})
             );
         }
         ("get", "/api/v1/records") => {
