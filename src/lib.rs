@@ -24,6 +24,7 @@ mod notice;
 mod on_demand;
 mod pages;
 pub mod pwa;
+pub mod river_map;
 pub mod state;
 pub mod storage;
 pub mod sync;

@@ -1,4 +1,4 @@
-//! What more than one screen shows: form fields, photos, the position block, sync status, a
+//! What more than one screen shows: the problems' search and filters, form fields, photos, the position block, sync status, a
 //! problem's history, a record's fields by kind, the patrol bar, the backup section and the
 //! shell's own pieces. A component never imports a page.
 
@@ -8,6 +8,7 @@ pub mod deadline;
 pub mod dialog;
 pub mod draft_autosave;
 pub mod fields;
+pub mod filter_bar;
 pub mod history;
 pub mod locale;
 pub mod nav;

@@ -5,7 +5,7 @@ use leptos_router::components::A;
 
 use crate::i18n::*;
 
-/// Records, new record, statistics, patrols and settings, one tap away.
+/// Records, new record, the map, statistics, patrols and settings, one tap away.
 #[component]
 pub fn BottomNav() -> impl IntoView {
     let i18n = use_i18n();
@@ -18,6 +18,10 @@ pub fn BottomNav() -> impl IntoView {
             <A href="/new">
                 <span class="nav-icon" aria-hidden="true">"➕"</span>
                 <span>{t!(i18n, nav.new)}</span>
+            </A>
+            <A href="/map">
+                <span class="nav-icon" aria-hidden="true">"🗺️"</span>
+                <span>{t!(i18n, nav.map)}</span>
             </A>
             <A href="/stats">
                 <span class="nav-icon" aria-hidden="true">"📊"</span>

@@ -5,12 +5,13 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use patrol_core::draft::Draft;
-use patrol_core::filter::{self, Filter, last_visited_first, sort_records, urgency_key};
+use patrol_core::filter::{Filter, last_visited_first, sort_records, urgency_key};
 use patrol_core::geo::distance_m;
 use patrol_core::workflow::DeadlineState;
-use patrol_core::{Choice, Kind, Record, Status};
+use patrol_core::{Choice, Record};
 
 use crate::components::deadline::DeadlineBadge;
+use crate::components::filter_bar::FilterBar;
 use crate::components::photos::Thumbnail;
 use crate::components::sync_status::{SyncBadge, SyncBar};
 use crate::export;
@@ -100,7 +101,8 @@ fn FilledList(records: Memo<Vec<Record>>) -> impl IntoView {
             .zip(r.position.as_ref())
             .map(|(h, p)| distance_m(h, (p.latitude, p.longitude)))
     };
-    let filter = RwSignal::new(Filter::default());
+    // Shared with the map (src/state/filter.rs): what is filtered here is filtered there.
+    let filter = crate::state::filter::shared();
     let shown = Memo::new(move |_| {
         let today = format::today();
         let mut list: Vec<Record> = filter.with(|f| {
@@ -153,7 +155,7 @@ fn FilledList(records: Memo<Vec<Record>>) -> impl IntoView {
         }
     };
     view! {
-        <ListFilter filter />
+        <FilterBar filter />
         <div class="list-tools">
             <p class="count" aria-live="polite">
                 {move || {
@@ -399,113 +401,5 @@ fn RecordRow(record: Record, distance: Signal<Option<f64>>) -> impl IntoView {
                 </span>
             </A>
         </li>
-    }
-}
-
-/// Search box and filters (kind, village, status, overdue only) above the list. The filters'
-/// code is downloaded when they are first opened (src/on_demand.rs): most visits to the list
-/// only read it or search it.
-#[component]
-fn ListFilter(filter: RwSignal<Filter>) -> impl IntoView {
-    let i18n = use_i18n();
-    let opened = RwSignal::new(false);
-    view! {
-        <div class="list-filter" role="search">
-            <label for="search">{t!(i18n, list.search)}</label>
-            <input id="search" type="search" enterkeyhint="search"
-                placeholder=move || t_string!(i18n, list.search_hint)
-                prop:value=move || filter.with(|f| f.text.clone())
-                on:input=move |ev| filter.update(|f| f.text = event_target_value(&ev)) />
-            // The first toggle of a closed <details> opens it.
-            <details class="filter-more" on:toggle=move |_| opened.set(true)>
-                <summary>{t!(i18n, list.filters)}</summary>
-                {move || {
-                    opened.get().then(|| {
-                        on_demand::part_view(
-                            Arc::new(move || Box::pin(filter_choices_part(filter))),
-                            ViewFn::default(),
-                            |retry| view! { <FilterChoicesMissing retry /> }.into_any(),
-                        )
-                    })
-                }}
-            </details>
-        </div>
-    }
-}
-
-/// The filters' own code could not be downloaded (offline before the app was stored).
-#[component]
-fn FilterChoicesMissing(retry: Callback<()>) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <p class="field-error" role="alert">{t!(i18n, list.filters_missing)}</p>
-        <button type="button" on:click=move |_| retry.run(())>{t!(i18n, on_demand.retry)}</button>
-    }
-}
-
-on_demand_part! {
-    fn filter_choices_part(filter: RwSignal<Filter>) -> Result<AnyView, on_demand::PartMissing> {
-        Ok(view! { <FilterChoices filter /> }.into_any())
-    }
-}
-
-/// Kind, village, status and "overdue only".
-#[component]
-fn FilterChoices(filter: RwSignal<Filter>) -> impl IntoView {
-    let i18n = use_i18n();
-    let ledger = expect_context::<Ledger>();
-    let villages = Memo::new(move |_| ledger.with_all(|r| filter::villages(r)));
-    let choice_options = move |all: Vec<(&'static str, &'static str)>,
-                               current: Option<&'static str>| {
-        all.into_iter()
-            .map(|(value, label)| view! { <option value=value selected=current == Some(value)>{label}</option> })
-            .collect_view()
-    };
-    view! {
-                <label for="filter-kind">{t!(i18n, fields.kind)}</label>
-                <select id="filter-kind" on:change=move |ev| {
-                    filter.update(|f| f.kind = Kind::parse(&event_target_value(&ev)))
-                }>
-                    <option value="">{t!(i18n, list.any)}</option>
-                    {move || {
-                        let locale = i18n.get_locale();
-                        let all = Kind::ALL.iter().map(|k| (k.as_str(), k.label(locale))).collect();
-                        choice_options(all, filter.with(|f| f.kind.map(Kind::as_str)))
-                    }}
-                </select>
-                <label for="filter-village">{t!(i18n, fields.village)}</label>
-                <select id="filter-village" on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    filter.update(|f| f.village = (!v.is_empty()).then_some(v));
-                }>
-                    <option value="">{t!(i18n, list.any)}</option>
-                    {move || {
-                        let current = filter.with(|f| f.village.clone());
-                        villages
-                            .get()
-                            .into_iter()
-                            .map(|v| {
-                                let selected = current.as_deref() == Some(v.as_str());
-                                view! { <option value=v.clone() selected=selected>{v.clone()}</option> }
-                            })
-                            .collect_view()
-                    }}
-                </select>
-                <label for="filter-status">{t!(i18n, fields.status)}</label>
-                <select id="filter-status" on:change=move |ev| {
-                    filter.update(|f| f.status = Status::parse(&event_target_value(&ev)))
-                }>
-                    <option value="">{t!(i18n, list.any)}</option>
-                    {move || {
-                        let locale = i18n.get_locale();
-                        let all = Status::ALL.iter().map(|s| (s.as_str(), s.label(locale))).collect();
-                        choice_options(all, filter.with(|f| f.status.map(Status::as_str)))
-                    }}
-                </select>
-                <label class="check">
-                    <input type="checkbox" prop:checked=move || filter.with(|f| f.overdue_only)
-                        on:change=move |ev| filter.update(|f| f.overdue_only = event_target_checked(&ev)) />
-                    {t!(i18n, list.overdue_only)}
-                </label>
     }
 }

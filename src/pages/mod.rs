@@ -7,6 +7,7 @@ pub mod edit_record;
 pub mod follow_up;
 pub mod import;
 pub mod list;
+pub mod map;
 pub mod new;
 pub mod new_record;
 pub mod patrol;

@@ -113,6 +113,7 @@ const SCREENS: { name: string; path: string }[] = [
   { name: 'edit', path: `/records/${PROBLEM}/edit` },
   { name: 'follow-up', path: `/records/${PROBLEM}/follow-up` },
   { name: 'stats', path: '/stats' },
+  { name: 'map', path: '/map' },
   { name: 'patrols', path: '/patrols' },
   { name: 'patrol', path: `/patrols/${PATROL}` },
   { name: 'import', path: '/import' },

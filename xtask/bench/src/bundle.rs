@@ -56,6 +56,9 @@ fn kind(path: &str) -> &'static str {
     if xtask::split::is_part(path.rsplit('/').next().unwrap_or_default()) {
         return PART;
     }
+    if path.starts_with(MAP_FOLDER) {
+        return MAP;
+    }
     match path.rsplit('.').next().unwrap_or_default() {
         "wasm" => "wasm",
         "js" | "mjs" => "js",
@@ -67,6 +70,11 @@ fn kind(path: &str) -> &'static str {
 
 /// The kind of the wasm parts downloaded when a screen first opens (split.rs): not in the shell.
 pub const PART: &str = "wasm, on demand";
+/// The map's files (Leaflet and the app's drawing over it, src/river_map.rs), downloaded when
+/// the map first opens: not in the shell either.
+pub const MAP: &str = "map, on demand";
+/// Where index.html copies the map's files.
+const MAP_FOLDER: &str = "map-part/";
 
 fn kind_rank(kind: &str) -> u8 {
     match kind {
@@ -75,7 +83,8 @@ fn kind_rank(kind: &str) -> u8 {
         "css" => 2,
         "html" => 3,
         PART => 4,
-        _ => 5,
+        MAP => 5,
+        _ => 6,
     }
 }
 
@@ -176,6 +185,14 @@ in `target/bench/latest.json`.\n",
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_map_files_are_on_demand_not_the_shell() {
+        assert_eq!(kind("map-part/leaflet.js"), MAP);
+        assert_eq!(kind("map-part/map.css"), MAP);
+        assert_eq!(kind("river-patrol-359526a2f68f3a3.js"), "js");
+        assert_eq!(kind("split_stats_part-0123456789abcdef.wasm"), PART);
+    }
 
     #[test]
     fn hashes_are_hidden() {

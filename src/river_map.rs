@@ -1,0 +1,250 @@
+//! The map's drawing, over Leaflet: loads leaflet.js, public/map.js and their styles the first
+//! time a map opens (never on the first screen), and hands `window.RiverMap` what to draw as
+//! JSON. What the map reports back (its view after a move, a marker worked) comes as DOM
+//! events on the map's element: [`VIEW_EVENT`], [`MARKER_EVENT`].
+//!
+//! Everything goes through `js_sys::Reflect` and `Function`, imports the app already has: the
+//! wasm-bindgen glue that the first screen loads holds every import of every part, so a typed
+//! binding per Leaflet call would make the first screen heavier for a screen few open.
+
+use std::cell::{Cell, RefCell};
+
+use js_sys::{Function, Promise, Reflect};
+use patrol_core::basemap::Bounds;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+
+/// The map's view after it moved: `detail` `{zoom, south, west, north, east}`.
+pub const VIEW_EVENT: &str = "rivermap-view";
+/// A single problem's marker was worked (tap, click, Enter or Space): `detail` `{key}`.
+pub const MARKER_EVENT: &str = "rivermap-marker";
+
+/// The map's files, in the order they must load: the styles first (Leaflet measures the
+/// element when it opens), then Leaflet, then the app's drawing that uses it.
+const FILES: [(&str, &str); 4] = [
+    ("link", "/map-part/leaflet.css"),
+    ("link", "/map-part/map.css"),
+    ("script", "/map-part/leaflet.js"),
+    ("script", "/map-part/map.js"),
+];
+
+thread_local! {
+    static LOADED: Cell<bool> = const { Cell::new(false) };
+    /// The download under way, which a second map opening meanwhile (the township's basemap
+    /// arriving, say) waits for rather than taking the half-added files for loaded ones.
+    static LOADING: RefCell<Option<Promise>> = const { RefCell::new(None) };
+}
+
+/// The map's files could not be had: offline before the service worker stored them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MapMissing;
+
+/// Loads the map's files once; later calls return at once, and calls while they download wait
+/// for the same download. A file that fails is taken out again, so that a retry fetches it
+/// anew.
+pub async fn load() -> Result<(), MapMissing> {
+    if LOADED.with(Cell::get) {
+        return Ok(());
+    }
+    let loading = LOADING.with(|l| {
+        l.borrow_mut()
+            .get_or_insert_with(|| {
+                future_to_promise(async {
+                    add_files()
+                        .await
+                        .map(|()| JsValue::UNDEFINED)
+                        .map_err(|MapMissing| JsValue::NULL)
+                })
+            })
+            .clone()
+    });
+    let loaded = JsFuture::from(loading).await.is_ok();
+    LOADING.with(|l| l.borrow_mut().take());
+    LOADED.with(|l| l.set(loaded));
+    if loaded { Ok(()) } else { Err(MapMissing) }
+}
+
+/// Adds the map's files to the page one after another, each once it is loaded.
+async fn add_files() -> Result<(), MapMissing> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or(MapMissing)?;
+    let body = document.body().ok_or(MapMissing)?;
+    for (tag, url) in FILES {
+        let selector = format!("[data-river-map=\"{url}\"]");
+        if document.query_selector(&selector).ok().flatten().is_some() {
+            continue;
+        }
+        let element = document.create_element(tag).map_err(|_| MapMissing)?;
+        let _ = element.set_attribute("data-river-map", url);
+        if tag == "link" {
+            let _ = element.set_attribute("rel", "stylesheet");
+            let _ = element.set_attribute("href", url);
+        } else {
+            let _ = element.set_attribute("src", url);
+        }
+        let loaded = Promise::new(&mut |resolve, reject| {
+            let _ = Reflect::set(&element, &"onload".into(), &resolve);
+            let _ = Reflect::set(&element, &"onerror".into(), &reject);
+        });
+        body.append_child(&element).map_err(|_| MapMissing)?;
+        if JsFuture::from(loaded).await.is_err() {
+            element.remove();
+            return Err(MapMissing);
+        }
+    }
+    Ok(())
+}
+
+/// How a map opens: its tiles (none: a plain grid) and where it looks first.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MapOptions {
+    /// The tile URL template, absolute; `None` draws a grid.
+    pub tiles: Option<String>,
+    pub attribution: String,
+    /// How far the user may zoom in (beyond `max_native_zoom` the deepest tiles are enlarged).
+    pub max_zoom: u8,
+    pub max_native_zoom: u8,
+    /// The tiles come from another origin: fetched with CORS, so that they may be stored.
+    pub cross_origin: bool,
+    /// The box to show first, or else `center` and `zoom`.
+    pub bounds: Option<Bounds>,
+    pub center: (f64, f64),
+    pub zoom: u8,
+}
+
+/// One marker: a problem, or a cluster of `count` problems.
+#[derive(Clone, Debug, Serialize)]
+pub struct Marker {
+    /// The problem's id (given back in [`MARKER_EVENT`]); for a cluster, any unique text.
+    pub key: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub count: usize,
+    /// The accessible name: what a screen reader says and what the marker is found by.
+    pub name: String,
+    /// Drawn inside the shape: the status's sign, or a cluster's count.
+    pub symbol: String,
+    /// `open`, `rectifying`, `fixed` or `closed` (the shape); empty for a cluster.
+    pub status: &'static str,
+    pub overdue: bool,
+    /// A cluster's box, zoomed to when it is worked.
+    pub bounds: Bounds,
+}
+
+/// A patrol's track.
+#[derive(Clone, Debug, Serialize)]
+pub struct Track {
+    pub points: Vec<(f64, f64)>,
+    /// The patrol under way, drawn stronger than the past ones.
+    pub active: bool,
+}
+
+#[derive(Serialize)]
+struct Spot {
+    lat: f64,
+    lon: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accuracy: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    zoom: Option<u8>,
+}
+
+/// An open map on an element; closed by [`RiverMap::close`].
+pub struct RiverMap {
+    handle: JsValue,
+}
+
+impl RiverMap {
+    /// Opens a map on `element` (after [`load`]).
+    pub fn open(element: &web_sys::HtmlElement, options: &MapOptions) -> Option<RiverMap> {
+        let window = web_sys::window()?;
+        let river_map = Reflect::get(&window, &"RiverMap".into()).ok()?;
+        let open: Function = Reflect::get(&river_map, &"open".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let json = serde_json::to_string(options).ok()?;
+        let handle = open
+            .call2(&river_map, element, &JsValue::from_str(&json))
+            .ok()?;
+        Some(RiverMap { handle })
+    }
+
+    fn call(&self, method: &str, argument: Option<String>) {
+        let Some(function) = Reflect::get(&self.handle, &method.into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+        else {
+            return;
+        };
+        let _ = match argument {
+            Some(json) => function.call1(&self.handle, &JsValue::from_str(&json)),
+            None => function.call0(&self.handle),
+        };
+    }
+
+    fn call_with(&self, method: &str, value: &impl Serialize) {
+        if let Ok(json) = serde_json::to_string(value) {
+            self.call(method, Some(json));
+        }
+    }
+
+    pub fn set_markers(&self, markers: &[Marker]) {
+        self.call_with("setMarkers", &markers);
+    }
+
+    pub fn set_tracks(&self, tracks: &[Track]) {
+        self.call_with("setTracks", &tracks);
+    }
+
+    /// The phone's position with its accuracy circle.
+    pub fn set_position(&self, lat: f64, lon: f64, accuracy_m: Option<f64>) {
+        let spot = Spot {
+            lat,
+            lon,
+            accuracy: accuracy_m,
+            zoom: None,
+        };
+        self.call_with("setPosition", &spot);
+    }
+
+    /// Looks at `(lat, lon)`, at `zoom` or close enough to see the place.
+    pub fn centre(&self, lat: f64, lon: f64, zoom: Option<u8>) {
+        let spot = Spot {
+            lat,
+            lon,
+            accuracy: None,
+            zoom,
+        };
+        self.call_with("centre", &spot);
+    }
+
+    /// Reports the current view again ([`VIEW_EVENT`]).
+    pub fn tell_view(&self) {
+        self.call("tellView", None);
+    }
+
+    pub fn close(&self) {
+        self.call("close", None);
+    }
+}
+
+/// `detail.name` of a map event, as a number.
+pub fn detail_number(event: &web_sys::Event, name: &str) -> Option<f64> {
+    detail(event, name)?.as_f64()
+}
+
+/// `detail.name` of a map event, as text.
+pub fn detail_text(event: &web_sys::Event, name: &str) -> Option<String> {
+    detail(event, name)?.as_string()
+}
+
+fn detail(event: &web_sys::Event, name: &str) -> Option<JsValue> {
+    let detail = Reflect::get(event, &"detail".into()).ok()?;
+    Reflect::get(&detail, &name.into())
+        .ok()
+        .filter(|v| !v.is_undefined())
+}
