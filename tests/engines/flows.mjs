@@ -358,9 +358,9 @@ async function start({ d, origin }) {
   await expectHeading(d, '问题记录');
   await until(d, 'the empty list says 还没有记录', textsOf, ['main h2'], { ok: (h) => h.includes('还没有记录') });
   const links = await until(d, 'the bottom navigation shows', textsOf, ['nav.bottom-nav a'], {
-    ok: (l) => l.length === 5,
+    ok: (l) => l.length === 6,
   });
-  assert.deepEqual(links, ['记录', '新建', '统计', '巡河', '设置']);
+  assert.deepEqual(links, ['记录', '新建', '地图', '统计', '巡河', '设置']);
   await click(d, { css: 'a', text: '新建第一条记录' });
   await expectHeading(d, '发现了什么问题？');
   const kinds = await d.evaluate(textsOf, 'a.kind-tile');
