@@ -832,7 +832,7 @@ async fn csv_has_bom_chinese_headers_and_rows() {
             .unwrap()
             .starts_with("attachment")
     );
-    assert!(csv.starts_with("\u{feff}序号,村/社区,问题类型,问题描述,位置,经度,纬度,"));
+    assert!(csv.starts_with("\u{feff}序号,村/社区,问题类型,问题描述,位置,经度,纬度,定位方式,"));
     let rows: Vec<&str> = csv.split("\r\n").collect();
     assert_eq!(rows.len(), 3, "header, one row, empty after the last CRLF");
     assert!(rows[1].starts_with("1,杨柳村,排污口,沿河住户生活污水直排入河 1,四组桥头,"));

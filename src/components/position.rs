@@ -337,6 +337,7 @@ mod tests {
             longitude,
             accuracy_m,
             taken_at: Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap(),
+            source: None,
         }
     }
 
