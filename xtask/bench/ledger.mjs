@@ -15,6 +15,7 @@
 //    installed phone) and is counted apart from a second opening, the part already loaded.
 // Medians are reported. Prints one line of JSON on stdout.
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { launchChromium } from './chromium.mjs';
 import { startServer } from './server.mjs';
 
@@ -148,6 +149,9 @@ try {
     Object.keys(localStorage).reduce((n, k) => n + k.length + localStorage.getItem(k).length, 0),
   );
 
+  // How busy the machine is (other builds and tests on the same cores make the timings
+  // spread): told with the figures.
+  const loadBefore = os.loadavg()[0];
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
 
@@ -225,6 +229,8 @@ try {
       map_clusters: drawn.clusters,
       map_problems: drawn.problems,
       map_count_text: drawn.count_text,
+      load_average: { before: loadBefore, after: os.loadavg()[0] },
+      cores: os.availableParallelism(),
     }),
   );
 } catch (e) {

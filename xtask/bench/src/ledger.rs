@@ -42,6 +42,60 @@ fn median(v: &Value) -> f64 {
     v["median"].as_f64().unwrap_or(f64::NAN)
 }
 
+/// A paragraph saying the figures are rough when the runs spread widely (the slowest over
+/// twice the fastest) or the machine had more to run than cores (the load average, read before
+/// and after the runs): other builds and tests on the same cores slow some runs and not others.
+fn busy_machine(result: &Value) -> Option<String> {
+    let range = |key: &str| {
+        let all: Vec<f64> = result[key]["all"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_f64).collect())
+            .unwrap_or_default();
+        let min = all.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = all.iter().copied().fold(0.0, f64::max);
+        (min, max)
+    };
+    let timings = [
+        ("the map's first opening", "map_first_ms"),
+        ("the map again", "map_later_ms"),
+        ("the list's start", "start_to_list_ms"),
+    ];
+    let wide = timings
+        .iter()
+        .chain(&[("", "search_ms"), ("", "filter_ms")])
+        .any(|(_, key)| {
+            let (min, max) = range(key);
+            max > 2.0 * min
+        });
+    let load = &result["load_average"];
+    let (before, after) = (
+        load["before"].as_f64().unwrap_or(0.0),
+        load["after"].as_f64().unwrap_or(0.0),
+    );
+    let cores = result["cores"].as_f64().unwrap_or(f64::INFINITY);
+    let busy = before > cores || after > cores;
+    if !wide && !busy {
+        return None;
+    }
+    let spreads = timings
+        .iter()
+        .map(|(what, key)| {
+            let (min, max) = range(key);
+            format!("{what} {:.2}–{:.2} s", min / 1000.0, max / 1000.0)
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut text = format!("The runs spread: {spreads}.");
+    if busy {
+        text.push_str(&format!(
+            " The machine was shared with other builds and tests: its load average was {before:.1} \
+before the runs and {after:.1} after, on {cores} cores."
+        ));
+    }
+    text.push_str(" Read the medians as rough figures.\n\n");
+    Some(text)
+}
+
 /// The docs/benchmarks.md section for a [`measure`] result.
 pub fn section(result: &Value, date: &str, commit: &str, machine: &str) -> Section {
     let mut md = String::from("## The ledger with 5,000 problems\n\n");
@@ -95,6 +149,9 @@ the township as it opens.\n\n",
         result["map_markers"].as_u64().unwrap_or(0),
         result["map_clusters"].as_u64().unwrap_or(0),
     ));
+    if let Some(busy) = busy_machine(result) {
+        md.push_str(&busy);
+    }
     md.push_str(
         "How it was measured: `cargo xtask bench` (or `cargo xtask bench --ledger-only`, against \
 dist/ as it is) runs `xtask/bench/ledger.mjs`. The release server serves the release app \
@@ -121,5 +178,58 @@ for.\n",
     Section {
         id: "ledger",
         markdown: md,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn result(map_first: [f64; 3], load: f64) -> Value {
+        let all = |xs: &[f64]| json!({ "median": xs[xs.len() / 2], "all": xs });
+        json!({
+            "runs": 3,
+            "start_to_list_ms": all(&[1400.0, 1410.0, 1420.0]),
+            "search_ms": all(&[150.0, 152.0, 153.0]),
+            "filter_ms": all(&[150.0, 152.0, 153.0]),
+            "map_first_ms": all(&map_first),
+            "map_later_ms": all(&[180.0, 190.0, 200.0]),
+            "map_markers": 16,
+            "map_clusters": 16,
+            "map_count_text": "地图上 5000 个问题。",
+            "load_average": { "before": load, "after": load },
+            "cores": 2,
+        })
+    }
+
+    #[test]
+    fn the_map_row_says_whether_the_goal_is_met() {
+        let met = section(&result([600.0, 650.0, 700.0], 0.5), "d", "c", "m").markdown;
+        assert!(met.contains("| **0.65 s** | 1 s (met) |"), "{met}");
+        assert!(
+            !met.contains("rough"),
+            "a quiet run is not called rough: {met}"
+        );
+        let not_met = section(&result([1100.0, 1200.0, 1300.0], 0.5), "d", "c", "m").markdown;
+        assert!(
+            not_met.contains("| **1.20 s** | 1 s (**not met**) |"),
+            "{not_met}"
+        );
+    }
+
+    #[test]
+    fn a_wide_spread_or_a_busy_machine_is_told() {
+        let wide = busy_machine(&result([400.0, 650.0, 1300.0], 0.5)).unwrap();
+        assert!(
+            wide.contains("the map's first opening 0.40–1.30 s"),
+            "{wide}"
+        );
+        assert!(!wide.contains("shared"), "{wide}");
+        let busy = busy_machine(&result([600.0, 650.0, 700.0], 8.0)).unwrap();
+        assert!(
+            busy.contains("load average was 8.0 before the runs and 8.0 after, on 2 cores"),
+            "{busy}"
+        );
     }
 }
