@@ -346,12 +346,13 @@ pub fn run_compress(ctx: &Ctx) -> Result<()> {
 /// `cargo xtask bench --ledger-only`: the list and the map with 5,000 problems alone, against
 /// dist/ as it is, into `target/bench/ledger.json` and its section of docs/benchmarks.md.
 pub fn run_ledger(ctx: &Ctx) -> Result<()> {
+    // The server first: its build can be long, and holds no one up.
+    sync::build_server(ctx)?;
     // dist/ is read, not built: a build under way in this checkout (which empties dist/) is
     // waited for, and none starts while the pages are measured.
     let _lock = DistLock::acquire(ctx)?;
     check_dist(ctx)?;
     let meta = meta(ctx);
-    sync::build_server(ctx)?;
     let ledger = ledger::measure(ctx)?;
     let json = json!({
         "date": meta.date,
