@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::components::deadline::DeadlineBadge;
 use crate::components::filter_bar::FilterBar;
+use crate::components::offline_area::OfflineAreaPanel;
 use crate::format;
 use crate::geolocation::{UsePositionReturn, use_position};
 use crate::i18n::*;
@@ -128,6 +129,14 @@ fn MapArea(placed: Memo<Vec<Record>>, selected: RwSignal<Vec<Uuid>>) -> impl Int
     let show_past = RwSignal::new(false);
     // The problems behind each cluster drawn, by its marker's key.
     let clusters = StoredValue::new(HashMap::<String, Vec<Uuid>>::new());
+
+    // The basemap as the map asks for its tiles (a path made absolute on the sync server):
+    // the offline area keeps them under the same URLs.
+    let area_basemap = Signal::derive(move || {
+        let b = basemap.get()?;
+        let tiles = options(Some(&b), &settings.with(server_base), None).tiles?;
+        Some(Basemap { tiles, ..b })
+    });
 
     // Opens the map once its element is there, and again when the township changes its
     // basemap (or after a retry).
@@ -265,6 +274,7 @@ fn MapArea(placed: Memo<Vec<Record>>, selected: RwSignal<Vec<Uuid>>) -> impl Int
         <Show when=move || basemap.with(Option::is_none)>
             <p class="hint">{t!(i18n, map.no_basemap)}</p>
         </Show>
+        <OfflineAreaPanel basemap=area_basemap placed view=Signal::derive(move || view.get().map(|(_, b)| b)) />
     }
 }
 
