@@ -37,6 +37,17 @@ enum Pick {
     View,
 }
 
+/// What the panel offers while an area is on the phone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shown {
+    Running,
+    /// Paused by the official.
+    Paused,
+    /// Stopped by itself (a lost connection, a full phone): resuming is offered.
+    Stopped,
+    Finished,
+}
+
 /// Why a download stopped by itself.
 #[derive(Clone, Debug, PartialEq)]
 enum Stop {
@@ -217,6 +228,7 @@ pub fn OfflineAreaPanel(
         stopped,
         running,
     } = downloader;
+    let has_area = Memo::new(move |_| area.with(Option::is_some));
     let pick = RwSignal::new(Pick::Problems);
     let plan = Memo::new(move |_| {
         let basemap = basemap.get()?;
@@ -297,39 +309,58 @@ pub fn OfflineAreaPanel(
             }}
         }
     };
-    let progress = move |a: AreaDownload| {
-        let finished = a.finished();
-        let missing = a.missing;
-        let paused = a.paused;
+    // The bar and the figures follow every few tiles; the buttons change only with the state,
+    // so that a tap is never lost to a button drawn again under the finger.
+    let figure = move |f: fn(&AreaDownload) -> u64| area.with(|a| a.as_ref().map_or(0, f));
+    let state = Memo::new(move |_| {
+        area.with(|a| {
+            a.as_ref().map(|a| {
+                if a.finished() {
+                    Shown::Finished
+                } else if a.paused {
+                    Shown::Paused
+                } else if !running.get() && stopped.with(Option::is_some) {
+                    Shown::Stopped
+                } else {
+                    Shown::Running
+                }
+            })
+        })
+    });
+    let progress = move || {
         view! {
-            <progress max=a.plan.tiles.to_string() value=a.done.to_string()
+            <progress max=move || figure(|a| a.plan.tiles).to_string()
+                value=move || figure(|a| a.done).to_string()
                 aria-label=move || t_string!(i18n, map_area.progress_label)></progress>
             <p class="map-area-progress" data-testid="map-area-progress">
-                {if finished {
-                    t_string!(i18n, map_area.done, tiles = a.stored, size = size(a.bytes)).to_string()
-                } else {
-                    t_string!(i18n, map_area.progress, done = a.done, tiles = a.plan.tiles, size = size(a.bytes)).to_string()
-                }}
-                {(finished && missing > 0).then(|| format!(" {}", t_string!(i18n, map_area.blank, count = missing)))}
+                {move || area.with(|a| a.as_ref().map(|a| {
+                    if a.finished() {
+                        let mut text = t_string!(i18n, map_area.done, tiles = a.stored, size = size(a.bytes)).to_string();
+                        if a.missing > 0 {
+                            text.push(' ');
+                            text.push_str(&t_string!(i18n, map_area.blank, count = a.missing).to_string());
+                        }
+                        text
+                    } else {
+                        t_string!(i18n, map_area.progress, done = a.done, tiles = a.plan.tiles, size = size(a.bytes)).to_string()
+                    }
+                }))}
             </p>
-            {if finished {
-                view! { <p class="hint">{t!(i18n, map_area.delete_where)}</p> }.into_any()
-            } else if paused || (!running.get() && stopped.get().is_some()) {
-                view! {
-                    <button type="button" class="primary" on:click=move |_| downloader.set_paused(false)>
-                        {t!(i18n, map_area.resume)}
-                    </button>
-                }.into_any()
-            } else {
-                view! {
+            {move || match state.get() {
+                Some(Shown::Finished) => view! { <p class="hint">{t!(i18n, map_area.delete_where)}</p> }.into_any(),
+                Some(Shown::Running) => view! {
                     <button type="button" class="secondary" on:click=move |_| downloader.set_paused(true)>
                         {t!(i18n, map_area.pause)}
                     </button>
-                }.into_any()
+                }.into_any(),
+                Some(shown) => view! {
+                    <button type="button" class="primary" on:click=move |_| downloader.set_paused(false)>
+                        {t!(i18n, map_area.resume)}
+                    </button>
+                    {(shown == Shown::Paused).then(|| view! { <p class="hint">{t!(i18n, map_area.paused)}</p> })}
+                }.into_any(),
+                None => ().into_any(),
             }}
-            <Show when=move || paused && !finished>
-                <p class="hint">{t!(i18n, map_area.paused)}</p>
-            </Show>
         }
     };
     let problem = move || {
@@ -355,10 +386,7 @@ pub fn OfflineAreaPanel(
             <section class="map-area" aria-labelledby="map-area-title" data-testid="map-area">
                 <h2 id="map-area-title">{t!(i18n, map_area.title)}</h2>
                 <p class="hint">{t!(i18n, map_area.hint)}</p>
-                {move || match area.get() {
-                    None => picker().into_any(),
-                    Some(a) => progress(a).into_any(),
-                }}
+                {move || if has_area.get() { progress().into_any() } else { picker().into_any() }}
                 {problem}
             </section>
         </Show>

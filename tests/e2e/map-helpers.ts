@@ -73,5 +73,5 @@ export function markersOf(page: Page) {
 
 export async function openMap(page: Page) {
   await page.getByRole('link', { name: '地图' }).click();
-  await expect(page.getByRole('heading', { name: '地图' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: '地图', exact: true })).toBeVisible();
 }
