@@ -159,13 +159,11 @@ impl Downloader {
                 };
                 next.record(outcome);
             }
-            // Paused (or deleted) meanwhile: the tiles are counted, the pause kept.
-            let Some(paused) = self
+            // Paused meanwhile: the tiles are counted and the pause kept. Deleted meanwhile, or
+            // the screen left: nothing is written back.
+            let paused = self
                 .area
-                .try_with_untracked(|a| a.as_ref().map(|a| a.paused))?
-            else {
-                return None;
-            };
+                .try_with_untracked(|a| a.as_ref().map(|a| a.paused))??;
             next.paused = paused;
             if map_area::save(&next).is_err() {
                 stop = stop.or(Some(Stop::Full));

@@ -376,11 +376,10 @@ impl AreaDownload {
     /// average, the rest at [`TYPICAL_TILE_BYTES`] until some have arrived.
     pub fn expected_bytes(&self) -> u64 {
         let left = self.plan.tiles.saturating_sub(self.done);
-        let each = if self.stored > 0 {
-            self.bytes / self.stored
-        } else {
-            TYPICAL_TILE_BYTES
-        };
+        let each = self
+            .bytes
+            .checked_div(self.stored)
+            .unwrap_or(TYPICAL_TILE_BYTES);
         self.bytes + left * each
     }
 }
