@@ -4,6 +4,7 @@
 // off by a lost connection goes on where it stopped; deleting the area in settings frees the
 // space settings shows.
 import { test, expect, Page, Response } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { rmSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { Problem, openMap, seed, tileFolder } from './map-helpers';
@@ -58,6 +59,22 @@ async function tilesServed(server: SyncServer, office: string): Promise<number> 
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 }
 
+/** axe-core's serious and critical findings inside `selector` (WCAG AAA contrast included, as
+ * screens.spec.ts checks every screen), and its buttons shorter than a thumb's 48 px. */
+async function problemsOf(page: Page, selector: string): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page })
+    .include(selector)
+    .options({ rules: { 'color-contrast-enhanced': { enabled: true } } })
+    .analyze();
+  const small = await page.locator(`${selector} button`).evaluateAll((buttons) =>
+    buttons.filter((b) => b.getBoundingClientRect().height < 47.5).map((b) => `small: ${b.textContent}`),
+  );
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+    .concat(small);
+}
+
 async function usage(page: Page): Promise<number> {
   return page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
 }
@@ -80,6 +97,7 @@ test('an area is sized before it downloads, downloads to the end, draws offline 
     const planned = Number((await size.textContent())!.match(/^(\d+)/)![1]);
     expect(planned).toBeGreaterThan(20);
     expect(await cacheNames(page)).not.toContain('rp-tiles-v1');
+    expect(await problemsOf(page, '[data-testid=map-area]')).toEqual([]);
 
     await area.getByRole('button', { name: '下载本村地图' }).click();
     const bar = area.getByRole('progressbar', { name: '地图下载进度' });
@@ -92,6 +110,7 @@ test('an area is sized before it downloads, downloads to the end, draws offline 
     // Tiles the township's folder lacks are blank, and said to be.
     if (stored < planned) await expect(progress).toContainText(`其中 ${planned - stored} 张底图本身没有`);
     expect(await cacheNames(page)).toContain('rp-tiles-v1');
+    expect(await problemsOf(page, '[data-testid=map-area]')).toEqual([]);
 
     // No signal, and the app reloaded: the map draws its tiles from the phone.
     await context.setOffline(true);
@@ -128,6 +147,7 @@ test('an area is sized before it downloads, downloads to the end, draws offline 
     await page.goto(`${server.url}/settings`);
     const line = page.getByTestId('storage-map-area');
     await expect(line).toHaveText(new RegExp(`^离线地图：${stored} 张地图块，`));
+    expect(await problemsOf(page, '.storage-info')).toEqual([]);
     const usedText = page.locator('.storage-usage');
     const shownBefore = await usedText.textContent();
     const usedBefore = await usage(page);
