@@ -80,6 +80,9 @@ async function usage(page: Page): Promise<number> {
 }
 
 test('an area is sized before it downloads, downloads to the end, draws offline from the phone, and is deleted in settings', async ({ page, context }) => {
+  // Some fifty heavy tiles fetched and stored, three reloads: more than the usual 30 s on a
+  // busy two-core machine.
+  test.setTimeout(120_000);
   const tile = heavyTile();
   const tiles = tileFolder(tile);
   const server = await SyncServer.start(['--tiles', tiles]);
@@ -102,7 +105,7 @@ test('an area is sized before it downloads, downloads to the end, draws offline 
     await area.getByRole('button', { name: '下载本村地图' }).click();
     const bar = area.getByRole('progressbar', { name: '地图下载进度' });
     await expect(bar).toHaveAttribute('max', String(planned));
-    await expect(bar).toHaveAttribute('value', String(planned), { timeout: 20_000 });
+    await expect(bar).toHaveAttribute('value', String(planned), { timeout: 60_000 });
     const progress = area.getByTestId('map-area-progress');
     await expect(progress).toContainText('本村地图已下载：');
     const stored = Number((await progress.textContent())!.match(/已下载：(\d+) 张/)![1]);
@@ -175,6 +178,7 @@ test.describe('without the service worker', () => {
   test.use({ serviceWorkers: 'block' });
 
   test('a download paused goes on after a reload; a lost connection pauses it until the phone is online again', async ({ page, context }) => {
+    test.setTimeout(120_000);
     const tiles = tileFolder();
     const server = await SyncServer.start(['--tiles', tiles]);
     try {
@@ -211,7 +215,7 @@ test.describe('without the service worker', () => {
       await page.waitForTimeout(500);
       await expect(bar).toHaveAttribute('value', String(cutAt));
       await context.setOffline(false);
-      await expect(bar).toHaveAttribute('value', String(planned), { timeout: 30_000 });
+      await expect(bar).toHaveAttribute('value', String(planned), { timeout: 60_000 });
       await expect(area.getByTestId('map-area-progress')).toContainText('本村地图已下载：');
     } finally {
       await server.stop();
