@@ -2,13 +2,14 @@
 // village's area takes before anything downloads, follows the download to its end, and then
 // the map draws those tiles with no signal, from the phone; a download paused, reloaded or cut
 // off by a lost connection goes on where it stopped; deleting the area in settings frees the
-// space settings shows.
-import { test, expect, Page, Response } from '@playwright/test';
+// space settings shows; a new version of the app leaves the area alone.
+import { test, expect, type Page, type Response as Answer } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { Problem, openMap, seed, tileFolder } from './map-helpers';
-import { cacheNames, controlled } from './pwa-helpers';
+import { Problem, TILE, openMap, seed, tileFolder } from './map-helpers';
+import { AppServer, cacheNames, controlled, copyDist, markNewer, ownPort, precacheOf, regeneratePrecache, removeCopy } from './pwa-helpers';
 import { SyncServer, connect } from './sync-server';
 
 /** CRC-32 of a PNG chunk (Node 20 has no zlib.crc32). */
@@ -117,7 +118,7 @@ test('an area is sized before it downloads, downloads to the end, draws offline 
 
     // No signal, and the app reloaded: the map draws its tiles from the phone.
     await context.setOffline(true);
-    const answers: Response[] = [];
+    const answers: Answer[] = [];
     page.on('response', (r) => {
       if (r.url().includes('/api/v1/tiles/')) answers.push(r);
     });
@@ -222,4 +223,59 @@ test.describe('without the service worker', () => {
       rmSync(tiles, { recursive: true, force: true });
     }
   });
+});
+
+test('a new version of the app keeps the offline map area, and the map still draws from it', async ({ page }) => {
+  test.setTimeout(90_000);
+  // Build A is today's dist/; build B the next release (a marker in index.html, its own list).
+  const a = copyDist('area-a');
+  const b = copyDist('area-b');
+  const index = join(b, 'index.html');
+  writeFileSync(index, readFileSync(index, 'utf8').replace('<head>', '<head>\n<meta name="rp-test-build" content="B">'));
+  regeneratePrecache(b);
+  markNewer(b);
+  let server = await AppServer.start(a, ownPort(2));
+  try {
+    await page.goto(`${server.origin}/`);
+    await controlled(page);
+    // A tile of an area downloaded under A (this server has no tiles of its own: 404).
+    const url = `${server.origin}/api/v1/tiles/10/837/425`;
+    await page.evaluate(
+      async ({ url, bytes }) => {
+        const cache = await caches.open('rp-tiles-v1');
+        await cache.put(url, new Response(new Uint8Array(bytes), { headers: { 'Content-Type': 'image/png' } }));
+      },
+      { url, bytes: [...TILE] },
+    );
+
+    // B is released and taken.
+    await server.stop();
+    server = await AppServer.start(b, ownPort(2));
+    const versionB = (await precacheOf(server.origin)).version;
+    await page.context().setOffline(true);
+    await page.waitForTimeout(500);
+    await page.context().setOffline(false);
+    const banner = page.locator('.update-banner');
+    await expect(banner).toHaveText(/新版本可用/, { timeout: 30_000 });
+    await banner.getByRole('button', { name: '重新加载' }).click();
+    await expect(page.locator('meta[name="rp-test-build"]')).toHaveAttribute('content', 'B', { timeout: 20_000 });
+
+    // A's files are gone, the area is not; a map image of it is drawn from it.
+    await expect.poll(async () => (await cacheNames(page)).sort()).toEqual([`river-patrol-${versionB}`, 'rp-tiles-v1']);
+    const drawn = await page.evaluate(
+      (url) =>
+        new Promise<number>((resolve) => {
+          const img = new Image();
+          img.onload = () => resolve(img.naturalWidth);
+          img.onerror = () => resolve(-1);
+          img.src = url;
+        }),
+      url,
+    );
+    expect(drawn).toBe(1);
+  } finally {
+    await server.stop();
+    removeCopy(a);
+    removeCopy(b);
+  }
 });
