@@ -7,6 +7,10 @@
 // which holds every import the whole app makes) does not grow by a binding for each Leaflet
 // call.
 //
+// Placing a point by hand (`pick`): a crosshair marks the map's middle (map.css), the map moves
+// under it (dragged, the arrow keys, or a tap, which brings the tapped spot to the middle), and
+// each view reports its middle as `lat`, `lon`: the point the record form takes.
+//
 // Markers are buttons: Leaflet gives each keyboard-reachable marker tabindex 0 and role
 // "button", Enter and Space work it, and the text inside is its accessible name (a problem's
 // description, or a cluster's count). Status is told by shape and a symbol, not by colour alone.
@@ -35,7 +39,8 @@
     element.dispatchEvent(new CustomEvent(name, { detail: detail }));
   }
 
-  // `json`: {tiles, attribution, maxZoom, maxNativeZoom, crossOrigin, bounds | center + zoom}.
+  // `json`: {tiles, attribution, maxZoom, maxNativeZoom, crossOrigin, bounds | center + zoom,
+  // pick}.
   function open(element, json) {
     var options = JSON.parse(json);
     var map = L.map(element, {
@@ -73,11 +78,17 @@
 
     function view() {
       var b = map.getBounds();
+      var c = map.getCenter();
       tell(element, 'rivermap-view', {
         zoom: map.getZoom(), south: b.getSouth(), west: b.getWest(), north: b.getNorth(), east: b.getEast(),
+        lat: c.lat, lon: c.lng,
       });
     }
     map.on('moveend', view);
+    if (options.pick) {
+      element.classList.add('map-picking');
+      map.on('click', function (e) { map.panTo(e.latlng); });
+    }
 
     return {
       // The current view, as a `rivermap-view` event (then after every move).

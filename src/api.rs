@@ -229,15 +229,20 @@ impl Settings {
         if token.is_empty() {
             return None;
         }
-        let url = self.server_url.trim().trim_end_matches('/');
-        let base = if url.is_empty() {
-            web_sys::window()?.location().origin().ok()?
-        } else {
-            url.to_owned()
-        };
         Some(Server {
-            base,
+            base: self.server_base()?,
             token: token.to_owned(),
         })
+    }
+
+    /// The server's address without a trailing `/`: the one set, else the app's own origin
+    /// (the server that serves the app). A basemap on it (`/api/v1/tiles/…`) is relative to it.
+    pub fn server_base(&self) -> Option<String> {
+        let url = self.server_url.trim().trim_end_matches('/');
+        if url.is_empty() {
+            web_sys::window()?.location().origin().ok()
+        } else {
+            Some(url.to_owned())
+        }
     }
 }

@@ -231,6 +231,7 @@ pub async fn bench_compress(width: u32, height: u32, runs: u32) -> Result<JsValu
         longitude: 107.54,
         accuracy_m: Some(8.0),
         taken_at: chrono::Utc::now(),
+        source: Some(patrol_core::PositionSource::Gps),
     };
     let lines = watermark::lines(
         &watermark::Facts {

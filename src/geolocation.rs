@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_use::{UseGeolocationOptions, UseGeolocationReturn, use_geolocation_with_options};
-use patrol_core::Position;
+use patrol_core::{Position, PositionSource};
 
 /// Why there is no (new) fix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,6 +111,7 @@ pub fn use_position_with_options(options: UsePositionOptions) -> UsePositionRetu
                 longitude: c.longitude(),
                 accuracy_m: Some(c.accuracy()),
                 taken_at,
+                source: Some(PositionSource::Gps),
             })
         })
     });

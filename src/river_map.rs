@@ -10,12 +10,17 @@
 use std::cell::{Cell, RefCell};
 
 use js_sys::{Function, Promise, Reflect};
-use patrol_core::basemap::Bounds;
+use leptos::prelude::{
+    Effect, Get, GetValue, LocalStorage, SetValue, Signal, StoredValue, UpdateValue, WithValue,
+};
+use patrol_core::Position;
+use patrol_core::basemap::{Basemap, Bounds};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
-/// The map's view after it moved: `detail` `{zoom, south, west, north, east}`.
+/// The map's view after it moved: `detail` `{zoom, south, west, north, east, lat, lon}` (the
+/// last two its middle).
 pub const VIEW_EVENT: &str = "rivermap-view";
 /// A single problem's marker was worked (tap, click, Enter or Space): `detail` `{key}`.
 pub const MARKER_EVENT: &str = "rivermap-marker";
@@ -97,6 +102,11 @@ async fn add_files() -> Result<(), MapMissing> {
     Ok(())
 }
 
+/// How far the user may zoom in; beyond the basemap's deepest tiles they are enlarged.
+const MAX_ZOOM: u8 = 19;
+/// Where a map with nothing to show looks first: the whole country.
+const COUNTRY: (f64, f64, u8) = (35.0, 105.0, 4);
+
 /// How a map opens: its tiles (none: a plain grid) and where it looks first.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -113,6 +123,39 @@ pub struct MapOptions {
     pub bounds: Option<Bounds>,
     pub center: (f64, f64),
     pub zoom: u8,
+    /// A point is being placed: a crosshair marks the middle, and a tap moves the map there.
+    pub pick: bool,
+}
+
+impl MapOptions {
+    /// A map over the township's `basemap` (a grid without one; a basemap on the sync server is
+    /// relative to `server_base`), looking at `bounds`, else at the whole country.
+    pub fn new(basemap: Option<&Basemap>, server_base: &str, bounds: Option<Bounds>) -> MapOptions {
+        let tiles = basemap.map(|b| {
+            if b.tiles.starts_with('/') {
+                format!("{server_base}{}", b.tiles)
+            } else {
+                b.tiles.clone()
+            }
+        });
+        let own_origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        let cross_origin = tiles
+            .as_deref()
+            .is_some_and(|t| !t.starts_with(&format!("{own_origin}/")));
+        MapOptions {
+            tiles,
+            attribution: basemap.map(|b| b.attribution.clone()).unwrap_or_default(),
+            max_zoom: MAX_ZOOM,
+            max_native_zoom: basemap.map_or(MAX_ZOOM, |b| b.max_zoom.min(MAX_ZOOM)),
+            cross_origin,
+            bounds,
+            center: (COUNTRY.0, COUNTRY.1),
+            zoom: COUNTRY.2,
+            pick: false,
+        }
+    }
 }
 
 /// One marker: a problem, or a cluster of `count` problems.
@@ -230,6 +273,43 @@ impl RiverMap {
     pub fn close(&self) {
         self.call("close", None);
     }
+}
+
+/// Closes the map `slot` holds, if it holds one and is still there (its screen may be gone).
+pub fn close(slot: StoredValue<Option<RiverMap>, LocalStorage>) {
+    let _ = slot.try_update_value(|m| {
+        if let Some(m) = m.take() {
+            m.close();
+        }
+    });
+}
+
+/// Draws the phone's `fix` with its accuracy circle on the map `slot` holds, again as it moves.
+/// At the first fix drawn, the map goes there at `zoom` if `go_there()` says so then.
+pub fn follow_fix(
+    slot: StoredValue<Option<RiverMap>, LocalStorage>,
+    fix: Signal<Option<Position>>,
+    zoom: u8,
+    go_there: impl Fn() -> bool + 'static,
+) {
+    let first = StoredValue::new(true);
+    Effect::new(move |_| {
+        let Some(p) = fix.get() else {
+            return;
+        };
+        slot.with_value(|m| {
+            let Some(m) = m else {
+                return;
+            };
+            m.set_position(p.latitude, p.longitude, p.accuracy_m);
+            if first.get_value() {
+                first.set_value(false);
+                if go_there() {
+                    m.centre(p.latitude, p.longitude, Some(zoom));
+                }
+            }
+        });
+    });
 }
 
 /// `detail.name` of a map event, as a number.

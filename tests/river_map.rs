@@ -7,7 +7,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Function, Reflect};
-use patrol_core::basemap::Bounds;
+use patrol_core::basemap::{Basemap, Bounds, SERVER_TILES_TEMPLATE};
 use river_patrol::river_map::{
     self, MapMissing, MapOptions, Marker, RiverMap, detail_number, detail_text,
 };
@@ -72,6 +72,7 @@ fn the_drawing_gets_the_options_and_markers_as_json() {
         bounds: Some(bounds),
         center: (35.0, 105.0),
         zoom: 4,
+        pick: true,
     };
     let map = RiverMap::open(&element("map-a"), &options).expect("opened");
     map.set_markers(&[Marker {
@@ -97,6 +98,7 @@ fn the_drawing_gets_the_options_and_markers_as_json() {
     assert_eq!(opened["maxNativeZoom"], 18);
     assert_eq!(opened["crossOrigin"], true);
     assert_eq!(opened["bounds"]["north"], 30.60);
+    assert_eq!(opened["pick"], true);
     let markers = &calls[1];
     assert_eq!(markers[0], "setMarkers");
     assert_eq!(markers[1][0]["name"], "3 个问题，点开查看");
@@ -136,4 +138,27 @@ async fn files_that_cannot_be_downloaded_are_a_missing_map_and_a_retry_tries_aga
         .unwrap()
         .length();
     assert_eq!(left, 0);
+}
+
+#[wasm_bindgen_test]
+fn a_basemap_on_the_sync_server_is_asked_there_and_another_origin_with_cors() {
+    let own = web_sys::window().unwrap().location().origin().unwrap();
+    let on_server = Basemap::new(SERVER_TILES_TEMPLATE, "杨柳村自有底图", 18).unwrap();
+    let options = MapOptions::new(Some(&on_server), &own, None);
+    assert_eq!(
+        options.tiles.as_deref(),
+        Some(format!("{own}/api/v1/tiles/{{z}}/{{x}}/{{y}}").as_str())
+    );
+    assert!(!options.cross_origin, "the app's own server needs no CORS");
+    assert_eq!(options.max_native_zoom, 18);
+    assert!(!options.pick);
+
+    let elsewhere = MapOptions::new(Some(&on_server), "https://sync.example.cn", None);
+    assert!(elsewhere.cross_origin, "{:?}", elsewhere.tiles);
+
+    // No basemap: a grid, looking at the whole country until told where.
+    let grid = MapOptions::new(None, &own, None);
+    assert_eq!(grid.tiles, None);
+    assert_eq!(grid.bounds, None);
+    assert_eq!(grid.zoom, 4);
 }

@@ -123,6 +123,7 @@ fn full_record(kind: Kind) -> Record {
             longitude: 107.541573 + kind as u8 as f64 * 1e-7,
             accuracy_m: Some(12.5),
             taken_at: found + chrono::Duration::milliseconds(345),
+            source: Some(patrol_core::PositionSource::Gps),
         }),
         notes: "雨后流量明显增大。\n第二行 \"引号\" \\ 反斜杠".into(),
         photos: vec![PhotoRef {

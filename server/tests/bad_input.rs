@@ -130,6 +130,7 @@ async fn a_record_updated_in_year_1_is_rejected_on_updated_at() {
         longitude: 107.54,
         accuracy_m: Some(8.0),
         taken_at: utc(1970, 1, 1),
+        source: Some(patrol_core::PositionSource::Gps),
     });
     assert_eq!(rejected(&s, &r).await, out_of_range("position_taken_at"));
     assert_eq!(s.count("SELECT COUNT(*) FROM records").await, 0);

@@ -64,6 +64,7 @@ fn record(n: u128, photo: Option<PhotoRef>) -> Record {
         longitude: 107.54,
         accuracy_m: Some(8.0),
         taken_at: found,
+        source: Some(patrol_core::PositionSource::Gps),
     });
     r.responsibility.leader = "黎学军(党委书记)".into();
     r.responsibility.department = "规划建设办".into();

@@ -50,6 +50,24 @@ async fn push_then_the_same_batch_again_changes_nothing() {
 }
 
 #[tokio::test]
+async fn a_point_placed_on_the_map_stays_marked_as_placed_by_hand() {
+    let s = Server::new().await;
+    let mut r = record(1, YANGLIU);
+    r.position = Some(patrol_core::Position {
+        latitude: 31.251_2,
+        longitude: 107.543_4,
+        accuracy_m: None,
+        taken_at: at(1, 8),
+        source: Some(patrol_core::PositionSource::Map),
+    });
+    s.push(&s.device, &[(None, &r)]).await;
+    let pulled = s.pull(&s.office, None, None).await;
+    assert_eq!(pulled.changes[0].record, r);
+    let (_, _, csv) = s.csv(&s.office).await;
+    assert!(csv.contains(",107.5434,31.2512,地图选点,"), "{csv}");
+}
+
+#[tokio::test]
 async fn a_photos_watermark_source_and_exif_are_kept_and_pulled_as_pushed() {
     let s = Server::new().await;
     let mut r = record(1, YANGLIU);
@@ -832,7 +850,7 @@ async fn csv_has_bom_chinese_headers_and_rows() {
             .unwrap()
             .starts_with("attachment")
     );
-    assert!(csv.starts_with("\u{feff}序号,村/社区,问题类型,问题描述,位置,经度,纬度,"));
+    assert!(csv.starts_with("\u{feff}序号,村/社区,问题类型,问题描述,位置,经度,纬度,定位方式,"));
     let rows: Vec<&str> = csv.split("\r\n").collect();
     assert_eq!(rows.len(), 3, "header, one row, empty after the last CRLF");
     assert!(rows[1].starts_with("1,杨柳村,排污口,沿河住户生活污水直排入河 1,四组桥头,"));

@@ -11,6 +11,7 @@ pub mod fields;
 pub mod filter_bar;
 pub mod history;
 pub mod locale;
+pub mod map_picker;
 pub mod nav;
 pub mod not_found;
 pub mod offline_area;

@@ -1,13 +1,15 @@
 //! The record form's GPS block: the live fix with its accuracy and age, "use this position"
-//! (with a confirmation step for a poor fix), and what to do when there is no position.
-//! The coordinate inputs themselves belong to the form; this fills them.
+//! (with a confirmation step for a poor fix), a point placed on the map by hand instead
+//! (components/map_picker.rs), and what to do when there is no position. The coordinate inputs
+//! themselves belong to the form; this fills them.
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use patrol_core::Position;
 use patrol_core::capture::CaptureConfig;
+use patrol_core::{Position, PositionSource};
 
 use crate::components::clock::ticking_now;
+use crate::components::map_picker::MapPicker;
 use crate::geolocation::{PositionError, UsePositionReturn, use_position};
 use crate::i18n::*;
 
@@ -104,12 +106,14 @@ enum Announcement {
     Found,
     Poor,
     Taken,
+    Placed,
 }
 
 /// The live GPS fix for the record form's location section. Taking it writes the coordinates
 /// (6 decimals) into `latitude` / `longitude` and the taken fix, with its accuracy, into
-/// `fix`; a fix worse than [`CaptureConfig::poor_accuracy_m`] asks first. The position is
-/// watched only while this component is mounted.
+/// `fix`; a fix worse than [`CaptureConfig::poor_accuracy_m`] asks first. A point placed on
+/// the map fills them the same way, into `fix` with no accuracy and marked as placed by hand.
+/// The position is watched only while this component is mounted.
 #[component]
 pub fn PositionField(
     latitude: RwSignal<String>,
@@ -151,6 +155,52 @@ pub fn PositionField(
                 .and_then(|p| p.accuracy_m)
         })
     });
+    // Whether the inputs hold a point placed on the map.
+    let placed = Memo::new(move |_| {
+        fix.with(|f| {
+            f.as_ref().is_some_and(|p| {
+                p.source == Some(PositionSource::Map)
+                    && latitude.with(|lat| longitude.with(|lon| inputs_hold(p, lat, lon)))
+            })
+        })
+    });
+    let picking = RwSignal::new(false);
+    let pick_ref = NodeRef::<leptos::html::Button>::new();
+    // Back from the map, the keyboard's focus returns to the button that opened it, once the
+    // button is there again.
+    let refocus = StoredValue::new(false);
+    Effect::new(move |_| {
+        if let Some(button) = pick_ref.get()
+            && refocus.get_value()
+        {
+            refocus.set_value(false);
+            let _ = button.focus();
+        }
+    });
+    let back_to_pick = move || refocus.set_value(true);
+    let on_pick = Callback::new(move |(lat, lon): (f64, f64)| {
+        let (lat, lon, rounded) = as_typed(&Position {
+            latitude: lat,
+            longitude: lon,
+            accuracy_m: None,
+            taken_at: Utc::now(),
+            source: Some(PositionSource::Map),
+        });
+        back_to_pick();
+        fix.set(Some(rounded));
+        latitude.set(lat);
+        longitude.set(lon);
+        picking.set(false);
+        announcement.set(Some(Announcement::Placed));
+    });
+    let on_cancel = Callback::new(move |()| {
+        back_to_pick();
+        picking.set(false);
+    });
+    // The map starts where the inputs are, when they hold a point.
+    let typed_point = move || {
+        latitude.with_untracked(|lat| longitude.with_untracked(|lon| typed(lat).zip(typed(lon))))
+    };
 
     let confirming = RwSignal::new(None::<Position>);
     let use_ref = NodeRef::<leptos::html::Button>::new();
@@ -288,6 +338,7 @@ pub fn PositionField(
                 Announcement::Found => td_string!(locale, position.found),
                 Announcement::Poor => td_string!(locale, position.announce_poor),
                 Announcement::Taken => td_string!(locale, position.filled),
+                Announcement::Placed => td_string!(locale, position.placed_filled),
             }
         })
     };
@@ -321,6 +372,16 @@ pub fn PositionField(
                         }
                     })
             }}
+            <Show when=move || placed.get()>
+                <p class="position-taken">{t!(i18n, position.placed)}</p>
+            </Show>
+            <Show when=move || !picking.get()
+                fallback=move || view! { <MapPicker start=typed_point() on_pick on_cancel /> }>
+                <button type="button" class="secondary position-pick" node_ref=pick_ref
+                    on:click=move |_| picking.set(true)>
+                    {t!(i18n, position.on_map)}
+                </button>
+            </Show>
             <p class="position-live" aria-live="polite" aria-atomic="true">{announce}</p>
         </div>
     }
@@ -337,6 +398,7 @@ mod tests {
             longitude,
             accuracy_m,
             taken_at: Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).unwrap(),
+            source: None,
         }
     }
 

@@ -187,6 +187,7 @@ impl FormState {
                     longitude,
                     accuracy_m: None,
                     taken_at: Utc::now(),
+                    source: Some(PositionSource::Typed),
                 }),
         )
     }
@@ -218,12 +219,14 @@ impl FormState {
                 let same = |p: &&Position| {
                     (p.latitude - latitude).abs() < 1e-7 && (p.longitude - longitude).abs() < 1e-7
                 };
-                // Typed by hand (or changed after a fix): no accuracy to claim.
+                // Typed by hand (or changed after a fix or a point placed on the map): no
+                // accuracy to claim.
                 record.position = Some(fix.as_ref().filter(same).cloned().unwrap_or(Position {
                     latitude,
                     longitude,
                     accuracy_m: None,
                     taken_at: Utc::now(),
+                    source: Some(PositionSource::Typed),
                 }));
             }
             (lat, lon) => {

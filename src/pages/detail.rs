@@ -78,6 +78,12 @@ fn rows(locale: Locale, r: &Record) -> Vec<(&'static str, String)> {
                 td_string!(locale, detail.accuracy_m, metres).to_string(),
             ));
         }
+        let found_by = match p.found_by() {
+            PositionSource::Gps => td_string!(locale, detail.found_by_gps),
+            PositionSource::Typed => td_string!(locale, detail.found_by_typed),
+            PositionSource::Map => td_string!(locale, detail.found_by_map),
+        };
+        rows.push((td_string!(locale, fields.found_by), found_by.to_owned()));
     }
     let who = &r.responsibility;
     rows.push((

@@ -35,10 +35,6 @@ use crate::state::{Ledger, Patrols};
 use crate::storage::settings::Settings;
 use crate::sync::SyncEngine;
 
-/// How far the user may zoom in; beyond the basemap's deepest tiles they are enlarged.
-const MAX_ZOOM: u8 = 19;
-/// Where a map with nothing to show looks first: the whole country.
-const COUNTRY: (f64, f64, u8) = (35.0, 105.0, 4);
 /// Around the problems when the map opens, in metres.
 const MARGIN_M: f64 = 200.0;
 /// Zoom when the map goes to the phone's position.
@@ -134,7 +130,8 @@ fn MapArea(placed: Memo<Vec<Record>>, selected: RwSignal<Vec<Uuid>>) -> impl Int
     // the offline area keeps them under the same URLs.
     let area_basemap = Signal::derive(move || {
         let b = basemap.get()?;
-        let tiles = options(Some(&b), &settings.with(server_base), None).tiles?;
+        let base = settings.with(Settings::server_base).unwrap_or_default();
+        let tiles = MapOptions::new(Some(&b), &base, None).tiles?;
         Some(Basemap { tiles, ..b })
     });
 
@@ -146,22 +143,24 @@ fn MapArea(placed: Memo<Vec<Record>>, selected: RwSignal<Vec<Uuid>>) -> impl Int
         let Some(element) = container.get() else {
             return;
         };
-        close(map);
+        river_map::close(map);
         ready.set(false);
         missing.set(false);
         opening.update_value(|n| *n += 1);
         let this = opening.get_value();
         let bounds = placed
             .with_untracked(|records| Bounds::around(records.iter().filter_map(at), MARGIN_M));
-        let base = settings.with_untracked(server_base);
+        let base = settings
+            .with_untracked(Settings::server_base)
+            .unwrap_or_default();
         leptos::task::spawn_local(async move {
             let loaded = river_map::load().await;
             if opening.try_get_value() != Some(this) {
                 return;
             }
-            let opened = loaded
-                .ok()
-                .and_then(|()| RiverMap::open(&element, &options(basemap.as_ref(), &base, bounds)));
+            let opened = loaded.ok().and_then(|()| {
+                RiverMap::open(&element, &MapOptions::new(basemap.as_ref(), &base, bounds))
+            });
             match opened {
                 Some(opened) => {
                     opened.tell_view();
@@ -172,7 +171,7 @@ fn MapArea(placed: Memo<Vec<Record>>, selected: RwSignal<Vec<Uuid>>) -> impl Int
             }
         });
     });
-    on_cleanup(move || close(map));
+    on_cleanup(move || river_map::close(map));
 
     let _ = use_event_listener(
         container,
@@ -278,51 +277,9 @@ fn MapArea(placed: Memo<Vec<Record>>, selected: RwSignal<Vec<Uuid>>) -> impl Int
     }
 }
 
-fn close(map: StoredValue<Option<RiverMap>, LocalStorage>) {
-    let _ = map.try_update_value(|m| {
-        if let Some(m) = m.take() {
-            m.close();
-        }
-    });
-}
-
 /// A problem's place on the map, when it has one.
 fn at(record: &Record) -> Option<(f64, f64)> {
     record.position.as_ref().map(|p| (p.latitude, p.longitude))
-}
-
-/// The sync server's address, which a basemap on it (`/api/v1/tiles/…`) is relative to.
-fn server_base(settings: &Settings) -> String {
-    let url = settings.server_url.trim().trim_end_matches('/');
-    if url.is_empty() {
-        window().location().origin().unwrap_or_default()
-    } else {
-        url.to_owned()
-    }
-}
-
-fn options(basemap: Option<&Basemap>, base: &str, bounds: Option<Bounds>) -> MapOptions {
-    let tiles = basemap.map(|b| {
-        if b.tiles.starts_with('/') {
-            format!("{base}{}", b.tiles)
-        } else {
-            b.tiles.clone()
-        }
-    });
-    let own_origin = window().location().origin().unwrap_or_default();
-    let cross_origin = tiles
-        .as_deref()
-        .is_some_and(|t| !t.starts_with(&format!("{own_origin}/")));
-    MapOptions {
-        tiles,
-        attribution: basemap.map(|b| b.attribution.clone()).unwrap_or_default(),
-        max_zoom: MAX_ZOOM,
-        max_native_zoom: basemap.map_or(MAX_ZOOM, |b| b.max_zoom.min(MAX_ZOOM)),
-        cross_origin,
-        bounds,
-        center: (COUNTRY.0, COUNTRY.1),
-        zoom: COUNTRY.2,
-    }
 }
 
 /// The markers for `records` (each has a position) in `view` at `zoom`: a little more than the
@@ -429,22 +386,7 @@ fn Here(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let UsePositionReturn { fix, error, .. } = use_position();
-    let centred = StoredValue::new(false);
-    Effect::new(move |_| {
-        let Some(p) = fix.get() else {
-            return;
-        };
-        map.with_value(|m| {
-            let Some(m) = m else {
-                return;
-            };
-            m.set_position(p.latitude, p.longitude, p.accuracy_m);
-            if !centred.get_value() && nothing_placed.get_untracked() {
-                m.centre(p.latitude, p.longitude, Some(HERE_ZOOM));
-            }
-        });
-        centred.set_value(true);
-    });
+    river_map::follow_fix(map, fix, HERE_ZOOM, move || nothing_placed.get_untracked());
     let go_here = move |_| {
         if let Some(p) = fix.get_untracked() {
             map.with_value(|m| {

@@ -198,3 +198,16 @@ for (const language of Object.keys(LANGUAGES) as Language[]) {
     });
   }
 }
+
+// The record form with its map open for placing the point by hand (components/map_picker.rs).
+for (const [language, button] of [['zh-CN', '在地图上选点'], ['en', 'Place on the map']] as const) {
+  test(`${language}: the record form's map picker passes axe-core, with thumb-size controls`, async ({ page }) => {
+    await seed(page, language);
+    await open(page, '/new/sewage_outfall');
+    await page.getByRole('button', { name: button }).click();
+    await expect(page.locator('.map-picker-point')).toHaveText(/\d+\.\d{6}, \d+\.\d{6}/);
+    expect(await seriousViolations(page), 'the map picker').toEqual([]);
+    expect(await smallTargets(page), 'the map picker: touch targets under 48 px').toEqual([]);
+    expect(await overflow(page), 'the map picker scrolls sideways').toBeLessThanOrEqual(0);
+  });
+}

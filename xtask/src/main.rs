@@ -73,7 +73,8 @@ enum Verb {
     /// dist, then sizes of every bundle file (raw, gzip, brotli), the time to compress a
     /// 12-megapixel photo in headless Chromium, sync timings against the release server, a
     /// load test (50 devices pushing records and photos for 30 s, every one then counted once;
-    /// RP_LOAD_SECONDS), the list with 5,000 problems (start, search, filter; CPU 4x slower),
+    /// RP_LOAD_SECONDS), the list and the map with 5,000 problems (start, search, filter, map
+    /// opened; CPU 4x slower),
     /// what the first screen's wasm is made of (as `weight`), and Lighthouse mobile runs (cold
     /// and warm load over HTTPS + HTTP/2 through Caddy, as deployed; a cold load over plain
     /// HTTP/1.1 for comparison), into target/bench/latest.json and docs/benchmarks.md; then
@@ -91,6 +92,11 @@ enum Verb {
         /// target/bench/compress.json and its section of docs/benchmarks.md
         #[arg(long, conflicts_with_all = ["load_only", "lighthouse_only"])]
         compress_only: bool,
+        /// The list and the map with 5,000 problems alone, against dist/ as it is (no build of
+        /// it; the release server is built), into target/bench/ledger.json and its section of
+        /// docs/benchmarks.md
+        #[arg(long, conflicts_with_all = ["load_only", "lighthouse_only", "compress_only"])]
+        ledger_only: bool,
     },
     /// What the first screen's wasm is made of, by part of the app (a release build with v0
     /// symbol names in target/weight/), into target/bench/weight.json and docs/benchmarks.md
@@ -157,11 +163,13 @@ fn run(cli: Cli) -> Result<()> {
             load_only,
             lighthouse_only,
             compress_only,
+            ledger_only,
         } => {
             let only = [
                 (load_only, "--load-only"),
                 (lighthouse_only, "--lighthouse-only"),
                 (compress_only, "--compress-only"),
+                (ledger_only, "--ledger-only"),
             ];
             let flags = only.iter().filter(|(on, _)| *on).map(|(_, flag)| *flag);
             benchmarks(&ctx, std::iter::once("bench").chain(flags))

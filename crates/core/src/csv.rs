@@ -10,21 +10,23 @@
 //! export write the same text from the same records and receipts; a phone that holds no
 //! receipts leaves the column empty. 非现场拍摄 (taken elsewhere) names each gallery photo
 //! whose camera took it over an hour before the record or over 500 m away, with why
-//! ([`crate::provenance::off_site_note`]); empty when there is none.
+//! ([`crate::provenance::off_site_note`]); empty when there is none. 定位方式 (how the
+//! position was found) says GPS with its accuracy, 手动输入 (typed) or 地图选点 (placed on the
+//! map): only a GPS fix shows someone stood there.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use uuid::Uuid;
 
-use crate::record::{PhotoRef, Record};
+use crate::record::{PhotoRef, Position, PositionSource, Record};
 use crate::sync::PhotoReceipt;
 
 /// The byte-order mark that starts the file.
 pub const BOM: &str = "\u{feff}";
 
 /// The columns, in order.
-pub const LEDGER_HEADERS: [&str; 23] = [
+pub const LEDGER_HEADERS: [&str; 24] = [
     "序号",
     "村/社区",
     "问题类型",
@@ -32,6 +34,7 @@ pub const LEDGER_HEADERS: [&str; 23] = [
     "位置",
     "经度",
     "纬度",
+    "定位方式",
     "责任领导",
     "责任部门",
     "责任人",
@@ -105,10 +108,23 @@ fn receipts_cell<'a>(
     notes.join("; ")
 }
 
+/// 定位方式: "GPS ±8米", "手动输入" or "地图选点", so that whoever checks the ledger can tell
+/// a point someone stood at from one given by hand.
+fn found_by_zh(p: &Position) -> String {
+    match p.found_by() {
+        PositionSource::Gps => match p.accuracy_m {
+            Some(metres) => format!("GPS ±{metres:.0}米"),
+            None => "GPS".to_owned(),
+        },
+        PositionSource::Typed => "手动输入".to_owned(),
+        PositionSource::Map => "地图选点".to_owned(),
+    }
+}
+
 /// The cells of one ledger row, numbered `n` (序号), in [`LEDGER_HEADERS`] order, unquoted.
 /// `receipts` are the server's receipts of the record's photos (others in it are passed
 /// over); empty when the caller holds none.
-pub fn ledger_row(n: usize, r: &Record, receipts: &[PhotoReceipt]) -> [String; 23] {
+pub fn ledger_row(n: usize, r: &Record, receipts: &[PhotoReceipt]) -> [String; 24] {
     row(n, r, |photo| receipts.iter().find(|x| x.is_for(photo)))
 }
 
@@ -116,10 +132,14 @@ fn row<'a>(
     n: usize,
     r: &Record,
     receipt_of: impl Fn(&PhotoRef) -> Option<&'a PhotoReceipt>,
-) -> [String; 23] {
-    let (lng, lat) = match &r.position {
-        Some(p) => (p.longitude.to_string(), p.latitude.to_string()),
-        None => (String::new(), String::new()),
+) -> [String; 24] {
+    let (lng, lat, found_by) = match &r.position {
+        Some(p) => (
+            p.longitude.to_string(),
+            p.latitude.to_string(),
+            found_by_zh(p),
+        ),
+        None => (String::new(), String::new(), String::new()),
     };
     [
         n.to_string(),
@@ -129,6 +149,7 @@ fn row<'a>(
         r.place.clone(),
         lng,
         lat,
+        found_by,
         r.responsibility.leader.clone(),
         r.responsibility.department.clone(),
         r.responsibility.person.clone(),

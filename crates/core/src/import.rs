@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use uuid::Uuid;
 
 use crate::kinds::{Choice, Kind};
-use crate::record::{Position, Record, Responsibility, Status};
+use crate::record::{Position, PositionSource, Record, Responsibility, Status};
 use crate::validate::{Problem, time_in_range, validate};
 use crate::workflow::china_standard_time;
 
@@ -375,6 +375,8 @@ fn row_to_record(
             longitude,
             accuracy_m: None,
             taken_at: created_at,
+            // The ledger's coordinates were typed by whoever kept it.
+            source: Some(PositionSource::Typed),
         });
     let name = [
         kind.as_str(),

@@ -272,6 +272,7 @@ mod tests {
             longitude: 107.54,
             accuracy_m: Some(8.0),
             taken_at: at(2026, 11, 28, 6, 0),
+            source: Some(crate::record::PositionSource::Gps),
         });
         r
     }

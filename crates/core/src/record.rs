@@ -66,7 +66,7 @@ pub struct Record {
     pub patrol: Option<Uuid>,
 }
 
-/// A GPS fix (WGS 84) with its accuracy, as the browser reported it or as typed by hand.
+/// Where a problem is (WGS 84): a GPS fix with its accuracy, or a point given by hand.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Position {
     pub latitude: f64,
@@ -77,6 +77,39 @@ pub struct Position {
     /// When the fix was taken.
     #[serde(with = "crate::stamp::instant")]
     pub taken_at: DateTime<Utc>,
+    /// How the position was found; `None` on positions kept before the app said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<PositionSource>,
+}
+
+/// How a record's position was found. An inspector reading the ledger needs to know a point
+/// placed by hand from a GPS fix: only the fix is evidence that someone stood there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PositionSource {
+    /// The phone's GPS, with the accuracy it reported.
+    Gps,
+    /// Coordinates typed into the form (read off another map or a signboard).
+    Typed,
+    /// A point placed on the map by hand (地图选点), when GPS was poor or denied.
+    Map,
+}
+
+impl Position {
+    /// How the position was found. A position kept before the app said is taken as GPS when
+    /// it has an accuracy, else as typed: that is how the form stored the two then.
+    pub fn found_by(&self) -> PositionSource {
+        self.source.unwrap_or(if self.accuracy_m.is_some() {
+            PositionSource::Gps
+        } else {
+            PositionSource::Typed
+        })
+    }
+
+    /// Whether a person, not the GPS, says where this is: typed or placed on the map.
+    pub fn by_hand(&self) -> bool {
+        self.found_by() != PositionSource::Gps
+    }
 }
 
 /// Reference to a photo whose bytes live elsewhere (IndexedDB on the phone, the photo store on

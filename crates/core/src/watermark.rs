@@ -256,6 +256,7 @@ mod tests {
             longitude: 107.54,
             accuracy_m,
             taken_at: Utc.with_ymd_and_hms(2026, 11, 28, 6, 5, 0).unwrap(),
+            source: None,
         }
     }
 

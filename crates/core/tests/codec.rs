@@ -65,6 +65,7 @@ fn variants(kind: Kind) -> Vec<Record> {
         longitude: 0.1 + 0.2,
         accuracy_m: Some(f64::MIN_POSITIVE),
         taken_at: at(2026, 5, 1, 8, 0, 0) + chrono::Duration::nanoseconds(123_456_789),
+        source: Some(patrol_core::PositionSource::Map),
     });
     out.push(r);
     out
@@ -550,4 +551,32 @@ fn every_stored_key_starts_with_the_app_prefix() {
     ] {
         assert!(key.starts_with(APP_KEY_PREFIX), "{key}");
     }
+}
+
+#[test]
+fn a_position_says_how_it_was_found() {
+    let mut r = sample(Kind::Other);
+    let p = r.position.as_mut().unwrap();
+    for (source, by_hand) in [
+        (PositionSource::Gps, false),
+        (PositionSource::Typed, true),
+        (PositionSource::Map, true),
+    ] {
+        p.source = Some(source);
+        assert_eq!(p.found_by(), source);
+        assert_eq!(p.by_hand(), by_hand);
+    }
+    let v: Value = serde_json::from_str(&encode(&r)).unwrap();
+    assert_eq!(v["position"]["source"], "map");
+    round_trip(&r);
+
+    // Positions kept before the source was: GPS when they carry an accuracy, typed when not.
+    let p = r.position.as_mut().unwrap();
+    p.source = None;
+    assert!(!encode(&r).contains("\"source\""));
+    let p = r.position.as_mut().unwrap();
+    assert_eq!(p.found_by(), PositionSource::Gps);
+    p.accuracy_m = None;
+    assert_eq!(p.found_by(), PositionSource::Typed);
+    assert!(p.by_hand());
 }

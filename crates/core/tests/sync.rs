@@ -406,6 +406,7 @@ fn ledger_row_cells() {
             "四组桥头",
             "107.541573",
             "31.251055",
+            "GPS ±12米",
             "黎学军(党委书记)",
             "规划建设办",
             "严文斌",
@@ -431,11 +432,32 @@ fn ledger_row_cells() {
     let row = ledger_row(1, &bare, &[receipt()]);
     assert_eq!(row[5], "");
     assert_eq!(row[6], "");
-    assert_eq!(row[11], "");
-    assert_eq!(row[12], "待整改");
-    assert_eq!(row[16], "0");
-    assert_eq!(row[19], "0");
-    assert_eq!(row[20], "", "a receipt of a photo the record does not name");
+    assert_eq!(row[7], "", "no position, no way it was found");
+    assert_eq!(row[12], "");
+    assert_eq!(row[13], "待整改");
+    assert_eq!(row[17], "0");
+    assert_eq!(row[20], "0");
+    assert_eq!(row[21], "", "a receipt of a photo the record does not name");
+}
+
+#[test]
+fn the_ledger_tells_a_point_given_by_hand_from_a_gps_fix() {
+    let column = LEDGER_HEADERS
+        .iter()
+        .position(|h| *h == "定位方式")
+        .unwrap();
+    let mut r = sample(Kind::SewageOutfall);
+    let found_by = |r: &Record| ledger_row(1, r, &[])[column].clone();
+    assert_eq!(found_by(&r), "GPS ±12米");
+    let p = r.position.as_mut().unwrap();
+    p.source = Some(PositionSource::Map);
+    p.accuracy_m = None;
+    assert_eq!(found_by(&r), "地图选点");
+    r.position.as_mut().unwrap().source = Some(PositionSource::Typed);
+    assert_eq!(found_by(&r), "手动输入");
+    // Kept before the app said: typed, as the form stored typed coordinates then.
+    r.position.as_mut().unwrap().source = None;
+    assert_eq!(found_by(&r), "手动输入");
 }
 
 #[test]
@@ -492,7 +514,7 @@ fn ledger_csv_has_bom_headers_and_live_rows_only() {
 
     assert!(text.starts_with('\u{feff}'));
     assert!(text.starts_with(
-        "\u{feff}序号,村/社区,问题类型,问题描述,位置,经度,纬度,责任领导,责任部门,责任人,\
+        "\u{feff}序号,村/社区,问题类型,问题描述,位置,经度,纬度,定位方式,责任领导,责任部门,责任人,\
          联系电话,整改时限,整改状态,发现时间,整改完成时间,最近复查时间,复查次数,备注,记录人,照片数,照片送达,非现场拍摄,id\r\n"
     ));
     assert!(

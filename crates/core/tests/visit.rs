@@ -104,6 +104,7 @@ fn a_follow_up_with_bad_fields_is_refused_with_every_reason() {
                 longitude: 107.5,
                 accuracy_m: Some(-1.0),
                 taken_at: found(),
+                source: Some(patrol_core::PositionSource::Gps),
             }),
             ..Default::default()
         },

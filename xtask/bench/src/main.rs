@@ -31,7 +31,7 @@ use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
 
 use section::write_sections;
-use xtask::command::{Ctx, note, secs, step};
+use xtask::command::{Ctx, DistLock, note, secs, step};
 use xtask::release::{check_dist, dist};
 use xtask::tools::{self, Needs};
 
@@ -57,6 +57,9 @@ enum Verb {
         /// The photo compression alone (its own `bench` build, no dist needed)
         #[arg(long, conflicts_with_all = ["load_only", "lighthouse_only"])]
         compress_only: bool,
+        /// The list and the map with 5,000 problems alone, against dist/ as it is
+        #[arg(long, conflicts_with_all = ["load_only", "lighthouse_only", "compress_only"])]
+        ledger_only: bool,
     },
     /// What the first screen's wasm is made of
     Weight,
@@ -121,6 +124,23 @@ fn verb(verb: Verb) -> Result<()> {
             step("Bench: photo compression, 12 megapixels", || {
                 run_compress(&ctx)
             })
+        }
+        Verb::Bench {
+            ledger_only: true, ..
+        } => {
+            step("Tools for the ledger (Chromium)", || {
+                tools::ensure(
+                    &ctx,
+                    Needs {
+                        e2e: true,
+                        ..Needs::default()
+                    },
+                )
+            })?;
+            step(
+                "Bench: the list and the map with 5,000 problems, CPU 4× slower",
+                || run_ledger(&ctx),
+            )
         }
         Verb::Bench {
             lighthouse_only: true,
@@ -317,6 +337,31 @@ pub fn run_compress(ctx: &Ctx) -> Result<()> {
     });
     write_json(ctx, "compress.json", &json)?;
     let section = compress::section(&photo, &meta.date, &meta.commit, &meta.machine);
+    let doc = ctx.root.join("docs").join("benchmarks.md");
+    write_sections(&doc, &[section])?;
+    note(&format!("wrote {}", doc.display()));
+    Ok(())
+}
+
+/// `cargo xtask bench --ledger-only`: the list and the map with 5,000 problems alone, against
+/// dist/ as it is, into `target/bench/ledger.json` and its section of docs/benchmarks.md.
+pub fn run_ledger(ctx: &Ctx) -> Result<()> {
+    // The server first: its build can be long, and holds no one up.
+    sync::build_server(ctx)?;
+    // dist/ is read, not built: a build under way in this checkout (which empties dist/) is
+    // waited for, and none starts while the pages are measured.
+    let _lock = DistLock::acquire(ctx)?;
+    check_dist(ctx)?;
+    let meta = meta(ctx);
+    let ledger = ledger::measure(ctx)?;
+    let json = json!({
+        "date": meta.date,
+        "git_commit": meta.commit,
+        "machine": meta.machine,
+        "ledger_5000": ledger,
+    });
+    write_json(ctx, "ledger.json", &json)?;
+    let section = ledger::section(&ledger, &meta.date, &meta.commit, &meta.machine);
     let doc = ctx.root.join("docs").join("benchmarks.md");
     write_sections(&doc, &[section])?;
     note(&format!("wrote {}", doc.display()));

@@ -11,10 +11,7 @@ use xtask::command::{Ctx, note};
 
 /// Builds the release server, measures, and returns the figures for latest.json.
 pub fn measure(ctx: &Ctx) -> Result<Value> {
-    ctx.run(
-        ctx.cargo()
-            .args(["build", "--release", "-p", "river-patrol-server"]),
-    )?;
+    build_server(ctx)?;
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| ctx.root.join("target"));
@@ -29,6 +26,14 @@ pub fn measure(ctx: &Ctx) -> Result<Value> {
             .unwrap_or(f64::NAN)
     ));
     Ok(result)
+}
+
+/// The release server, for the benchmarks that run it (this one, then the ledger's).
+pub fn build_server(ctx: &Ctx) -> Result<()> {
+    ctx.run(
+        ctx.cargo()
+            .args(["build", "--release", "-p", "river-patrol-server"]),
+    )
 }
 
 /// The docs/benchmarks.md section for a [`measure`] result.

@@ -83,6 +83,7 @@ pub fn sample(kind: Kind) -> Record {
             longitude: 107.541573,
             accuracy_m: Some(12.5),
             taken_at: found(),
+            source: Some(patrol_core::PositionSource::Gps),
         }),
         notes: "下雨后更严重。".into(),
         photos: vec![PhotoRef {
