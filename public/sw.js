@@ -10,6 +10,11 @@
 // - Activate: deletes the caches of other versions, then takes control of open pages.
 // - Fetch: files of the build from the cache (cache first); page navigations get the cached
 //   index.html, so every route opens offline; /api/ is network only and never cached.
+// - Map tiles (any image that is not a file of the build, on any origin, /api/v1/tiles/ too):
+//   from the offline map area's cache (TILES, filled by the app, src/storage/map_area.rs) when
+//   it has them, else the network; with no network, a blank tile, never an error. Tiles are
+//   never precached nor stored here, and their cache is not named with PREFIX, so a new
+//   version never deletes it and it never crowds out the app's own files.
 // docs/pwa.md has the whole story.
 'use strict';
 
@@ -23,6 +28,13 @@ const BUILD = self.PRECACHE;
 const CACHE = BUILD ? PREFIX + BUILD.version : null;
 const URLS = new Set(BUILD ? BUILD.files.map((f) => f.url) : []);
 const SHELL = '/index.html';
+// The offline map area's tiles (src/storage/map_area.rs names it too).
+const TILES = 'rp-tiles-v1';
+// A 1×1 transparent PNG: what a tile that cannot be had is drawn as.
+const BLANK_TILE = Uint8Array.from(
+  atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg=='),
+  (c) => c.charCodeAt(0),
+);
 
 self.addEventListener('install', (event) => {
   event.waitUntil(precache());
@@ -52,7 +64,13 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET' || !CACHE) return;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin) return;
+  const own = url.origin === self.location.origin;
+  // Before the early returns below: tiles come from other origins and from /api/v1/tiles/.
+  if (request.destination === 'image' && !(own && URLS.has(url.pathname))) {
+    event.respondWith(tile(request));
+    return;
+  }
+  if (!own) return;
   // The sync API: always the network, never a stored answer.
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return;
   if (URLS.has(url.pathname)) {
@@ -67,6 +85,18 @@ async function cached(path, request) {
   const cache = await caches.open(CACHE);
   const hit = await cache.match(path);
   return hit || fetch(request);
+}
+
+/** A map tile: the offline area's copy, else the network, else blank. */
+async function tile(request) {
+  // Vary (Accept, Origin) is ignored: the app fetched the tile, the map's <img> asks for it.
+  const kept = await caches.match(request.url, { cacheName: TILES, ignoreVary: true });
+  if (kept) return kept;
+  try {
+    return await fetch(request);
+  } catch (e) {
+    return new Response(BLANK_TILE, { headers: { 'Content-Type': 'image/png' } });
+  }
 }
 
 /** Downloads and checks every file first; writes only once all of them are good. */

@@ -4,7 +4,7 @@
 //! - a page (`src/pages/`) never imports another page: what two screens show is a component;
 //! - `src/app.rs` defines no component but the app itself (its routes are made by
 //!   `on_demand_screen!`): the shell's pieces live in `components/` and `notice.rs`;
-//! - only `src/storage/` touches localStorage or IndexedDB, so every stored thing has one
+//! - only `src/storage/` touches localStorage, IndexedDB or Cache Storage, so every stored thing has one
 //!   place where it is read and written.
 //!
 //! - the server's handlers read requests only through the typed extractors of
@@ -136,7 +136,8 @@ fn app_defines_only_the_app() {
     );
 }
 
-/// What only `src/storage/` may name: the browser's stores and the crates that reach them.
+/// What only `src/storage/` may name: the browser's stores (localStorage, IndexedDB, Cache
+/// Storage) and the crates that reach them.
 /// (Not gloo's `LocalStorage` alone: Leptos names a storage of its own so, and gloo's cannot
 /// be had without naming `gloo_storage`.)
 const STORAGE_WORDS: &[&str] = &[
@@ -149,6 +150,9 @@ const STORAGE_WORDS: &[&str] = &[
     "IdbFactory",
     "IdbDatabase",
     "IdbTransaction",
+    // Cache Storage (the offline map area's tiles), reached as `window.caches`.
+    "caches",
+    "CacheStorage",
 ];
 
 /// Offences of a file outside `src/storage/` naming localStorage or IndexedDB.

@@ -1,6 +1,6 @@
 //! What more than one screen shows: the problems' search and filters, form fields, photos, the position block, sync status, a
-//! problem's history, a record's fields by kind, the patrol bar, the backup section and the
-//! shell's own pieces. A component never imports a page.
+//! problem's history, a record's fields by kind, the patrol bar, the backup section, the offline map
+//! area (the map downloads it, settings counts and deletes it) and the shell's own pieces. A component never imports a page.
 
 pub mod backup;
 pub mod clock;
@@ -14,6 +14,7 @@ pub mod locale;
 pub mod map_picker;
 pub mod nav;
 pub mod not_found;
+pub mod offline_area;
 pub mod patrol_bar;
 pub mod patrol_facts;
 pub mod photos;

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos::reactive::traits::Track as _;
 use leptos_router::components::A;
 use leptos_use::use_event_listener;
-use patrol_core::basemap::Bounds;
+use patrol_core::basemap::{Basemap, Bounds};
 use patrol_core::map_clusters::cluster;
 use patrol_core::workflow::DeadlineState;
 use patrol_core::{Choice, Record, Status};
@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::components::deadline::DeadlineBadge;
 use crate::components::filter_bar::FilterBar;
+use crate::components::offline_area::OfflineAreaPanel;
 use crate::format;
 use crate::geolocation::{UsePositionReturn, use_position};
 use crate::i18n::*;
@@ -124,6 +125,15 @@ fn MapArea(placed: Memo<Vec<Record>>, selected: RwSignal<Vec<Uuid>>) -> impl Int
     let show_past = RwSignal::new(false);
     // The problems behind each cluster drawn, by its marker's key.
     let clusters = StoredValue::new(HashMap::<String, Vec<Uuid>>::new());
+
+    // The basemap as the map asks for its tiles (a path made absolute on the sync server):
+    // the offline area keeps them under the same URLs.
+    let area_basemap = Signal::derive(move || {
+        let b = basemap.get()?;
+        let base = settings.with(Settings::server_base).unwrap_or_default();
+        let tiles = MapOptions::new(Some(&b), &base, None).tiles?;
+        Some(Basemap { tiles, ..b })
+    });
 
     // Opens the map once its element is there, and again when the township changes its
     // basemap (or after a retry).
@@ -263,6 +273,7 @@ fn MapArea(placed: Memo<Vec<Record>>, selected: RwSignal<Vec<Uuid>>) -> impl Int
         <Show when=move || basemap.with(Option::is_none)>
             <p class="hint">{t!(i18n, map.no_basemap)}</p>
         </Show>
+        <OfflineAreaPanel basemap=area_basemap placed view=Signal::derive(move || view.get().map(|(_, b)| b)) />
     }
 }
 

@@ -1,4 +1,5 @@
-//! The officer's name, village and language; how much storage the app uses.
+//! The officer's name, village and language; how much storage the app uses (the offline map
+//! area's share too, which can be deleted here).
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -194,7 +195,7 @@ struct StorageState {
 }
 
 /// Storage used and available (`navigator.storage.estimate()`), the number of photos kept,
-/// and whether the browser may clear it all when the phone runs short of space, with a
+/// the offline map area with its delete button, and whether the browser may clear it all when the phone runs short of space, with a
 /// button to ask for protection (`navigator.storage.persist()`).
 #[component]
 fn StorageSection() -> impl IntoView {
@@ -245,6 +246,7 @@ fn StorageSection() -> impl IntoView {
         view! {
             <p class="storage-usage">{usage}</p>
             {photos}
+            <crate::components::offline_area::OfflineAreaStorage on_deleted=Callback::new(move |()| load()) />
             <p class="storage-persistence" class:protected=protected>
                 <span aria-hidden="true">{if protected { "🔒 " } else { "⚠ " }}</span>
                 {if protected {

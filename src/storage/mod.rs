@@ -1,4 +1,4 @@
-//! What the phone stores, and the only code that touches localStorage or IndexedDB: one module
+//! What the phone stores, and the only code that touches localStorage, IndexedDB or Cache Storage: one module
 //! per stored thing (docs/storage.md), the key and quota helpers, and the start-up check of
 //! what the phone holds.
 //!
@@ -9,6 +9,7 @@
 //! - `settings`: the officer's settings;
 //! - `township`: the township's rules, as last pulled from its server;
 //! - `photos`: the photos' bytes, in IndexedDB;
+//! - `map_area`: the offline map area's plan and progress, and its tiles in Cache Storage;
 //! - `keys`: localStorage by key, and how a refused write is told;
 //! - `quota`: how much the browser lets the app store, and whether it may evict it;
 //! - `held`: whether the phone holds anything at start, and reading it all.
@@ -16,6 +17,7 @@
 pub mod drafts;
 pub mod held;
 pub mod keys;
+pub mod map_area;
 pub mod patrols;
 pub mod photos;
 pub mod quota;

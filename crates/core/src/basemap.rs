@@ -295,3 +295,91 @@ impl AreaPlan {
         self.bounds.tiles(self.min_zoom..=self.max_zoom)
     }
 }
+
+/// Where the phone keeps its offline map area's plan and progress (the tiles themselves are in
+/// the browser's Cache Storage): one entry, so a reload goes on where the download stopped.
+pub const MAP_AREA_KEY: &str = "rp/v1/map-area";
+
+/// An offline map area on the phone: what was planned, where its tiles come from and how far
+/// the download got. Tiles are fetched in [`AreaPlan::tiles`] order, so "how far" is one
+/// number: the tiles before `done` are handled (kept, or missing at the source).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AreaDownload {
+    pub plan: AreaPlan,
+    /// The absolute tile template the tiles were fetched by: the map asks for them by the same
+    /// URLs, which is how the service worker finds them.
+    pub template: String,
+    /// Tiles of the plan handled so far, in download order.
+    pub done: u64,
+    /// Tiles kept on the phone.
+    pub stored: u64,
+    /// Tiles the source does not have (outside its coverage): the map leaves them blank.
+    pub missing: u64,
+    /// What the kept tiles weigh, in bytes.
+    pub bytes: u64,
+    /// The official paused it. A lost connection stops it too, but not this: the download
+    /// goes on by itself when the connection comes back.
+    #[serde(default)]
+    pub paused: bool,
+}
+
+/// What became of one tile's download.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TileOutcome {
+    /// Kept on the phone, with its size in bytes.
+    Stored(u64),
+    /// The source has no such tile.
+    Missing,
+}
+
+impl AreaDownload {
+    /// A download about to start, nothing fetched yet.
+    pub fn new(plan: AreaPlan, template: &str) -> AreaDownload {
+        AreaDownload {
+            plan,
+            template: template.to_owned(),
+            done: 0,
+            stored: 0,
+            missing: 0,
+            bytes: 0,
+            paused: false,
+        }
+    }
+
+    /// Every tile is handled.
+    pub fn finished(&self) -> bool {
+        self.done >= self.plan.tiles
+    }
+
+    /// The next `count` tiles to fetch, at most; none once finished.
+    pub fn next_tiles(&self, count: usize) -> Vec<TileId> {
+        let skip = usize::try_from(self.done).unwrap_or(usize::MAX);
+        self.plan.tiles().skip(skip).take(count).collect()
+    }
+
+    /// Counts the next tile's outcome (the one at `done`).
+    pub fn record(&mut self, outcome: TileOutcome) {
+        if self.finished() {
+            return;
+        }
+        self.done += 1;
+        match outcome {
+            TileOutcome::Stored(bytes) => {
+                self.stored += 1;
+                self.bytes += bytes;
+            }
+            TileOutcome::Missing => self.missing += 1,
+        }
+    }
+
+    /// What the whole area will weigh once finished: the tiles kept so far at their real
+    /// average, the rest at [`TYPICAL_TILE_BYTES`] until some have arrived.
+    pub fn expected_bytes(&self) -> u64 {
+        let left = self.plan.tiles.saturating_sub(self.done);
+        let each = self
+            .bytes
+            .checked_div(self.stored)
+            .unwrap_or(TYPICAL_TILE_BYTES);
+        self.bytes + left * each
+    }
+}

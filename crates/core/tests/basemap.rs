@@ -166,3 +166,40 @@ fn an_area_spans_every_point_and_skips_what_is_not_a_number() {
     );
     assert_eq!(Bounds::around([], 100.0), None);
 }
+
+#[test]
+fn an_area_download_goes_on_from_where_it_stopped_and_counts_what_it_kept() {
+    use patrol_core::basemap::{AreaDownload, TileOutcome};
+    let area = Bounds::around([BANK], AREA_MARGIN_M).unwrap();
+    let plan = AreaPlan::new(area, &Basemap::new(TIANDITU, "", 18).unwrap());
+    let all: Vec<TileId> = plan.tiles().collect();
+    let mut download = AreaDownload::new(plan, TIANDITU);
+    assert!(!download.finished());
+    assert_eq!(download.expected_bytes(), 43 * TYPICAL_TILE_BYTES);
+    assert_eq!(download.next_tiles(4), all[..4]);
+
+    download.record(TileOutcome::Stored(10_000));
+    download.record(TileOutcome::Missing);
+    download.record(TileOutcome::Stored(20_000));
+    assert_eq!(
+        (download.done, download.stored, download.missing),
+        (3, 2, 1)
+    );
+    assert_eq!(download.bytes, 30_000);
+    // Once tiles arrived, the estimate is theirs: 15 kB each for the 40 left.
+    assert_eq!(download.expected_bytes(), 30_000 + 40 * 15_000);
+
+    // Saved and read back (a reload), it goes on with the fourth tile.
+    let text = serde_json::to_string(&download).unwrap();
+    let mut again: AreaDownload = serde_json::from_str(&text).unwrap();
+    assert_eq!(again, download);
+    assert_eq!(again.next_tiles(2), all[3..5]);
+    for _ in 3..43 {
+        again.record(TileOutcome::Missing);
+    }
+    assert!(again.finished());
+    assert!(again.next_tiles(4).is_empty());
+    // Nothing more is counted after the end.
+    again.record(TileOutcome::Stored(1));
+    assert_eq!((again.done, again.bytes), (43, 30_000));
+}

@@ -528,6 +528,7 @@ fn decoded_is_comparable() {
 /// every key it writes must carry it, or that entry would be missed at start.
 #[test]
 fn every_stored_key_starts_with_the_app_prefix() {
+    use patrol_core::basemap::MAP_AREA_KEY;
     use patrol_core::codec::{APP_KEY_PREFIX, QUARANTINE_PREFIX, RECORD_KEY_PREFIX, SETTINGS_KEY};
     use patrol_core::draft::DRAFT_KEY_PREFIX;
     use patrol_core::draft::FOLLOW_UP_DRAFT_PREFIX;
@@ -546,6 +547,7 @@ fn every_stored_key_starts_with_the_app_prefix() {
         SYNC_STATE_KEY_PREFIX,
         FOLLOW_UP_DRAFT_PREFIX,
         TOWNSHIP_KEY,
+        MAP_AREA_KEY,
     ] {
         assert!(key.starts_with(APP_KEY_PREFIX), "{key}");
     }
