@@ -1,11 +1,17 @@
-// River Patrol's map (一张图) over Leaflet: loaded with leaflet.js when the map first opens
-// (src/river_map.rs), never on the first screen. The app's wasm decides what to draw (which
-// problems, clustered by patrol-core's map_clusters); this file only draws it and reports
-// back the view and a marker worked as DOM events on the map's element
+// River Patrol's map (一张图) over Leaflet: built with the parts of Leaflet it uses into one
+// file, dist/map-part/map.js (xtask/map-part.mjs bundles it with esbuild when the app is built),
+// loaded when the map first opens (src/river_map.rs), never on the first screen. The app's wasm
+// decides what to draw (which problems, clustered by patrol-core's map_clusters); this file only
+// draws it and reports back the view and a marker worked as DOM events on the map's element
 // (`rivermap-view`, `rivermap-marker`, with a `detail`). It is plain JavaScript, called through
 // `window.RiverMap` with JSON, so that the first screen's JavaScript (wasm-bindgen's glue,
 // which holds every import the whole app makes) does not grow by a binding for each Leaflet
 // call.
+//
+// Only the Leaflet modules imported here are in the build (not popups, tooltips, GeoJSON,
+// image overlays, the canvas renderer, box zoom, the layers control, marker dragging): the
+// map's download stays small (issue 26's weight). A Leaflet feature used below must be
+// imported here first.
 //
 // Placing a point by hand (`pick`): a crosshair marks the map's middle (map.css), the map moves
 // under it (dragged, the arrow keys, or a tap, which brings the tapped spot to the middle), and
@@ -14,9 +20,33 @@
 // Markers are buttons: Leaflet gives each keyboard-reachable marker tabindex 0 and role
 // "button", Enter and Space work it, and the text inside is its accessible name (a problem's
 // description, or a cluster's count). Status is told by shape and a symbol, not by colour alone.
+import { createMap } from 'leaflet/src/map/Map';
+// The map's handlers add themselves to every map: drag, pinch, double tap, wheel, keyboard.
+import 'leaflet/src/map/handler/Map.Drag';
+import 'leaflet/src/map/handler/Map.TouchZoom';
+import 'leaflet/src/map/handler/Map.DoubleClickZoom';
+import 'leaflet/src/map/handler/Map.ScrollWheelZoom';
+import 'leaflet/src/map/handler/Map.Keyboard';
+// The zoom buttons and the attribution add themselves too (zoomControl, attributionControl).
+import 'leaflet/src/control/Control.Zoom';
+import 'leaflet/src/control/Control.Attribution';
+import { scale } from 'leaflet/src/control/Control.Scale';
+import { layerGroup } from 'leaflet/src/layer/LayerGroup';
+import { marker } from 'leaflet/src/layer/marker/Marker';
+import { divIcon } from 'leaflet/src/layer/marker/DivIcon';
+import { tileLayer } from 'leaflet/src/layer/tile/TileLayer';
+import { polyline } from 'leaflet/src/layer/vector/Polyline';
+import { circle } from 'leaflet/src/layer/vector/Circle';
+import { circleMarker } from 'leaflet/src/layer/vector/CircleMarker';
+// Lines and circles find their (SVG) renderer through the map.
+import 'leaflet/src/layer/vector/Renderer.getRenderer';
+
 (function () {
   'use strict';
-  var L = window.L;
+  var L = {
+    map: createMap, tileLayer: tileLayer, layerGroup: layerGroup, marker: marker, divIcon: divIcon,
+    polyline: polyline, circle: circle, circleMarker: circleMarker, control: { scale: scale },
+  };
 
   function markerIcon(m) {
     var el = document.createElement('span');

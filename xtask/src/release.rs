@@ -39,16 +39,29 @@ pub fn trunk_build(ctx: &Ctx) -> Result<()> {
     write_precache(&ctx.root.join("dist"))
 }
 
-/// The app into `dist`: Trunk for index.html, the CSS and the icons, then the wasm with
-/// `features`, split (split.rs). The precache list is the caller's.
+/// The app into `dist`: Trunk for index.html, the CSS and the icons, the map's part, then the
+/// wasm with `features`, split (split.rs). The precache list is the caller's.
 pub fn release_build(ctx: &Ctx, dist: &Path, features: &[&str]) -> Result<()> {
     ctx.run(
         ctx.cmd("trunk")
             .args(["build", "--release", "--dist"])
             .arg(dist),
     )?;
+    map_part(ctx, dist)?;
     split::build(ctx, dist, features)?;
     Ok(())
+}
+
+/// The map's on-demand files, `map-part/map.js` and `map-part/map.css` (public/map.js and
+/// public/map.css with the parts of Leaflet they use), bundled and minified by esbuild
+/// (xtask/map-part.mjs). In `map-part/`, not `map/`: the server's static files would answer
+/// the `/map` route with a folder's redirect.
+fn map_part(ctx: &Ctx, dist: &Path) -> Result<()> {
+    ctx.run(
+        ctx.cmd("node")
+            .arg("xtask/map-part.mjs")
+            .arg(dist.join("map-part")),
+    )
 }
 
 /// The service worker's list of files to download, with the build version (precache.rs),
