@@ -182,6 +182,36 @@ impl Server {
     }
 }
 
+/// One tile of the township's basemap by its URL, for the offline map area
+/// (src/components/offline_area.rs): its bytes and content type, or `None` when the source has
+/// no such tile (404, 204: the area keeps it as blank). No answer, or a busy or failing source
+/// (429, 5xx), is an error: the download pauses and tries the tile again.
+pub async fn map_tile(url: &str) -> Result<Option<(Vec<u8>, String)>, ApiError> {
+    let response = Request::get(url)
+        .send()
+        .await
+        .map_err(|e| ApiError::Unreachable(e.to_string()))?;
+    match response.status() {
+        200 => {
+            let kind = response
+                .headers()
+                .get("content-type")
+                .unwrap_or_else(|| "image/png".to_owned());
+            let bytes = response
+                .binary()
+                .await
+                .map_err(|e| ApiError::Unreachable(e.to_string()))?;
+            Ok(Some((bytes, kind)))
+        }
+        status @ (429 | 500..) => Err(ApiError::Status {
+            status,
+            code: String::new(),
+            message: response.status_text(),
+        }),
+        _ => Ok(None),
+    }
+}
+
 async fn send(request: RequestBuilder) -> Result<Response, ApiError> {
     let request = request
         .build()

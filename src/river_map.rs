@@ -1,5 +1,5 @@
-//! The map's drawing, over Leaflet: loads leaflet.js, public/map.js and their styles the first
-//! time a map opens (never on the first screen), and hands `window.RiverMap` what to draw as
+//! The map's drawing, over Leaflet: loads map-part/map.js (public/map.js built with the parts
+//! of Leaflet it uses) and its styles the first time a map opens (never on the first screen), and hands `window.RiverMap` what to draw as
 //! JSON. What the map reports back (its view after a move, a marker worked) comes as DOM
 //! events on the map's element: [`VIEW_EVENT`], [`MARKER_EVENT`].
 //!
@@ -10,9 +10,12 @@
 use std::cell::{Cell, RefCell};
 
 use js_sys::{Function, Promise, Reflect};
+use leptos::html;
 use leptos::prelude::{
-    Effect, Get, GetValue, LocalStorage, SetValue, Signal, StoredValue, UpdateValue, WithValue,
+    Callback, Effect, Get, GetValue, LocalStorage, NodeRef, ReadSignal, RwSignal, Set, SetValue,
+    Signal, StoredValue, Update, UpdateValue, WithValue, on_cleanup,
 };
+use leptos::reactive::traits::Track as _;
 use patrol_core::Position;
 use patrol_core::basemap::{Basemap, Bounds};
 use serde::Serialize;
@@ -26,11 +29,10 @@ pub const VIEW_EVENT: &str = "rivermap-view";
 pub const MARKER_EVENT: &str = "rivermap-marker";
 
 /// The map's files, in the order they must load: the styles first (Leaflet measures the
-/// element when it opens), then Leaflet, then the app's drawing that uses it.
-const FILES: [(&str, &str); 4] = [
-    ("link", "/map-part/leaflet.css"),
+/// element when it opens), then Leaflet with the app's drawing over it, built into one file
+/// by xtask/map-part.mjs.
+const FILES: [(&str, &str); 2] = [
     ("link", "/map-part/map.css"),
-    ("script", "/map-part/leaflet.js"),
     ("script", "/map-part/map.js"),
 ];
 
@@ -272,6 +274,71 @@ impl RiverMap {
 
     pub fn close(&self) {
         self.call("close", None);
+    }
+}
+
+/// What [`use_river_map`] gives.
+#[derive(Clone, Copy)]
+pub struct UseRiverMapReturn {
+    /// The open map; `None` until it has opened (and after the screen closed it).
+    pub map: StoredValue<Option<RiverMap>, LocalStorage>,
+    /// The map is open: what is drawn on it can be handed over.
+    pub ready: ReadSignal<bool>,
+    /// The map's files could not be had (offline before the service worker stored them).
+    pub missing: ReadSignal<bool>,
+    /// Tries again to load the files and open the map.
+    pub retry: Callback<()>,
+}
+
+/// A map on `container`, opened once the element is there and the map's files are loaded
+/// ([`load`]), with the options `options()` gives. It opens anew when something `options`
+/// reads (tracked) changes, such as the township's basemap, and after a retry; it is closed
+/// with the screen. An opening overtaken by a newer one is dropped.
+pub fn use_river_map(
+    container: NodeRef<html::Div>,
+    options: impl Fn() -> MapOptions + 'static,
+) -> UseRiverMapReturn {
+    let map = StoredValue::new_local(None::<RiverMap>);
+    let ready = RwSignal::new(false);
+    let missing = RwSignal::new(false);
+    let attempt = RwSignal::new(0u32);
+    let opening = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        attempt.track();
+        let options = options();
+        let Some(element) = container.get() else {
+            return;
+        };
+        close(map);
+        ready.set(false);
+        missing.set(false);
+        opening.update_value(|n| *n += 1);
+        let this = opening.get_value();
+        leptos::task::spawn_local(async move {
+            let loaded = load().await;
+            // The screen was left, or a newer opening started meanwhile.
+            if opening.try_get_value() != Some(this) {
+                return;
+            }
+            match loaded
+                .ok()
+                .and_then(|()| RiverMap::open(&element, &options))
+            {
+                Some(opened) => {
+                    opened.tell_view();
+                    map.set_value(Some(opened));
+                    ready.set(true);
+                }
+                None => missing.set(true),
+            }
+        });
+    });
+    on_cleanup(move || close(map));
+    UseRiverMapReturn {
+        map,
+        ready: ready.read_only(),
+        missing: missing.read_only(),
+        retry: Callback::new(move |()| attempt.update(|n| *n += 1)),
     }
 }
 

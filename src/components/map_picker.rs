@@ -11,10 +11,13 @@ use leptos::prelude::*;
 use leptos_use::use_event_listener;
 use patrol_core::basemap::Bounds;
 
+use crate::components::part_missing::PartMissingNote;
 use crate::components::position::coordinate_text;
 use crate::geolocation::{UsePositionReturn, use_position};
 use crate::i18n::*;
-use crate::river_map::{self, MapOptions, RiverMap, VIEW_EVENT, detail_number};
+use crate::river_map::{
+    self, MapOptions, UseRiverMapReturn, VIEW_EVENT, detail_number, use_river_map,
+};
 use crate::state::Ledger;
 use crate::storage::settings::Settings;
 use crate::sync::SyncEngine;
@@ -38,65 +41,43 @@ pub fn MapPicker(
     let settings = expect_context::<RwSignal<Settings>>();
     let engine = use_context::<SyncEngine>();
     let container = NodeRef::<html::Div>::new();
-    let map = StoredValue::new_local(None::<RiverMap>);
-    let missing = RwSignal::new(false);
-    let ready = RwSignal::new(false);
-    let retry = RwSignal::new(0u32);
     let middle = RwSignal::new(None::<(f64, f64)>);
     // Until the map has been looked at somewhere definite, the phone's first fix moves it.
     let placed_start = StoredValue::new(start.is_some());
     let UsePositionReturn { fix, .. } = use_position();
 
-    Effect::new(move |_| {
-        retry.track();
-        let Some(element) = container.get() else {
-            return;
-        };
-        river_map::close(map);
-        missing.set(false);
-        ready.set(false);
+    let UseRiverMapReturn {
+        map,
+        ready,
+        missing,
+        retry,
+    } = use_river_map(container, move || {
         let basemap = engine.and_then(|e| e.township.with_untracked(|t| t.basemap.clone()));
         let base = settings
             .with_untracked(Settings::server_base)
             .unwrap_or_default();
-        let rough = fix.get_untracked().map(|p| (p.latitude, p.longitude));
-        let bounds = ledger.with_all_untracked(|all| {
-            Bounds::around(
-                all.iter()
-                    .filter(|r| !r.is_deleted())
-                    .filter_map(|r| r.position.as_ref())
-                    .map(|p| (p.latitude, p.longitude)),
-                MARGIN_M,
-            )
-        });
         let mut options = MapOptions::new(basemap.as_ref(), &base, None);
         options.pick = true;
-        match start.or(rough) {
+        match start.or_else(|| fix.get_untracked().map(|p| (p.latitude, p.longitude))) {
             Some(point) => {
                 options.center = point;
                 options.zoom = POINT_ZOOM;
                 placed_start.set_value(true);
             }
-            None => options.bounds = bounds,
-        }
-        leptos::task::spawn_local(async move {
-            let loaded = river_map::load().await;
-            let opened = loaded
-                .ok()
-                .and_then(|()| RiverMap::open(&element, &options));
-            match opened {
-                Some(opened) => {
-                    opened.tell_view();
-                    let _ = map.try_set_value(Some(opened));
-                    let _ = ready.try_set(true);
-                }
-                None => {
-                    let _ = missing.try_set(true);
-                }
+            None => {
+                options.bounds = ledger.with_all_untracked(|all| {
+                    Bounds::around(
+                        all.iter()
+                            .filter(|r| !r.is_deleted())
+                            .filter_map(|r| r.position.as_ref())
+                            .map(|p| (p.latitude, p.longitude)),
+                        MARGIN_M,
+                    )
+                });
             }
-        });
+        }
+        options
     });
-    on_cleanup(move || river_map::close(map));
 
     // The phone's position with its accuracy circle, however rough: the official places the
     // point knowing where the phone thinks it is.
@@ -141,12 +122,7 @@ pub fn MapPicker(
                 aria-label=move || t_string!(i18n, map_picker.title)
                 aria-describedby="map-picker-how"></div>
             <Show when=move || missing.get()>
-                <div class="part-missing" role="alert">
-                    <p>{t!(i18n, map.missing)}</p>
-                    <button type="button" class="primary" on:click=move |_| retry.update(|n| *n += 1)>
-                        {t!(i18n, on_demand.retry)}
-                    </button>
-                </div>
+                <PartMissingNote retry>{t!(i18n, map.missing)}</PartMissingNote>
             </Show>
             <p class="map-picker-point" aria-live="polite">{point_text}</p>
             <div class="position-actions">

@@ -15,6 +15,7 @@ pub mod map_picker;
 pub mod nav;
 pub mod not_found;
 pub mod offline_area;
+pub mod part_missing;
 pub mod patrol_bar;
 pub mod patrol_facts;
 pub mod photos;

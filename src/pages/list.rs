@@ -12,6 +12,7 @@ use patrol_core::{Choice, Record};
 
 use crate::components::deadline::DeadlineBadge;
 use crate::components::filter_bar::FilterBar;
+use crate::components::part_missing::PartMissingNote;
 use crate::components::photos::Thumbnail;
 use crate::components::sync_status::{SyncBadge, SyncBar};
 use crate::export;
@@ -77,12 +78,7 @@ on_demand_part! {
 #[component]
 fn FilledListMissing(retry: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
-    view! {
-        <div class="part-missing" role="alert">
-            <p>{t!(i18n, list.rows_missing)}</p>
-            <button type="button" class="primary" on:click=move |_| retry.run(())>{t!(i18n, on_demand.retry)}</button>
-        </div>
-    }
+    view! { <PartMissingNote retry>{t!(i18n, list.rows_missing)}</PartMissingNote> }
 }
 
 /// The records, searched, filtered and ordered, a page at a time.

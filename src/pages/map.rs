@@ -23,13 +23,15 @@ use uuid::Uuid;
 
 use crate::components::deadline::DeadlineBadge;
 use crate::components::filter_bar::FilterBar;
-use crate::components::offline_area::OfflineAreaPanel;
+use crate::components::offline_area::OfflineArea;
+use crate::components::part_missing::PartMissingNote;
 use crate::format;
 use crate::geolocation::{UsePositionReturn, use_position};
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
 use crate::river_map::{
-    self, MARKER_EVENT, MapOptions, Marker, RiverMap, Track, VIEW_EVENT, detail_number, detail_text,
+    self, MARKER_EVENT, MapOptions, Marker, RiverMap, Track, UseRiverMapReturn, VIEW_EVENT,
+    detail_number, detail_text, use_river_map,
 };
 use crate::state::{Ledger, Patrols};
 use crate::storage::settings::Settings;
@@ -116,11 +118,6 @@ fn MapArea(placed: Memo<Vec<Record>>, selected: RwSignal<Vec<Uuid>>) -> impl Int
     let engine = use_context::<SyncEngine>();
     let basemap = Memo::new(move |_| engine.and_then(|e| e.township.with(|t| t.basemap.clone())));
     let container = NodeRef::<html::Div>::new();
-    let map = StoredValue::new_local(None::<RiverMap>);
-    let missing = RwSignal::new(false);
-    let ready = RwSignal::new(false);
-    let retry = RwSignal::new(0u32);
-    let opening = StoredValue::new(0u32);
     let view = RwSignal::new(None::<(u8, Bounds)>);
     let show_past = RwSignal::new(false);
     // The problems behind each cluster drawn, by its marker's key.
@@ -136,42 +133,21 @@ fn MapArea(placed: Memo<Vec<Record>>, selected: RwSignal<Vec<Uuid>>) -> impl Int
     });
 
     // Opens the map once its element is there, and again when the township changes its
-    // basemap (or after a retry).
-    Effect::new(move |_| {
-        retry.track();
+    // basemap (or after a retry), fitted to the problems shown.
+    let UseRiverMapReturn {
+        map,
+        ready,
+        missing,
+        retry,
+    } = use_river_map(container, move || {
         let basemap = basemap.get();
-        let Some(element) = container.get() else {
-            return;
-        };
-        river_map::close(map);
-        ready.set(false);
-        missing.set(false);
-        opening.update_value(|n| *n += 1);
-        let this = opening.get_value();
         let bounds = placed
             .with_untracked(|records| Bounds::around(records.iter().filter_map(at), MARGIN_M));
         let base = settings
             .with_untracked(Settings::server_base)
             .unwrap_or_default();
-        leptos::task::spawn_local(async move {
-            let loaded = river_map::load().await;
-            if opening.try_get_value() != Some(this) {
-                return;
-            }
-            let opened = loaded.ok().and_then(|()| {
-                RiverMap::open(&element, &MapOptions::new(basemap.as_ref(), &base, bounds))
-            });
-            match opened {
-                Some(opened) => {
-                    opened.tell_view();
-                    map.set_value(Some(opened));
-                    ready.set(true);
-                }
-                None => missing.set(true),
-            }
-        });
+        MapOptions::new(basemap.as_ref(), &base, bounds)
     });
-    on_cleanup(move || river_map::close(map));
 
     let _ = use_event_listener(
         container,
@@ -263,17 +239,12 @@ fn MapArea(placed: Memo<Vec<Record>>, selected: RwSignal<Vec<Uuid>>) -> impl Int
         <div node_ref=container class="river-map" role="region" data-testid="river-map"
             aria-label=move || t_string!(i18n, map.label)></div>
         <Show when=move || missing.get()>
-            <div class="part-missing" role="alert">
-                <p>{t!(i18n, map.missing)}</p>
-                <button type="button" class="primary" on:click=move |_| retry.update(|n| *n += 1)>
-                    {t!(i18n, on_demand.retry)}
-                </button>
-            </div>
+            <PartMissingNote retry>{t!(i18n, map.missing)}</PartMissingNote>
         </Show>
         <Show when=move || basemap.with(Option::is_none)>
             <p class="hint">{t!(i18n, map.no_basemap)}</p>
         </Show>
-        <OfflineAreaPanel basemap=area_basemap placed view=Signal::derive(move || view.get().map(|(_, b)| b)) />
+        <OfflineArea basemap=area_basemap placed view=Signal::derive(move || view.get().map(|(_, b)| b)) />
     }
 }
 
