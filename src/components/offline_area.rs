@@ -4,6 +4,8 @@
 //! then follows a progress bar with pause and resume; the download goes on after a reload and
 //! after a lost connection. In settings, the area counts in the phone's storage and can be
 //! deleted. Shown by two screens, so it lives here; only the map and settings screens load it.
+//! On the map it is folded behind a button, and its code downloads when it is unfolded
+//! (`offline_area_part`), so that the map itself opens lighter (issue 26's weight).
 //!
 //! The tiles are fetched in patrol-core's order (the overview first) and kept by
 //! src/storage/map_area.rs, under the URLs the map asks for them by: the service worker answers
@@ -17,9 +19,13 @@ use patrol_core::basemap::{
     AREA_MARGIN_M, AREA_MAX_TILES, AreaDownload, AreaPlan, Basemap, Bounds, TileOutcome,
 };
 
+use std::sync::Arc;
+
 use crate::components::dialog::ConfirmDialog;
+use crate::components::part_missing::PartMissingNote;
 use crate::i18n::*;
 use crate::label;
+use crate::on_demand::{self, PartMissing, on_demand_part};
 use crate::state::Patrols;
 use crate::storage::SaveError;
 use crate::storage::map_area;
@@ -59,31 +65,6 @@ enum Stop {
     Failed,
     /// The phone has too little room for the area: `(needed, free)` bytes.
     NoRoom(u64, u64),
-}
-
-/// A tile fetched: its bytes and type; `None` when the source has no such tile.
-type Fetched = Option<(Vec<u8>, String)>;
-
-/// One tile from the network. A refused or dropped connection is `Err` (the download pauses);
-/// a tile the source does not have (404, 204) is `Ok(None)`, kept as blank.
-async fn fetch_tile(url: &str) -> Result<Fetched, Stop> {
-    let response = gloo_net::http::Request::get(url)
-        .send()
-        .await
-        .map_err(|_| Stop::Lost)?;
-    match response.status() {
-        200 => {
-            let kind = response
-                .headers()
-                .get("content-type")
-                .unwrap_or_else(|| "image/png".to_owned());
-            let bytes = response.binary().await.map_err(|_| Stop::Lost)?;
-            Ok(Some((bytes, kind)))
-        }
-        // The source is busy or failing: tried again on resuming, never counted as blank.
-        429 | 500.. => Err(Stop::Lost),
-        _ => Ok(None),
-    }
 }
 
 /// The download of the stored area, from where it stopped, while this screen is open.
@@ -135,7 +116,8 @@ impl Downloader {
                 .into_iter()
                 .map(|tile| source.tile_url(tile))
                 .collect();
-            let fetched = join_all(urls.iter().map(|url| fetch_tile(url))).await;
+            // A refused or dropped connection, or a busy source, pauses the download.
+            let fetched = join_all(urls.iter().map(|url| crate::api::map_tile(url))).await;
             let mut next = current;
             let mut stop = None;
             for (url, tile) in urls.iter().zip(fetched) {
@@ -152,8 +134,8 @@ impl Downloader {
                         }
                     },
                     Ok(None) => TileOutcome::Missing,
-                    Err(why) => {
-                        stop = Some(why);
+                    Err(_) => {
+                        stop = Some(Stop::Lost);
                         break;
                     }
                 };
@@ -207,9 +189,50 @@ fn points(placed: &[Record], patrols: Patrols) -> Vec<(f64, f64)> {
     points
 }
 
+/// The offline area under the map, folded behind one button until the official asks for it,
+/// so that the map has the screen (Field Maps keeps its offline areas a tap away too). The
+/// panel's code is a part of its own, downloaded when the button is tapped, or at once while an
+/// area is on the phone (its download goes on, its state is shown): the map's first opening
+/// does not wait for it.
+#[component]
+pub fn OfflineArea(
+    /// As [`OfflineAreaPanel`]'s.
+    basemap: Signal<Option<Basemap>>,
+    placed: Memo<Vec<Record>>,
+    view: Signal<Option<Bounds>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let open = RwSignal::new(map_area::is_stored());
+    view! {
+        <Show when=move || open.get()
+            fallback=move || basemap.with(Option::is_some).then(|| view! {
+                <button type="button" class="secondary map-area-open" on:click=move |_| open.set(true)>
+                    {t!(i18n, map_area.open)}
+                </button>
+            })>
+            {on_demand::part_view(
+                Arc::new(move || Box::pin(offline_area_part(basemap, placed, view))),
+                ViewFn::default(),
+                |retry| view! { <PartMissingNote retry>{t!(use_i18n(), on_demand.offline)}</PartMissingNote> }.into_any(),
+            )}
+        </Show>
+    }
+}
+
+on_demand_part! {
+    /// The offline area's panel and its download (src/on_demand.rs).
+    fn offline_area_part(
+        basemap: Signal<Option<Basemap>>,
+        placed: Memo<Vec<Record>>,
+        view: Signal<Option<Bounds>>,
+    ) -> Result<AnyView, PartMissing> {
+        Ok(view! { <OfflineAreaPanel basemap placed view /> }.into_any())
+    }
+}
+
 /// The map's panel for the offline area: pick, see the size, download with pause and resume.
 #[component]
-pub fn OfflineAreaPanel(
+fn OfflineAreaPanel(
     /// The township's basemap, its template absolute as the map asks for tiles; `None`: no
     /// basemap, nothing to download.
     basemap: Signal<Option<Basemap>>,

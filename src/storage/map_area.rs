@@ -25,6 +25,12 @@ pub fn load() -> Option<AreaDownload> {
     LocalStorage::get(MAP_AREA_KEY).ok()
 }
 
+/// Whether an area is on the phone (downloaded, or its download under way), without reading it:
+/// the map screen asks before it loads the offline area's code at all.
+pub fn is_stored() -> bool {
+    LocalStorage::raw().get_item(MAP_AREA_KEY).ok().flatten().is_some()
+}
+
 pub fn save(area: &AreaDownload) -> Result<(), SaveError> {
     let text = serde_json::to_string(area).map_err(|e| SaveError::Failed(e.to_string()))?;
     write_text(MAP_AREA_KEY, &text)

@@ -8,7 +8,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { Problem, TILE, openMap, seed, tileFolder } from './map-helpers';
+import { Problem, TILE, openMap, openOfflineArea, seed, tileFolder } from './map-helpers';
 import { AppServer, cacheNames, controlled, copyDist, markNewer, ownPort, precacheOf, regeneratePrecache, removeCopy } from './pwa-helpers';
 import { SyncServer, connect } from './sync-server';
 
@@ -94,7 +94,7 @@ test('an area is sized before it downloads, downloads to the end, draws offline 
     await openMap(page);
 
     // Before anything downloads: how many tiles, how many MB.
-    const area = page.getByTestId('map-area');
+    const area = await openOfflineArea(page);
     await expect(area.getByRole('radio', { name: '地图上的问题和巡河轨迹，外加 500 米' })).toBeChecked();
     const size = area.getByTestId('map-area-size');
     await expect(size).toHaveText(/^\d+ 张地图块，约 [\d.]+ ?(kB|MB)$/);
@@ -164,9 +164,10 @@ test('an area is sized before it downloads, downloads to the end, draws offline 
     expect(usedBefore - usedAfter).toBeGreaterThan((stored * tile.length) / 2);
     await expect(usedText).not.toHaveText(shownBefore!);
 
-    // The map offers a new download.
+    // The map offers a new download, folded again under the map.
     await openMap(page);
-    await expect(page.getByTestId('map-area').getByRole('button', { name: '下载本村地图' })).toBeVisible();
+    await expect(page.getByTestId('map-area')).toHaveCount(0);
+    await expect((await openOfflineArea(page)).getByRole('button', { name: '下载本村地图' })).toBeVisible();
   } finally {
     await server.stop();
     rmSync(tiles, { recursive: true, force: true });
@@ -191,7 +192,7 @@ test.describe('without the service worker', () => {
         await route.continue();
       });
       await openMap(page);
-      const area = page.getByTestId('map-area');
+      const area = await openOfflineArea(page);
       const planned = Number((await area.getByTestId('map-area-size').textContent())!.match(/^(\d+)/)![1]);
       await area.getByRole('button', { name: '下载本村地图' }).click();
       const bar = area.getByRole('progressbar', { name: '地图下载进度' });

@@ -75,3 +75,9 @@ export async function openMap(page: Page) {
   await page.getByRole('link', { name: '地图' }).click();
   await expect(page.getByRole('heading', { level: 1, name: '地图', exact: true })).toBeVisible();
 }
+
+/** Unfolds the offline map area under the map (its code downloads then) and returns it. */
+export async function openOfflineArea(page: Page) {
+  await page.getByRole('button', { name: '离线地图：选范围下载…' }).click();
+  return page.getByTestId('map-area');
+}
