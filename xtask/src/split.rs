@@ -312,13 +312,19 @@ fn link_from_index(ctx: &Ctx, dist: &Path, built: &Built) -> Result<()> {
     );
     let html = replace_once(&html, "</head>", &tags).context("dist/index.html has no </head>")?;
     // Trunk leaves the skipped rust link in place; it means nothing to a browser.
-    let html: String = html
-        .lines()
-        .filter(|l| !l.contains("data-trunk-skip"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    std::fs::write(&path, html)?;
+    std::fs::write(&path, without_tag(&html, "data-trunk-skip"))?;
     Ok(())
+}
+
+/// `html` without the one tag that holds `marker`: Trunk minifies index.html (Trunk.toml), so
+/// the tag may share its line with the rest of the page.
+fn without_tag(html: &str, marker: &str) -> String {
+    let Some(at) = html.find(marker) else {
+        return html.to_owned();
+    };
+    let start = html[..at].rfind('<').unwrap_or(at);
+    let end = html[at..].find('>').map_or(html.len(), |e| at + e + 1);
+    format!("{}{}", &html[..start], &html[end..])
 }
 
 /// `text` with its one occurrence of `from` replaced; None when it occurs not exactly once.
@@ -360,6 +366,21 @@ mod tests {
         assert_eq!(replace_once("a b", "b", "c").as_deref(), Some("a c"));
         assert_eq!(replace_once("a b b", "b", "c"), None);
         assert_eq!(replace_once("a", "b", "c"), None);
+    }
+
+    #[test]
+    fn the_skipped_rust_link_goes_minified_or_not() {
+        let minified = "<title>t</title><link data-trunk data-trunk-id=0 data-trunk-skip rel=rust><link href=/main.css rel=stylesheet>";
+        assert_eq!(
+            without_tag(minified, "data-trunk-skip"),
+            "<title>t</title><link href=/main.css rel=stylesheet>"
+        );
+        let pretty =
+            "<head>\n  <link data-trunk rel=\"rust\" data-trunk-skip data-trunk-id=\"0\">\n</head>";
+        assert_eq!(
+            without_tag(pretty, "data-trunk-skip"),
+            "<head>\n  \n</head>"
+        );
     }
 
     #[test]
