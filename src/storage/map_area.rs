@@ -28,7 +28,11 @@ pub fn load() -> Option<AreaDownload> {
 /// Whether an area is on the phone (downloaded, or its download under way), without reading it:
 /// the map screen asks before it loads the offline area's code at all.
 pub fn is_stored() -> bool {
-    LocalStorage::raw().get_item(MAP_AREA_KEY).ok().flatten().is_some()
+    LocalStorage::raw()
+        .get_item(MAP_AREA_KEY)
+        .ok()
+        .flatten()
+        .is_some()
 }
 
 pub fn save(area: &AreaDownload) -> Result<(), SaveError> {

@@ -11,9 +11,10 @@
 //  - filter: picking a village → the list updated;
 //  - map: tapping 地图 in the navigation → the map's markers drawn (next frame), the issue's
 //    "5,000 problems on the map in 1 s or less". After each reload the first opening also
-//    loads the map screen's part of the wasm, then Leaflet and public/map.js (from the service
-//    worker's cache, as on an installed phone), and is counted apart from a second opening,
-//    with all that already loaded.
+//    loads the map screen's part of the wasm, then map-part/map.js (Leaflet with public/map.js)
+//    and map.css (from the service worker's cache, as on an installed phone), and is counted
+//    apart from a second opening, with all that already loaded. The files a first opening
+//    fetches are listed (map_first_files): ledger.rs sizes them, the map part's weight.
 // Medians are reported. Prints one line of JSON on stdout.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -138,8 +139,9 @@ async function timeNavigationMarks(page, name, selector, marks) {
 }
 
 // Where a first opening's time goes: the map screen is a part of the app's wasm downloaded on
-// first use (on_demand_screen! map_part), then the screen loads Leaflet and public/map.js.
-const MAP_MARKS = { screen: '[data-testid=river-map]', leaflet: 'window.L' };
+// first use (on_demand_screen! map_part), then the screen loads map-part/map.js (Leaflet with
+// public/map.js, one file built by xtask/map-part.mjs) and its styles.
+const MAP_MARKS = { screen: '[data-testid=river-map]', leaflet: 'window.RiverMap' };
 
 // Leaflet draws markers into its marker pane; each has a `.map-marker` (the legend under the
 // map has some too, hence the pane).
@@ -202,11 +204,21 @@ try {
   const mapLater = [];
   const firstScreen = [];
   const firstLeaflet = [];
+  // The app's files the first opening fetches (from the service worker, as on an installed
+  // phone): the map part's weight, sized by ledger.rs. Not the API.
+  const mapFiles = new Set();
+  let recording = false;
+  page.on('request', (request) => {
+    const at = new URL(request.url());
+    if (recording && at.origin === url && !at.pathname.startsWith('/api/')) mapFiles.add(at.pathname);
+  });
   let drawn;
   for (let i = 0; i < RUNS; i++) {
     await page.reload({ waitUntil: 'commit' });
     await page.waitForSelector('.record-row', { timeout: 120_000 });
+    recording = i === 0;
     const first = await timeNavigationMarks(page, '地图', MARKER, MAP_MARKS);
+    recording = false;
     mapFirst.push(first.ms);
     firstScreen.push(first.at.screen);
     firstLeaflet.push(first.at.leaflet);
@@ -247,6 +259,7 @@ try {
       // Of the first openings: to the map screen's element on screen, and to Leaflet loaded.
       map_first_screen_ms: { median: median(firstScreen), all: firstScreen },
       map_first_leaflet_ms: { median: median(firstLeaflet), all: firstLeaflet },
+      map_first_files: [...mapFiles].sort(),
       map_markers: drawn.markers,
       map_clusters: drawn.clusters,
       map_problems: drawn.problems,

@@ -97,6 +97,11 @@ enum Verb {
         /// docs/benchmarks.md
         #[arg(long, conflicts_with_all = ["load_only", "lighthouse_only", "compress_only"])]
         ledger_only: bool,
+        /// The release bundle's sizes alone (and the first screen against before the map),
+        /// against dist/ as it is, into target/bench/bundle.json and its section of
+        /// docs/benchmarks.md
+        #[arg(long, conflicts_with_all = ["load_only", "lighthouse_only", "compress_only", "ledger_only"])]
+        bundle_only: bool,
     },
     /// What the first screen's wasm is made of, by part of the app (a release build with v0
     /// symbol names in target/weight/), into target/bench/weight.json and docs/benchmarks.md
@@ -164,12 +169,14 @@ fn run(cli: Cli) -> Result<()> {
             lighthouse_only,
             compress_only,
             ledger_only,
+            bundle_only,
         } => {
             let only = [
                 (load_only, "--load-only"),
                 (lighthouse_only, "--lighthouse-only"),
                 (compress_only, "--compress-only"),
                 (ledger_only, "--ledger-only"),
+                (bundle_only, "--bundle-only"),
             ];
             let flags = only.iter().filter(|(on, _)| *on).map(|(_, flag)| *flag);
             benchmarks(&ctx, std::iter::once("bench").chain(flags))

@@ -67,7 +67,7 @@ pub fn measured(latest: &Value) -> [Option<f64>; 4] {
     let shell = latest["bundle_size"]["files"].as_array().map(|files| {
         files
             .iter()
-            .filter(|f| matches!(f["kind"].as_str(), Some("html" | "css" | "js" | "wasm")))
+            .filter(|f| f["kind"].as_str().is_some_and(crate::bundle::is_shell))
             .filter_map(|f| f["brotli"].as_f64())
             .sum()
     });

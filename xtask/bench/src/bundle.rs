@@ -70,10 +70,10 @@ fn kind(path: &str) -> &'static str {
 
 /// The kind of the wasm parts downloaded when a screen first opens (split.rs): not in the shell.
 pub const PART: &str = "wasm, on demand";
-/// The map's files (Leaflet and the app's drawing over it, src/river_map.rs), downloaded when
-/// the map first opens: not in the shell either.
+/// The map's files (the app's drawing with the Leaflet modules it uses, xtask/map-part.mjs),
+/// downloaded when the map first opens: not in the shell either.
 pub const MAP: &str = "map, on demand";
-/// Where index.html copies the map's files.
+/// Where the build writes the map's files.
 const MAP_FOLDER: &str = "map-part/";
 
 fn kind_rank(kind: &str) -> u8 {
@@ -98,7 +98,7 @@ fn brotli_len(bytes: &[u8]) -> Result<u64> {
 
 /// Trunk's content hash in a file name, replaced by `<hash>` so the table reads the same
 /// from one build to the next.
-fn without_hash(path: &str) -> String {
+pub fn without_hash(path: &str) -> String {
     let (dir, name) = match path.rsplit_once('/') {
         Some((d, n)) => (format!("{d}/"), n),
         None => (String::new(), path),
@@ -126,7 +126,72 @@ fn size(bytes: u64) -> String {
     }
 }
 
-pub fn section(meta: &Meta, files: &[FileSize], total: (u64, u64, u64)) -> Section {
+/// The raw, gzip and brotli sizes of all `files`.
+pub fn total(files: &[FileSize]) -> (u64, u64, u64) {
+    files.iter().fold((0, 0, 0), |(r, g, b), f| {
+        (r + f.raw, g + f.gzip, b + f.brotli)
+    })
+}
+
+/// The first screen's files, the app shell: the HTML, CSS, JavaScript and main wasm (not the
+/// parts on demand, the map's files or the icons). The speed budget's shell too (budget.rs).
+pub fn is_shell(kind: &str) -> bool {
+    matches!(kind, "html" | "css" | "js" | "wasm")
+}
+
+/// The first screen just before the map came (issue 26: "the first screen does not grow by a
+/// byte"): its shell, brotli, as this bench measures it, from `cargo xtask dist` at commit
+/// c6b995d (the last before the map screen), built on 2026-12-07 with the same toolchain.
+pub const SHELL_BEFORE_MAP: (u64, &str) = (215_183, "c6b995d");
+
+/// The sizes for latest.json.
+pub fn json(files: &[FileSize]) -> serde_json::Value {
+    let (raw, gzip, brotli) = total(files);
+    let shell: u64 = files
+        .iter()
+        .filter(|f| is_shell(f.kind))
+        .map(|f| f.brotli)
+        .sum();
+    serde_json::json!({
+        "unit": "bytes",
+        "gzip": "flate2, best (level 9)",
+        "brotli": "quality 11, lgwin 22",
+        "files": files.iter().map(|f| serde_json::json!({
+            "path": f.path,
+            "kind": f.kind,
+            "raw": f.raw,
+            "gzip": f.gzip,
+            "brotli": f.brotli,
+        })).collect::<Vec<_>>(),
+        "total": { "raw": raw, "gzip": gzip, "brotli": brotli },
+        "shell_brotli": shell,
+        "shell_brotli_before_map": { "bytes": SHELL_BEFORE_MAP.0, "commit": SHELL_BEFORE_MAP.1 },
+    })
+}
+
+/// The first screen against before the map: a sentence.
+fn first_screen(files: &[FileSize]) -> String {
+    let shell: u64 = files
+        .iter()
+        .filter(|f| is_shell(f.kind))
+        .map(|f| f.brotli)
+        .sum();
+    let (before, commit) = SHELL_BEFORE_MAP;
+    let change = match shell.cmp(&before) {
+        std::cmp::Ordering::Greater => format!("**{} bytes more** than", shell - before),
+        std::cmp::Ordering::Less => format!("{} bytes less than", before - shell),
+        std::cmp::Ordering::Equal => "the same as".to_owned(),
+    };
+    format!(
+        "The first screen (the shell: the HTML, CSS, JavaScript and main wasm above, brotli) is \
+**{shell} bytes**, {change} just before the map screen came (commit `{commit}`, {before} \
+bytes). The map's own files and its wasm part are downloaded when the map first opens: their \
+weight is in \"The ledger with 5,000 problems\" below.\n\n"
+    )
+}
+
+pub fn section(meta: &Meta, files: &[FileSize]) -> Section {
+    let total = total(files);
     let mut md = String::from("## Release bundle size\n\n");
     md.push_str(&format!(
         "Measured {} at commit `{}` with {}, {}, wasm-opt {}.\n\n",
@@ -165,6 +230,7 @@ pub fn section(meta: &Meta, files: &[FileSize], total: (u64, u64, u64)) -> Secti
         size(total.1),
         size(total.2)
     ));
+    md.push_str(&first_screen(files));
     md.push_str(&format!(
         "How it was measured: `cargo xtask bench` builds the release bundle exactly as \
 `cargo xtask dist` does (Trunk for the HTML, CSS and icons; the xtask's split build for the \
@@ -188,10 +254,43 @@ mod tests {
 
     #[test]
     fn the_map_files_are_on_demand_not_the_shell() {
-        assert_eq!(kind("map-part/leaflet.js"), MAP);
+        assert_eq!(kind("map-part/map.js"), MAP);
         assert_eq!(kind("map-part/map.css"), MAP);
         assert_eq!(kind("river-patrol-359526a2f68f3a3.js"), "js");
         assert_eq!(kind("split_stats_part-0123456789abcdef.wasm"), PART);
+    }
+
+    fn file(path: &str, brotli: u64) -> FileSize {
+        FileSize {
+            path: path.to_owned(),
+            kind: kind(path),
+            raw: brotli * 3,
+            gzip: brotli + 10,
+            brotli,
+        }
+    }
+
+    #[test]
+    fn the_first_screen_is_the_shell_against_before_the_map() {
+        let before = SHELL_BEFORE_MAP.0;
+        let files = |wasm: u64| {
+            vec![
+                file("index.html", 1_000),
+                file("river-patrol-0123456789abcdef_bg.wasm", wasm),
+                // Not the first screen: a part, the map's files.
+                file("split_map_part-0123456789abcdef.wasm", 30_000),
+                file("map-part/map.js", 27_000),
+            ]
+        };
+        let same = first_screen(&files(before - 1_000));
+        assert!(
+            same.contains(&format!("**{before} bytes**, the same as")),
+            "{same}"
+        );
+        let more = first_screen(&files(before - 990));
+        assert!(more.contains("**10 bytes more** than"), "{more}");
+        let less = first_screen(&files(before - 1_500));
+        assert!(less.contains("500 bytes less than"), "{less}");
     }
 
     #[test]

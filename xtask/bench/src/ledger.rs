@@ -5,14 +5,17 @@
 //! the measuring in headless Chromium against the release server serving the release app
 //! (dist/).
 
-use anyhow::Result;
-use serde_json::Value;
+use anyhow::{Context, Result};
+use serde_json::{Value, json};
 
 use crate::section::Section;
 use xtask::command::{Ctx, note};
 
 /// The issue's goal for the map with 5,000 problems, from the tap to the markers drawn.
 const MAP_GOAL_MS: f64 = 1000.0;
+/// The issue's goal for the map's part: everything a first opening downloads, Leaflet's
+/// JavaScript and styles included, at most 60 KB brotli (KB = 1000 bytes).
+const MAP_PART_GOAL_BYTES: u64 = 60_000;
 
 /// Measures (the release server is built before, by the sync benchmark or by
 /// `--ledger-only`) and returns the figures for latest.json.
@@ -22,8 +25,9 @@ pub fn measure(ctx: &Ctx) -> Result<Value> {
         .unwrap_or_else(|| ctx.root.join("target"));
     let server = target.join("release").join("river-patrol-server");
     let dist = ctx.root.join("dist");
-    let result =
+    let mut result =
         crate::node::node_json(ctx, "ledger.mjs", &[server.as_os_str(), dist.as_os_str()])?;
+    result["map_part"] = map_part(&dist, &result["map_first_files"])?;
     note(&format!(
         "5,000 problems: list shown {:.1} s after navigation, search {:.0} ms, filter {:.0} ms, \
 map {:.2} s first / {:.2} s again to {} markers (goal {:.0} s) (CPU 4× slower)",
@@ -36,6 +40,57 @@ map {:.2} s first / {:.2} s again to {} markers (goal {:.0} s) (CPU 4× slower)"
         MAP_GOAL_MS / 1000.0,
     ));
     Ok(result)
+}
+
+/// The files a first opening of the map fetched (`paths`, as the page asked for them), each
+/// with its size brotli-compressed as the server sends it, and their total.
+fn map_part(dist: &std::path::Path, paths: &Value) -> Result<Value> {
+    let mut files = Vec::new();
+    let mut total = 0;
+    for path in paths
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        let file = dist.join(path.trim_start_matches('/'));
+        let bytes = std::fs::read(&file)
+            .with_context(|| format!("the map fetched {path}, not in {}", dist.display()))?;
+        let brotli = xtask::precompress::brotli(&bytes)?.len() as u64;
+        total += brotli;
+        files.push(json!({ "path": path, "raw": bytes.len(), "brotli": brotli }));
+    }
+    Ok(json!({ "files": files, "brotli": total, "goal_brotli": MAP_PART_GOAL_BYTES }))
+}
+
+/// The map part's table: every file a first opening fetches, and the total against the goal.
+fn map_part_table(part: &Value) -> String {
+    let Some(files) = part["files"].as_array().filter(|f| !f.is_empty()) else {
+        return String::new();
+    };
+    let kb = |bytes: u64| format!("{:.1} KB", bytes as f64 / 1000.0);
+    let mut md = String::from(
+        "What the map's first opening downloads (after the list, the first screen, is shown), each file brotli-compressed as the server sends it:\n\n| file | brotli |\n|---|---:|\n",
+    );
+    for f in files {
+        md.push_str(&format!(
+            "| `{}` | {} |\n",
+            crate::bundle::without_hash(f["path"].as_str().unwrap_or("?").trim_start_matches('/')),
+            kb(f["brotli"].as_u64().unwrap_or(0))
+        ));
+    }
+    let total = part["brotli"].as_u64().unwrap_or(0);
+    let met = if total <= MAP_PART_GOAL_BYTES {
+        "met"
+    } else {
+        "**not met**"
+    };
+    md.push_str(&format!(
+        "| **the map's part** | **{}** (goal ≤ {}: {met}) |\n\n",
+        kb(total),
+        kb(MAP_PART_GOAL_BYTES)
+    ));
+    md
 }
 
 fn median(v: &Value) -> f64 {
@@ -165,6 +220,7 @@ frame. A second opening has both already.\n\n",
             first / 1000.0,
         ));
     }
+    md.push_str(&map_part_table(&result["map_part"]));
     if let Some(busy) = busy_machine(result) {
         md.push_str(&busy);
     }
@@ -185,8 +241,10 @@ stored problem, which grows with the ledger. For the map, the page is reloaded t
 地图 in the bottom navigation is tapped (an in-app navigation, as a finger does), timed in the \
 page from just before the tap until Leaflet's marker pane has markers and the next frame is \
 drawn; then back to the list (记录) and 地图 again. The first opening after each reload loads \
-the map screen's part of the wasm, then Leaflet and public/map.js as well (from the service \
-worker's cache, as on an installed phone); the second has them loaded. Both include leaving the list, filtering the \
+the map screen's part of the wasm, then map-part/map.js (Leaflet's modules that the map uses \
+with public/map.js, one file) and map.css as well (from the service worker's cache, as on an \
+installed phone); the files it fetches are listed above with their sizes. The second opening \
+has them loaded. Both include leaving the list, filtering the \
 problems, clustering those in view at the fitted zoom (patrol-core's map_clusters) and \
 Leaflet drawing the markers; the map has no basemap here (its grid), so no tiles are waited \
 for.\n",
@@ -232,6 +290,29 @@ mod tests {
             not_met.contains("| **1.20 s** | 1 s (**not met**) |"),
             "{not_met}"
         );
+    }
+
+    #[test]
+    fn the_map_part_is_every_file_a_first_opening_fetched_against_60_kb() {
+        let part = |brotli: [u64; 2]| {
+            json!({
+                "files": [
+                    { "path": "/map-part/map.js", "brotli": brotli[0] },
+                    { "path": "/split_map_part-0123456789abcdef.wasm", "brotli": brotli[1] },
+                ],
+                "brotli": brotli[0] + brotli[1],
+            })
+        };
+        let met = map_part_table(&part([27_600, 30_000]));
+        assert!(met.contains("| `map-part/map.js` | 27.6 KB |"), "{met}");
+        assert!(
+            met.contains("| `split_map_part-<hash>.wasm` | 30.0 KB |"),
+            "{met}"
+        );
+        assert!(met.contains("**57.6 KB** (goal ≤ 60.0 KB: met)"), "{met}");
+        let over = map_part_table(&part([30_000, 30_001]));
+        assert!(over.contains("(goal ≤ 60.0 KB: **not met**)"), "{over}");
+        assert_eq!(map_part_table(&Value::Null), "", "no files, no table");
     }
 
     #[test]

@@ -30,7 +30,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
 
-use section::write_sections;
+use section::{Section, write_sections};
 use xtask::command::{Ctx, DistLock, note, secs, step};
 use xtask::release::{check_dist, dist};
 use xtask::tools::{self, Needs};
@@ -60,6 +60,10 @@ enum Verb {
         /// The list and the map with 5,000 problems alone, against dist/ as it is
         #[arg(long, conflicts_with_all = ["load_only", "lighthouse_only", "compress_only"])]
         ledger_only: bool,
+        /// The bundle's sizes alone (with the first screen against before the map), against
+        /// dist/ as it is
+        #[arg(long, conflicts_with_all = ["load_only", "lighthouse_only", "compress_only", "ledger_only"])]
+        bundle_only: bool,
     },
     /// What the first screen's wasm is made of
     Weight,
@@ -142,6 +146,11 @@ fn verb(verb: Verb) -> Result<()> {
                 || run_ledger(&ctx),
             )
         }
+        Verb::Bench {
+            bundle_only: true, ..
+        } => step("Bench: the release bundle's sizes (dist/ as it is)", || {
+            run_bundle(&ctx)
+        }),
         Verb::Bench {
             lighthouse_only: true,
             ..
@@ -240,20 +249,7 @@ pub struct Meta {
 
 pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     let meta = meta(ctx);
-    let files = bundle::measure(dist)?;
-    let total = |f: fn(&bundle::FileSize) -> u64| files.iter().map(f).sum::<u64>();
-    let (raw, gzip, brotli) = (total(|f| f.raw), total(|f| f.gzip), total(|f| f.brotli));
-
-    for f in &files {
-        note(&format!(
-            "{:<48} {:>9} raw {:>9} gzip {:>9} brotli",
-            f.path, f.raw, f.gzip, f.brotli
-        ));
-    }
-    note(&format!(
-        "{:<48} {raw:>9} raw {gzip:>9} gzip {brotli:>9} brotli",
-        "total"
-    ));
+    let files = measure_bundle(dist)?;
 
     let photo = compress::measure(ctx)?;
     let sync = sync::measure(ctx)?;
@@ -269,19 +265,7 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
         "wasm_opt": meta.wasm_opt,
         "release_profile": meta.release_profile,
         "wasm_opt_level": meta.wasm_opt_level,
-        "bundle_size": {
-            "unit": "bytes",
-            "gzip": "flate2, best (level 9)",
-            "brotli": "quality 11, lgwin 22",
-            "files": files.iter().map(|f| json!({
-                "path": f.path,
-                "kind": f.kind,
-                "raw": f.raw,
-                "gzip": f.gzip,
-                "brotli": f.brotli,
-            })).collect::<Vec<Value>>(),
-            "total": { "raw": raw, "gzip": gzip, "brotli": brotli },
-        },
+        "bundle_size": bundle::json(&files),
         "machine": meta.machine,
         "photo_compression": photo,
         "sync": sync,
@@ -292,7 +276,7 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     write_json(ctx, "latest.json", &json)?;
 
     let sections = vec![
-        bundle::section(&meta, &files, (raw, gzip, brotli)),
+        bundle::section(&meta, &files),
         weight::section(&weight, &meta.date, &meta.commit),
         compress::section(&photo, &meta.date, &meta.commit, &meta.machine),
         sync::section(&sync, &meta.date, &meta.commit, &meta.machine),
@@ -305,46 +289,67 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask bench --load-only`: the load test alone, into `target/bench/load.json` (not
-/// latest.json, which holds one whole run) and its section of docs/benchmarks.md.
-pub fn run_load(ctx: &Ctx) -> Result<()> {
+/// The bundle's files and their sizes, each printed.
+fn measure_bundle(dist: &Path) -> Result<Vec<bundle::FileSize>> {
+    let files = bundle::measure(dist)?;
+    for f in &files {
+        note(&format!(
+            "{:<48} {:>9} raw {:>9} gzip {:>9} brotli",
+            f.path, f.raw, f.gzip, f.brotli
+        ));
+    }
+    let (raw, gzip, brotli) = bundle::total(&files);
+    note(&format!(
+        "{:<48} {raw:>9} raw {gzip:>9} gzip {brotli:>9} brotli",
+        "total"
+    ));
+    Ok(files)
+}
+
+/// One benchmark alone: what `measure` returns goes under `key` into `target/bench/<file>` (not
+/// latest.json, which holds one whole run), with the date, commit and machine, and its
+/// section into docs/benchmarks.md.
+fn run_only(
+    ctx: &Ctx,
+    file: &str,
+    key: &str,
+    measure: impl FnOnce(&Ctx, &Meta) -> Result<(Value, Section)>,
+) -> Result<()> {
     let meta = meta(ctx);
-    let load = load::measure(ctx)?;
+    let (value, section) = measure(ctx, &meta)?;
     let json = json!({
         "date": meta.date,
         "git_commit": meta.commit,
         "machine": meta.machine,
-        "load": load,
+        key: value,
     });
-    write_json(ctx, "load.json", &json)?;
-    let section = load::section(&load, &meta.date, &meta.commit, &meta.machine);
+    write_json(ctx, file, &json)?;
     let doc = ctx.root.join("docs").join("benchmarks.md");
     write_sections(&doc, &[section])?;
     note(&format!("wrote {}", doc.display()));
     Ok(())
 }
 
-/// `cargo xtask bench --compress-only`: the photo compression alone, into
-/// `target/bench/compress.json` and its section of docs/benchmarks.md.
+/// `cargo xtask bench --load-only`: the load test alone.
+pub fn run_load(ctx: &Ctx) -> Result<()> {
+    run_only(ctx, "load.json", "load", |ctx, meta| {
+        let load = load::measure(ctx)?;
+        let section = load::section(&load, &meta.date, &meta.commit, &meta.machine);
+        Ok((load, section))
+    })
+}
+
+/// `cargo xtask bench --compress-only`: the photo compression alone.
 pub fn run_compress(ctx: &Ctx) -> Result<()> {
-    let meta = meta(ctx);
-    let photo = compress::measure(ctx)?;
-    let json = json!({
-        "date": meta.date,
-        "git_commit": meta.commit,
-        "machine": meta.machine,
-        "photo_compression": photo,
-    });
-    write_json(ctx, "compress.json", &json)?;
-    let section = compress::section(&photo, &meta.date, &meta.commit, &meta.machine);
-    let doc = ctx.root.join("docs").join("benchmarks.md");
-    write_sections(&doc, &[section])?;
-    note(&format!("wrote {}", doc.display()));
-    Ok(())
+    run_only(ctx, "compress.json", "photo_compression", |ctx, meta| {
+        let photo = compress::measure(ctx)?;
+        let section = compress::section(&photo, &meta.date, &meta.commit, &meta.machine);
+        Ok((photo, section))
+    })
 }
 
 /// `cargo xtask bench --ledger-only`: the list and the map with 5,000 problems alone, against
-/// dist/ as it is, into `target/bench/ledger.json` and its section of docs/benchmarks.md.
+/// dist/ as it is.
 pub fn run_ledger(ctx: &Ctx) -> Result<()> {
     // The server first: its build can be long, and holds no one up.
     sync::build_server(ctx)?;
@@ -352,38 +357,32 @@ pub fn run_ledger(ctx: &Ctx) -> Result<()> {
     // waited for, and none starts while the pages are measured.
     let _lock = DistLock::acquire(ctx)?;
     check_dist(ctx)?;
-    let meta = meta(ctx);
-    let ledger = ledger::measure(ctx)?;
-    let json = json!({
-        "date": meta.date,
-        "git_commit": meta.commit,
-        "machine": meta.machine,
-        "ledger_5000": ledger,
-    });
-    write_json(ctx, "ledger.json", &json)?;
-    let section = ledger::section(&ledger, &meta.date, &meta.commit, &meta.machine);
-    let doc = ctx.root.join("docs").join("benchmarks.md");
-    write_sections(&doc, &[section])?;
-    note(&format!("wrote {}", doc.display()));
-    Ok(())
+    run_only(ctx, "ledger.json", "ledger_5000", |ctx, meta| {
+        let ledger = ledger::measure(ctx)?;
+        let section = ledger::section(&ledger, &meta.date, &meta.commit, &meta.machine);
+        Ok((ledger, section))
+    })
 }
 
-/// `cargo xtask weight`: what the first screen's wasm is made of, into
-/// `target/bench/weight.json` and its section of docs/benchmarks.md.
+/// `cargo xtask bench --bundle-only`: the release bundle's sizes alone, against dist/ as it is.
+pub fn run_bundle(ctx: &Ctx) -> Result<()> {
+    let _lock = DistLock::acquire(ctx)?;
+    check_dist(ctx)?;
+    run_only(ctx, "bundle.json", "bundle_size", |ctx, meta| {
+        let files = measure_bundle(&ctx.root.join("dist"))?;
+        Ok((bundle::json(&files), bundle::section(meta, &files)))
+    })
+}
+
+/// `cargo xtask weight`: what the first screen's wasm is made of.
 pub fn run_weight(ctx: &Ctx) -> Result<()> {
-    let meta = meta(ctx);
-    let weight = weight::measure(ctx)?;
-    let json = json!({
-        "date": meta.date,
-        "git_commit": meta.commit,
-        "first_screen_weight": weight::json(&weight),
-    });
-    write_json(ctx, "weight.json", &json)?;
-    let section = weight::section(&weight, &meta.date, &meta.commit);
-    let doc = ctx.root.join("docs").join("benchmarks.md");
-    write_sections(&doc, &[section])?;
-    note(&format!("wrote {}", doc.display()));
-    Ok(())
+    run_only(ctx, "weight.json", "first_screen_weight", |ctx, meta| {
+        let weight = weight::measure(ctx)?;
+        Ok((
+            weight::json(&weight),
+            weight::section(&weight, &meta.date, &meta.commit),
+        ))
+    })
 }
 
 /// `json` into `target/bench/<name>`.
