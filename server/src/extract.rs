@@ -146,7 +146,12 @@ impl FromRequestParts<AppState> for PublicOrigin {
             .and_then(|h| h.to_str().ok())
             .filter(|p| matches!(*p, "https" | "http"))
             .unwrap_or("http");
-        Ok(PublicOrigin(format!("{scheme}://{host}")))
+        // Only a host and a port: a Host with a path or a fragment in it makes no link.
+        let origin = crate::origin(&format!("{scheme}://{host}")).map_err(AppError::bad_request)?;
+        let origin = origin
+            .to_str()
+            .map_err(|e| AppError::bad_request(e.to_string()))?;
+        Ok(PublicOrigin(origin.to_owned()))
     }
 }
 

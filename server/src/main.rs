@@ -326,16 +326,18 @@ async fn token(cmd: TokenCommand) -> Result<()> {
         TokenCommand::List { data } => {
             let db = open(&data).await?;
             println!(
-                "{:>4}  {:<12} {:<12} {:<26} revoked",
-                "id", "officer", "village", "created"
+                "{:>4}  {:<12} {:<12} {:<26} {:<26} {:>6}  revoked",
+                "id", "officer", "village", "created", "last sync", "unsent"
             );
             for t in tokens::list(&db).await? {
                 println!(
-                    "{:>4}  {:<12} {:<12} {:<26} {}",
+                    "{:>4}  {:<12} {:<12} {:<26} {:<26} {:>6}  {}",
                     t.id,
                     t.officer,
                     t.village.as_deref().unwrap_or("(all)"),
                     t.created_at,
+                    t.last_sync_at.as_deref().unwrap_or("-"),
+                    t.unsent.map_or_else(|| "-".to_owned(), |n| n.to_string()),
                     t.revoked_at.as_deref().unwrap_or("-")
                 );
             }

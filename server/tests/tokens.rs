@@ -287,6 +287,23 @@ async fn each_sync_notes_when_and_how_many_records_were_waiting() {
 }
 
 #[tokio::test]
+async fn a_host_that_is_no_origin_makes_no_link_and_no_token() {
+    let s = Server::new().await;
+    let before = listed(&s).await;
+    let req = Request::post(tokens_path())
+        .header(header::HOST, "xhz.example.cn/evil#x")
+        .header(header::AUTHORIZATION, format!("Bearer {}", s.office))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"officer": "赵六", "village": YANGLIU}).to_string(),
+        ))
+        .unwrap();
+    let (status, _, body) = s.send(req).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body:?}");
+    assert_eq!(listed(&s).await, before);
+}
+
+#[tokio::test]
 async fn the_link_is_on_the_public_url_when_the_server_has_one() {
     let mut s = Server::new().await;
     s.api = s
