@@ -65,6 +65,43 @@ async fn pull_as(s: &Server, token: &str, unsent: Option<&str>) -> StatusCode {
     s.send(req.body(Body::empty()).unwrap()).await.0
 }
 
+/// What a phone's camera reads from the QR code in `svg`: the SVG drawn as grey pixels (three
+/// to a module), then found and decoded by rqrr. The drawing reads only what the `qrcode`
+/// crate writes, a light `rect` under one `path` of dark rectangles
+/// (`M{left} {top}h{width}v{height}H{left}V{top}`); anything else fails the test.
+fn scanned(svg: &str) -> String {
+    let attribute = |name: &str| -> &str {
+        let start = svg.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+        &svg[start..start + svg[start..].find('"').unwrap()]
+    };
+    let (width, height): (usize, usize) = (
+        attribute("width").parse().unwrap(),
+        attribute("height").parse().unwrap(),
+    );
+    let mut dark = vec![vec![false; width]; height];
+    for rect in attribute("d").split('M').filter(|r| !r.is_empty()) {
+        let numbers: Vec<usize> = rect
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .map(|n| n.parse().unwrap())
+            .collect();
+        let [left, top, w, h, ..] = numbers[..] else {
+            panic!("not a rectangle: {rect}")
+        };
+        for row in &mut dark[top..top + h] {
+            row[left..left + w].fill(true);
+        }
+    }
+    const SCALE: usize = 3;
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width * SCALE, height * SCALE, |x, y| {
+            if dark[y / SCALE][x / SCALE] { 0 } else { 255 }
+        });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the picture");
+    grids[0].decode().expect("a readable QR code").1
+}
+
 fn info(tokens: &[TokenInfo], id: i64) -> &TokenInfo {
     tokens.iter().find(|t| t.id == id).expect("listed")
 }
@@ -102,6 +139,7 @@ async fn the_office_lists_makes_and_revokes_tokens() {
     );
     assert!(new.qr_svg.contains("<svg"), "{}", new.qr_svg);
     assert!(new.qr_svg.trim_end().ends_with("</svg>"));
+    assert_eq!(scanned(&new.qr_svg), new.link, "the QR code is the link");
     let listed_now = listed(&s).await;
     let made = info(&listed_now, new.id);
     assert_eq!(
