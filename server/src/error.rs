@@ -30,6 +30,8 @@ pub enum AppError {
     MethodNotAllowed,
     /// 409: the photo id is taken by other bytes.
     PhotoConflict,
+    /// 409: an office token asked to revoke itself (the township would lock itself out).
+    OwnToken,
     /// 413: the body is over a byte limit.
     TooLarge { limit: u64 },
     /// 413: more records than the batch limit.
@@ -65,7 +67,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::PhotoConflict => StatusCode::CONFLICT,
+            AppError::PhotoConflict | AppError::OwnToken => StatusCode::CONFLICT,
             AppError::TooLarge { .. } | AppError::BatchTooLarge { .. } => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
@@ -112,6 +114,13 @@ impl AppError {
             AppError::PhotoConflict => (
                 code::PHOTO_CONFLICT,
                 "a photo with this id and other bytes is already stored".to_owned(),
+                None,
+            ),
+            AppError::OwnToken => (
+                code::OWN_TOKEN,
+                "a token cannot revoke itself, or the township office could lock itself out: \
+                 revoke it with another office token or `river-patrol-server token revoke`"
+                    .to_owned(),
                 None,
             ),
             AppError::TooLarge { limit } => (

@@ -3,6 +3,10 @@
 //!
 //! - [`Caller`]: the holder of the request's bearer token (wrong tokens counted by address,
 //!   `crate::auth_failures`);
+//! - [`Office`]: a caller with a township office token, any other refused 403 `forbidden`,
+//!   so an office-only handler takes it and never checks the village itself;
+//! - [`PublicOrigin`]: the origin phones reach this server at, for connect links;
+//! - [`TokenId`]: a token's id in the path;
 //! - [`AppJson`]: a JSON body (`application/json`, at most the body limit, decoded with the
 //!   path of a misfit value; JSON nested deeper than serde_json's limit of 128 is refused as
 //!   not JSON), as axum's own `Json` but with the protocol's errors; also a JSON answer;
@@ -19,7 +23,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, Limited};
 use patrol_core::basemap::{MAX_ZOOM, TileId};
-use patrol_core::sync::{PHOTO_SHA256_HEADER, code};
+use patrol_core::sync::{PHOTO_SHA256_HEADER, UNSENT_HEADER, code};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -36,18 +40,10 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or(AppError::Unauthorized("no Authorization: Bearer token"))?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| {
-                let (scheme, rest) = h.split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-            })
-            .filter(|t| !t.is_empty());
+        if !parts.headers.contains_key(AUTHORIZATION) {
+            return Err(AppError::Unauthorized("no Authorization: Bearer token"));
+        }
+        let token = bearer_token(&parts.headers);
         let caller = match token {
             Some(token) => authenticate(&state.db, token).await?,
             None => None,
@@ -66,6 +62,114 @@ impl FromRequestParts<AppState> for Caller {
         } else {
             "the Authorization header is not `Bearer <token>`"
         }))
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header, if the request has one.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()
+        .and_then(|h| {
+            let (scheme, rest) = h.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+        })
+        .filter(|t| !t.is_empty())
+}
+
+/// The records a phone says still wait to be sent ([`UNSENT_HEADER`]); `None` when it does not
+/// say, or says something that is not a count (a sync is never refused for it).
+pub(crate) fn unsent_records(headers: &HeaderMap) -> Option<u32> {
+    headers
+        .get(UNSENT_HEADER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// A caller with a township office token (one for every village): what only the office may
+/// do (the metrics, the tokens) takes this, and a village's token is refused 403 `forbidden`
+/// before the handler runs.
+pub struct Office(pub Caller);
+
+impl FromRequestParts<AppState> for Office {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        if caller.village.is_some() {
+            return Err(AppError::Forbidden(
+                "only a township office token (one for every village) may do this",
+            ));
+        }
+        Ok(Office(caller))
+    }
+}
+
+/// The origin (`scheme://host[:port]`) phones reach this server at, for the connect link of a
+/// new token: the `--public-url` it was given, or else the request's own `Host` with the
+/// scheme the reverse proxy says (`X-Forwarded-Proto`, which Caddy and nginx set as
+/// docs/deploy.md configures them) or plain `http`. The office's desk calls from the address
+/// the township uses, so without `--public-url` the link is the one its browser shows.
+pub struct PublicOrigin(pub String);
+
+impl FromRequestParts<AppState> for PublicOrigin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(url) = &state.public_url {
+            return Ok(PublicOrigin(url.trim_end_matches('/').to_owned()));
+        }
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| {
+                AppError::bad_request(
+                    "no Host header, and the server has no --public-url to make the link with",
+                )
+            })?;
+        let scheme = parts
+            .headers
+            .get("x-forwarded-proto")
+            .and_then(|h| h.to_str().ok())
+            .filter(|p| matches!(*p, "https" | "http"))
+            .unwrap_or("http");
+        // Only a host and a port: a Host with a path or a fragment in it makes no link.
+        let origin = crate::origin(&format!("{scheme}://{host}")).map_err(AppError::bad_request)?;
+        let origin = origin
+            .to_str()
+            .map_err(|e| AppError::bad_request(e.to_string()))?;
+        Ok(PublicOrigin(origin.to_owned()))
+    }
+}
+
+/// A token's id in the path (`/api/v1/tokens/{id}`): a whole number, else 404 `not_found`, as
+/// for an id that names no token.
+pub struct TokenId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for TokenId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(segment) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        segment.parse().map(TokenId).map_err(|_| {
+            AppError::NotFound(format!("no token {segment:?}: a token's id is a number"))
+                .into_response()
+        })
     }
 }
 

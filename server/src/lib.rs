@@ -244,6 +244,27 @@ pub fn is_hashed_asset(path: &str) -> bool {
     (10..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// After a successful sync request (the routes of `routes::sync_routes`), notes its time and
+/// the records the phone says still wait ([`patrol_core::sync::UNSENT_HEADER`]) on the row of
+/// the request's token, for the office's list of tokens: one UPDATE by the token's hash, so
+/// the token is not looked up again. A failure to note it is logged and never fails the sync.
+pub async fn note_sync(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let token = extract::bearer_token(req.headers()).map(str::to_owned);
+    let unsent = extract::unsent_records(req.headers());
+    let res = next.run(req).await;
+    if res.status().is_success()
+        && let Some(token) = token
+        && let Err(e) = db::tokens::synced(&state.db, &token, unsent).await
+    {
+        tracing::warn!("cannot note the token's sync: {e}");
+    }
+    res
+}
+
 /// The headers every response carries (those a handler set itself are kept).
 pub async fn security_headers(csp: HeaderValue, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;

@@ -1,7 +1,9 @@
 //! `river-patrol-server [serve] [--host H] [--port N] [--dist DIR] [--data DIR]
 //! [--cors-origin ORIGIN…] [--sync-server ORIGIN…] [--patrol-min-minutes N]
-//! [--patrol-min-metres N] [--basemap TEMPLATE] [--tiles FOLDER|FILE.mbtiles]`, and
-//! `river-patrol-server token create|list|revoke` to manage access tokens.
+//! [--patrol-min-metres N] [--basemap TEMPLATE] [--tiles FOLDER|FILE.mbtiles]
+//! [--public-url ORIGIN]`, and `river-patrol-server token create|list|revoke` to manage access
+//! tokens: the township's first office token comes from here (`token create --office`, with
+//! its connect link and QR code in the terminal); later ones from the office's desk.
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -13,6 +15,9 @@ use axum::http::HeaderValue;
 use clap::{Args, Parser, Subcommand};
 use patrol_core::basemap::Basemap;
 use patrol_core::patrol_rule::{DEFAULT_MIN_METRES, DEFAULT_MIN_MINUTES, PatrolRule};
+use patrol_core::sync::connect_link;
+use qrcode::QrCode;
+use qrcode::render::unicode;
 use river_patrol_server::db::{open_database, shown_url, tokens};
 use river_patrol_server::photo_store::PhotoStore;
 use river_patrol_server::tile_source::TileSource;
@@ -121,6 +126,11 @@ struct ServeArgs {
     /// The deepest zoom the --basemap has.
     #[arg(long, env = "RIVER_PATROL_BASEMAP_MAX_ZOOM", default_value_t = 18)]
     basemap_max_zoom: u8,
+    /// The address phones reach this server at (https://host[:port]), for the connect links
+    /// and QR codes of tokens made at the office's desk. Without it, each link is made from the
+    /// desk's own request (its Host, and X-Forwarded-Proto from the reverse proxy).
+    #[arg(long, env = "RIVER_PATROL_PUBLIC_URL", value_parser = sync_server)]
+    public_url: Option<String>,
     /// The township's own tiles, served at /api/v1/tiles/{z}/{x}/{y}: a folder of
     /// {z}/{x}/{y}.png (or .jpg, .webp), or one MBTiles file. Without --basemap, the phones
     /// draw these.
@@ -148,6 +158,9 @@ fn sync_server(text: &str) -> Result<String, String> {
     Ok(origin.to_str().map_err(|e| e.to_string())?.to_owned())
 }
 
+/// The server's address when `token create` is not told it: `cargo xtask run`'s.
+const DEFAULT_URL: &str = "http://127.0.0.1:8080";
+
 #[derive(Subcommand, Debug)]
 enum TokenCommand {
     /// Make a token and print it (once: only its hash is kept).
@@ -158,9 +171,13 @@ enum TokenCommand {
         /// The one village whose records it may read and write, e.g. 红星村.
         #[arg(long, required_unless_present = "all_villages")]
         village: Option<String>,
-        /// Every village's records (the township office).
-        #[arg(long, conflicts_with = "village")]
+        /// Every village's records: a township office token (`--office` says the same).
+        #[arg(long, visible_alias = "office", conflicts_with = "village")]
         all_villages: bool,
+        /// The address phones reach the server at, for the token's connect link and QR code
+        /// (as the server's --public-url).
+        #[arg(long, value_parser = sync_server, default_value = DEFAULT_URL)]
+        url: String,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -235,6 +252,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     };
     let state = AppState::open(&store)
         .await?
+        .with_public_url(args.public_url.clone())
         .with_patrol_rule(PatrolRule {
             min_minutes: args.patrol_min_minutes,
             min_metres: args.patrol_min_metres,
@@ -280,6 +298,7 @@ async fn token(cmd: TokenCommand) -> Result<()> {
             officer,
             village,
             all_villages,
+            url,
             data,
         } => {
             let db = open(&data).await?;
@@ -290,21 +309,35 @@ async fn token(cmd: TokenCommand) -> Result<()> {
                 "token {} for {officer} ({scope}); it is shown only now:",
                 new.id
             );
+            // The token alone on standard output, for scripts; the link and its QR code for a
+            // person, on standard error.
             println!("{}", new.token);
+            let link = connect_link(&url, &new.token);
+            let told = if url == DEFAULT_URL {
+                " (the default; give the server's public address with --url https://…)"
+            } else {
+                ""
+            };
+            eprintln!(
+                "\nserver: {url}{told}\nconnect link: {link}\nscan it with the phone's camera:\n"
+            );
+            eprintln!("{}", terminal_qr(&link)?);
         }
         TokenCommand::List { data } => {
             let db = open(&data).await?;
             println!(
-                "{:>4}  {:<12} {:<12} {:<26} revoked",
-                "id", "officer", "village", "created"
+                "{:>4}  {:<12} {:<12} {:<26} {:<26} {:>6}  revoked",
+                "id", "officer", "village", "created", "last sync", "unsent"
             );
             for t in tokens::list(&db).await? {
                 println!(
-                    "{:>4}  {:<12} {:<12} {:<26} {}",
+                    "{:>4}  {:<12} {:<12} {:<26} {:<26} {:>6}  {}",
                     t.id,
                     t.officer,
                     t.village.as_deref().unwrap_or("(all)"),
                     t.created_at,
+                    t.last_sync_at.as_deref().unwrap_or("-"),
+                    t.unsent.map_or_else(|| "-".to_owned(), |n| n.to_string()),
                     t.revoked_at.as_deref().unwrap_or("-")
                 );
             }
@@ -318,6 +351,19 @@ async fn token(cmd: TokenCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `link` as a QR code drawn with Unicode half blocks (two rows of modules a line), quiet zone
+/// included, for a phone's camera to read off the screen. Made for the usual terminal, light
+/// text on dark: a block is drawn in the text's colour, so the code's light modules are the
+/// blocks and its dark ones the background.
+fn terminal_qr(link: &str) -> Result<String> {
+    let code = QrCode::new(link.as_bytes()).context("cannot make the QR code")?;
+    Ok(code
+        .render::<unicode::Dense1x2>()
+        .dark_color(unicode::Dense1x2::Light)
+        .light_color(unicode::Dense1x2::Dark)
+        .build())
 }
 
 async fn shutdown_signal() {

@@ -74,6 +74,10 @@ pub struct AppState {
     pub import_secret: Uuid,
     /// Wrong tokens by client address (429 after too many).
     pub auth_failures: Arc<AuthFailures>,
+    /// The origin phones reach this server at (`--public-url`, e.g. `https://xhz.example.cn`),
+    /// for the connect links of new tokens; `None`: each request's own Host and scheme
+    /// (`crate::extract::PublicOrigin`).
+    pub public_url: Option<String>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -112,6 +116,7 @@ impl AppState {
             tiles: None,
             metrics: Default::default(),
             auth_failures: Default::default(),
+            public_url: None,
         };
         // A wrong bucket, endpoint or key stops the server here rather than failing every
         // photo upload later.
@@ -124,6 +129,13 @@ impl AppState {
 
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Names the origin phones reach this server at (checked with `crate::origin`), for the
+    /// connect links of new tokens.
+    pub fn with_public_url(mut self, public_url: Option<String>) -> Self {
+        self.public_url = public_url;
         self
     }
 

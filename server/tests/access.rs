@@ -1,7 +1,7 @@
 //! Who may call what: every documented API route (`api::ROUTES`) with no token, a wrong token,
-//! a revoked token and another village's token, against one village's record, photo and
-//! patrol. Nothing of that village is read or changed by anyone but its own devices and the
-//! township office.
+//! a revoked token and another village's token, against one village's record, photo, patrol
+//! and device token. Nothing of that village is read or changed by anyone but its own devices
+//! and the township office, and only the office manages tokens.
 
 mod common;
 
@@ -45,6 +45,8 @@ struct Fixture {
     received_at: DateTime<Utc>,
     patrol: Patrol,
     revoked: String,
+    /// The id of 杨柳村's device token (`s.device`).
+    device_id: i64,
 }
 
 impl Fixture {
@@ -68,7 +70,15 @@ impl Fixture {
             .await
             .unwrap();
         assert!(tokens::revoke(&s.api.db, revoked.id).await.unwrap());
+        let device_id = tokens::list(&s.api.db)
+            .await
+            .unwrap()
+            .iter()
+            .find(|t| t.officer == "张三")
+            .expect("the device token")
+            .id;
         Fixture {
+            device_id,
             s,
             record,
             photo,
@@ -144,6 +154,23 @@ impl Fixture {
                         body.to_string().into(),
                     )
                 }
+                ("get", "/api/v1/tokens") => (Method::GET, path.into(), "", vec![]),
+                // A second device for 杨柳村, and another office token.
+                ("post", "/api/v1/tokens") => (
+                    Method::POST,
+                    path.into(),
+                    "application/json",
+                    json!({"officer": "冒名", "village": YANGLIU})
+                        .to_string()
+                        .into(),
+                ),
+                // 杨柳村's own device cut off.
+                ("delete", "/api/v1/tokens/{id}") => (
+                    Method::DELETE,
+                    patrol_core::sync::token_path(self.device_id),
+                    "",
+                    vec![],
+                ),
                 _ => panic!("no access case for {method} {path}: add one to this test"),
             };
         let mut req = Request::builder().method(method).uri(uri);
@@ -176,8 +203,16 @@ impl Fixture {
                 .fetch_all(&self.s.api.db)
                 .await
                 .unwrap();
+        // Who may sync, and for which village (not when each last synced: a refused caller's
+        // own successful pulls above note that on its own token).
+        let tokens: Vec<(i64, String, Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT id, officer, village, revoked_at FROM tokens ORDER BY id")
+                .fetch_all(&self.s.api.db)
+                .await
+                .unwrap();
         let file = self.s.stored_photo(self.photo).await;
         json!({
+            "tokens": tokens,
             "records": records,
             "photos": photos,
             "patrols": patrols,
@@ -278,6 +313,12 @@ fn check_other_village(f: &Fixture, route: (&str, &str), status: StatusCode, bod
                 matches!(&res.results[0].outcome, PatrolOutcome::Rejected { problems } if problems[0].code == code::WRONG_VILLAGE),
                 "{what}: {res:?}"
             );
+        }
+        ("get" | "post", "/api/v1/tokens") | ("delete", "/api/v1/tokens/{id}") => {
+            // Only the township office manages tokens: a village's is refused before anything
+            // is read or stored.
+            assert_eq!(status, StatusCode::FORBIDDEN, "{what}");
+            assert_eq!(error_code(&json_of(body)), code::FORBIDDEN, "{what}");
         }
         _ => panic!("no access case for {what}: add one to this test"),
     }

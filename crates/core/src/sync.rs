@@ -17,6 +17,9 @@
 //! | `POST /api/v1/patrols` | [`PatrolPushRequest`] | [`PatrolPushResponse`] |
 //! | `GET /api/v1/patrols?since=<cursor>&limit=<n>` | | [`PatrolPullResponse`] |
 //! | `GET /api/v1/export.csv` | | the ledger as CSV ([`crate::csv`]) |
+//! | `GET /api/v1/tokens` (office) | | [`TokenList`] |
+//! | `POST /api/v1/tokens` (office) | [`NewTokenRequest`] | [`NewToken`] (201) |
+//! | `DELETE /api/v1/tokens/{id}` (office) | | [`TokenInfo`] |
 //!
 //! Every error is an [`ErrorResponse`] with one of the [`code`]s.
 
@@ -36,6 +39,10 @@ pub const API_VERSION: &str = "v1";
 pub const API_PREFIX: &str = "/api/v1";
 /// Request header carrying the lower-case hex SHA-256 of an uploaded photo.
 pub const PHOTO_SHA256_HEADER: &str = "X-Photo-Sha256";
+/// Request header a phone sends with its sync requests (records, patrols, photos): how many
+/// of its records still wait to be sent, so that the office's list of tokens shows a phone
+/// that has not sent everything (`TokenInfo::unsent`).
+pub const UNSENT_HEADER: &str = "X-Patrol-Unsent";
 
 /// Most records a server takes in one push by default.
 pub const DEFAULT_MAX_BATCH_RECORDS: u32 = 100;
@@ -74,6 +81,63 @@ pub struct TokenHolder {
     /// The one village the token may read and write; `None` for a township token (every
     /// village).
     pub village: Option<String>,
+}
+
+/// One token as the office's desk lists it (`GET /api/v1/tokens`), never with its secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    pub id: i64,
+    /// The officer it was issued to.
+    pub officer: String,
+    /// Its one village; `None` for a township office token (every village).
+    pub village: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// When the office revoked it; `None` while it works.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// The last time it pushed or pulled records or patrols, or sent or read a photo, with
+    /// success; `None` before its first sync.
+    pub last_sync_at: Option<DateTime<Utc>>,
+    /// How many records the phone said were still waiting to be sent ([`UNSENT_HEADER`]) at
+    /// that sync; `None` when it never said.
+    pub unsent: Option<u32>,
+}
+
+/// `GET /api/v1/tokens`: every token, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenList {
+    pub tokens: Vec<TokenInfo>,
+}
+
+/// `POST /api/v1/tokens`: a token for `officer` in `village`, or with `village` null another
+/// township office token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTokenRequest {
+    pub officer: String,
+    #[serde(default)]
+    pub village: Option<String>,
+}
+
+/// The answer to `POST /api/v1/tokens` (201): the token, shown only now (the server keeps its
+/// hash), with the link that connects a phone to it and that link as a QR code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewToken {
+    pub id: i64,
+    pub token: String,
+    /// `<the server's origin>/connect#token=<token>`: the app's connect screen.
+    pub link: String,
+    /// `link` as a QR code, an SVG document, for the desk to show and the phone's camera to scan.
+    pub qr_svg: String,
+}
+
+/// `/connect#token=<token>` on `origin` (`https://host[:port]`, no trailing slash): the link
+/// that opens the app's connect screen with the token. The token travels in the fragment,
+/// which the browser never sends to a server or its logs; with no `server=` in it the phone
+/// syncs with the origin it was loaded from.
+pub fn connect_link(origin: &str, token: &str) -> String {
+    let origin = origin.trim_end_matches('/');
+    let mut link = format!("{origin}/connect#token=");
+    percent_encode_into(&mut link, token);
+    link
 }
 
 /// `GET /api/v1/township`: the rules the township office set on its server, which every phone
@@ -390,6 +454,8 @@ pub mod code {
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
     /// 409: a photo with this id but other bytes is already stored.
     pub const PHOTO_CONFLICT: &str = "photo_conflict";
+    /// 409: an office token asked to revoke itself, which would lock the township out.
+    pub const OWN_TOKEN: &str = "own_token";
     /// 413: the body is over [`super::Limits`]' `max_body_bytes` / `max_photo_bytes`.
     pub const TOO_LARGE: &str = "too_large";
     /// 413: more records than [`super::Limits`]' `max_batch_records`.
@@ -460,6 +526,16 @@ fn with_cursor(mut path: String, since: Option<&str>, limit: Option<u32>) -> Str
         path.push_str(&format!("limit={limit}"));
     }
     path
+}
+
+/// `/api/v1/tokens`.
+pub fn tokens_path() -> String {
+    format!("{API_PREFIX}/tokens")
+}
+
+/// `/api/v1/tokens/<id>`.
+pub fn token_path(id: i64) -> String {
+    format!("{API_PREFIX}/tokens/{id}")
 }
 
 /// `/api/v1/photos/<id>`.

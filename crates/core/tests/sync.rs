@@ -305,6 +305,42 @@ fn paths() {
         "/api/v1/photos/a11ce000-0000-4000-8000-000000000001"
     );
     assert_eq!(sync::township_path(), "/api/v1/township");
+    assert_eq!(sync::tokens_path(), "/api/v1/tokens");
+    assert_eq!(sync::token_path(7), "/api/v1/tokens/7");
+}
+
+#[test]
+fn connect_link_puts_the_token_in_the_fragment() {
+    assert_eq!(
+        sync::connect_link("https://xhz.example.cn/", "rp_00ff"),
+        "https://xhz.example.cn/connect#token=rp_00ff"
+    );
+    // Whatever a token holds, it cannot end the fragment's parameter early.
+    assert_eq!(
+        sync::connect_link("http://127.0.0.1:8080", "a&server=x"),
+        "http://127.0.0.1:8080/connect#token=a%26server%3Dx"
+    );
+}
+
+#[test]
+fn token_shapes() {
+    shape(
+        &sync::TokenInfo {
+            id: 3,
+            officer: "张三".into(),
+            village: Some("杨柳村".into()),
+            created_at: "2026-12-01T02:00:00Z".parse().unwrap(),
+            revoked_at: None,
+            last_sync_at: Some("2026-12-02T03:00:00Z".parse().unwrap()),
+            unsent: Some(4),
+        },
+        json!({"id": 3, "officer": "张三", "village": "杨柳村",
+               "created_at": "2026-12-01T02:00:00Z", "revoked_at": null,
+               "last_sync_at": "2026-12-02T03:00:00Z", "unsent": 4}),
+    );
+    let request: sync::NewTokenRequest =
+        serde_json::from_value(json!({"officer": "王主任"})).unwrap();
+    assert_eq!(request.village, None, "no village: a township office token");
 }
 
 #[test]

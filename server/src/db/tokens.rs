@@ -1,9 +1,12 @@
-//! Access tokens: created and revoked by the `token` command, each tied to an officer and a
-//! village (or to every village, for the township office). Only a token's SHA-256 is stored,
-//! and a request's token is found by looking its hash up, so the raw token is never compared.
+//! Access tokens: created and revoked by the `token` command or the office's desk
+//! (`/api/v1/tokens`), each tied to an officer and a village (or to every village, for the
+//! township office). Only a token's SHA-256 is stored, and a request's token is found by
+//! looking its hash up, so the raw token is never compared. Each successful sync request
+//! notes its time and the phone's count of records waiting on the token's row ([`synced`]),
+//! for the desk's list.
 
-use anyhow::{Context, Result, bail};
-use chrono::Utc;
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyPool, FromRow};
 
@@ -23,6 +26,35 @@ pub struct TokenInfo {
     pub village: Option<String>,
     pub created_at: String,
     pub revoked_at: Option<String>,
+    /// The last successful sync request's time; `None` before the first.
+    pub last_sync_at: Option<String>,
+    /// The records the phone said were waiting at that sync; `None` when it never said.
+    pub unsent: Option<i64>,
+}
+
+/// The columns of [`TokenInfo`], in its order.
+const INFO_COLUMNS: &str = "id, officer, village, created_at, revoked_at, last_sync_at, unsent";
+
+impl TokenInfo {
+    /// As the office's desk reads it (`GET /api/v1/tokens`), the times as times.
+    pub fn to_wire(&self) -> Result<patrol_core::sync::TokenInfo> {
+        let time = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .map(|t| t.with_timezone(&Utc))
+                .with_context(|| format!("token {}: a stored time {text:?}", self.id))
+        };
+        Ok(patrol_core::sync::TokenInfo {
+            id: self.id,
+            officer: self.officer.clone(),
+            village: self.village.clone(),
+            created_at: time(&self.created_at)?,
+            revoked_at: self.revoked_at.as_deref().map(time).transpose()?,
+            last_sync_at: self.last_sync_at.as_deref().map(time).transpose()?,
+            unsent: self
+                .unsent
+                .map(|n| u32::try_from(n.max(0)).unwrap_or(u32::MAX)),
+        })
+    }
 }
 
 /// Who is calling: the holder of a valid token (`crate::extract` finds it from the request's
@@ -58,17 +90,30 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// Makes a token for `officer`, for `village` or (with `None`) every village, and prints
-/// nothing: the caller shows `token` once.
-pub async fn create(db: &AnyPool, officer: &str, village: Option<&str>) -> Result<NewToken> {
+/// Whom a new token is for, without surrounding spaces: `officer` and `village` (`None`:
+/// every village), or why not (an empty name or village). The command line and the office's
+/// desk both check with this before anything is stored.
+pub fn holder<'a>(
+    officer: &'a str,
+    village: Option<&'a str>,
+) -> Result<(&'a str, Option<&'a str>), &'static str> {
     let officer = officer.trim();
     if officer.is_empty() {
-        bail!("the officer's name is empty");
+        return Err("the officer's name is empty");
     }
     let village = village.map(str::trim);
     if village == Some("") {
-        bail!("the village is empty (use --all-villages for the township office)");
+        return Err(
+            "the village is empty (no village at all makes a township office token, for every village)",
+        );
     }
+    Ok((officer, village))
+}
+
+/// Makes a token for `officer`, for `village` or (with `None`) every village, and prints
+/// nothing: the caller shows `token` once.
+pub async fn create(db: &AnyPool, officer: &str, village: Option<&str>) -> Result<NewToken> {
+    let (officer, village) = holder(officer, village).map_err(anyhow::Error::msg)?;
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     let token = format!("rp_{}", hex(&secret));
@@ -87,12 +132,36 @@ pub async fn create(db: &AnyPool, officer: &str, village: Option<&str>) -> Resul
 
 /// Every token, oldest first.
 pub async fn list(db: &AnyPool) -> Result<Vec<TokenInfo>> {
-    sqlx::query_as::<_, TokenInfo>(
-        "SELECT id, officer, village, created_at, revoked_at FROM tokens ORDER BY id",
+    sqlx::query_as::<_, TokenInfo>(&format!("SELECT {INFO_COLUMNS} FROM tokens ORDER BY id"))
+        .fetch_all(db)
+        .await
+        .context("cannot read the tokens")
+}
+
+/// Token `id`, revoked or not; `None` when there is no such token.
+pub async fn get(db: &AnyPool, id: i64) -> Result<Option<TokenInfo>> {
+    sqlx::query_as::<_, TokenInfo>(&format!("SELECT {INFO_COLUMNS} FROM tokens WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+        .context("cannot read the token")
+}
+
+/// Notes a successful sync request made with `token` now, and the records its phone said were
+/// still waiting (`unsent`; `None` keeps what an earlier sync said): one UPDATE, by the
+/// token's hash, so the request's token need not be looked up again. A revoked token's row is
+/// left alone.
+pub async fn synced(db: &AnyPool, token: &str, unsent: Option<u32>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE tokens SET last_sync_at = $1, unsent = COALESCE($2, unsent)
+         WHERE hash = $3 AND revoked_at IS NULL",
     )
-    .fetch_all(db)
+    .bind(Utc::now().to_rfc3339())
+    .bind(unsent.map(i64::from))
+    .bind(sha256_hex(token.as_bytes()))
+    .execute(db)
     .await
-    .context("cannot read the tokens")
+    .map(drop)
 }
 
 /// Revokes token `id`. `Ok(false)` if there is no such token or it was already revoked.

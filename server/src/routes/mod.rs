@@ -11,11 +11,12 @@ pub mod patrols;
 pub mod photos;
 pub mod records;
 pub mod tiles;
+pub mod tokens;
 pub mod township;
 
 use axum::Router;
 use axum::http::HeaderValue;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use serde::Deserialize;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
@@ -40,6 +41,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/import"),
     ("post", "/api/v1/patrols"),
     ("get", "/api/v1/patrols"),
+    ("get", "/api/v1/tokens"),
+    ("post", "/api/v1/tokens"),
+    ("delete", "/api/v1/tokens/{id}"),
 ];
 
 /// The routes nested under `/api`. Without an [`AppState`] (no database configured) every API path
@@ -52,16 +56,11 @@ pub fn router(state: Option<AppState>, cors_origins: Vec<HeaderValue>) -> Router
             .route("/v1/me", get(me::me))
             .route("/v1/township", get(township::township))
             .route("/v1/tiles/{z}/{x}/{y}", get(tiles::tile))
-            .route("/v1/records", get(records::pull).post(records::push))
-            .route(
-                "/v1/photos/{id}",
-                get(photos::get_photo)
-                    .head(photos::head_photo)
-                    .put(photos::put_photo),
-            )
+            .merge(sync_routes(&state))
             .route("/v1/export.csv", get(export::export_csv))
             .route("/v1/import", post(import::import_csv))
-            .route("/v1/patrols", get(patrols::pull).post(patrols::push))
+            .route("/v1/tokens", get(tokens::list).post(tokens::create))
+            .route("/v1/tokens/{id}", delete(tokens::revoke))
             .route_layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 crate::metrics::track,
@@ -91,6 +90,24 @@ pub fn router(state: Option<AppState>, cors_origins: Vec<HeaderValue>) -> Router
             .expose_headers(Any)
             .max_age(std::time::Duration::from_secs(3600)),
     )
+}
+
+/// The routes a phone syncs through (records, photos, patrols): each success is noted on the
+/// token's row (`crate::note_sync`) for the office's list of tokens.
+fn sync_routes(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/v1/records", get(records::pull).post(records::push))
+        .route(
+            "/v1/photos/{id}",
+            get(photos::get_photo)
+                .head(photos::head_photo)
+                .put(photos::put_photo),
+        )
+        .route("/v1/patrols", get(patrols::pull).post(patrols::push))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::note_sync,
+        ))
 }
 
 async fn not_found() -> AppError {
