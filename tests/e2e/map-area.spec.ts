@@ -5,11 +5,10 @@
 // space settings shows; a new version of the app leaves the area alone.
 import { test, expect, type Page, type Response as Answer } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { Problem, TILE, openMap, openOfflineArea, seed, tileFolder } from './map-helpers';
-import { AppServer, cacheNames, controlled, copyDist, markNewer, ownPort, precacheOf, regeneratePrecache, removeCopy } from './pwa-helpers';
+import { AppServer, cacheNames, controlled, copyDist, markBuild, markNewer, ownPort, precacheOf, regeneratePrecache, removeCopy } from './pwa-helpers';
 import { SyncServer, connect } from './sync-server';
 
 /** CRC-32 of a PNG chunk (Node 20 has no zlib.crc32). */
@@ -231,8 +230,7 @@ test('a new version of the app keeps the offline map area, and the map still dra
   // Build A is today's dist/; build B the next release (a marker in index.html, its own list).
   const a = copyDist('area-a');
   const b = copyDist('area-b');
-  const index = join(b, 'index.html');
-  writeFileSync(index, readFileSync(index, 'utf8').replace('<head>', '<head>\n<meta name="rp-test-build" content="B">'));
+  markBuild(b, 'B');
   regeneratePrecache(b);
   markNewer(b);
   let server = await AppServer.start(a, ownPort(2));

@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type Page } from '@playwright/test';
@@ -85,6 +85,16 @@ export function removeCopy(dir: string) {
  * whole seconds, so a build copied in the same second as the one before would be answered
  * "304 Not Modified" to the browser's revalidation, and the browser would keep the old files.
  */
+/** Marks the build in `dir` as another one: a `<meta name="rp-test-build">` in its index.html
+ * (minified: no `<head>` tag, so before `</head>`). The precache list is the caller's. */
+export function markBuild(dir: string, marker: string) {
+  const index = join(dir, 'index.html');
+  const html = readFileSync(index, 'utf8');
+  const marked = html.replace('</head>', `<meta name="rp-test-build" content="${marker}"></head>`);
+  expect(marked, 'index.html has its </head>').not.toBe(html);
+  writeFileSync(index, marked);
+}
+
 export function markNewer(dir: string) {
   const later = Date.now() / 1000 + 5;
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {

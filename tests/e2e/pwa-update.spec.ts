@@ -2,7 +2,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fillNew, showList } from './helpers';
-import { AppServer, cacheNames, controlled, copyDist, markNewer, ownPort, precacheOf, regeneratePrecache, removeCopy } from './pwa-helpers';
+import { AppServer, cacheNames, controlled, copyDist, markBuild, markNewer, ownPort, precacheOf, regeneratePrecache, removeCopy } from './pwa-helpers';
 
 // Issue 5, acceptance 3 and "a broken or half-downloaded new version never replaces a working
 // one". Build A is today's dist/; build B is the same with one more line in index.html (a
@@ -23,8 +23,7 @@ test.afterEach(async () => {
 function nextBuild(marker: string): string {
   const dir = copyDist(marker);
   dirs.push(dir);
-  const index = join(dir, 'index.html');
-  writeFileSync(index, readFileSync(index, 'utf8').replace('<head>', `<head>\n<meta name="rp-test-build" content="${marker}">`));
+  markBuild(dir, marker);
   regeneratePrecache(dir);
   markNewer(dir);
   return dir;
