@@ -86,6 +86,9 @@ test('a new version waits for the user and for unsaved edits; accepting runs it 
 });
 
 test('a new version is offered at start when it was installed earlier and still waits', async ({ page }) => {
+  // Installing B downloads and checks every file of it (some 400 with the map's parts), which
+  // takes most of 30 s on a busy two-core machine.
+  test.setTimeout(90_000);
   const a = copyDist('a');
   dirs.push(a);
   await serve(a);
@@ -94,7 +97,7 @@ test('a new version is offered at start when it was installed earlier and still 
   await serve(nextBuild('B'));
   // The browser looks for a new worker on every navigation; the reload is still served by A.
   await page.reload();
-  await expect(page.locator('.update-banner')).toHaveText(/新版本可用/, { timeout: 20_000 });
+  await expect(page.locator('.update-banner')).toHaveText(/新版本可用/, { timeout: 60_000 });
   await expect(marker(page)).toHaveCount(0);
   await page.locator('.update-banner').getByRole('button', { name: '重新加载' }).click();
   await expect(marker(page)).toHaveAttribute('content', 'B', { timeout: 20_000 });

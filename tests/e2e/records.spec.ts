@@ -63,6 +63,9 @@ test('a new user sees what to do', async ({ page }) => {
 });
 
 test('outfall, farm and sign keep every field across a reload', async ({ page }) => {
+  // Three forms filled, a reload and three records opened: more than 30 s on a busy two-core
+  // machine (CI failed on the default once, waiting for the list's rows).
+  test.setTimeout(60_000);
   for (const entry of [outfall, farm, sign]) {
     await fillNew(page, entry);
     await save(page);
