@@ -109,7 +109,7 @@ export function regeneratePrecache(dir: string) {
 }
 
 /** The precache list the server's sw.js carries. */
-export async function precacheOf(origin: string): Promise<{ version: string; files: { url: string; sha256?: string; bytes?: number }[] }> {
+export async function precacheOf(origin: string): Promise<{ version: string; files: { url: string; sha256?: string }[] }> {
   const sw = await (await fetch(`${origin}/sw.js`)).text();
   const line = sw.split('\n').find((l) => l.startsWith('self.PRECACHE = '));
   expect(line, 'sw.js has its precache line').toBeTruthy();

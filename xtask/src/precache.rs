@@ -6,7 +6,7 @@
 //! hashes, and writes the list into `dist/sw.js` in place of its `self.PRECACHE = …;` line:
 //!
 //! ```js
-//! self.PRECACHE = {"version":"3f9c…","files":[{"url":"/index.html","sha256":"…","bytes":1249},…]};
+//! self.PRECACHE = {"version":"3f9c…","files":[{"url":"/index.html","sha256":"…"},…]};
 //! ```
 //!
 //! The list is part of sw.js, so any change to any built file changes sw.js, and that is what
@@ -23,7 +23,15 @@ use sha2::{Digest, Sha256};
 /// The service worker's file name, at the root of dist/ (its scope is the whole app).
 pub const SW: &str = "sw.js";
 /// The start of the one line of sw.js that carries the list.
-const LINE_START: &str = "self.PRECACHE = ";
+pub const LINE_START: &str = "self.PRECACHE = ";
+
+/// How many hex digits of a file's SHA-256 the list gives: 128 bits, far beyond any damaged
+/// or altered download matching by chance, and half of the digits, which brotli cannot shrink.
+pub const LISTED_DIGITS: usize = 32;
+
+fn listed(sha256: &str) -> &str {
+    &sha256[..LISTED_DIGITS.min(sha256.len())]
+}
 
 /// One file the worker downloads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +73,9 @@ impl Precache {
     /// The JavaScript line that goes into sw.js (no newline). A file named by its content
     /// (the wasm parts: `split_stats_part-<first 16 hex digits of its SHA-256>.wasm`) is listed
     /// by URL alone, and the worker checks it against the name: about 150 such files would
-    /// otherwise put 5 KB of incompressible digits into the first visit's download.
+    /// otherwise put 5 KB of incompressible digits into the first visit's download. The others
+    /// are listed with the first [`LISTED_DIGITS`] of their SHA-256 (the worker checks that the
+    /// download's begins so), and without their size, which the worker does not read.
     pub fn line(&self) -> String {
         let files: Vec<_> = self
             .files
@@ -74,7 +84,7 @@ impl Precache {
                 if named_by_content(&f.url, &f.sha256) {
                     json!({ "url": f.url })
                 } else {
-                    json!({ "url": f.url, "sha256": f.sha256, "bytes": f.bytes })
+                    json!({ "url": f.url, "sha256": listed(&f.sha256) })
                 }
             })
             .collect();
@@ -257,7 +267,8 @@ mod tests {
         // A name whose digits are not the content's keeps its full hash (Trunk's own names,
         // or `app-0123456789abcdef_bg.wasm` here), as do files without digits in the name.
         for f in p.files.iter().filter(|f| !f.url.contains("split_")) {
-            assert!(line.contains(&f.sha256), "{}", f.url);
+            let listed = format!("\"sha256\":\"{}\"", &f.sha256[..LISTED_DIGITS]);
+            assert!(line.contains(&listed), "{}", f.url);
         }
         assert!(named_by_content(&format!("/{name}"), &hash));
         assert!(!named_by_content("/icons/icon-192.png", &hash));

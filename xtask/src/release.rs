@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use crate::command::{Ctx, DistLock, note, step};
+use crate::minify::{self, Script};
 use crate::tools::{self, Needs};
 use crate::{precache, precompress, split};
 
@@ -47,9 +48,30 @@ pub fn release_build(ctx: &Ctx, dist: &Path, features: &[&str]) -> Result<()> {
             .args(["build", "--release", "--dist"])
             .arg(dist),
     )?;
+    minify_worker(ctx, dist)?;
     map_part(ctx, dist)?;
     split::build(ctx, dist, features)?;
     Ok(())
+}
+
+/// dist/sw.js, as Trunk copied it, minified: the browser downloads it before the app is
+/// installed. Its `self.PRECACHE = null;` line stays a line of its own, right after the
+/// `'use strict'` that must open the script, for precache.rs to fill in (and the e2e tests'
+/// second builds to rewrite).
+fn minify_worker(ctx: &Ctx, dist: &Path) -> Result<()> {
+    let path = dist.join(precache::SW);
+    let source = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let list = format!("\n{}null;\n", precache::LINE_START);
+    let (head, code) = source
+        .split_once(&list)
+        .with_context(|| format!("public/sw.js has no line `{}null;`", precache::LINE_START))?;
+    if !head.contains("'use strict';") {
+        bail!("public/sw.js should say 'use strict' before its precache line");
+    }
+    let code = minify::minify(ctx, code, Script::Classic)?;
+    std::fs::write(&path, format!("'use strict';{list}{code}"))
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// The map's on-demand files, `map-part/map.js` and `map-part/map.css` (public/map.js and

@@ -26,6 +26,7 @@ use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 
 use crate::command::{Ctx, note};
+use crate::minify::{self, Script};
 
 /// The app's binary and the stem of its JavaScript and wasm names.
 const APP: &str = "river-patrol";
@@ -81,6 +82,9 @@ pub struct Split {
     pub main_bg: PathBuf,
     /// The parts loaded on demand, and the chunks they share.
     pub parts: Vec<PathBuf>,
+    /// For each split point (`map_part`), the file stems of the modules its first use
+    /// downloads: its part and the chunks it shares with other parts.
+    pub prefetch: std::collections::HashMap<String, Vec<String>>,
 }
 
 /// Cuts the app's `wasm` at its split points into `work` (emptied first), then runs
@@ -124,6 +128,7 @@ pub fn split_and_bind(ctx: &Ctx, wasm: &Path, work: &Path, demangle: bool) -> Re
     Ok(Split {
         main_bg: work.join(format!("{APP}_bg.wasm")),
         parts: split.split_modules,
+        prefetch: split.prefetch_map,
     })
 }
 
@@ -256,26 +261,10 @@ fn place(ctx: &Ctx, work: &Path, dist: &Path, main_bg: &Path, parts: &[PathBuf])
         &format!("./{}", names.main_js),
     )
     .context("the split loader does not import the app's JavaScript")?;
-    minify(ctx, &main_js, &dist.join(&names.main_js))?;
+    minify::write(ctx, &main_js, Script::Module, &dist.join(&names.main_js))?;
     std::fs::write(dist.join(&names.main_wasm), main_wasm)?;
-    minify(ctx, &loader, &dist.join(&names.loader))?;
+    minify::write(ctx, &loader, Script::Module, &dist.join(&names.loader))?;
     Ok(names)
-}
-
-/// Writes the JavaScript module `text` to `out`, minified by terser (npm, package.json):
-/// wasm-bindgen's glue is read by the browser before the first screen, and minified it is a
-/// fifth smaller after brotli. Exported names and property names (the wasm's imports) stay.
-fn minify(ctx: &Ctx, text: &str, out: &Path) -> Result<()> {
-    let source = out.with_extension("src.js");
-    std::fs::write(&source, text)?;
-    ctx.run(
-        ctx.cmd("terser")
-            .args(["--module", "--compress", "--mangle", "--output"])
-            .arg(out)
-            .arg(&source),
-    )?;
-    std::fs::remove_file(&source)?;
-    Ok(())
 }
 
 /// Puts the start-up script and the preload links at the end of index.html's head.
@@ -295,7 +284,7 @@ fn link_from_index(ctx: &Ctx, dist: &Path, built: &Built) -> Result<()> {
     // Content-Security-Policy can forbid inline scripts (server/src/lib.rs). Classic and
     // deferred: they run in order once the page is parsed, even in a browser too old for
     // modules, and only then load the app's module (start.rs).
-    let scripts = crate::start::write(&ctx.root, dist, main_js, main_wasm)?;
+    let scripts = crate::start::write(ctx, dist, main_js, main_wasm)?;
     // Preloads start the downloads with the HTML; the loader is imported by the app's
     // JavaScript and would otherwise wait for it.
     let tags = format!(

@@ -17,6 +17,9 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use wasmparser::{Validator, WasmFeatures};
 
+use crate::command::Ctx;
+use crate::minify::{Script, minify};
+
 /// The wasm features the app's build may use, by their name in wasm-feature-detect and in
 /// wasmparser: the WebAssembly 2.0 set without SIMD. Rust 1.95's wasm32 target enables
 /// exactly these by default. Together they need Chrome/Android WebView 96, Safari/iOS 15 and
@@ -55,7 +58,8 @@ pub struct StartScripts {
 }
 
 /// Writes the start-up scripts for a build whose JavaScript is `main_js` and wasm `main_wasm`.
-pub fn write(root: &Path, dist: &Path, main_js: &str, main_wasm: &str) -> Result<StartScripts> {
+pub fn write(ctx: &Ctx, dist: &Path, main_js: &str, main_wasm: &str) -> Result<StartScripts> {
+    let root = ctx.root.as_path();
     // The module that starts the app: what the start-up script loads once the checks pass.
     let boot = format!(
         "import init, * as bindings from '/{main_js}';\n\
@@ -89,6 +93,8 @@ pub fn write(root: &Path, dist: &Path, main_js: &str, main_wasm: &str) -> Result
             ("__TEXT__", serde_json::to_string(&texts)?),
         ],
     )?;
+    // Minified: read before the first screen, and mostly comments as written.
+    let start = minify(ctx, &start, Script::Classic)?;
     let start_name = hashed_name("start", "js", start.as_bytes());
     std::fs::write(dist.join(&start_name), &start)?;
     Ok(StartScripts {
