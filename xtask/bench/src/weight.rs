@@ -23,6 +23,8 @@ use xtask::command::{Ctx, note};
 
 /// The rows shown in docs/benchmarks.md; the rest are summed into one.
 const SHOWN: usize = 40;
+/// As many for the map's wasm.
+const MAP_SHOWN: usize = 25;
 
 /// One part of the app and the bytes of the first screen's wasm charged to it.
 pub struct Share {
@@ -41,36 +43,119 @@ pub struct Weight {
     pub total: u64,
 }
 
+/// The split point whose first use opens the map (src/pages/map.rs's route).
+const MAP_SPLIT: &str = "map_part";
+
+/// What the first screen's wasm is made of, and what the wasm the map's first opening asks
+/// for is (issue 26's weight: its part and every chunk it shares with other parts).
+pub struct Weights {
+    pub first_screen: Weight,
+    pub map: Weight,
+    /// How many modules the map's first opening asks for.
+    pub map_modules: usize,
+}
+
 /// Builds the app with v0 names into `target/weight/`, splits it as the release build does,
-/// and weighs its first-screen module.
-pub fn measure(ctx: &Ctx) -> Result<Weight> {
+/// and weighs its first-screen module and the map's modules.
+pub fn measure(ctx: &Ctx) -> Result<Weights> {
     let target_dir = ctx.root.join("target").join("weight");
     let wasm = xtask::split::cargo_build(ctx, &target_dir, &[], "-Csymbol-mangling-version=v0")?;
-    let split = xtask::split::split_and_bind(ctx, &wasm, &target_dir.join("split"), true)?;
-    let named = target_dir.join("first-screen.wasm");
+    let work = target_dir.join("split");
+    let split = xtask::split::split_and_bind(ctx, &wasm, &work, true)?;
+    let first_screen = weigh(&[named(
+        ctx,
+        &split.main_bg,
+        &target_dir.join("first-screen.wasm"),
+    )?])?;
+    note(&format!(
+        "first-screen wasm: {} bytes of code and data in {} parts of the app",
+        first_screen.total,
+        first_screen.shares.len()
+    ));
+    let stems = split
+        .prefetch
+        .get(MAP_SPLIT)
+        .with_context(|| format!("the split build has no split point {MAP_SPLIT}"))?;
+    let mut modules = Vec::new();
+    for stem in stems {
+        let file = format!("{stem}.wasm");
+        modules.push(named(
+            ctx,
+            &work.join(&file),
+            &target_dir.join("map").join(&file),
+        )?);
+    }
+    let map = weigh(&modules)?;
+    note(&format!(
+        "the map's wasm: {} bytes of code and data in {} modules",
+        map.total,
+        modules.len()
+    ));
+    Ok(Weights {
+        first_screen,
+        map,
+        map_modules: modules.len(),
+    })
+}
+
+/// `module` through `wasm-opt -Oz -g` (which keeps the names) into `out`; its bytes.
+fn named(ctx: &Ctx, module: &std::path::Path, out: &std::path::Path) -> Result<Vec<u8>> {
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
     ctx.run(
         ctx.cmd("wasm-opt")
             .arg(format!("-O{}", xtask::split::WASM_OPT_LEVEL))
             .arg("-g")
             .arg("--output")
-            .arg(&named)
-            .arg(&split.main_bg)
+            .arg(out)
+            .arg(module)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null()),
     )?;
-    let bytes =
-        std::fs::read(&named).with_context(|| format!("cannot read {}", named.display()))?;
-    let weight = weigh(&bytes)?;
-    note(&format!(
-        "first-screen wasm: {} bytes of code and data in {} parts of the app",
-        weight.total,
-        weight.shares.len()
-    ));
-    Ok(weight)
+    std::fs::read(out).with_context(|| format!("cannot read {}", out.display()))
 }
 
-/// Charges every function body and data segment of `module` to a part of the app.
-pub fn weigh(module: &[u8]) -> Result<Weight> {
+/// Charges every function body and data segment of `modules` to a part of the app.
+pub fn weigh(modules: &[Vec<u8>]) -> Result<Weight> {
+    let mut parts: BTreeMap<String, (Vec<u8>, u64)> = BTreeMap::new();
+    let mut data: Vec<u8> = Vec::new();
+    let mut segments = 0u64;
+    for module in modules {
+        let (functions, module_data, module_segments) = functions_of(module)?;
+        for (name, body) in functions {
+            let entry = parts.entry(part_of(&name)).or_default();
+            entry.0.extend_from_slice(body);
+            entry.1 += 1;
+        }
+        data.extend_from_slice(&module_data);
+        segments += module_segments;
+    }
+    if segments > 0 {
+        parts.insert(
+            "data (strings, panic messages, tables)".into(),
+            (data, segments),
+        );
+    }
+    let mut shares = Vec::new();
+    for (part, (bytes, functions)) in parts {
+        shares.push(Share {
+            part,
+            bytes: bytes.len() as u64,
+            functions,
+            brotli: xtask::precompress::brotli(&bytes)?.len() as u64,
+        });
+    }
+    shares.sort_by(|a, b| b.brotli.cmp(&a.brotli).then_with(|| a.part.cmp(&b.part)));
+    let total = shares.iter().map(|s| s.bytes).sum();
+    Ok(Weight { shares, total })
+}
+
+/// Every function body of `module` with its name (demangled: the split parts keep the
+/// linker's v0 symbols), its data, and how many data segments it has.
+type Functions<'a> = (Vec<(String, &'a [u8])>, Vec<u8>, u64);
+
+fn functions_of(module: &[u8]) -> Result<Functions<'_>> {
     let mut imported_functions = 0u32;
     let mut bodies: Vec<&[u8]> = Vec::new();
     let mut data: Vec<u8> = Vec::new();
@@ -101,7 +186,8 @@ pub fn weigh(module: &[u8]) -> Result<Weight> {
                         if let Name::Function(map) = subsection? {
                             for naming in map {
                                 let naming = naming?;
-                                names.insert(naming.index, naming.name.to_owned());
+                                let name = rustc_demangle::demangle(naming.name).to_string();
+                                names.insert(naming.index, name);
                             }
                         }
                     }
@@ -110,40 +196,21 @@ pub fn weigh(module: &[u8]) -> Result<Weight> {
             _ => {}
         }
     }
-    if bodies.is_empty() {
-        bail!("the module has no code");
-    }
-    if names.is_empty() {
+    if !bodies.is_empty() && names.is_empty() {
         bail!("the module has no function names: was it built with -g?");
     }
-    // Each part's code, in module order, and how many functions it has.
-    let mut parts: BTreeMap<String, (Vec<u8>, u64)> = BTreeMap::new();
-    for (i, body) in bodies.iter().enumerate() {
-        let name = names
-            .get(&(imported_functions + i as u32))
-            .map_or("", String::as_str);
-        let entry = parts.entry(part_of(name)).or_default();
-        entry.0.extend_from_slice(body);
-        entry.1 += 1;
-    }
-    if segments > 0 {
-        parts.insert(
-            "data (strings, panic messages, tables)".into(),
-            (data, segments),
-        );
-    }
-    let mut shares = Vec::new();
-    for (part, (bytes, functions)) in parts {
-        shares.push(Share {
-            part,
-            bytes: bytes.len() as u64,
-            functions,
-            brotli: xtask::precompress::brotli(&bytes)?.len() as u64,
-        });
-    }
-    shares.sort_by(|a, b| b.brotli.cmp(&a.brotli).then_with(|| a.part.cmp(&b.part)));
-    let total = shares.iter().map(|s| s.bytes).sum();
-    Ok(Weight { shares, total })
+    let functions = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| {
+            let name = names
+                .get(&(imported_functions + i as u32))
+                .cloned()
+                .unwrap_or_default();
+            (name, body)
+        })
+        .collect();
+    Ok((functions, data, segments))
 }
 
 /// The part of the app a function's (demangled v0) name charges it to: the first module of
@@ -231,27 +298,32 @@ fn module_after(name: &str, prefix: &str, with_pages: bool) -> Option<String> {
     Some(first)
 }
 
-pub fn json(weight: &Weight) -> Value {
-    json!({
-        "unit": "bytes after wasm-opt, uncompressed",
-        "total": weight.total,
-        "parts": weight.shares.iter().map(|s| json!({
-            "part": s.part,
-            "bytes": s.bytes,
-            "functions": s.functions,
-            "brotli_alone": s.brotli,
-        })).collect::<Vec<Value>>(),
-    })
+pub fn json(weights: &Weights) -> Value {
+    let parts = |weight: &Weight| {
+        json!({
+            "unit": "bytes after wasm-opt, uncompressed",
+            "total": weight.total,
+            "parts": weight.shares.iter().map(|s| json!({
+                "part": s.part,
+                "bytes": s.bytes,
+                "functions": s.functions,
+                "brotli_alone": s.brotli,
+            })).collect::<Vec<Value>>(),
+        })
+    };
+    let mut value = parts(&weights.first_screen);
+    value["map"] = parts(&weights.map);
+    value["map"]["modules"] = json!(weights.map_modules);
+    value
 }
 
-pub fn section(weight: &Weight, date: &str, commit: &str) -> Section {
-    let mut md = String::from("## What the first screen's wasm is made of\n\n");
-    md.push_str(&format!("Measured {date} at commit `{commit}`.\n\n"));
+/// The rows of one table: the largest parts (compressed), then the rest summed.
+fn table(md: &mut String, weight: &Weight, shown: usize) {
     md.push_str(
         "| part of the app | functions | size | share | brotli, alone |\n|---|---:|---:|---:|---:|\n",
     );
     let percent = |bytes: u64| 100.0 * bytes as f64 / weight.total.max(1) as f64;
-    for s in weight.shares.iter().take(SHOWN) {
+    for s in weight.shares.iter().take(shown) {
         md.push_str(&format!(
             "| {} | {} | {:.1} KiB | {:.1} % | {:.1} KiB |\n",
             s.part,
@@ -265,7 +337,7 @@ pub fn section(weight: &Weight, date: &str, commit: &str) -> Section {
             s.brotli as f64 / 1024.0
         ));
     }
-    let rest = &weight.shares[SHOWN.min(weight.shares.len())..];
+    let rest = &weight.shares[shown.min(weight.shares.len())..];
     if !rest.is_empty() {
         let bytes: u64 = rest.iter().map(|s| s.bytes).sum();
         let functions: u64 = rest.iter().map(|s| s.functions).sum();
@@ -282,6 +354,12 @@ pub fn section(weight: &Weight, date: &str, commit: &str) -> Section {
         "| **total** | | **{:.1} KiB** | | |\n\n",
         weight.total as f64 / 1024.0
     ));
+}
+
+pub fn section(weights: &Weights, date: &str, commit: &str) -> Section {
+    let mut md = String::from("## What the first screen's wasm is made of\n\n");
+    md.push_str(&format!("Measured {date} at commit `{commit}`.\n\n"));
+    table(&mut md, &weights.first_screen, SHOWN);
     md.push_str(
         "How it was measured: `cargo xtask weight` (also part of `cargo xtask bench`) builds the \
 app as the release build does, but with Rust's v0 symbol names, which spell out generic \
@@ -293,8 +371,18 @@ carries the router's code for the route table, whose first route is the list. Si
 bytes after wasm-opt. Brotli shrinks repetitive generic code far more than unique code, so the \
 last column compresses each part's bytes alone, as the server compresses the wasm (quality 11): \
 about what taking that part out of the first screen would save (a little more than that, as \
-parts compress better together). Rows are in that order. `target/bench/weight.json` has every part.\n",
+parts compress better together). Rows are in that order. `target/bench/weight.json` has every part.\n\n",
     );
+    md.push_str("### The map's wasm\n\n");
+    md.push_str(&format!(
+        "What the map's first use asks for (issue 26's weight), weighed the same way: its own \
+part and the {} chunks it shares with other parts, {} of them in all. A phone that has \
+opened the list with records, or another screen, has some of those chunks already; the ledger \
+section counts only what the map's first opening after the list downloads.\n\n",
+        weights.map_modules.saturating_sub(1),
+        weights.map_modules,
+    ));
+    table(&mut md, &weights.map, MAP_SHOWN);
     Section {
         id: "first-screen-weight",
         markdown: md,
@@ -336,7 +424,7 @@ mod tests {
         // (module (import "m" "f" (func)) (func $a) (func $b (nop) (nop)) (data (i32.const 0) "abc"))
         // with a name section naming $a and $b.
         let wasm = wat_module();
-        let weight = weigh(&wasm).unwrap();
+        let weight = weigh(std::slice::from_ref(&wasm)).unwrap();
         let by_part: BTreeMap<_, _> = weight
             .shares
             .iter()
@@ -349,6 +437,11 @@ mod tests {
             weight.total,
             weight.shares.iter().map(|s| s.bytes).sum::<u64>()
         );
+        // Several modules (a part and its chunks) are weighed together, part by part.
+        let two = weigh(&[wasm.clone(), wasm]).unwrap();
+        assert_eq!(two.total, 2 * weight.total);
+        let list = two.shares.iter().find(|s| s.part == "app: pages::list");
+        assert_eq!(list.map(|s| s.functions), Some(2));
     }
 
     /// A hand-assembled module: one imported function, two defined ones, one data segment,
