@@ -21,12 +21,14 @@
 //! handlers take the typed extractors of [`extract`] and share an [`AppState`] ([`state`]);
 //! records, patrols, tokens and the photo index in SQLite or PostgreSQL ([`db`], where all the
 //! SQL is), photos through `object_store` ([`photo_store`]), tokens made by the `token` command
-//! ([`db::tokens`]), failures answered as [`AppError`] ([`error`]), counts in [`metrics`].
+//! ([`db::tokens`]), failures answered as [`AppError`] ([`error`]), counts in [`metrics`], the
+//! ledger as a workbook in [`ledger_xlsx`].
 
 pub mod auth_failures;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod ledger_xlsx;
 pub mod metrics;
 pub mod photo_store;
 pub mod routes;
