@@ -289,6 +289,29 @@ async fn the_xlsx_freezes_its_header_sizes_its_columns_and_wraps_long_text() {
 }
 
 #[tokio::test]
+async fn the_xlsx_is_sent_as_it_is_to_a_client_that_takes_brotli() {
+    // A workbook is a ZIP: the server does not compress it again, as it does the CSV.
+    let s = Server::new().await;
+    ledger(&s).await;
+    for path in ["/api/v1/export.xlsx", "/api/v1/export.csv"] {
+        let req = Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {}", s.office))
+            .header(header::ACCEPT_ENCODING, "br, gzip")
+            .body(Body::empty())
+            .unwrap();
+        let (status, headers, body) = s.send(req).await;
+        assert_eq!(status, StatusCode::OK);
+        let encoding = headers.get(header::CONTENT_ENCODING);
+        if path.ends_with(".xlsx") {
+            assert_eq!(encoding, None);
+            assert_eq!(sheet(&body).len(), 4);
+        } else {
+            assert_eq!(encoding.unwrap(), "br");
+        }
+    }
+}
+
+#[tokio::test]
 async fn the_xlsx_is_refused_without_a_valid_token() {
     let s = Server::new().await;
     ledger(&s).await;
