@@ -7,7 +7,8 @@
 //!   `/records/abc` or `/settings`) gets `dist/index.html` with status 200, so deep links work;
 //!   paths under `/api` never do (an unknown API path is a 404 JSON error);
 //! - a missing path with an extension (`/missing.js`) is a 404;
-//! - responses are compressed (brotli or gzip) as the client accepts;
+//! - responses are compressed (brotli or gzip) as the client accepts, but for the ledger's
+//!   `.xlsx`, which is a ZIP already;
 //! - `Cache-Control`: `no-cache` for HTML and unhashed files, a year and `immutable` for
 //!   Trunk's hashed assets (`river-patrol-<hash>.js`, `…_bg.wasm`, `main-<hash>.css`);
 //! - security headers on every response ([`security_headers`]): a Content-Security-Policy that
@@ -21,12 +22,14 @@
 //! handlers take the typed extractors of [`extract`] and share an [`AppState`] ([`state`]);
 //! records, patrols, tokens and the photo index in SQLite or PostgreSQL ([`db`], where all the
 //! SQL is), photos through `object_store` ([`photo_store`]), tokens made by the `token` command
-//! ([`db::tokens`]), failures answered as [`AppError`] ([`error`]), counts in [`metrics`].
+//! ([`db::tokens`]), failures answered as [`AppError`] ([`error`]), counts in [`metrics`], the
+//! ledger as a workbook in [`ledger_xlsx`].
 
 pub mod auth_failures;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod ledger_xlsx;
 pub mod metrics;
 pub mod photo_store;
 pub mod routes;
@@ -48,6 +51,7 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower::service_fn;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -204,7 +208,15 @@ pub fn app(config: Config) -> Router {
         .layer(middleware::from_fn(move |req, next| {
             security_headers(csp.clone(), req, next)
         }))
-        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                // A workbook is a ZIP already: compressing it again costs CPU and saves nothing.
+                .compress_when(DefaultPredicate::new().and(NotForContentType::const_new(
+                    routes::export::XLSX_CONTENT_TYPE,
+                ))),
+        )
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))

@@ -107,8 +107,12 @@ impl Fixture {
             match (method, path) {
                 (
                     "get",
-                    "/api/v1/health" | "/api/v1/limits" | "/api/v1/me" | "/api/v1/township"
-                    | "/api/v1/export.csv",
+                    "/api/v1/health"
+                    | "/api/v1/limits"
+                    | "/api/v1/me"
+                    | "/api/v1/township"
+                    | "/api/v1/export.csv"
+                    | "/api/v1/export.xlsx",
                 ) => (Method::GET, path.into(), "", vec![]),
                 // A tile of 杨柳村's river; this server serves none (no `--tiles`).
                 ("get", "/api/v1/tiles/{z}/{x}/{y}") => (
@@ -289,6 +293,15 @@ fn check_other_village(f: &Fixture, route: (&str, &str), status: StatusCode, bod
             let csv = String::from_utf8(body.to_vec()).unwrap();
             assert!(!csv.contains(&f.record.id.to_string()), "{what}: {csv}");
             assert!(!csv.contains(YANGLIU), "{what}: {csv}");
+        }
+        ("get", "/api/v1/export.xlsx") => {
+            // Zipped, so read back as a spreadsheet would: the header row and nothing else.
+            use calamine::Reader;
+            assert_eq!(status, StatusCode::OK, "{what}");
+            let mut book: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(std::io::Cursor::new(body.to_vec())).unwrap();
+            let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+            assert_eq!(sheet.height(), 1, "{what}");
         }
         ("post", "/api/v1/import") => {
             assert_eq!(status, StatusCode::OK);

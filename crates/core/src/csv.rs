@@ -13,10 +13,15 @@
 //! ([`crate::provenance::off_site_note`]); empty when there is none. 定位方式 (how the
 //! position was found) says GPS with its accuracy, 手动输入 (typed) or 地图选点 (placed on the
 //! map): only a GPS fix shows someone stood there.
+//!
+//! The rows are made once as typed cells ([`LedgerCell`], [`ledger_rows`]) and written out from
+//! those: as this CSV text here, and as the server's `.xlsx`, whose dates are date cells and
+//! whose numbers are numbers. Both ways out are the same rows by construction.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 use uuid::Uuid;
 
 use crate::record::{PhotoRef, Position, PositionSource, Record};
@@ -57,11 +62,60 @@ pub const LEDGER_HEADERS: [&str; 24] = [
 /// apart by eye against the full hash kept on the server (48 bits), short enough for a cell.
 pub const RECEIPT_SHA256_DIGITS: usize = 12;
 
-/// `2026-05-01 16:00` in China Standard Time.
-fn local_minute(t: DateTime<Utc>) -> String {
+/// One cell of a ledger row, typed, so that a spreadsheet can be given a date as a date and a
+/// count as a number, while the CSV writes each as the same text it always has
+/// ([`LedgerCell::text`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum LedgerCell {
+    /// Nothing: no position, no deadline, not fixed yet, no follow-up yet.
+    Empty,
+    /// Text as the record holds it (possibly empty); the CSV defuses formulas in it
+    /// ([`formula_safe`]), a spreadsheet cell of text is never run as one.
+    Text(String),
+    /// A whole number: 序号, 复查次数, 照片数.
+    Count(u64),
+    /// A coordinate in degrees (经度, 纬度), as the record holds it.
+    Degrees(f64),
+    /// A calendar day (整改时限).
+    Date(NaiveDate),
+    /// A moment in China Standard Time, to the minute (发现时间, 整改完成时间, 最近复查时间).
+    Minute(NaiveDateTime),
+}
+
+impl LedgerCell {
+    /// The cell as the CSV shows it, before [`formula_safe`] and quoting: a date
+    /// `2026-05-01`, a moment `2026-05-01 16:00`, a coordinate as Rust prints an `f64`.
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            LedgerCell::Empty => Cow::Borrowed(""),
+            LedgerCell::Text(t) => Cow::Borrowed(t),
+            LedgerCell::Count(n) => Cow::Owned(n.to_string()),
+            LedgerCell::Degrees(x) => Cow::Owned(x.to_string()),
+            LedgerCell::Date(d) => Cow::Owned(d.to_string()),
+            LedgerCell::Minute(t) => Cow::Owned(minute_text(*t)),
+        }
+    }
+}
+
+/// The ledger's rows, each in [`LEDGER_HEADERS`] order.
+pub type LedgerRow = [LedgerCell; 24];
+
+/// `t` in China Standard Time, without its seconds: the ledger's moments are to the minute, in
+/// the CSV and in a spreadsheet alike.
+fn local_minute_of(t: DateTime<Utc>) -> NaiveDateTime {
+    let local = t
+        .with_timezone(&crate::workflow::china_standard_time())
+        .naive_local();
+    local
+        .with_second(0)
+        .and_then(|l| l.with_nanosecond(0))
+        .unwrap_or(local)
+}
+
+/// `2026-05-01 16:00`.
+fn minute_text(t: NaiveDateTime) -> String {
     // Written out rather than with chrono's `format`, whose pattern parser would be the only
     // one in the app's wasm.
-    let t = t.with_timezone(&crate::workflow::china_standard_time());
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}",
         t.year(),
@@ -75,7 +129,7 @@ fn local_minute(t: DateTime<Utc>) -> String {
 /// `2026-05-01 16:00:05` in China Standard Time: a receipt is evidence, so to the second.
 fn local_second(t: DateTime<Utc>) -> String {
     let local = t.with_timezone(&crate::workflow::china_standard_time());
-    format!("{}:{:02}", local_minute(t), local.second())
+    format!("{}:{:02}", minute_text(local_minute_of(t)), local.second())
 }
 
 /// One receipt as the 照片送达 cell shows it: `2026-05-01 16:00:05 3f2a9c0b1d4e`.
@@ -121,54 +175,53 @@ fn found_by_zh(p: &Position) -> String {
     }
 }
 
-/// The cells of one ledger row, numbered `n` (序号), in [`LEDGER_HEADERS`] order, unquoted.
-/// `receipts` are the server's receipts of the record's photos (others in it are passed
-/// over); empty when the caller holds none.
+/// The cells of one ledger row, numbered `n` (序号), in [`LEDGER_HEADERS`] order, as the CSV
+/// shows them before quoting ([`LedgerCell::text`]). `receipts` are the server's receipts of
+/// the record's photos (others in it are passed over); empty when the caller holds none.
 pub fn ledger_row(n: usize, r: &Record, receipts: &[PhotoReceipt]) -> [String; 24] {
-    row(n, r, |photo| receipts.iter().find(|x| x.is_for(photo)))
+    row(n, r, |photo| receipts.iter().find(|x| x.is_for(photo))).map(|c| c.text().into_owned())
 }
 
 fn row<'a>(
     n: usize,
     r: &Record,
     receipt_of: impl Fn(&PhotoRef) -> Option<&'a PhotoReceipt>,
-) -> [String; 24] {
+) -> LedgerRow {
+    use LedgerCell::{Count, Degrees, Empty, Text};
+    let minute = |t: DateTime<Utc>| LedgerCell::Minute(local_minute_of(t));
     let (lng, lat, found_by) = match &r.position {
         Some(p) => (
-            p.longitude.to_string(),
-            p.latitude.to_string(),
-            found_by_zh(p),
+            Degrees(p.longitude),
+            Degrees(p.latitude),
+            Text(found_by_zh(p)),
         ),
-        None => (String::new(), String::new(), String::new()),
+        None => (Empty, Empty, Empty),
     };
     [
-        n.to_string(),
-        r.village.clone(),
-        r.kind().zh_name().to_owned(),
-        r.title.clone(),
-        r.place.clone(),
+        Count(n as u64),
+        Text(r.village.clone()),
+        Text(r.kind().zh_name().to_owned()),
+        Text(r.title.clone()),
+        Text(r.place.clone()),
         lng,
         lat,
         found_by,
-        r.responsibility.leader.clone(),
-        r.responsibility.department.clone(),
-        r.responsibility.person.clone(),
-        r.responsibility.phone.clone(),
-        r.deadline.map(|d| d.to_string()).unwrap_or_default(),
-        r.status.zh_name().to_owned(),
-        local_minute(r.created_at),
-        r.fixed_at().map(local_minute).unwrap_or_default(),
-        r.visits
-            .last()
-            .map(|v| local_minute(v.at))
-            .unwrap_or_default(),
-        r.visits.len().to_string(),
-        r.notes.clone(),
-        r.author.clone(),
-        r.all_photos().count().to_string(),
-        receipts_cell(r, receipt_of),
-        crate::provenance::off_site_note(r),
-        r.id.to_string(),
+        Text(r.responsibility.leader.clone()),
+        Text(r.responsibility.department.clone()),
+        Text(r.responsibility.person.clone()),
+        Text(r.responsibility.phone.clone()),
+        r.deadline.map_or(Empty, LedgerCell::Date),
+        Text(r.status.zh_name().to_owned()),
+        minute(r.created_at),
+        r.fixed_at().map_or(Empty, minute),
+        r.visits.last().map_or(Empty, |v| minute(v.at)),
+        Count(r.visits.len() as u64),
+        Text(r.notes.clone()),
+        Text(r.author.clone()),
+        Count(r.all_photos().count() as u64),
+        Text(receipts_cell(r, receipt_of)),
+        Text(crate::provenance::off_site_note(r)),
+        Text(r.id.to_string()),
     ]
 }
 
@@ -185,6 +238,22 @@ pub fn ledger_csv_with_receipts<'a>(
     records: impl IntoIterator<Item = &'a Record>,
     receipts: &[PhotoReceipt],
 ) -> String {
+    let mut out = String::from(BOM);
+    write_row(&mut out, LEDGER_HEADERS.iter().copied());
+    for row in ledger_rows(records, receipts) {
+        let texts = row.each_ref().map(LedgerCell::text);
+        write_row(&mut out, texts.iter().map(|t| t.as_ref()));
+    }
+    out
+}
+
+/// The ledger's rows under [`LEDGER_HEADERS`], typed: every record that is not deleted, oldest
+/// found first (ties by id), numbered from 1, with `receipts` (in any order, possibly of photos
+/// no record names) in the 照片送达 column. What [`ledger_csv_with_receipts`] writes as text.
+pub fn ledger_rows<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    receipts: &[PhotoReceipt],
+) -> Vec<LedgerRow> {
     // By photo id, so that a township's whole ledger is not searched once per photo.
     let mut by_id: HashMap<Uuid, Vec<&PhotoReceipt>> = HashMap::new();
     for receipt in receipts {
@@ -199,13 +268,10 @@ pub fn ledger_csv_with_receipts<'a>(
     };
     let mut live: Vec<&Record> = records.into_iter().filter(|r| !r.is_deleted()).collect();
     live.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-    let mut out = String::from(BOM);
-    write_row(&mut out, LEDGER_HEADERS.iter().copied());
-    for (i, r) in live.into_iter().enumerate() {
-        let row = row(i + 1, r, receipt_of);
-        write_row(&mut out, row.iter().map(String::as_str));
-    }
-    out
+    live.into_iter()
+        .enumerate()
+        .map(|(i, r)| row(i + 1, r, receipt_of))
+        .collect()
 }
 
 /// Appends one CSV line (CRLF-terminated), each cell made safe by [`cell`].
@@ -225,18 +291,24 @@ pub fn write_row<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>)
 /// `=HYPERLINK(…)` shows as text; phone numbers such as `+86 138-1234-5678` and negative
 /// numbers stay as they are.
 pub fn cell(value: &str) -> String {
+    let value = formula_safe(value);
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.into_owned()
+    }
+}
+
+/// `value` with a leading `'` when a spreadsheet opening it as CSV would run it as a formula
+/// (see [`cell`]), otherwise as it is.
+pub fn formula_safe(value: &str) -> Cow<'_, str> {
     let risky_start = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let numberish = value
         .chars()
         .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.'));
-    let value = if risky_start && !numberish {
-        format!("'{value}")
+    if risky_start && !numberish {
+        Cow::Owned(format!("'{value}"))
     } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
+        Cow::Borrowed(value)
     }
 }

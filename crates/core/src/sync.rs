@@ -17,6 +17,7 @@
 //! | `POST /api/v1/patrols` | [`PatrolPushRequest`] | [`PatrolPushResponse`] |
 //! | `GET /api/v1/patrols?since=<cursor>&limit=<n>` | | [`PatrolPullResponse`] |
 //! | `GET /api/v1/export.csv` | | the ledger as CSV ([`crate::csv`]) |
+//! | `GET /api/v1/export.xlsx` | | the same rows as an Excel workbook ([`crate::csv::ledger_rows`]) |
 //! | `GET /api/v1/tokens` (office) | | [`TokenList`] |
 //! | `POST /api/v1/tokens` (office) | [`NewTokenRequest`] | [`NewToken`] (201) |
 //! | `DELETE /api/v1/tokens/{id}` (office) | | [`TokenInfo`] |

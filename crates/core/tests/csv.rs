@@ -5,7 +5,9 @@
 mod common;
 
 use common::*;
-use patrol_core::csv::ledger_csv_with_receipts;
+use patrol_core::csv::{
+    LEDGER_HEADERS, LedgerCell, formula_safe, ledger_csv_with_receipts, ledger_rows,
+};
 use patrol_core::import::parse_csv;
 use patrol_core::*;
 use uuid::Uuid;
@@ -138,4 +140,41 @@ fn the_golden_file_reads_back_as_the_same_cells() {
         rows[3][elsewhere],
         "第1张照片非现场拍摄：拍摄时间早于记录 6 年"
     );
+}
+
+#[test]
+fn the_typed_rows_are_the_golden_files_cells_with_dates_as_dates() {
+    // What a spreadsheet is given (server/src/ledger_xlsx.rs) is these rows: each cell's text,
+    // defused as the CSV does, is the golden file's field.
+    let golden = std::fs::read_to_string(GOLDEN).unwrap();
+    let fields: Vec<Vec<String>> = parse_csv(&golden).into_iter().map(|(_, r)| r).collect();
+    assert_eq!(fields[0], LEDGER_HEADERS);
+    let rows = ledger_rows(&ledger(), &receipts());
+    assert_eq!(rows.len(), fields.len() - 1);
+    for (row, fields) in rows.iter().zip(&fields[1..]) {
+        for (cell, field) in row.iter().zip(fields) {
+            assert_eq!(formula_safe(&cell.text()), field.as_str(), "{cell:?}");
+        }
+    }
+    let column = |name: &str| LEDGER_HEADERS.iter().position(|h| *h == name).unwrap();
+    let outfall = &rows[0];
+    assert_eq!(
+        outfall[column("整改时限")],
+        LedgerCell::Date(chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap())
+    );
+    for name in ["发现时间", "整改完成时间", "最近复查时间"] {
+        assert!(
+            matches!(outfall[column(name)], LedgerCell::Minute(_)),
+            "{name}"
+        );
+    }
+    assert_eq!(outfall[column("序号")], LedgerCell::Count(1));
+    assert!(matches!(outfall[column("经度")], LedgerCell::Degrees(_)));
+    // The bare problem has no deadline, position or fix: empty cells, not empty text.
+    let bare = &rows[1];
+    for name in ["整改时限", "经度", "纬度", "整改完成时间", "最近复查时间"] {
+        assert_eq!(bare[column(name)], LedgerCell::Empty, "{name}");
+    }
+    // A moment is to the minute, China time, as the CSV shows it.
+    assert_eq!(outfall[column("发现时间")].text(), "2026-05-01 16:00");
 }

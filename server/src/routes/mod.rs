@@ -38,6 +38,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("head", "/api/v1/photos/{id}"),
     ("get", "/api/v1/photos/{id}"),
     ("get", "/api/v1/export.csv"),
+    ("get", "/api/v1/export.xlsx"),
     ("post", "/api/v1/import"),
     ("post", "/api/v1/patrols"),
     ("get", "/api/v1/patrols"),
@@ -58,6 +59,7 @@ pub fn router(state: Option<AppState>, cors_origins: Vec<HeaderValue>) -> Router
             .route("/v1/tiles/{z}/{x}/{y}", get(tiles::tile))
             .merge(sync_routes(&state))
             .route("/v1/export.csv", get(export::export_csv))
+            .route("/v1/export.xlsx", get(export::export_xlsx))
             .route("/v1/import", post(import::import_csv))
             .route("/v1/tokens", get(tokens::list).post(tokens::create))
             .route("/v1/tokens/{id}", delete(tokens::revoke))
