@@ -5,8 +5,8 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use patrol_core::sync::{
     ErrorResponse, Health, PHOTO_SHA256_HEADER, PatrolPullResponse, PatrolPushRequest,
     PatrolPushResponse, PhotoReceipt, PhotoStored, PullResponse, PushRequest, PushResponse,
-    TokenHolder, Township, me_path, patrol_pull_path, patrols_path, photo_path, pull_path,
-    records_path, township_path,
+    TokenHolder, Township, UNSENT_HEADER, me_path, patrol_pull_path, patrols_path, photo_path,
+    pull_path, records_path, township_path,
 };
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -21,6 +21,9 @@ pub struct Server {
     /// Without a trailing slash, e.g. `https://xhz.example.cn` or `http://127.0.0.1:8080`.
     pub base: String,
     pub token: String,
+    /// Records this phone still has to send, told to the server with every request of a
+    /// sync ([`UNSENT_HEADER`]): the office's list of tokens shows them.
+    pub unsent: Option<usize>,
 }
 
 /// Why a request did not give an answer we can use.
@@ -79,10 +82,22 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// The same server, telling it that `count` records wait on this phone.
+    pub fn with_unsent(self, count: usize) -> Server {
+        Server {
+            unsent: Some(count),
+            ..self
+        }
+    }
+
     fn authorized(&self, request: RequestBuilder, timeout_ms: u32) -> RequestBuilder {
-        request
+        let request = request
             .header("Authorization", &format!("Bearer {}", self.token))
-            .abort_signal(Some(&AbortSignal::timeout_with_u32(timeout_ms)))
+            .abort_signal(Some(&AbortSignal::timeout_with_u32(timeout_ms)));
+        match self.unsent {
+            Some(count) => request.header(UNSENT_HEADER, &count.to_string()),
+            None => request,
+        }
     }
 
     /// Whether the server answers at all (no token needed): `navigator.onLine` says only that
@@ -262,6 +277,7 @@ impl Settings {
         Some(Server {
             base: self.server_base()?,
             token: token.to_owned(),
+            unsent: None,
         })
     }
 

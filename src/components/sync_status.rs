@@ -93,6 +93,9 @@ pub fn SyncBar() -> impl IntoView {
                 " · "
                 <span data-testid="sync-pending">{counts}</span>
             </p>
+            <Show when=move || engine.sending.with(|s| s.is_some_and(|p| p.total() > 0))>
+                <SendBar />
+            </Show>
             // "Never synced" says nothing new while sync is not set up at all.
             <Show when=move || !matches!(engine.failure.get(), Some(SyncFailure::NotConfigured))>
                 <p class="sync-line sync-last">{last}</p>
@@ -115,6 +118,35 @@ pub fn SyncBar() -> impl IntoView {
                 {move || if engine.running.get() { t_string!(i18n, sync.running) } else { t_string!(i18n, sync.now) }}
             </button>
         </section>
+    }
+}
+
+/// What the sync under way has sent of what it had to send (photos first, then records),
+/// as a bar and in words; after the sync, what it sent, or how far it got before it stopped.
+#[component]
+fn SendBar() -> impl IntoView {
+    let i18n = use_i18n();
+    let engine = expect_context::<SyncEngine>();
+    let progress = move || engine.sending.get().unwrap_or_default();
+    let text = move || {
+        let p = progress();
+        let (photos_sent, photos, records_sent, records) =
+            (p.photos_sent, p.photos, p.records_sent, p.records);
+        if p.is_complete() {
+            t_string!(i18n, sync.sent, photos, records).to_string()
+        } else if engine.running.get() {
+            t_string!(i18n, sync.sending, photos_sent, photos, records_sent, records).to_string()
+        } else {
+            t_string!(i18n, sync.send_stopped, photos_sent, photos, records_sent, records)
+                .to_string()
+        }
+    };
+    view! {
+        <p class="sync-line sync-send" data-testid="sync-send">
+            <progress max=move || progress().total() value=move || progress().done()
+                aria-label=move || t_string!(i18n, sync.send_label)></progress>
+            <span>{text}</span>
+        </p>
     }
 }
 

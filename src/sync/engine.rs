@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use patrol_core::sync::{SyncProblem, Township, retry_delay_ms};
-use patrol_core::sync_state::{PatrolSync, RecordSync, SYNC_STATE_KEY_PREFIX, SyncState};
+use patrol_core::sync_state::{
+    PatrolSync, RecordSync, SYNC_STATE_KEY_PREFIX, SendProgress, SyncState,
+};
 use patrol_core::{Patrol, Record};
 use uuid::Uuid;
 
@@ -57,6 +59,9 @@ pub struct SyncEngine {
     /// `navigator.onLine`, corrected by whether the server actually answered.
     pub online: RwSignal<bool>,
     pub running: RwSignal<bool>,
+    /// What the sync under way (or the last one) had to send and has sent: the status bar's
+    /// progress. `None` until a sync has something to send.
+    pub sending: RwSignal<Option<SendProgress>>,
     pub last_success: RwSignal<Option<DateTime<Utc>>>,
     pub failure: RwSignal<Option<SyncFailure>>,
     /// When the next automatic retry happens, if one is scheduled.
@@ -87,6 +92,7 @@ impl SyncEngine {
         SyncEngine {
             online: RwSignal::new(navigator_online()),
             running: RwSignal::new(false),
+            sending: RwSignal::new(None),
             last_success: RwSignal::new(stored.progress.last_success),
             failure: RwSignal::new(None),
             retry_at: RwSignal::new(None),

@@ -21,6 +21,7 @@ mod township;
 use chrono::Utc;
 use leptos::prelude::*;
 use patrol_core::Record;
+use patrol_core::sync_state::{SendProgress, SyncState};
 
 pub use engine::{PatrolStatus, SyncEngine, SyncFailure};
 
@@ -40,15 +41,19 @@ pub(crate) async fn sync_once(engine: SyncEngine, server: Server) -> Result<(), 
     engine.states.set(load_states());
     engine.ledger.reload();
 
-    let outbox: Vec<Record> = engine.ledger.with_all_untracked(|all| {
-        engine.states.with_untracked(|s| {
-            all.iter()
-                .filter(|r| s.get(&r.id).is_none_or(|st| st.needs_push(r)))
-                .cloned()
-                .collect()
-        })
-    });
+    let outbox = outbox(&engine);
 
+    // The progress bar counts from here: a sync with nothing to send keeps the last one's.
+    if !outbox.is_empty() {
+        let progress = engine.states.with_untracked(|s| {
+            let never = SyncState::default();
+            SendProgress::of(outbox.iter().map(|r| (r, s.get(&r.id).unwrap_or(&never))))
+        });
+        engine.sending.set(Some(progress));
+    }
+    // The office's list of tokens shows how many records wait on each phone: told with every
+    // request of the sync.
+    let server = server.with_unsent(outbox.len());
     // A second round for records the server still missed photos of (an upload it lost):
     // they are sent again at once rather than at the next sync.
     let mut round = outbox;
@@ -61,6 +66,11 @@ pub(crate) async fn sync_once(engine: SyncEngine, server: Server) -> Result<(), 
         }
         for batch in round.chunks(records::PUSH_BATCH) {
             records::push_batch(&engine, &server, batch).await?;
+            engine.sending.update(|p| {
+                if let Some(p) = p {
+                    p.records_sent(batch.len());
+                }
+            });
         }
         round.retain(|r| {
             let state = engine.state_of(&r.id);
@@ -68,6 +78,8 @@ pub(crate) async fn sync_once(engine: SyncEngine, server: Server) -> Result<(), 
         });
     }
 
+    // What is left for the next sync, told with the requests that follow.
+    let server = server.with_unsent(outbox(&engine).len());
     records::pull(&engine, &server).await?;
     patrols::sync(&engine, &server).await?;
     let mut progress = load_progress();
@@ -75,6 +87,18 @@ pub(crate) async fn sync_once(engine: SyncEngine, server: Server) -> Result<(), 
     save_progress(&progress).map_err(SyncFailure::Storage)?;
     photos::download_missing(&engine, &server).await;
     Ok(())
+}
+
+/// The records (deletions included) with something the server does not have yet.
+fn outbox(engine: &SyncEngine) -> Vec<Record> {
+    engine.ledger.with_all_untracked(|all| {
+        engine.states.with_untracked(|s| {
+            all.iter()
+                .filter(|r| s.get(&r.id).is_none_or(|st| st.needs_push(r)))
+                .cloned()
+                .collect()
+        })
+    })
 }
 
 fn failure(e: ApiError) -> SyncFailure {

@@ -1,6 +1,7 @@
 //! The photos' part of a sync: uploading the photos the server does not hold yet, and
 //! downloading the photos of records that came from other devices.
 
+use leptos::prelude::Update as _;
 use patrol_core::Record;
 use uuid::Uuid;
 
@@ -36,6 +37,11 @@ pub async fn upload(
         engine
             .store_state(record.id, state)
             .map_err(SyncFailure::Storage)?;
+        engine.sending.update(|p| {
+            if let Some(p) = p {
+                p.photo_sent();
+            }
+        });
     }
     Ok(())
 }

@@ -235,3 +235,23 @@ export async function inventory(page: Page) {
   const setAside = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('rp/quarantine/')).length);
   return { ...inventoryOf(all), setAside };
 }
+
+/** A camera-like JPEG made in the page (noise, so it does not compress to nothing). */
+export async function cameraJpeg(page: Page, seed: number): Promise<Buffer> {
+  const base64 = await page.evaluate(async (seed) => {
+    const canvas = new OffscreenCanvas(1200, 900);
+    const ctx = canvas.getContext('2d')!;
+    let s = seed;
+    const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let i = 0; i < 3000; i++) {
+      ctx.fillStyle = `rgb(${(rnd() * 255) | 0},${(rnd() * 255) | 0},${(rnd() * 255) | 0})`;
+      ctx.fillRect(rnd() * 1200, rnd() * 900, 4 + rnd() * 40, 4 + rnd() * 40);
+    }
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(text);
+  }, seed);
+  return Buffer.from(base64, 'base64');
+}

@@ -3,7 +3,7 @@
 // finishes by itself without duplicates; the township's changes come back, and a conflicting
 // change is put to the user; a patrol walked offline reaches the server and a new phone.
 import { test, expect, type Page } from '@playwright/test';
-import { fillNew, inventory, save, showList, storedRecords, shown } from './helpers';
+import { cameraJpeg, fillNew, inventory, save, showList, storedRecords, shown } from './helpers';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyncServer, connect as connectTo } from './sync-server';
@@ -11,26 +11,6 @@ import { CuttingProxy } from './cutting-proxy';
 import { controlled } from './pwa-helpers';
 
 test.describe.configure({ mode: 'serial' });
-
-/** A camera-like JPEG made in the page (noise, so it does not compress to nothing). */
-async function cameraJpeg(page: Page, seed: number): Promise<Buffer> {
-  const base64 = await page.evaluate(async (seed) => {
-    const canvas = new OffscreenCanvas(1200, 900);
-    const ctx = canvas.getContext('2d')!;
-    let s = seed;
-    const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
-    for (let i = 0; i < 3000; i++) {
-      ctx.fillStyle = `rgb(${(rnd() * 255) | 0},${(rnd() * 255) | 0},${(rnd() * 255) | 0})`;
-      ctx.fillRect(rnd() * 1200, rnd() * 900, 4 + rnd() * 40, 4 + rnd() * 40);
-    }
-    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let text = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(text);
-  }, seed);
-  return Buffer.from(base64, 'base64');
-}
 
 /** Opens the office's connect link on the phone and confirms it; unless `install` is false (a
  * context without service workers), waits until the app is installed too. */

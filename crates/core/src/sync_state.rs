@@ -255,6 +255,54 @@ impl SyncProgress {
     }
 }
 
+/// How far a sync has got with what it sends, for the progress bar: the photos first (the
+/// long part on a thin link), then the records. Counted from the outbox when the sending
+/// starts, so the bar moves only forward and ends full when everything went.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendProgress {
+    pub photos: usize,
+    pub photos_sent: usize,
+    pub records: usize,
+    pub records_sent: usize,
+}
+
+impl SendProgress {
+    /// The sending of `records`, each with the photos the server does not hold yet.
+    pub fn of<'a>(records: impl IntoIterator<Item = (&'a Record, &'a SyncState)>) -> Self {
+        records
+            .into_iter()
+            .fold(SendProgress::default(), |mut p, (record, state)| {
+                p.records += 1;
+                p.photos += state.photos_to_upload(record).len();
+                p
+            })
+    }
+
+    /// One photo more sent. A photo sent again (a second round for an upload the server
+    /// lost) never takes the bar past its end.
+    pub fn photo_sent(&mut self) {
+        self.photos_sent = (self.photos_sent + 1).min(self.photos);
+    }
+
+    /// `count` records more sent.
+    pub fn records_sent(&mut self, count: usize) {
+        self.records_sent = (self.records_sent + count).min(self.records);
+    }
+
+    /// Photos and records together: what the bar counts.
+    pub fn total(&self) -> usize {
+        self.photos + self.records
+    }
+
+    pub fn done(&self) -> usize {
+        self.photos_sent + self.records_sent
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.done() == self.total()
+    }
+}
+
 /// localStorage key of the phone's [`PatrolSync`].
 pub const PATROL_SYNC_KEY: &str = "rp/v1/patrol-sync";
 

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use patrol_core::sync::{Outcome, PhotoReceipt, ServerRecord, SyncProblem};
-use patrol_core::sync_state::{Merge, RecordSync, SyncState};
+use patrol_core::sync_state::{Merge, RecordSync, SendProgress, SyncState};
 use patrol_core::*;
 use uuid::Uuid;
 
@@ -279,4 +279,36 @@ fn the_servers_receipts_are_kept_from_the_upload_and_from_a_pull_even_of_an_echo
     };
     state.receipt_received(other);
     assert_eq!(state.receipt_for(&record.photos[0]), None);
+}
+
+#[test]
+fn the_send_bar_counts_the_photos_still_to_go_and_the_records_and_ends_full() {
+    let (one, _) = with_photo(sample(Kind::SewageOutfall));
+    let (two, sent_before) = with_photo(sample(Kind::LivestockFarm));
+    // A record with no photo at all.
+    let mut three = sample(Kind::SpoilHeap);
+    three.photos.clear();
+    three.visits.clear();
+    assert_eq!(three.all_photos().count(), 0);
+    let fresh = SyncState::default();
+    // `two`'s photo reached the server in an earlier sync that stopped halfway.
+    let mut half = SyncState::default();
+    half.apply(&two, &accepted(1, vec![sent_before]));
+    half.photo_uploaded(sent_before);
+    let mut progress = SendProgress::of([(&one, &fresh), (&two, &half), (&three, &fresh)]);
+    assert_eq!((progress.photos, progress.records), (1, 3));
+    assert_eq!((progress.done(), progress.total()), (0, 4));
+    assert!(!progress.is_complete());
+
+    progress.photo_sent();
+    progress.records_sent(2);
+    assert_eq!(progress.done(), 3);
+    // A photo sent again in the second round, and a record pushed again, never pass the end.
+    progress.photo_sent();
+    progress.records_sent(5);
+    assert_eq!((progress.done(), progress.total()), (4, 4));
+    assert!(progress.is_complete());
+
+    // Nothing to send: nothing to show.
+    assert_eq!(SendProgress::of([]).total(), 0);
 }
