@@ -41,7 +41,7 @@ pub(crate) async fn sync_once(engine: SyncEngine, server: Server) -> Result<(), 
     engine.states.set(load_states());
     engine.ledger.reload();
 
-    let outbox = outbox(&engine);
+    let outbox = unsynced(&engine);
 
     // The progress bar counts from here: a sync with nothing to send keeps the last one's.
     if !outbox.is_empty() {
@@ -79,7 +79,7 @@ pub(crate) async fn sync_once(engine: SyncEngine, server: Server) -> Result<(), 
     }
 
     // What is left for the next sync, told with the requests that follow.
-    let server = server.with_unsent(outbox(&engine).len());
+    let server = server.with_unsent(unsynced(&engine).len());
     records::pull(&engine, &server).await?;
     patrols::sync(&engine, &server).await?;
     let mut progress = load_progress();
@@ -90,7 +90,7 @@ pub(crate) async fn sync_once(engine: SyncEngine, server: Server) -> Result<(), 
 }
 
 /// The records (deletions included) with something the server does not have yet.
-fn outbox(engine: &SyncEngine) -> Vec<Record> {
+fn unsynced(engine: &SyncEngine) -> Vec<Record> {
     engine.ledger.with_all_untracked(|all| {
         engine.states.with_untracked(|s| {
             all.iter()
