@@ -135,10 +135,25 @@ fn SendBar() -> impl IntoView {
         if p.is_complete() {
             t_string!(i18n, sync.sent, photos, records).to_string()
         } else if engine.running.get() {
-            t_string!(i18n, sync.sending, photos_sent, photos, records_sent, records).to_string()
+            t_string!(
+                i18n,
+                sync.sending,
+                photos_sent,
+                photos,
+                records_sent,
+                records
+            )
+            .to_string()
         } else {
-            t_string!(i18n, sync.send_stopped, photos_sent, photos, records_sent, records)
-                .to_string()
+            t_string!(
+                i18n,
+                sync.send_stopped,
+                photos_sent,
+                photos,
+                records_sent,
+                records
+            )
+            .to_string()
         }
     };
     view! {

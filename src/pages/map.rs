@@ -87,21 +87,20 @@ pub fn MapPage() -> impl IntoView {
                 }}
             </p>
             <MapArea placed selected />
+            // One shape for one card and for several (a spot with many problems): a second
+            // shape would be a second copy of the view's code in the map's download.
             <div aria-live="polite">
                 {move || {
                     let records: Vec<Record> = selected.with(|ids| ids.iter().filter_map(|id| ledger.get(id)).collect());
-                    match records.len() {
-                        0 => None,
-                        1 => records.into_iter().next().map(|record| view! { <MapCard record /> }.into_any()),
-                        count => Some(view! {
-                            <section class="map-cards" data-testid="map-cards">
-                                <h2>{t!(i18n, map.same_spot, count)}</h2>
-                                <ul>
-                                    {records.into_iter().map(|record| view! { <li><MapCard record /></li> }).collect_view()}
-                                </ul>
-                            </section>
-                        }.into_any()),
-                    }
+                    let count = records.len();
+                    (count > 0).then(|| view! {
+                        <section class="map-cards" data-testid="map-cards">
+                            {(count > 1).then(|| view! { <h2>{t!(i18n, map.same_spot, count)}</h2> })}
+                            <ul>
+                                {records.into_iter().map(|record| view! { <li><MapCard record /></li> }).collect_view()}
+                            </ul>
+                        </section>
+                    })
                 }}
             </div>
             <Legend />
