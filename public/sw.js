@@ -122,7 +122,7 @@ async function download(file) {
   if (!response.ok) throw new Error(`${file.url}: HTTP ${response.status}`);
   const body = await response.arrayBuffer();
   const sha256 = hex(await crypto.subtle.digest('SHA-256', body));
-  // A file listed by URL alone is named by its content: its name ends in the first 16 hex
+  // A file listed by URL alone is named by its content: its name ends in the first 12 hex
   // digits of its SHA-256 (xtask/src/precache.rs).
   const expected = file.sha256 || nameHash(file.url);
   if (!expected || !sha256.startsWith(expected)) {
@@ -143,7 +143,7 @@ async function progress(done, total) {
 }
 
 function nameHash(url) {
-  const match = /-([0-9a-f]{16})\.[a-z]+$/.exec(url);
+  const match = /-([0-9a-f]{12})\.[a-z]+$/.exec(url);
   return match ? match[1] : null;
 }
 

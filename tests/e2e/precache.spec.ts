@@ -25,8 +25,8 @@ test('every file of the build is listed with its hash, and every listed file is 
     const bytes = readFileSync(join('dist', file.url));
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (file.sha256 === undefined) {
-      // Listed by URL alone: the name carries the first 16 hex digits of the content's hash.
-      const named = /-([0-9a-f]{16})\.[a-z]+$/.exec(file.url);
+      // Listed by URL alone: the name carries the first 12 hex digits of the content's hash.
+      const named = /-([0-9a-f]{12})\.[a-z]+$/.exec(file.url);
       expect(named, file.url).not.toBeNull();
       expect(sha256.startsWith(named![1]), file.url).toBe(true);
     } else {

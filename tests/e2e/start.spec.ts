@@ -47,7 +47,7 @@ test('a browser with no WebAssembly at all is told the same', async ({ page }) =
 });
 
 test('an app whose wasm does not arrive says it could not start, in both languages', async ({ page }) => {
-  await page.route(/\/river-patrol-[0-9a-f]{16}_bg\.wasm$/, (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.route(/\/river-patrol-[0-9a-f]{12}_bg\.wasm$/, (route) => route.fulfill({ status: 404, body: 'gone' }));
   await page.goto('/');
   const message = page.locator('#start-failed');
   await expect(message.locator('[lang="zh-CN"] h2')).toHaveText('巡河通没能启动');

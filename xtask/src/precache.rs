@@ -71,7 +71,7 @@ impl Precache {
     }
 
     /// The JavaScript line that goes into sw.js (no newline). A file named by its content
-    /// (the wasm parts: `split_stats_part-<first 16 hex digits of its SHA-256>.wasm`) is listed
+    /// (the wasm parts: `split_stats_part-<first 12 hex digits of its SHA-256>.wasm`) is listed
     /// by URL alone, and the worker checks it against the name: about 150 such files would
     /// otherwise put 5 KB of incompressible digits into the first visit's download. The others
     /// are listed with the first [`LISTED_DIGITS`] of their SHA-256 (the worker checks that the
@@ -122,7 +122,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<Entry>) -> Result<()> {
     Ok(())
 }
 
-/// Whether `url`'s file name ends in `-<16 hex digits>.<extension>` and those digits begin
+/// Whether `url`'s file name ends in `-<12 hex digits>.<extension>` and those digits begin
 /// `sha256`, as public/sw.js's `nameHash` reads them.
 fn named_by_content(url: &str, sha256: &str) -> bool {
     let name = url.rsplit('/').next().unwrap_or_default();
@@ -132,7 +132,7 @@ fn named_by_content(url: &str, sha256: &str) -> bool {
     let Some((_, hash)) = stem.rsplit_once('-') else {
         return false;
     };
-    hash.len() == 16
+    hash.len() == crate::split::NAME_HASH_DIGITS
         && hash
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
@@ -258,7 +258,10 @@ mod tests {
         let dir = temp_dist("named");
         let part = b"\0asm part";
         let hash = hex(&Sha256::digest(part));
-        let name = format!("split_stats_part-{}.wasm", &hash[..16]);
+        let name = format!(
+            "split_stats_part-{}.wasm",
+            &hash[..crate::split::NAME_HASH_DIGITS]
+        );
         std::fs::write(dir.join(&name), part).unwrap();
         let p = write(&dir).unwrap();
         let line = p.line();

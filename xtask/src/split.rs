@@ -321,7 +321,13 @@ fn replace_once(text: &str, from: &str, to: &str) -> Option<String> {
     (text.matches(from).count() == 1).then(|| text.replacen(from, to, 1))
 }
 
-/// The first 16 hex digits of the SHA-256 of the parts, one after the other.
+/// How many hex digits of its SHA-256 a file named by its content carries: 48 bits, ample to
+/// tell builds apart and to catch a damaged download, and shorter than Trunk's 16 because the
+/// app has some 400 such files, each named twice in the first screen's download (the split
+/// loader and the service worker's list), where hex digits do not compress.
+pub const NAME_HASH_DIGITS: usize = 12;
+
+/// The first [`NAME_HASH_DIGITS`] hex digits of the SHA-256 of the parts, one after the other.
 pub(crate) fn short_hash(parts: &[&[u8]]) -> String {
     let mut hasher = Sha256::new();
     for part in parts {
@@ -330,7 +336,7 @@ pub(crate) fn short_hash(parts: &[&[u8]]) -> String {
     hasher
         .finalize()
         .iter()
-        .take(8)
+        .take(NAME_HASH_DIGITS / 2)
         .map(|b| format!("{b:02x}"))
         .collect()
 }
@@ -373,9 +379,9 @@ mod tests {
     }
 
     #[test]
-    fn hashes_are_sixteen_hex_digits_like_trunks() {
+    fn hashes_are_twelve_hex_digits_and_read_as_hashes() {
         let h = short_hash(&[b"wasm"]);
-        assert_eq!(h.len(), 16);
+        assert_eq!(h.len(), NAME_HASH_DIGITS);
         assert!(crate::release::is_trunk_hash(&h));
     }
 }
