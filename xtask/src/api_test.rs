@@ -62,8 +62,8 @@ fn token(ctx: &Ctx, server: &Path, data: &Path, village: &str) -> Result<String>
             "接口测试",
             "--village",
             village,
-            "--data",
         ])
+        .arg("--data")
         .arg(data)
         .output()
         .context("cannot run the server's token command")?;

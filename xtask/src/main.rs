@@ -222,21 +222,13 @@ fn serve(ctx: &Ctx, port: u16, host: &str) -> Result<()> {
     heading(&format!(
         "Serve: river-patrol-server on http://{host}:{port} (Ctrl-C stops it)"
     ));
-    ctx.run(ctx.cargo().args([
-        "run",
-        "--release",
-        "-p",
-        "river-patrol-server",
-        "--",
-        "--host",
-        host,
-        "--port",
-        &port,
-        "--dist",
-        "dist",
-        "--data",
-        "data",
-    ]))
+    ctx.run(
+        ctx.cargo()
+            .args("run --release -p river-patrol-server --".split(' '))
+            .args([
+                "--host", host, "--port", &port, "--dist", "dist", "--data", "data",
+            ]),
+    )
 }
 
 /// `cargo xtask screenshots`: the release app and server, then the screens spec's axe pass,
@@ -255,15 +247,7 @@ fn screenshots(ctx: &Ctx) -> Result<()> {
     })?;
     let _lock = DistLock::acquire(ctx)?;
     step(RELEASE_BUILD, || trunk_build(ctx))?;
-    step(
-        "Release server: cargo build --release -p river-patrol-server",
-        || {
-            ctx.run(
-                ctx.cargo()
-                    .args(["build", "--release", "-p", "river-patrol-server"]),
-            )
-        },
-    )?;
+    step(RELEASE_SERVER, || build_release_server(ctx))?;
     let out = ctx.root.join("docs/screenshots");
     if out.exists() {
         std::fs::remove_dir_all(&out)?;
@@ -271,18 +255,22 @@ fn screenshots(ctx: &Ctx) -> Result<()> {
     step("Screenshots: every screen, zh-CN and en, 360×640", || {
         ctx.run(
             ctx.cmd("npx")
-                .args([
-                    "--no-install",
-                    "playwright",
-                    "test",
-                    "tests/e2e/screens.spec.ts",
-                ])
+                .args("--no-install playwright test tests/e2e/screens.spec.ts".split(' '))
                 .args(["-g", "every screen"])
                 .env("RP_SCREENSHOTS", "1"),
         )
     })?;
     note(&format!("written to {}", out.display()));
     Ok(())
+}
+
+const RELEASE_SERVER: &str = "Release server: cargo build --release -p river-patrol-server";
+
+fn build_release_server(ctx: &Ctx) -> Result<()> {
+    ctx.run(
+        ctx.cargo()
+            .args("build --release -p river-patrol-server".split(' ')),
+    )
 }
 
 /// `cargo xtask postgres`: a cluster as the tests get one, to run the server's tests on by hand.
@@ -349,14 +337,10 @@ fn test(ctx: &Ctx, args: &TestArgs) -> Result<()> {
         steps.push((
             "Lint: cargo clippy --workspace --all-targets -- -D warnings",
             Box::new(|| {
-                ctx.run(ctx.cargo().args([
-                    "clippy",
-                    "--workspace",
-                    "--all-targets",
-                    "--",
-                    "-D",
-                    "warnings",
-                ]))
+                ctx.run(
+                    ctx.cargo()
+                        .args("clippy --workspace --all-targets -- -D warnings".split(' ')),
+                )
             }),
         ));
         steps.push((
@@ -408,17 +392,8 @@ fn test(ctx: &Ctx, args: &TestArgs) -> Result<()> {
             Box::new(|| {
                 ctx.run(
                     ctx.cargo()
-                        .args([
-                            "clippy",
-                            "-p",
-                            "river-patrol",
-                            "--target",
-                            "wasm32-unknown-unknown",
-                            "--all-targets",
-                            "--",
-                            "-D",
-                            "warnings",
-                        ])
+                        .args("clippy -p river-patrol --all-targets".split(' '))
+                        .args(["--target", "wasm32-unknown-unknown", "--", "-D", "warnings"])
                         .env(split::WASM_RUSTFLAGS_VAR, split::WASM_RUSTFLAGS),
                 )
             }),
@@ -428,14 +403,7 @@ fn test(ctx: &Ctx, args: &TestArgs) -> Result<()> {
             Box::new(|| {
                 ctx.run(
                     ctx.cargo()
-                        .args([
-                            "test",
-                            "-p",
-                            "river-patrol",
-                            "--target",
-                            "wasm32-unknown-unknown",
-                            "--tests",
-                        ])
+                        .args("test -p river-patrol --target wasm32-unknown-unknown --tests".split(' '))
                         .env("CHROMEDRIVER", CHROMEDRIVER),
                 )
             }),
@@ -444,15 +412,7 @@ fn test(ctx: &Ctx, args: &TestArgs) -> Result<()> {
     let first_e2e_step = steps.len();
     if engines {
         steps.push((RELEASE_BUILD, Box::new(|| trunk_build(ctx))));
-        steps.push((
-            "Release server: cargo build --release -p river-patrol-server",
-            Box::new(|| {
-                ctx.run(
-                    ctx.cargo()
-                        .args(["build", "--release", "-p", "river-patrol-server"]),
-                )
-            }),
-        ));
+        steps.push((RELEASE_SERVER, Box::new(|| build_release_server(ctx))));
     }
     if e2e {
         steps.push((
@@ -474,11 +434,10 @@ fn test(ctx: &Ctx, args: &TestArgs) -> Result<()> {
         steps.push((
             "Smoke flows in Chromium, Firefox ESR and WebKitGTK: node --test tests/engines/ (ports 8300-8320)",
             Box::new(|| {
-                ctx.run(ctx.cmd("node").args([
-                    "--test",
-                    "--test-reporter=spec",
-                    "tests/engines/smoke.test.mjs",
-                ]))
+                ctx.run(
+                    ctx.cmd("node")
+                        .args("--test --test-reporter=spec tests/engines/smoke.test.mjs".split(' ')),
+                )
             }),
         ));
     }

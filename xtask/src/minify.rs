@@ -4,8 +4,6 @@
 //! local names they are a fifth to a half smaller after brotli. Exported names and property
 //! names (the wasm's imports, `self.PRECACHE`, message fields) stay as written.
 
-use std::path::Path;
-
 use anyhow::{Context, Result};
 
 use crate::command::Ctx;
@@ -23,9 +21,9 @@ pub enum Script {
 /// `text` minified. terser keeps the syntax of its input (ES5 stays ES5), so the start-up
 /// script still runs in the old browsers it is there to turn away kindly.
 pub fn minify(ctx: &Ctx, text: &str, script: Script) -> Result<String> {
-    let dir = tempfile::tempdir().context("cannot make a folder for terser")?;
-    let (source, out) = (dir.path().join("in.js"), dir.path().join("out.js"));
-    std::fs::write(&source, text)?;
+    let source = tempfile::NamedTempFile::new().context("cannot make a file for terser")?;
+    let out = tempfile::NamedTempFile::new().context("cannot make a file for terser")?;
+    std::fs::write(source.path(), text)?;
     let mut terser = ctx.cmd("terser");
     if script == Script::Module {
         terser.arg("--module");
@@ -33,14 +31,7 @@ pub fn minify(ctx: &Ctx, text: &str, script: Script) -> Result<String> {
     ctx.run(
         terser
             .args(["--compress", "--mangle", "--output"])
-            .arg(&out)
-            .arg(&source),
+            .args([out.path(), source.path()]),
     )?;
-    std::fs::read_to_string(&out).with_context(|| format!("terser wrote no {}", out.display()))
-}
-
-/// Writes `text` to `out`, minified.
-pub fn write(ctx: &Ctx, text: &str, script: Script, out: &Path) -> Result<()> {
-    let minified = minify(ctx, text, script)?;
-    std::fs::write(out, minified).with_context(|| format!("cannot write {}", out.display()))
+    Ok(std::fs::read_to_string(out.path())?)
 }

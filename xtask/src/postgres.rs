@@ -278,12 +278,12 @@ impl Drop for TempCluster {
         };
         // The server runs while its pid file is there (also after a start that half failed).
         if self.data().join("postmaster.pid").exists() {
-            let stopped = quiet(self.program("pg_ctl").arg("-D").arg(self.data()).args([
-                "-m",
-                "immediate",
-                "-w",
-                "stop",
-            ]));
+            let stopped = quiet(
+                self.program("pg_ctl")
+                    .arg("-D")
+                    .arg(self.data())
+                    .args("-m immediate -w stop".split(' ')),
+            );
             if let Err(e) = stopped {
                 note(&format!(
                     "PostgreSQL on 127.0.0.1:{} did not stop: {e:#}",

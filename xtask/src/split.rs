@@ -26,7 +26,7 @@ use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 
 use crate::command::{Ctx, note};
-use crate::minify::{self, Script};
+use crate::minify::{Script, minify};
 
 /// The app's binary and the stem of its JavaScript and wasm names.
 const APP: &str = "river-patrol";
@@ -179,18 +179,8 @@ pub fn cargo_build(
     extra_rustflags: &str,
 ) -> Result<PathBuf> {
     let mut cmd = ctx.cargo();
-    cmd.args([
-        "build",
-        "--release",
-        "--offline",
-        "--locked",
-        "--target",
-        TARGET,
-        "--package",
-        APP,
-        "--bin",
-        APP,
-    ]);
+    cmd.args("build --release --offline --locked".split(' '))
+        .args(["--target", TARGET, "--package", APP, "--bin", APP]);
     if !features.is_empty() {
         cmd.arg("--features").arg(features.join(","));
     }
@@ -261,9 +251,15 @@ fn place(ctx: &Ctx, work: &Path, dist: &Path, main_bg: &Path, parts: &[PathBuf])
         &format!("./{}", names.main_js),
     )
     .context("the split loader does not import the app's JavaScript")?;
-    minify::write(ctx, &main_js, Script::Module, &dist.join(&names.main_js))?;
+    std::fs::write(
+        dist.join(&names.main_js),
+        minify(ctx, &main_js, Script::Module)?,
+    )?;
     std::fs::write(dist.join(&names.main_wasm), main_wasm)?;
-    minify::write(ctx, &loader, Script::Module, &dist.join(&names.loader))?;
+    std::fs::write(
+        dist.join(&names.loader),
+        minify(ctx, &loader, Script::Module)?,
+    )?;
     Ok(names)
 }
 
