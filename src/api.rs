@@ -3,10 +3,11 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use patrol_core::sync::{
-    ErrorResponse, Health, PHOTO_SHA256_HEADER, PatrolPullResponse, PatrolPushRequest,
-    PatrolPushResponse, PhotoReceipt, PhotoStored, PullResponse, PushRequest, PushResponse,
-    TokenHolder, Township, UNSENT_HEADER, me_path, patrol_pull_path, patrols_path, photo_path,
-    pull_path, records_path, township_path,
+    ErrorResponse, Health, NewToken, NewTokenRequest, PHOTO_SHA256_HEADER, PatrolPullResponse,
+    PatrolPushRequest, PatrolPushResponse, PhotoReceipt, PhotoStored, PullResponse, PushRequest,
+    PushResponse, TokenHolder, TokenInfo, TokenList, Township, UNSENT_HEADER, me_path,
+    patrol_pull_path, patrols_path, photo_path, pull_path, records_path, token_path, tokens_path,
+    township_path,
 };
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -185,6 +186,29 @@ impl Server {
             Request::get(&self.url(&patrol_pull_path(since, Some(limit)))),
             JSON_TIMEOUT_MS,
         );
+        json(send(request).await?).await
+    }
+
+    /// The office's desk (src/pages/devices.rs): every token, with its last sync and the
+    /// records its phone still had waiting. A village's token is refused (403).
+    pub async fn tokens(&self) -> Result<TokenList, ApiError> {
+        let request = self.authorized(Request::get(&self.url(&tokens_path())), JSON_TIMEOUT_MS);
+        json(send(request).await?).await
+    }
+
+    /// The office's desk makes a token for `request`'s officer and village: its secret, connect
+    /// link and QR code come back this once.
+    pub async fn create_token(&self, request: &NewTokenRequest) -> Result<NewToken, ApiError> {
+        let request = self
+            .authorized(Request::post(&self.url(&tokens_path())), JSON_TIMEOUT_MS)
+            .json(request)
+            .map_err(|e| ApiError::BadAnswer(e.to_string()))?;
+        json(send_built(request).await?).await
+    }
+
+    /// The office's desk revokes token `id`: its phone's next sync is refused (401).
+    pub async fn revoke_token(&self, id: i64) -> Result<TokenInfo, ApiError> {
+        let request = self.authorized(Request::delete(&self.url(&token_path(id))), JSON_TIMEOUT_MS);
         json(send(request).await?).await
     }
 
