@@ -312,6 +312,7 @@ fn MadeToken(made: Made, on_done: Callback<()>) -> impl IntoView {
             spawn_local(async move {
                 let done = copy_text(&link).await;
                 if !done && let Some(input) = link_ref.get_untracked() {
+                    let _ = input.focus();
                     input.select();
                 }
                 let _ = copied.try_set(Some(done));
