@@ -111,6 +111,7 @@ test('the desk makes a village token shown as a QR code, a phone connects with i
     await phone.getByRole('button', { name: '确认连接' }).click();
     await expect(phone.getByTestId('sync-connection')).toHaveText('在线');
     await expect(phone.getByTestId('sync-pending')).toHaveText('全部已同步');
+    await expect(phone.getByText(/^上次同步：/)).toBeVisible({ timeout: 30_000 });
 
     // The desk sees its sync.
     await desk.getByRole('button', { name: '刷新' }).click();
