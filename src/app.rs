@@ -13,9 +13,10 @@ use crate::i18n::*;
 use crate::notice::{Notice, NoticeBar};
 use crate::on_demand::on_demand_screen;
 use crate::pages::{
-    connect::ConnectPage, detail::RecordDetail, edit_record::EditRecord, follow_up::FollowUpPage,
-    import::ImportPage, list::RecordList, map::MapPage, new::KindPicker, new_record::NewRecord,
-    patrol::PatrolDetail, patrols::PatrolsPage, settings::SettingsPage, stats::StatsPage,
+    connect::ConnectPage, detail::RecordDetail, devices::DevicesPage, edit_record::EditRecord,
+    follow_up::FollowUpPage, import::ImportPage, list::RecordList, map::MapPage, new::KindPicker,
+    new_record::NewRecord, patrol::PatrolDetail, patrols::PatrolsPage, settings::SettingsPage,
+    stats::StatsPage,
 };
 use crate::state::{Ledger, Patrols};
 use crate::storage::held::Held;
@@ -71,6 +72,7 @@ pub fn App(held: Held) -> impl IntoView {
                         <Route path=path!("/import") view=ImportScreen />
                         <Route path=path!("/settings") view=SettingsScreen />
                         <Route path=path!("/connect") view=ConnectScreen />
+                        <Route path=path!("/devices") view=DevicesScreen />
                         <Route path=path!("/map") view=MapScreen />
                         <Route path=path!("/patrols") view=PatrolsScreen />
                         <Route path=path!("/patrols/:id") view=PatrolDetailScreen />
@@ -92,6 +94,7 @@ on_demand_screen!(StatsScreen, stats_part, StatsPage);
 on_demand_screen!(ImportScreen, import_part, ImportPage);
 on_demand_screen!(SettingsScreen, settings_part, SettingsPage);
 on_demand_screen!(ConnectScreen, connect_part, ConnectPage);
+on_demand_screen!(DevicesScreen, devices_part, DevicesPage);
 on_demand_screen!(MapScreen, map_part, MapPage);
 on_demand_screen!(PatrolsScreen, patrols_part, PatrolsPage);
 on_demand_screen!(PatrolDetailScreen, patrol_detail_part, PatrolDetail);

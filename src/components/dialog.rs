@@ -3,12 +3,14 @@
 use leptos::prelude::*;
 
 /// Asks before something that cannot be undone; focus starts on the harmless choice and
-/// Escape cancels.
+/// Escape cancels. `subject` names what it is about when the question alone does not (the
+/// officer whose token is revoked).
 #[component]
 pub fn ConfirmDialog(
     id: &'static str,
     title: Signal<&'static str>,
     body: Signal<&'static str>,
+    #[prop(optional, into)] subject: Option<String>,
     confirm: Signal<&'static str>,
     cancel: Signal<&'static str>,
     on_confirm: Callback<()>,
@@ -26,6 +28,7 @@ pub fn ConfirmDialog(
                 aria-labelledby=format!("{id}-title") aria-describedby=format!("{id}-body")
                 on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
                 <h2 id=format!("{id}-title")>{title}</h2>
+                {subject.map(|s| view! { <p class="dialog-subject">{s}</p> })}
                 <p id=format!("{id}-body")>{body}</p>
                 <div class="dialog-actions">
                     <button type="button" class="secondary" node_ref=cancel_ref on:click=move |_| on_cancel.run(())>

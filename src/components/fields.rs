@@ -140,6 +140,9 @@ pub fn TextField(
     #[prop(optional)] maxlength: Option<usize>,
     #[prop(optional)] hint: Option<Signal<&'static str>>,
     #[prop(optional)] multiline: bool,
+    /// The id of a `<datalist>` of suggestions (a one-line input only).
+    #[prop(optional)]
+    list: Option<&'static str>,
 ) -> impl IntoView {
     let issue = issue_for(id);
     let maxlength = maxlength.or_else(|| patrol_core::validate::max_len(id));
@@ -154,7 +157,7 @@ pub fn TextField(
         .into_any()
     } else {
         view! {
-            <input id=id name=id type=input_type.unwrap_or("text") inputmode=inputmode
+            <input id=id name=id type=input_type.unwrap_or("text") inputmode=inputmode list=list
                 autocomplete=autocomplete.unwrap_or("off") maxlength=maxlength
                 aria-invalid=invalid aria-describedby=described prop:value=value on:input=input />
         }

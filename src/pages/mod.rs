@@ -3,6 +3,7 @@
 
 pub mod connect;
 pub mod detail;
+pub mod devices;
 pub mod edit_record;
 pub mod follow_up;
 pub mod import;

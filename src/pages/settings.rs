@@ -1,10 +1,13 @@
-//! The officer's name, village and language; how much storage the app uses (the offline map
-//! area's share too, which can be deleted here).
+//! The officer's name, village and language; the sync server and token, with whom the token
+//! was issued to (and, for the township office's, the way to its devices and access desk); how
+//! much storage the app uses (the offline map area's share too, which can be deleted here).
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::Locale as _;
+use leptos_router::components::A;
+use patrol_core::sync::TokenHolder;
 
 use crate::components::fields::{CheckField, SaveErrorAlert, SelectField, TextField};
 use crate::i18n::*;
@@ -169,6 +172,7 @@ fn SyncSettings() -> impl IntoView {
     view! {
         <form class="page sync-settings" on:submit=on_submit novalidate aria-labelledby="sync-title">
             <h2 id="sync-title">{t!(i18n, settings.sync_title)}</h2>
+            <TokenHolderLine />
             <TextField id="server_url" label=label!(i18n, settings.server_url) value=server_url
                 on_input=Callback::new(move |v| server_url.set(v)) input_type="url" inputmode="url"
                 hint=label!(i18n, settings.server_url_hint) maxlength=200 />
@@ -183,6 +187,49 @@ fn SyncSettings() -> impl IntoView {
                 <button type="submit" class="primary">{t!(i18n, settings.sync_save)}</button>
             </div>
         </form>
+    }
+}
+
+/// Whom this phone's token was issued to, asked of the server each time settings open (a new
+/// token is asked about at once); for a township office token, the way to the devices and
+/// access desk (src/pages/devices.rs). Nothing while offline or without a token.
+#[component]
+fn TokenHolderLine() -> impl IntoView {
+    let i18n = use_i18n();
+    let settings = expect_context::<RwSignal<Settings>>();
+    let server = Memo::new(move |_| settings.with(|s| s.server()));
+    let holder = RwSignal::new(None::<TokenHolder>);
+    Effect::new(move |_| {
+        let asked = server.get();
+        holder.set(None);
+        let Some(asked) = asked else {
+            return;
+        };
+        spawn_local(async move {
+            let answer = asked.me().await;
+            // Only for the token still set: another may have been saved meanwhile.
+            if let Ok(found) = answer
+                && server.try_get_untracked().flatten().as_ref() == Some(&asked)
+            {
+                let _ = holder.try_set(Some(found));
+            }
+        });
+    });
+    move || {
+        holder.get().map(|h| {
+            let office = h.village.is_none();
+            let place = h
+                .village
+                .unwrap_or_else(|| t_string!(i18n, devices.office).to_owned());
+            view! {
+                <p class="token-holder" data-testid="token-holder">
+                    {t_string!(i18n, settings.holder, officer = h.officer, place).to_string()}
+                </p>
+                {office.then(|| view! {
+                    <p><A href="/devices" attr:class="button">{t!(i18n, settings.devices)}</A></p>
+                })}
+            }
+        })
     }
 }
 

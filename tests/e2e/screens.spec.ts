@@ -25,6 +25,8 @@ const LANGUAGES = {
     note: '已通知责任人，要求限期整改。',
     river: '清水河',
     section: '杨柳村段',
+    desk: '王主任',
+    neighbour: ['李四', '白沙村'],
   },
   en: {
     officer: 'Zhang San',
@@ -40,6 +42,8 @@ const LANGUAGES = {
     note: 'The person responsible has been told to fix it by the deadline.',
     river: 'Qingshui River',
     section: 'Yangliu section',
+    desk: 'Director Wang',
+    neighbour: ['Li Si', 'Baisha'],
   },
 } as const;
 
@@ -105,7 +109,31 @@ async function seed(page: Page, language: Language) {
   );
 }
 
-const SCREENS: { name: string; path: string }[] = [
+/** The office's desk (`/devices`): the phone holds an office token, and the server's token
+ * list is answered here (every other request of the API fails, as offline). */
+async function asDesk(page: Page) {
+  const language = (await page.evaluate(() => JSON.parse(localStorage.getItem('rp/v1/settings')!).language)) as Language;
+  const t = LANGUAGES[language];
+  const at = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+  const tokens = [
+    { id: 1, officer: t.desk, village: null, created_at: at(24 * 30), revoked_at: null, last_sync_at: at(0.2), unsent: 0 },
+    { id: 2, officer: t.officer, village: t.village, created_at: at(24 * 20), revoked_at: null, last_sync_at: at(2), unsent: 3 },
+    { id: 3, officer: t.neighbour[0], village: t.neighbour[1], created_at: at(1), revoked_at: null, last_sync_at: null, unsent: null },
+    { id: 4, officer: t.officer, village: t.village, created_at: at(24 * 40), revoked_at: at(24 * 20), last_sync_at: at(24 * 21), unsent: 0 },
+  ];
+  await page.route('**/api/v1/**', (route) =>
+    new URL(route.request().url()).pathname === '/api/v1/tokens'
+      ? route.fulfill({ json: { tokens } })
+      : route.abort(),
+  );
+  await page.evaluate(() => {
+    const settings = JSON.parse(localStorage.getItem('rp/v1/settings')!);
+    localStorage.setItem('rp/v1/settings', JSON.stringify({ ...settings, token: 'rp_office' }));
+  });
+}
+
+// The desk last: the office token it sets would change what the other screens show.
+const SCREENS: { name: string; path: string; desk?: boolean }[] = [
   { name: 'list', path: '/' },
   { name: 'new', path: '/new' },
   { name: 'new-record', path: '/new/sewage_outfall' },
@@ -120,12 +148,15 @@ const SCREENS: { name: string; path: string }[] = [
   { name: 'settings', path: '/settings' },
   { name: 'connect', path: '/connect#token=rp_0123456789abcdef0123456789abcdef&server=https%3A%2F%2Fxhz.example.cn' },
   { name: 'not-found', path: '/no-such-page' },
+  { name: 'devices', path: '/devices', desk: true },
 ];
 
-/** Opens `path` and waits until its heading is drawn. */
-async function open(page: Page, path: string) {
-  await page.goto(path);
-  await expect(page.locator('h1').first(), path).toBeVisible();
+/** Opens the screen and waits until its heading is drawn (and the desk's tokens). */
+async function open(page: Page, screen: { path: string; desk?: boolean }) {
+  if (screen.desk) await asDesk(page);
+  await page.goto(screen.path);
+  await expect(page.locator('h1').first(), screen.path).toBeVisible();
+  if (screen.desk) await expect(page.getByTestId('token')).toHaveCount(3);
 }
 
 /** Controls on the page smaller than a thumb's 48 px (buttons, fields, menus, the navigation
@@ -162,7 +193,7 @@ test('the dark theme (following the system) passes axe-core on every screen too'
   await page.emulateMedia({ colorScheme: 'dark' });
   await seed(page, 'zh-CN');
   for (const screen of SCREENS) {
-    await open(page, screen.path);
+    await open(page, screen);
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe('rgb(16, 20, 23)');
     expect(await seriousViolations(page), `${screen.name} (${screen.path}), dark`).toEqual([]);
   }
@@ -173,7 +204,7 @@ for (const language of Object.keys(LANGUAGES) as Language[]) {
     test.setTimeout(120_000);
     await seed(page, language);
     for (const screen of SCREENS) {
-      await open(page, screen.path);
+      await open(page, screen);
       await expect(page.locator('html')).toHaveAttribute('lang', language);
       expect(await seriousViolations(page), `${screen.name} (${screen.path})`).toEqual([]);
       expect(await smallTargets(page), `${screen.name}: touch targets under 48 px`).toEqual([]);
@@ -192,7 +223,7 @@ for (const language of Object.keys(LANGUAGES) as Language[]) {
       await page.setViewportSize({ width, height });
       await seed(page, language);
       for (const screen of SCREENS) {
-        await open(page, screen.path);
+        await open(page, screen);
         expect(await overflow(page), `${screen.name} (${screen.path}) at ${width} px`).toBeLessThanOrEqual(0);
       }
     });
@@ -203,7 +234,7 @@ for (const language of Object.keys(LANGUAGES) as Language[]) {
 for (const [language, button] of [['zh-CN', '在地图上选点'], ['en', 'Place on the map']] as const) {
   test(`${language}: the record form's map picker passes axe-core, with thumb-size controls`, async ({ page }) => {
     await seed(page, language);
-    await open(page, '/new/sewage_outfall');
+    await open(page, { path: '/new/sewage_outfall' });
     await page.getByRole('button', { name: button }).click();
     await expect(page.locator('.map-picker-point')).toHaveText(/\d+\.\d{6}, \d+\.\d{6}/);
     expect(await seriousViolations(page), 'the map picker').toEqual([]);
