@@ -60,13 +60,25 @@ test('the desk makes a village token shown as a QR code, a phone connects with i
     await expect(cards.first().getByTestId('token-village')).toHaveText('乡镇办公室');
     await expect(desk.locator('#device-villages option[value="白沙村"]')).toHaveCount(1);
 
-    // Nothing typed is lost when the server cannot be reached.
+    // Both fields are needed, and what is typed stays when a request fails:
     const officer = desk.getByLabel('巡查员姓名', { exact: true });
     const village = desk.getByLabel('村（社区）', { exact: true });
     await desk.getByRole('button', { name: '生成令牌和二维码' }).click();
     await expect(desk.locator('.devices-form .field-error').first()).toHaveText('必填');
     await officer.fill('张三');
     await village.fill('杨柳村');
+    // the server refusing the name (400), told in the user's language;
+    await desk.route('**/api/v1/tokens', (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({ status: 400, json: { error: { code: 'bad_request', message: "the officer's name is empty" } } })
+        : route.fallback(),
+    );
+    await desk.getByRole('button', { name: '生成令牌和二维码' }).click();
+    await expect(desk.getByRole('alert').filter({ hasText: '服务器不接受这个姓名或村名' })).toBeVisible();
+    await expect(officer).toHaveValue('张三');
+    await expect(village).toHaveValue('杨柳村');
+    await desk.unroute('**/api/v1/tokens');
+    // no connection at all.
     await context.setOffline(true);
     await desk.getByRole('button', { name: '生成令牌和二维码' }).click();
     await expect(desk.getByRole('alert').filter({ hasText: '连不上服务器' })).toBeVisible();
