@@ -18,10 +18,15 @@ pub enum Notice {
 pub fn announce(notice: Notice) {
     if let Some(signal) = use_context::<RwSignal<Option<Notice>>>() {
         signal.set(Some(notice));
-        set_timeout(
-            move || signal.update(|n| *n = n.filter(|n| *n != notice)),
-            std::time::Duration::from_secs(4),
-        );
+        // The few seconds count from the frame that shows it, not from the call: on a slow
+        // phone the next screen can keep the page busy for seconds after a save, and a timer
+        // started now would hide the notice before it was ever seen.
+        request_animation_frame(move || {
+            set_timeout(
+                move || signal.update(|n| *n = n.filter(|n| *n != notice)),
+                std::time::Duration::from_secs(4),
+            );
+        });
     }
 }
 
