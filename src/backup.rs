@@ -62,8 +62,20 @@ fn failed(e: impl std::fmt::Debug) -> BackupFailure {
     BackupFailure::Failed(format!("{e:?}"))
 }
 
+/// How far a backup or a restore has gone: photos handled of all (the photos are what takes
+/// the time; the records follow in one step at the end).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Step {
+    pub done: usize,
+    pub total: usize,
+}
+
 /// Makes the backup file of everything stored on this phone, as a Blob to download.
-pub async fn make(now: DateTime<Utc>) -> Result<(Blob, Made), BackupFailure> {
+/// `on_step` hears of every photo read, so the screen can show a progress bar.
+pub async fn make(
+    now: DateTime<Utc>,
+    on_step: impl Fn(Step),
+) -> Result<(Blob, Made), BackupFailure> {
     let loaded = records::load_all();
     let kept: Vec<KeptEntry> = loaded
         .newer
@@ -81,7 +93,11 @@ pub async fn make(now: DateTime<Utc>) -> Result<(Blob, Made), BackupFailure> {
     // Each photo is read once, to hash it; the file refers to the stored Blob itself.
     let mut photo_entries = Vec::new();
     let mut photo_blobs = Vec::new();
-    for id in photos::ids().await.map_err(failed)? {
+    let ids = photos::ids().await.map_err(failed)?;
+    let total = ids.len();
+    on_step(Step { done: 0, total });
+    for (done, id) in ids.into_iter().enumerate() {
+        on_step(Step { done, total });
         let Some(blob) = photos::get(id).await.map_err(failed)? else {
             continue;
         };
@@ -95,6 +111,7 @@ pub async fn make(now: DateTime<Utc>) -> Result<(Blob, Made), BackupFailure> {
         });
         photo_blobs.push((id, crc, blob));
     }
+    on_step(Step { done: total, total });
 
     let made = Made {
         records: loaded.records.len(),
@@ -157,11 +174,13 @@ async fn read_entry(file: &Blob, entry: &Entry) -> Result<ArrayBuffer, BackupFai
 }
 
 /// Restores a backup file: adds what the phone does not hold, never replacing a newer
-/// revision. Photos are written first, each checked against its SHA-256.
+/// revision. Photos are written first, each checked against its SHA-256; `on_step` hears of
+/// each one, and of the records and patrols as the last step.
 pub async fn restore(
     file: &Blob,
     ledger: &Ledger,
     patrol_list: &Patrols,
+    on_step: impl Fn(Step),
 ) -> Result<RestoreReport, BackupFailure> {
     let len = file.size() as u64;
     let tail = read_range(file, len.saturating_sub(zip::TAIL_LEN), len).await?;
@@ -186,7 +205,10 @@ pub async fn restore(
         &present_keys,
     );
 
-    for photo in &plan.photos {
+    // Every photo is a step, and the records and patrols together the last one.
+    let total = plan.photos.len() + 1;
+    for (done, photo) in plan.photos.iter().enumerate() {
+        on_step(Step { done, total });
         let checked = match entry(&photo_file_name(photo.id)) {
             Some(e) => match read_entry(file, e).await {
                 Ok(bytes) => {
@@ -223,6 +245,10 @@ pub async fn restore(
         }
     }
 
+    on_step(Step {
+        done: total - 1,
+        total,
+    });
     for patrol in plan.patrols {
         patrol_list.store_as_is(patrol)?;
     }
@@ -233,5 +259,6 @@ pub async fn restore(
         keys::write_text(&kept.key, &kept.text)?;
     }
     ledger.reload();
+    on_step(Step { done: total, total });
     Ok(plan.report)
 }

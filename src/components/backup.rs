@@ -8,7 +8,7 @@ use patrol_core::backup::{BackupError, RestoreReport};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
-use crate::backup::{self, BackupFailure, Made};
+use crate::backup::{self, BackupFailure, Made, Step};
 use crate::i18n::*;
 use crate::state::Ledger;
 use crate::state::Patrols;
@@ -16,10 +16,12 @@ use crate::state::Patrols;
 #[derive(Clone, Debug, PartialEq)]
 enum Progress {
     Idle,
-    Exporting,
+    /// Photos read of all, so far.
+    Exporting(Step),
     Exported(Made),
     ExportFailed(BackupFailure),
-    Restoring,
+    /// Photos written of all (and the records as the last step), so far.
+    Restoring(Step),
     Restored(RestoreReport),
     RestoreFailed(BackupFailure),
 }
@@ -30,13 +32,21 @@ pub fn BackupSection() -> impl IntoView {
     let ledger = expect_context::<Ledger>();
     let patrols = expect_context::<Patrols>();
     let progress = RwSignal::new(Progress::Idle);
-    let busy = move || matches!(progress.get(), Progress::Exporting | Progress::Restoring);
+    let busy = move || {
+        matches!(
+            progress.get(),
+            Progress::Exporting(_) | Progress::Restoring(_)
+        )
+    };
 
     let export = move |_| {
-        progress.set(Progress::Exporting);
+        progress.set(Progress::Exporting(Step::default()));
         let name = t_string!(i18n, backup.file, date = crate::format::today()).to_string();
         spawn_local(async move {
-            let done = match backup::make(Utc::now()).await {
+            let on_step = move |step| {
+                let _ = progress.try_set(Progress::Exporting(step));
+            };
+            let done = match backup::make(Utc::now(), on_step).await {
                 Ok((file, made)) => match crate::export::offer_download(&file, &name) {
                     Ok(()) => Progress::Exported(made),
                     Err(e) => Progress::ExportFailed(BackupFailure::Failed(format!("{e:?}"))),
@@ -58,9 +68,12 @@ pub fn BackupSection() -> impl IntoView {
         };
         // Cleared at once, so that picking the same file again restores it again.
         input.set_value("");
-        progress.set(Progress::Restoring);
+        progress.set(Progress::Restoring(Step::default()));
         spawn_local(async move {
-            let done = match backup::restore(&file, &ledger, &patrols).await {
+            let on_step = move |step| {
+                let _ = progress.try_set(Progress::Restoring(step));
+            };
+            let done = match backup::restore(&file, &ledger, &patrols, on_step).await {
                 Ok(report) => Progress::Restored(report),
                 Err(e) => Progress::RestoreFailed(e),
             };
@@ -72,11 +85,15 @@ pub fn BackupSection() -> impl IntoView {
         let locale = i18n.get_locale();
         match progress.get() {
             Progress::Idle => ().into_any(),
-            Progress::Exporting => {
-                view! { <p>{td_string!(locale, backup.exporting)}</p> }.into_any()
+            Progress::Exporting(step) => {
+                let text = td_string!(locale, backup.exporting);
+                let label = td_string!(locale, backup.export_progress);
+                view! { <StepBar text label step /> }.into_any()
             }
-            Progress::Restoring => {
-                view! { <p>{td_string!(locale, backup.restoring)}</p> }.into_any()
+            Progress::Restoring(step) => {
+                let text = td_string!(locale, backup.restoring);
+                let label = td_string!(locale, backup.restore_progress);
+                view! { <StepBar text label step /> }.into_any()
             }
             Progress::Exported(made) => view! {
                 <p class="backup-done">
@@ -109,6 +126,15 @@ pub fn BackupSection() -> impl IntoView {
             <p class="hint">{t!(i18n, backup.restore_hint)}</p>
             <div class="backup-status" aria-live="polite">{status}</div>
         </section>
+    }
+}
+
+/// What the long task is doing, with a bar that fills as its photos go by.
+#[component]
+fn StepBar(text: &'static str, label: &'static str, step: Step) -> impl IntoView {
+    view! {
+        <p>{text}</p>
+        <progress aria-label=label max=step.total.max(1) value=step.done></progress>
     }
 }
 

@@ -4,7 +4,7 @@
 // replaces what the phone changed since; a file that is not a backup changes nothing.
 import { test, expect, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { addPhoto, fillNew, inventoryOf, save, showList, storedEverything } from './helpers';
+import { addPhoto, fillNew, inventoryOf, save, showList, storedEverything, watchProgress } from './helpers';
 
 async function openSettings(page: Page) {
   await page.getByRole('navigation').getByRole('link', { name: '设置' }).click();
@@ -69,10 +69,17 @@ test('everything comes back from a backup after the browser is cleared, photos b
   expect(inventoryOf(before)).toEqual({ records: 2, visits: 1, patrols: 1, photos: 2 });
 
   const file = info.outputPath('backup.zip');
+  await openSettings(page);
+  const exportBar = await watchProgress(page, '备份进度');
   await exportBackup(page, file);
   await expect(page.locator('.backup-status')).toHaveText(
     '已导出备份：2 条记录、1 次巡河、2 张照片。请把文件保存好。',
   );
+  // While it was made, a bar went through the photos one by one (its last step gives way
+  // to the message above within the same frame).
+  const exported = await exportBar();
+  expect(exported).toContain('1/2');
+  expect(exported.filter((v) => v.endsWith('/2'))).toEqual([...exported.filter((v) => v.endsWith('/2'))].sort());
   // The file is a plain ZIP (it starts with a local file header).
   expect(readFileSync(file).subarray(0, 4)).toEqual(Buffer.from('PK\x03\x04', 'latin1'));
 
@@ -83,9 +90,15 @@ test('everything comes back from a backup after the browser is cleared, photos b
   await expect(phone.getByText('还没有记录')).toBeVisible();
 
   await openSettings(phone);
+  const restoreBar = await watchProgress(phone, '恢复进度');
   await restore(phone, file);
   const report = phone.locator('.backup-report');
   await expect(report.locator('.backup-done')).toHaveText('恢复完成：');
+  // Two photos, then the records and the patrol: a bar of three steps that moved through
+  // each photo, never back.
+  const restored = await restoreBar();
+  expect(restored).toContain('1/3');
+  expect(restored.filter((v) => v.endsWith('/3'))).toEqual([...restored.filter((v) => v.endsWith('/3'))].sort());
   await expect(report.getByRole('listitem')).toHaveText(['新增记录 2 条', '新增巡河 1 次', '新增照片 2 张']);
   const after = await storedEverything(phone);
   expect(inventoryOf(after)).toEqual(inventoryOf(before));

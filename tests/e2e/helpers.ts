@@ -255,3 +255,24 @@ export async function cameraJpeg(page: Page, seed: number): Promise<Buffer> {
   }, seed);
   return Buffer.from(base64, 'base64');
 }
+
+/**
+ * Starts noting every value the progress bar labelled `label` shows, as "value/max", however
+ * briefly (a MutationObserver in the page: a bar of a fast local task may live for a few
+ * frames only). Returns a function that reads what was seen so far.
+ */
+export async function watchProgress(page: Page, label: string): Promise<() => Promise<string[]>> {
+  await page.evaluate((label) => {
+    const seen: string[] = [];
+    (window as any).__progress ??= {};
+    (window as any).__progress[label] = seen;
+    const note = () => {
+      const bar = document.querySelector(`progress[aria-label="${label}"]`) as HTMLProgressElement | null;
+      if (!bar) return;
+      const now = `${bar.value}/${bar.max}`;
+      if (seen.at(-1) !== now) seen.push(now);
+    };
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true });
+  }, label);
+  return () => page.evaluate((label) => (window as any).__progress[label] as string[], label);
+}
