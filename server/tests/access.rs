@@ -436,6 +436,7 @@ async fn photos_stored_before_the_village_index_stay_readable_by_their_village()
         from: Status::Open,
         to: Status::Open,
         patrol: None,
+        review: false,
     });
     sqlx::query(
         "INSERT INTO records (id, village, server_rev, seq, body, deleted, created_at, stored_at)
