@@ -378,6 +378,19 @@ async fn a_village_cannot_close_review_or_dispatch_by_a_push() {
     }
     assert_eq!(on_server(&s, stored.id).await.server_rev, 2);
 
+    // Another village's device is told only that the id is not its village's: nothing of
+    // 杨柳村's copy is compared with what it sent.
+    let mut squat = status_only.clone();
+    squat.village = HONGYAN.into();
+    let results = s.push(&s.other, &[(Some(2), &squat)]).await;
+    match &results[0].outcome {
+        Outcome::Rejected { problems } => {
+            let codes: Vec<_> = problems.iter().map(|p| p.code.as_str()).collect();
+            assert_eq!(codes, [code::WRONG_VILLAGE]);
+        }
+        other => panic!("{other:?}"),
+    }
+
     // The office may push the same (its desk keeps working offline too).
     assert_eq!(
         outcomes(&s.push(&s.office, &[(Some(2), &closes)]).await),

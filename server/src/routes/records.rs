@@ -183,13 +183,16 @@ async fn push_against(
             "a record with this id belongs to another village",
         ));
     }
+    // Read only when the caller may read it (never another village's copy).
     let stored = existing
         .as_ref()
+        .filter(|_| problems.is_empty())
         .map(|row| decode_stored(&row.body))
         .transpose()?;
     // Closing (销号), the office's review and dispatch (交办) are the township office's: a
     // village's device that pushes one is refused for this record alone, and keeps its copy.
     if caller.village.is_some()
+        && problems.is_empty()
         && let Some(change) = office_only_change(stored.as_ref(), record)
     {
         problems.push(SyncProblem::new(
