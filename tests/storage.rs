@@ -151,6 +151,7 @@ fn full_record(kind: Kind) -> Record {
         visits: vec![],
         deleted_at: None,
         patrol: None,
+        dispatched: None,
     }
 }
 

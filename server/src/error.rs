@@ -32,6 +32,9 @@ pub enum AppError {
     PhotoConflict,
     /// 409: an office token asked to revoke itself (the township would lock itself out).
     OwnToken,
+    /// 409: the problem's status does not allow the office's step (a review of a problem not
+    /// reported fixed, a dispatch of a closed one, either of a deleted one).
+    WrongStatus(String),
     /// 413: the body is over a byte limit.
     TooLarge { limit: u64 },
     /// 413: more records than the batch limit.
@@ -67,7 +70,9 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::PhotoConflict | AppError::OwnToken => StatusCode::CONFLICT,
+            AppError::PhotoConflict | AppError::OwnToken | AppError::WrongStatus(_) => {
+                StatusCode::CONFLICT
+            }
             AppError::TooLarge { .. } | AppError::BatchTooLarge { .. } => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
@@ -123,6 +128,7 @@ impl AppError {
                     .to_owned(),
                 None,
             ),
+            AppError::WrongStatus(why) => (code::WRONG_STATUS, why.clone(), None),
             AppError::TooLarge { limit } => (
                 code::TOO_LARGE,
                 format!("the body is larger than the limit of {limit} bytes"),

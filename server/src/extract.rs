@@ -6,7 +6,7 @@
 //! - [`Office`]: a caller with a township office token, any other refused 403 `forbidden`,
 //!   so an office-only handler takes it and never checks the village itself;
 //! - [`PublicOrigin`]: the origin phones reach this server at, for connect links;
-//! - [`TokenId`]: a token's id in the path;
+//! - [`TokenId`]: a token's id in the path; [`RecordId`]: a record's;
 //! - [`AppJson`]: a JSON body (`application/json`, at most the body limit, decoded with the
 //!   path of a misfit value; JSON nested deeper than serde_json's limit of 128 is refused as
 //!   not JSON), as axum's own `Json` but with the protocol's errors; also a JSON answer;
@@ -169,6 +169,27 @@ impl<S: Send + Sync> FromRequestParts<S> for TokenId {
         segment.parse().map(TokenId).map_err(|_| {
             AppError::NotFound(format!("no token {segment:?}: a token's id is a number"))
                 .into_response()
+        })
+    }
+}
+
+/// A record's id in the path (`/api/v1/records/{id}/review`): a UUID, else 400 `bad_id`, as
+/// for a photo's.
+pub struct RecordId(pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for RecordId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(segment) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Uuid::parse_str(&segment).map(RecordId).map_err(|_| {
+            AppError::BadRequest {
+                code: code::BAD_ID,
+                message: format!("{segment:?} is not a record id (a UUID)"),
+            }
+            .into_response()
         })
     }
 }

@@ -1,7 +1,8 @@
 //! Who may call what: every documented API route (`api::ROUTES`) with no token, a wrong token,
 //! a revoked token and another village's token, against one village's record, photo, patrol
 //! and device token. Nothing of that village is read or changed by anyone but its own devices
-//! and the township office, and only the office manages tokens.
+//! and the township office, and only the office manages tokens, dispatches problems (交办) and
+//! reviews them (销号 / 退回).
 
 mod common;
 
@@ -175,6 +176,30 @@ impl Fixture {
                     "",
                     vec![],
                 ),
+                // The office's steps (交办, 销号): a new problem for 杨柳村, its record
+                // dispatched with another deadline, and closed.
+                ("post", "/api/v1/dispatches") => (
+                    Method::POST,
+                    path.into(),
+                    "application/json",
+                    json!({"kind": "other", "village": YANGLIU, "title": "冒名交办"})
+                        .to_string()
+                        .into(),
+                ),
+                ("post", "/api/v1/records/{id}/dispatch") => (
+                    Method::POST,
+                    patrol_core::sync::record_dispatch_path(self.record.id),
+                    "application/json",
+                    json!({"deadline": "2099-01-01"}).to_string().into(),
+                ),
+                ("post", "/api/v1/records/{id}/review") => (
+                    Method::POST,
+                    patrol_core::sync::record_review_path(self.record.id),
+                    "application/json",
+                    json!({"decision": "send_back", "reason": "冒名退回"})
+                        .to_string()
+                        .into(),
+                ),
                 _ => panic!("no access case for {method} {path}: add one to this test"),
             };
         let mut req = Request::builder().method(method).uri(uri);
@@ -327,9 +352,14 @@ fn check_other_village(f: &Fixture, route: (&str, &str), status: StatusCode, bod
                 "{what}: {res:?}"
             );
         }
-        ("get" | "post", "/api/v1/tokens") | ("delete", "/api/v1/tokens/{id}") => {
-            // Only the township office manages tokens: a village's is refused before anything
-            // is read or stored.
+        ("get" | "post", "/api/v1/tokens")
+        | ("delete", "/api/v1/tokens/{id}")
+        | (
+            "post",
+            "/api/v1/dispatches" | "/api/v1/records/{id}/dispatch" | "/api/v1/records/{id}/review",
+        ) => {
+            // Only the township office manages tokens, dispatches and reviews: a village's
+            // token is refused before anything is read or stored.
             assert_eq!(status, StatusCode::FORBIDDEN, "{what}");
             assert_eq!(error_code(&json_of(body)), code::FORBIDDEN, "{what}");
         }
@@ -436,6 +466,7 @@ async fn photos_stored_before_the_village_index_stay_readable_by_their_village()
         from: Status::Open,
         to: Status::Open,
         patrol: None,
+        review: false,
     });
     sqlx::query(
         "INSERT INTO records (id, village, server_rev, seq, body, deleted, created_at, stored_at)

@@ -161,7 +161,9 @@ async fn ledger(s: &Server) -> (Vec<Record>, Record) {
     bare.created_at = at(2, 0);
     let mut theirs = record(3, HONGYAN);
     theirs.deadline = NaiveDate::from_ymd_opt(2026, 7, 1);
-    s.push(&s.device, &[(None, &outfall), (None, &bare)]).await;
+    // Closed (销号), which only the township office pushes.
+    s.push(&s.office, &[(None, &outfall)]).await;
+    s.push(&s.device, &[(None, &bare)]).await;
     s.push(&s.other, &[(None, &theirs)]).await;
     let (status, _) = s.put_photo_as(&s.device, photo, &bytes).await;
     assert_eq!(status, StatusCode::CREATED);

@@ -62,6 +62,8 @@ fn HistoryItem(
         notes,
         from,
         to,
+        // The office's check (销号 / 退回) is told apart by the desk's screens (issue 27).
+        review: _,
     } = entry;
     let change = move || {
         let locale = i18n.get_locale();

@@ -6,6 +6,7 @@ pub mod basemap;
 pub mod capture;
 pub mod codec;
 pub mod csv;
+pub mod dispatch;
 pub mod draft;
 pub mod filter;
 pub mod geo;
@@ -26,6 +27,7 @@ pub mod visit;
 pub mod watermark;
 pub mod workflow;
 
+pub use dispatch::{DispatchRequest, DispatchUpdate};
 pub use kinds::*;
 pub use patrol::{Patrol, TrackPoint};
 pub use provenance::{Exif, PhotoSource, off_site_note};
@@ -35,7 +37,7 @@ pub use sync::{
     PushRecord, PushRequest, PushResponse, PushResult, ServerRecord, SyncProblem,
 };
 pub use validate::{FieldError, Problem, validate};
-pub use visit::{FollowUp, FollowUpError, HistoryEntry, Visit};
+pub use visit::{FollowUp, FollowUpError, HistoryEntry, Review, ReviewError, Visit};
 
 /// Version of the stored record format. Bump it together with a migration in [`codec`].
 pub const SCHEMA_VERSION: u32 = 1;

@@ -441,6 +441,7 @@ mod tests {
             from: Status::Open,
             to: Status::Rectifying,
             patrol: None,
+            review: false,
         });
         let numbers: Vec<usize> = r.off_site_photos().iter().map(|(n, _, _)| *n).collect();
         assert_eq!(numbers, [2, 4]);

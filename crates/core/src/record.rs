@@ -64,6 +64,21 @@ pub struct Record {
     /// [`crate::patrol`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patrol: Option<Uuid>,
+    /// Set when the township office dispatched (交办) the problem to its village, made it or
+    /// gave an existing one with its responsible people and deadline ([`crate::dispatch`]).
+    /// Only the office sets it: a village's push that sets or changes it is refused
+    /// ([`crate::workflow::office_only_change`]). Absent on problems the village found itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispatched: Option<Dispatch>,
+}
+
+/// When and by whom the township office dispatched (交办) a problem.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dispatch {
+    #[serde(with = "crate::stamp::instant")]
+    pub at: DateTime<Utc>,
+    /// The office's token holder, as the token was issued (e.g. "乡镇办公室").
+    pub by: String,
 }
 
 /// Where a problem is (WGS 84): a GPS fix with its accuracy, or a point given by hand.
@@ -221,6 +236,7 @@ impl Record {
             visits: Vec::new(),
             deleted_at: None,
             patrol: None,
+            dispatched: None,
         }
     }
 

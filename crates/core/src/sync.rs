@@ -21,6 +21,9 @@
 //! | `GET /api/v1/tokens` (office) | | [`TokenList`] |
 //! | `POST /api/v1/tokens` (office) | [`NewTokenRequest`] | [`NewToken`] (201) |
 //! | `DELETE /api/v1/tokens/{id}` (office) | | [`TokenInfo`] |
+//! | `POST /api/v1/dispatches` (office) | [`crate::DispatchRequest`] | [`ServerRecord`] (201) |
+//! | `POST /api/v1/records/{id}/dispatch` (office) | [`crate::DispatchUpdate`] | [`ServerRecord`] |
+//! | `POST /api/v1/records/{id}/review` (office) | [`ReviewRequest`] | [`ServerRecord`] |
 //!
 //! Every error is an [`ErrorResponse`] with one of the [`code`]s.
 
@@ -128,6 +131,16 @@ pub struct NewToken {
     pub link: String,
     /// `link` as a QR code, an SVG document, for the desk to show and the phone's camera to scan.
     pub qr_svg: String,
+}
+
+/// `POST /api/v1/records/{id}/review`: the township office's check of a problem reported
+/// fixed: close it (销号) or send it back (退回) with a reason ([`Record::review`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewRequest {
+    pub decision: crate::visit::Review,
+    /// Why it goes back (required for `send_back`); a remark for `close`.
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// `/connect#token=<token>` on `origin` (`https://host[:port]`, no trailing slash): the link
@@ -457,6 +470,9 @@ pub mod code {
     pub const PHOTO_CONFLICT: &str = "photo_conflict";
     /// 409: an office token asked to revoke itself, which would lock the township out.
     pub const OWN_TOKEN: &str = "own_token";
+    /// 409: the problem's status does not allow the office's step: a review of a problem not
+    /// reported fixed, a dispatch of a closed one, either of a deleted one.
+    pub const WRONG_STATUS: &str = "wrong_status";
     /// 413: the body is over [`super::Limits`]' `max_body_bytes` / `max_photo_bytes`.
     pub const TOO_LARGE: &str = "too_large";
     /// 413: more records than [`super::Limits`]' `max_batch_records`.
@@ -481,6 +497,9 @@ pub mod code {
     pub const WRONG_VILLAGE: &str = "wrong_village";
     /// Rejected record: written by a newer app than the server knows.
     pub const NEWER_SCHEMA: &str = "newer_schema";
+    /// Rejected record: a village's device pushed what only the township office may do
+    /// (close a problem, a review visit, a dispatch; [`crate::workflow::office_only_change`]).
+    pub const OFFICE_ONLY: &str = "office_only";
 }
 
 /// `/api/v1/me`.
@@ -537,6 +556,21 @@ pub fn tokens_path() -> String {
 /// `/api/v1/tokens/<id>`.
 pub fn token_path(id: i64) -> String {
     format!("{API_PREFIX}/tokens/{id}")
+}
+
+/// `/api/v1/dispatches`.
+pub fn dispatches_path() -> String {
+    format!("{API_PREFIX}/dispatches")
+}
+
+/// `/api/v1/records/<id>/dispatch`.
+pub fn record_dispatch_path(id: Uuid) -> String {
+    format!("{API_PREFIX}/records/{id}/dispatch")
+}
+
+/// `/api/v1/records/<id>/review`.
+pub fn record_review_path(id: Uuid) -> String {
+    format!("{API_PREFIX}/records/{id}/review")
 }
 
 /// `/api/v1/photos/<id>`.

@@ -3,9 +3,11 @@
 //! correction is a new visit), so two copies of a problem can always be merged by taking every
 //! visit either of them has.
 //!
-//! The visits travel inside their [`Record`] (one storage key, one sync unit), and a
-//! follow-up is the only way a saved problem's status changes: [`Record::follow_up`] checks
-//! the workflow, appends the visit and moves the status with it.
+//! The visits travel inside their [`Record`] (one storage key, one sync unit), and a visit is
+//! the only way a saved problem's status changes: [`Record::follow_up`] checks the workflow,
+//! appends the visit and moves the status with it; [`Record::review`] does the same for the
+//! township office's check of a fixed problem (销号, or 退回 with a reason), a visit marked
+//! `review`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -38,6 +40,10 @@ pub struct Visit {
     /// The patrol (巡河) the visit was made on, if one was under way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patrol: Option<Uuid>,
+    /// The township office's check ([`Record::review`]): closing a fixed problem (销号) or
+    /// sending it back (退回) with the reason in `notes`. Only the office makes such a visit.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub review: bool,
 }
 
 /// What the user enters for a follow-up; [`Record::follow_up`] makes the [`Visit`] of it.
@@ -57,6 +63,47 @@ pub enum FollowUpError {
     Invalid(Vec<FieldError>),
 }
 
+/// The township office's decision on a problem reported fixed: `"close"` or `"send_back"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Review {
+    /// 销号: checked and closed (fixed → closed).
+    Close,
+    /// 退回: not right yet, back to open (fixed → open), with the reason.
+    SendBack,
+}
+
+/// Why the office's review was not made; the record is unchanged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReviewError {
+    /// Only a problem reported fixed (已整改) is checked; this one is in `status`.
+    NotFixed { status: Status },
+    /// The problem is deleted.
+    Deleted,
+    /// Sending back needs a reason: the village must know what is still wrong.
+    ReasonRequired,
+    /// The reason is longer than [`MAX_NOTES`] characters.
+    ReasonTooLong { max: usize },
+}
+
+impl std::fmt::Display for ReviewError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::kinds::Choice;
+        match self {
+            ReviewError::NotFixed { status } => write!(
+                f,
+                "only a problem reported fixed is checked; this one is {}",
+                status.as_str()
+            ),
+            ReviewError::Deleted => f.write_str("the problem is deleted"),
+            ReviewError::ReasonRequired => f.write_str("sending a problem back needs a reason"),
+            ReviewError::ReasonTooLong { max } => {
+                write!(f, "the reason is longer than {max} characters")
+            }
+        }
+    }
+}
+
 /// One line of a problem's history: the visit that found it, then every follow-up, oldest
 /// first.
 #[derive(Clone, Debug, PartialEq)]
@@ -71,6 +118,8 @@ pub struct HistoryEntry {
     /// `None` when found: there was no status before.
     pub from: Option<Status>,
     pub to: Status,
+    /// The township office's check (销号 / 退回, [`Record::review`]).
+    pub review: bool,
 }
 
 /// Every problem a follow-up has, in form order (notes, then position). Never panics.
@@ -138,6 +187,54 @@ impl Record {
             from: self.status,
             to,
             patrol,
+            review: false,
+        });
+        self.status = to;
+        Ok(self.visits.last().expect("just pushed"))
+    }
+
+    /// The township office's check of a problem reported fixed, made `at` by `author` (the
+    /// office's token holder): [`Review::Close`] closes it (销号), [`Review::SendBack`] sends
+    /// it back to open (退回) with `reason` (required, trimmed, at most [`MAX_NOTES`]
+    /// characters; a closing's optional remark otherwise). Appends a visit marked `review`
+    /// with the reason as its notes and moves the status. The record is unchanged when it
+    /// refuses. Like [`Record::follow_up`] it bumps nothing: the caller saves (the server
+    /// stores it as a new server revision).
+    pub fn review(
+        &mut self,
+        decision: Review,
+        reason: &str,
+        author: &str,
+        at: DateTime<Utc>,
+    ) -> Result<&Visit, ReviewError> {
+        if self.is_deleted() {
+            return Err(ReviewError::Deleted);
+        }
+        if self.status != Status::Fixed {
+            return Err(ReviewError::NotFixed {
+                status: self.status,
+            });
+        }
+        let reason = reason.trim();
+        if reason.chars().count() > MAX_NOTES {
+            return Err(ReviewError::ReasonTooLong { max: MAX_NOTES });
+        }
+        let to = match decision {
+            Review::Close => Status::Closed,
+            Review::SendBack if reason.is_empty() => return Err(ReviewError::ReasonRequired),
+            Review::SendBack => Status::Open,
+        };
+        self.visits.push(Visit {
+            id: Uuid::new_v4(),
+            at,
+            author: author.to_owned(),
+            position: None,
+            photos: Vec::new(),
+            notes: reason.to_owned(),
+            from: self.status,
+            to,
+            patrol: None,
+            review: true,
         });
         self.status = to;
         Ok(self.visits.last().expect("just pushed"))
@@ -155,6 +252,7 @@ impl Record {
             notes: self.notes.clone(),
             from: None,
             to: found_status,
+            review: false,
         };
         std::iter::once(found)
             .chain(self.visits.iter().map(|v| HistoryEntry {
@@ -166,6 +264,7 @@ impl Record {
                 notes: v.notes.clone(),
                 from: Some(v.from),
                 to: v.to,
+                review: v.review,
             }))
             .collect()
     }

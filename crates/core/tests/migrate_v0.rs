@@ -56,6 +56,7 @@ fn sewage_outfall() {
         visits: vec![],
         deleted_at: None,
         patrol: None,
+        dispatched: None,
     };
     assert_eq!(
         migrated(include_str!("fixtures/v0_sewage_outfall.json")),
@@ -104,6 +105,7 @@ fn livestock_farm() {
         visits: vec![],
         deleted_at: None,
         patrol: None,
+        dispatched: None,
     };
     assert_eq!(
         migrated(include_str!("fixtures/v0_livestock_farm.json")),
@@ -148,6 +150,7 @@ fn signage_without_accuracy() {
         visits: vec![],
         deleted_at: None,
         patrol: None,
+        dispatched: None,
     };
     assert_eq!(migrated(include_str!("fixtures/v0_signage.json")), expected);
 }
@@ -175,6 +178,7 @@ fn other_without_position_or_deadline() {
         visits: vec![],
         deleted_at: None,
         patrol: None,
+        dispatched: None,
     };
     assert_eq!(
         migrated(include_str!("fixtures/v0_other_no_position.json")),

@@ -380,6 +380,7 @@ fn visit_at(when: DateTime<Utc>) -> Visit {
         from: Status::Rectifying,
         to: Status::Rectifying,
         patrol: None,
+        review: false,
     }
 }
 

@@ -1,6 +1,8 @@
 //! The `records` table: a record's stored row read (locked) and written with the next change
 //! number, the photos its village may then read, the photos it still lacks, a pull's page (with
-//! the receipts of the records' photos) and the ledger an export writes.
+//! the receipts of the records' photos), the ledger an export writes, and the office's own
+//! writes (a new dispatched problem, [`insert`]; a dispatch or review of a stored one,
+//! [`revise`]), each a new server revision in the change order, as a push's.
 
 use chrono::Utc;
 use patrol_core::Record;
@@ -181,4 +183,53 @@ pub async fn ledger(db: &AnyPool, village: Option<&str>) -> Result<Vec<Record>, 
     .fetch_all(db)
     .await?;
     bodies.iter().map(|b| decode_stored(b)).collect()
+}
+
+/// Stores `record`, new to the server, at server revision 1 (as a push of it would), in a
+/// write transaction of its own.
+pub async fn insert(
+    db: &AnyPool,
+    kind: DatabaseKind,
+    record: Record,
+) -> Result<ServerRecord, AppError> {
+    let mut tx = changes::begin_write(db, kind).await?;
+    if !store(&mut tx, kind, &record, 1, Write::New).await? {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "a new record's id {} is taken",
+            record.id
+        )));
+    }
+    tx.commit().await?;
+    Ok(ServerRecord {
+        server_rev: 1,
+        record,
+        receipts: Vec::new(),
+    })
+}
+
+/// Changes the stored record `id` with `change` and stores the result as the next server
+/// revision, in one write transaction with the row locked, so a phone that pushes over the
+/// revision before gets a conflict, not a silent overwrite. 404 `not_found` when the server
+/// holds no record `id`; `change`'s error leaves the row as it was.
+pub async fn revise(
+    db: &AnyPool,
+    kind: DatabaseKind,
+    id: Uuid,
+    change: impl FnOnce(&mut Record) -> Result<(), AppError>,
+) -> Result<ServerRecord, AppError> {
+    let mut tx = changes::begin_write(db, kind).await?;
+    let row = stored_row(&mut tx, kind, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no record {id}")))?;
+    let mut record = decode_stored(&row.body)?;
+    change(&mut record)?;
+    let server_rev = rev_of(row.server_rev).saturating_add(1);
+    store(&mut tx, kind, &record, server_rev, Write::Replace).await?;
+    tx.commit().await?;
+    let receipts = photos::receipts_of(db, &[&record]).await?.pop();
+    Ok(ServerRecord {
+        server_rev,
+        record,
+        receipts: receipts.unwrap_or_default(),
+    })
 }

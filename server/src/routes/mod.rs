@@ -2,6 +2,7 @@
 //! router, one file per resource. Handlers take typed extractors (`crate::extract`) and call
 //! the database through `crate::db`.
 
+pub mod dispatches;
 pub mod export;
 pub mod health;
 pub mod import;
@@ -45,6 +46,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/tokens"),
     ("post", "/api/v1/tokens"),
     ("delete", "/api/v1/tokens/{id}"),
+    ("post", "/api/v1/dispatches"),
+    ("post", "/api/v1/records/{id}/dispatch"),
+    ("post", "/api/v1/records/{id}/review"),
 ];
 
 /// The routes nested under `/api`. Without an [`AppState`] (no database configured) every API path
@@ -63,6 +67,9 @@ pub fn router(state: Option<AppState>, cors_origins: Vec<HeaderValue>) -> Router
             .route("/v1/import", post(import::import_csv))
             .route("/v1/tokens", get(tokens::list).post(tokens::create))
             .route("/v1/tokens/{id}", delete(tokens::revoke))
+            .route("/v1/dispatches", post(dispatches::create))
+            .route("/v1/records/{id}/dispatch", post(dispatches::dispatch))
+            .route("/v1/records/{id}/review", post(dispatches::review))
             .route_layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 crate::metrics::track,

@@ -11,6 +11,7 @@ use patrol_core::sync::{
     PushResult, SyncProblem, code,
 };
 use patrol_core::validate::check_times;
+use patrol_core::workflow::office_only_change;
 use patrol_core::{Record, SCHEMA_VERSION, validate};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -182,6 +183,24 @@ async fn push_against(
             "a record with this id belongs to another village",
         ));
     }
+    // Read only when the caller may read it (never another village's copy).
+    let stored = existing
+        .as_ref()
+        .filter(|_| problems.is_empty())
+        .map(|row| decode_stored(&row.body))
+        .transpose()?;
+    // Closing (销号), the office's review and dispatch (交办) are the township office's: a
+    // village's device that pushes one is refused for this record alone, and keeps its copy.
+    if caller.village.is_some()
+        && problems.is_empty()
+        && let Some(change) = office_only_change(stored.as_ref(), record)
+    {
+        problems.push(SyncProblem::new(
+            change.field(),
+            code::OFFICE_ONLY,
+            change.to_string(),
+        ));
+    }
     problems.extend(validate(record).iter().map(SyncProblem::from));
     // Against this server's clock: a record stamped in year 9999 (or 1970) is refused, not
     // put on top of (or under) every phone's list.
@@ -196,7 +215,7 @@ async fn push_against(
 
     let mut record = record.clone();
     record.schema = SCHEMA_VERSION;
-    let Some(row) = existing else {
+    let (Some(row), Some(stored)) = (existing, stored) else {
         if !store(tx, kind, &record, 1, Write::New).await? {
             return Ok(None);
         }
@@ -206,7 +225,8 @@ async fn push_against(
             missing_photos,
         }));
     };
-    let stored = decode_stored(&row.body)?;
+    // What an app without the office's fields left out (a dispatch, a review's mark) stays.
+    record.keep_office_marks(&stored);
     let server_rev = rev_of(row.server_rev);
     let outcome = if stored == record {
         let missing_photos = missing_photos(tx, &record).await?;

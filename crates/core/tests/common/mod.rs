@@ -111,6 +111,7 @@ pub fn sample(kind: Kind) -> Record {
         visits: vec![],
         deleted_at: None,
         patrol: None,
+        dispatched: None,
     }
 }
 
