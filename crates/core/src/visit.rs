@@ -160,6 +160,44 @@ impl Record {
         author: &str,
         at: DateTime<Utc>,
     ) -> Result<&Visit, FollowUpError> {
+        self.visit_as(id, follow_up, false, author, at)
+    }
+
+    /// The township office's check made on its follow-up screen, with the follow-up's photos,
+    /// position and notes (the reason): a problem reported fixed is closed (to closed, 销号)
+    /// or sent back (to open, 退回, which needs the reason in `notes`). Any other status, or
+    /// another change, is refused. Like [`Record::follow_up_as`], a visit id already there is
+    /// the answer and nothing changes.
+    pub fn review_as(
+        &mut self,
+        id: Uuid,
+        follow_up: FollowUp,
+        author: &str,
+        at: DateTime<Utc>,
+    ) -> Result<&Visit, FollowUpError> {
+        if !self.visits.iter().any(|v| v.id == id) {
+            let (from, to) = (self.status, follow_up.to);
+            if from != Status::Fixed || !matches!(to, Status::Closed | Status::Open) {
+                return Err(FollowUpError::Refused(RefusedTransition { from, to }));
+            }
+            if to == Status::Open && follow_up.notes.trim().is_empty() {
+                return Err(FollowUpError::Invalid(vec![FieldError {
+                    field: field::NOTES,
+                    problem: Problem::Required,
+                }]));
+            }
+        }
+        self.visit_as(id, follow_up, true, author, at)
+    }
+
+    fn visit_as(
+        &mut self,
+        id: Uuid,
+        follow_up: FollowUp,
+        review: bool,
+        author: &str,
+        at: DateTime<Utc>,
+    ) -> Result<&Visit, FollowUpError> {
         if let Some(i) = self.visits.iter().position(|v| v.id == id) {
             return Ok(&self.visits[i]);
         }
@@ -187,7 +225,7 @@ impl Record {
             from: self.status,
             to,
             patrol,
-            review: false,
+            review,
         });
         self.status = to;
         Ok(self.visits.last().expect("just pushed"))
@@ -210,34 +248,26 @@ impl Record {
         if self.is_deleted() {
             return Err(ReviewError::Deleted);
         }
-        if self.status != Status::Fixed {
-            return Err(ReviewError::NotFixed {
-                status: self.status,
-            });
-        }
-        let reason = reason.trim();
-        if reason.chars().count() > MAX_NOTES {
-            return Err(ReviewError::ReasonTooLong { max: MAX_NOTES });
-        }
         let to = match decision {
             Review::Close => Status::Closed,
-            Review::SendBack if reason.is_empty() => return Err(ReviewError::ReasonRequired),
             Review::SendBack => Status::Open,
         };
-        self.visits.push(Visit {
-            id: Uuid::new_v4(),
-            at,
-            author: author.to_owned(),
-            position: None,
-            photos: Vec::new(),
-            notes: reason.to_owned(),
-            from: self.status,
+        let check = FollowUp {
             to,
-            patrol: None,
-            review: true,
-        });
-        self.status = to;
-        Ok(self.visits.last().expect("just pushed"))
+            notes: reason.to_owned(),
+            ..FollowUp::default()
+        };
+        let status = self.status;
+        self.review_as(Uuid::new_v4(), check, author, at)
+            .map_err(|e| match e {
+                FollowUpError::Refused(_) => ReviewError::NotFixed { status },
+                FollowUpError::Invalid(errors)
+                    if errors.iter().any(|e| e.problem == Problem::Required) =>
+                {
+                    ReviewError::ReasonRequired
+                }
+                FollowUpError::Invalid(_) => ReviewError::ReasonTooLong { max: MAX_NOTES },
+            })
     }
 
     /// The finding, then every follow-up visit, oldest first.

@@ -283,3 +283,69 @@ fn a_follow_up_saved_again_under_its_id_is_not_added_twice() {
     assert_eq!(r.visits.len(), 2);
     assert_eq!(r.status, Status::Rectifying);
 }
+
+/// The office's check on its follow-up screen: a fixed problem is closed or sent back (with a
+/// reason), the visit is marked as the office's review, and nothing else is allowed.
+#[test]
+fn the_office_reviews_a_fixed_problem_on_its_follow_up_screen() {
+    let mut r = minimal(Kind::SewageOutfall);
+    r.follow_up(to(Status::Fixed), "村干部", found()).unwrap();
+
+    // Sending back needs the reason; refused, the record is unchanged.
+    let before = r.clone();
+    let refused = r.review_as(Uuid::from_u128(1), to(Status::Open), "乡镇办", found());
+    assert_eq!(
+        refused.unwrap_err(),
+        FollowUpError::Invalid(vec![validate::FieldError {
+            field: field::NOTES,
+            problem: validate::Problem::Required,
+        }])
+    );
+    assert_eq!(r, before);
+
+    let back = FollowUp {
+        to: Status::Open,
+        notes: " 排口仍有污水 ".into(),
+        photos: vec![photo(1)],
+        ..Default::default()
+    };
+    let visit = r
+        .review_as(Uuid::from_u128(2), back.clone(), "乡镇办", found())
+        .unwrap()
+        .clone();
+    assert!(visit.review);
+    assert_eq!((visit.from, visit.to), (Status::Fixed, Status::Open));
+    assert_eq!(visit.notes, "排口仍有污水");
+    assert_eq!(visit.photos, vec![photo(1)]);
+    assert_eq!(r.status, Status::Open);
+    // Saved twice (a save cut short): one visit.
+    r.review_as(Uuid::from_u128(2), back, "乡镇办", found())
+        .unwrap();
+    assert_eq!(r.visits.len(), 2);
+
+    // Only a fixed problem is checked.
+    let refused = r.review_as(Uuid::from_u128(3), to(Status::Closed), "乡镇办", found());
+    assert_eq!(
+        refused.unwrap_err(),
+        FollowUpError::Refused(RefusedTransition {
+            from: Status::Open,
+            to: Status::Closed
+        })
+    );
+    r.follow_up(to(Status::Fixed), "村干部", found()).unwrap();
+    // A review does not only note progress.
+    let refused = r.review_as(Uuid::from_u128(4), to(Status::Fixed), "乡镇办", found());
+    assert!(matches!(refused, Err(FollowUpError::Refused(_))));
+    let closed = r
+        .review_as(Uuid::from_u128(5), to(Status::Closed), "乡镇办", found())
+        .unwrap();
+    assert!(closed.review && closed.to == Status::Closed);
+    assert_eq!(r.status, Status::Closed);
+    // A village's own follow-up is never marked as the office's.
+    assert!(
+        r.visits
+            .iter()
+            .filter(|v| v.author == "村干部")
+            .all(|v| !v.review)
+    );
+}
