@@ -9,7 +9,7 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use patrol_core::codec::{self, QUARANTINE_PREFIX, RECORD_KEY_PREFIX};
 use patrol_core::*;
-use river_patrol::storage::settings::Settings;
+use river_patrol::storage::settings::{KnownHolder, Settings};
 use river_patrol::storage::{SaveError, records as store};
 use uuid::Uuid;
 use wasm_bindgen_test::*;
@@ -529,6 +529,10 @@ fn settings_round_trip() {
         token: "t0ken".into(),
         keep_screen_on: false,
         watermark: false,
+        holder: Some(KnownHolder {
+            token: "t0ken".into(),
+            office: true,
+        }),
     };
     settings.save().unwrap();
     assert!(raw(&s, codec::SETTINGS_KEY).is_some());
@@ -543,6 +547,44 @@ fn settings_round_trip() {
     assert_eq!(
         keys_with_prefix(&s, "rp/"),
         vec![codec::SETTINGS_KEY.to_owned()]
+    );
+}
+
+/// Whom the server said the token is for is kept with that token: the phone knows offline
+/// that it is the township office's, and asks again for a new token.
+#[wasm_bindgen_test]
+fn the_token_holder_is_kept_with_its_token() {
+    fresh();
+    let mut settings = Settings {
+        token: "rp_office".into(),
+        ..Settings::default()
+    };
+    assert!(!settings.is_office() && settings.should_ask_holder());
+    let office = patrol_core::sync::TokenHolder {
+        officer: "王主任".into(),
+        village: None,
+    };
+    assert!(settings.fill_in_from(&office));
+    assert!(settings.is_office());
+    assert_eq!(settings.officer, "王主任");
+    // An office token has no village to give: nothing more to ask.
+    assert!(!settings.should_ask_holder());
+    settings.save().unwrap();
+    assert!(Settings::load().is_office());
+
+    // A village's token, pasted in the settings: not the office's until the server says so.
+    settings.token = "rp_village".into();
+    assert!(!settings.is_office() && settings.should_ask_holder());
+    let village = patrol_core::sync::TokenHolder {
+        officer: "张三".into(),
+        village: Some("杨柳村".into()),
+    };
+    assert!(settings.fill_in_from(&village));
+    assert!(!settings.is_office() && !settings.should_ask_holder());
+    // The names typed (or filled in) before are kept.
+    assert_eq!(
+        (settings.officer.as_str(), settings.village.as_str()),
+        ("王主任", "杨柳村")
     );
 }
 

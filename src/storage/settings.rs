@@ -35,6 +35,20 @@ pub struct Settings {
     /// there and then.
     #[serde(default = "on")]
     pub watermark: bool,
+    /// Whom the server last said `token` was issued to (`GET /api/v1/me`), kept so that the
+    /// phone knows offline whether it is the township office's: only the office closes (销号)
+    /// or sends back a problem, and what it creates is dispatched (交办) to the village.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<KnownHolder>,
+}
+
+/// The server's answer about one token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownHolder {
+    /// The token the answer was about: a new token is asked about again.
+    pub token: String,
+    /// A township office token (every village), not one village's.
+    pub office: bool,
 }
 
 fn on() -> bool {
@@ -51,6 +65,7 @@ impl Default for Settings {
             token: String::new(),
             keep_screen_on: true,
             watermark: true,
+            holder: None,
         }
     }
 }
@@ -60,16 +75,16 @@ impl Settings {
         LocalStorage::get(SETTINGS_KEY).unwrap_or_default()
     }
 
-    /// The officer and village are both given (a township token has no village, so such a
-    /// phone stays incomplete and asks again each sync: one small request).
-    pub fn is_complete(&self) -> bool {
-        !self.officer.trim().is_empty() && !self.village.trim().is_empty()
-    }
-
-    /// Fills the officer and village from the token's holder where they are empty; never
-    /// replaces a name the user typed. Answers whether anything changed.
+    /// Fills the officer and village from the token's holder where they are empty (never
+    /// replaces a name the user typed), and keeps whose token it is. Answers whether anything
+    /// changed.
     pub fn fill_in_from(&mut self, holder: &TokenHolder) -> bool {
-        let mut changed = false;
+        let known = KnownHolder {
+            token: self.token.clone(),
+            office: holder.village.is_none(),
+        };
+        let mut changed = self.holder.as_ref() != Some(&known);
+        self.holder = Some(known);
         if self.officer.trim().is_empty() && !holder.officer.trim().is_empty() {
             self.officer = holder.officer.trim().to_owned();
             changed = true;
@@ -82,6 +97,22 @@ impl Settings {
             changed = true;
         }
         changed
+    }
+
+    /// The server has said this phone's token is the township office's.
+    pub fn is_office(&self) -> bool {
+        self.holder
+            .as_ref()
+            .is_some_and(|h| h.office && h.token == self.token)
+    }
+
+    /// Whether to ask the server whom the token is for: it has not said so for this token, or
+    /// a name it could fill in is still empty (a township token has no village to give).
+    pub fn should_ask_holder(&self) -> bool {
+        let unknown = self.holder.as_ref().is_none_or(|h| h.token != self.token);
+        unknown
+            || self.officer.trim().is_empty()
+            || (self.village.trim().is_empty() && !self.is_office())
     }
 
     pub fn save(&self) -> Result<(), SaveError> {
