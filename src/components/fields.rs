@@ -261,3 +261,14 @@ macro_rules! label {
         ::leptos::prelude::Signal::derive(move || $crate::i18n::t_string!($i18n, $($key)+))
     };
 }
+
+/// Moves keyboard and screen-reader focus to the first field that needs attention.
+pub fn focus_field(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = leptos::prelude::document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}

@@ -17,7 +17,7 @@ use crate::components::dialog::ConfirmDialog;
 use crate::components::draft_autosave::use_draft_autosave;
 use crate::components::fields::{
     CheckField, ClockAlert, FormIssue, Issue, Issues, SaveErrorAlert, TextField, choice_field,
-    clock_for_save, save_error_message,
+    clock_for_save, focus_field, save_error_message,
 };
 use crate::components::photos::{PhotoPicker, StampFacts};
 use crate::components::position::PositionField;
@@ -29,6 +29,7 @@ use crate::notice::{Notice, announce};
 use crate::state::Ledger;
 use crate::storage::SaveError;
 use crate::storage::drafts;
+use crate::storage::settings::Settings;
 
 /// Getter and setter closures for one field of the draft, e.g. `lens!(draft, village)`.
 macro_rules! lens {
@@ -290,6 +291,7 @@ pub fn RecordForm(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let ledger = expect_context::<Ledger>();
+    let settings = use_context::<RwSignal<Settings>>();
     let navigate = use_navigate();
     let issues: Issues = RwSignal::new(Vec::new());
     provide_context(issues);
@@ -355,7 +357,7 @@ pub fn RecordForm(
             Ok(record) => record,
             Err(found) => {
                 if let Some(first) = found.first() {
-                    focus(first.field);
+                    focus_field(first.field);
                 }
                 issues.set(found);
                 return;
@@ -366,6 +368,15 @@ pub fn RecordForm(
             // A problem found while a patrol is under way belongs to that patrol.
             let mut record = record;
             record.patrol = crate::storage::patrols::active_patrol_id();
+            // What the township office records is dispatched (交办) to the village.
+            if let Some(settings) = settings
+                && settings.with_untracked(Settings::is_office)
+            {
+                record.dispatched = Some(patrol_core::Dispatch {
+                    at: now,
+                    by: settings.with_untracked(|s| s.officer.trim().to_owned()),
+                });
+            }
             // Its position comes from the form's fix, which a wrong clock may have dated too.
             record.restamp_new(now);
             ledger.save(record)
@@ -634,16 +645,5 @@ fn KindFields(
             .into_any()
         }
         Kind::Other => ().into_any(),
-    }
-}
-
-/// Moves keyboard and screen-reader focus to the first field that needs attention.
-fn focus(id: &str) {
-    use wasm_bindgen::JsCast;
-    if let Some(el) = leptos::prelude::document()
-        .get_element_by_id(id)
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
     }
 }

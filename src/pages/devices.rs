@@ -11,11 +11,10 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use patrol_core::Problem;
 use patrol_core::sync::{NewToken, NewTokenRequest, TokenInfo, code};
-use wasm_bindgen::JsCast;
 
 use crate::api::{ApiError, Server};
 use crate::components::dialog::ConfirmDialog;
-use crate::components::fields::{FormIssue, Issue, Issues, TextField};
+use crate::components::fields::{FormIssue, Issue, Issues, TextField, focus_field};
 use crate::format;
 use crate::i18n::*;
 use crate::label;
@@ -224,11 +223,8 @@ fn NewTokenForm(
                 issue: Issue::Domain(Problem::Required),
             })
             .collect();
-        if let Some(first) = missing.first()
-            && let Some(input) = document().get_element_by_id(first.field)
-            && let Ok(input) = input.dyn_into::<web_sys::HtmlElement>()
-        {
-            let _ = input.focus();
+        if let Some(first) = missing.first() {
+            focus_field(first.field);
         }
         let complete = missing.is_empty();
         issues.set(missing);
