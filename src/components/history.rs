@@ -62,13 +62,22 @@ fn HistoryItem(
         notes,
         from,
         to,
-        // The office's check (销号 / 退回) is told apart by the desk's screens (issue 27).
-        review: _,
+        review,
     } = entry;
     let change = move || {
         let locale = i18n.get_locale();
         match from {
             None => td_string!(locale, follow_up.found_as, status = to.label(locale)).to_string(),
+            // The township office's check: closed (销号) or sent back (退回, the reason in
+            // the notes below).
+            Some(from) if review => {
+                let (from, to_label) = (from.label(locale), to.label(locale));
+                if to == Status::Closed {
+                    td_string!(locale, follow_up.review_closed, from, to = to_label).to_string()
+                } else {
+                    td_string!(locale, follow_up.review_sent_back, from, to = to_label).to_string()
+                }
+            }
             Some(from) if from == to => {
                 td_string!(locale, follow_up.still, status = to.label(locale)).to_string()
             }
@@ -111,7 +120,7 @@ fn HistoryItem(
     // The finding's photos are the ones at the top of the page.
     let photos = (visit.is_some() && !photos.is_empty()).then_some(photos);
     view! {
-        <li class="history-item" data-testid="history-item" class:found=visit.is_none()>
+        <li class="history-item" data-testid="history-item" class:found=visit.is_none() class:review=review>
             <p class="history-head">
                 <time datetime=at.to_rfc3339()>{move || format::date_time(i18n.get_locale(), at)}</time>
                 {author.map(|a| view! { <span class="history-author">{a}</span> })}

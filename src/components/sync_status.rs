@@ -278,6 +278,7 @@ pub(crate) fn problem_text(locale: Locale, p: &SyncProblem) -> String {
         "invalid_phone" => td_string!(locale, errors.invalid_phone).to_string(),
         "deadline_before_found" => td_string!(locale, errors.deadline_before_found).to_string(),
         "wrong_village" => td_string!(locale, sync.wrong_village).to_string(),
+        "office_only" => td_string!(locale, sync.office_only).to_string(),
         "newer_schema" => td_string!(locale, sync.newer_schema).to_string(),
         "too_large" => td_string!(locale, sync.too_large).to_string(),
         _ => td_string!(locale, sync.problem_other, detail = &p.message).to_string(),

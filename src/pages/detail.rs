@@ -115,6 +115,18 @@ fn rows(locale: Locale, r: &Record) -> Vec<(&'static str, String)> {
             format::date_time(locale, fixed),
         ));
     }
+    if let Some(dispatched) = &r.dispatched {
+        rows.push((
+            td_string!(locale, dispatch.row),
+            td_string!(
+                locale,
+                dispatch.by,
+                by = dispatched.by.trim(),
+                at = format::date_time(locale, dispatched.at)
+            )
+            .to_string(),
+        ));
+    }
     rows.push((td_string!(locale, fields.notes), text_or_blank(&r.notes)));
     rows.push((td_string!(locale, fields.author), text_or_blank(&r.author)));
     rows.push((
@@ -138,6 +150,11 @@ fn RecordView(record: Record) -> impl IntoView {
     let id = record.id;
     let kind = record.kind();
     let status = record.status;
+    // A problem the township dispatched is new on the list until it is opened here.
+    let dispatched = record.dispatched.is_some();
+    if dispatched {
+        let _ = crate::storage::opened::mark_opened(id);
+    }
     let title = record.title.trim().to_owned();
     let shown = record.clone();
     let shown_history = record.clone();
@@ -162,6 +179,7 @@ fn RecordView(record: Record) -> impl IntoView {
                     {move || if title.is_empty() { kind.label(i18n.get_locale()).to_owned() } else { title.clone() }}
                 </h1>
                 <span class=format!("status status-{}", status.as_str())>{move || status.label(i18n.get_locale())}</span>
+                {dispatched.then(|| view! { <span class="badge dispatched">{t!(i18n, dispatch.badge)}</span> })}
                 <SyncBadge record=shown.clone() />
                 <DeadlineBadge state=DeadlineState::on(shown.deadline, shown.status, format::today()) />
             </header>

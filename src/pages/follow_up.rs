@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::components::draft_autosave::use_draft_autosave;
 use crate::components::fields::{
     ClockAlert, FormIssue, Issues, SaveErrorAlert, TextField, choice_field_among, clock_for_save,
+    focus_field,
 };
 use crate::components::not_found::NotFound;
 use crate::components::photos::{PhotoPicker, StampFacts};
@@ -70,9 +71,26 @@ fn FollowUpForm(record: Record) -> impl IntoView {
         .as_ref()
         .and_then(|d| d.visit)
         .unwrap_or_else(Uuid::new_v4);
+    // Checking a problem off (销号) is the township office's: a phone connected with a
+    // village's token never offers it (the server would refuse it too). A phone connected to
+    // no township keeps the whole workflow. The office's visit to a fixed problem is its check:
+    // closed, or sent back to open with the reason.
+    let (office, connected) =
+        settings.with_untracked(|s| (s.is_office(), !s.token.trim().is_empty()));
+    let reviewing = office && current == Status::Fixed;
+    let allowed = move |s: Status| {
+        current.can_become(s) && (s != Status::Closed || current == s || office || !connected)
+    };
     // The likeliest next step is offered first: the workflow's first move from here.
     let to = RwSignal::new(resumed.as_ref().map_or_else(
-        || current.next().first().copied().unwrap_or(current),
+        || {
+            current
+                .next()
+                .iter()
+                .copied()
+                .find(|s| allowed(*s))
+                .unwrap_or(current)
+        },
         |d| d.to,
     ));
     let notes = RwSignal::new(
@@ -134,9 +152,17 @@ fn FollowUpForm(record: Record) -> impl IntoView {
             patrol: crate::storage::patrols::active_patrol_id(),
         };
         let author = settings.with_untracked(|s| s.officer.clone());
-        match latest.follow_up_as(visit, follow_up, &author, now) {
+        let made = if reviewing && follow_up.to != Status::Fixed {
+            latest.review_as(visit, follow_up, &author, now)
+        } else {
+            latest.follow_up_as(visit, follow_up, &author, now)
+        };
+        match made {
             Err(FollowUpError::Refused(why)) => refused.set(Some(why)),
             Err(FollowUpError::Invalid(errors)) => {
+                if let Some(first) = errors.first() {
+                    focus_field(first.field);
+                }
                 issues.set(errors.into_iter().map(FormIssue::from).collect())
             }
             Ok(_) => match ledger.save(latest) {
@@ -193,7 +219,7 @@ fn FollowUpForm(record: Record) -> impl IntoView {
                     label!(i18n, follow_up.new_status),
                     move || to.get(),
                     move |s| to.set(s),
-                    move |s| current.can_become(s),
+                    allowed,
                 )}
                 <p class="field-hint">
                     {move || t_string!(i18n, follow_up.same_status_hint, status = current.label(i18n.get_locale()))}
@@ -203,7 +229,12 @@ fn FollowUpForm(record: Record) -> impl IntoView {
                 <p class="field-hint" data-testid="who-closes">
                     {move || {
                         let locale = i18n.get_locale();
-                        t_string!(i18n, follow_up.who_closes, closed = Status::Closed.label(locale), fixed = Status::Fixed.label(locale))
+                        let (closed, fixed, open) = (Status::Closed.label(locale), Status::Fixed.label(locale), Status::Open.label(locale));
+                        if reviewing {
+                            td_string!(locale, follow_up.office_checks, closed, open).to_string()
+                        } else {
+                            td_string!(locale, follow_up.who_closes, closed, fixed).to_string()
+                        }
                     }}
                 </p>
                 <PhotoPicker photos facts=stamp_facts />

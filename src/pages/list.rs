@@ -364,6 +364,11 @@ fn RecordRow(record: Record, distance: Signal<Option<f64>>) -> impl IntoView {
     let created = record.created_at;
     let badge_record = record.clone();
     let deadline = DeadlineState::on(record.deadline, record.status, format::today());
+    // Dispatched by the township (交办): new until opened on this phone.
+    let dispatched = record
+        .dispatched
+        .is_some()
+        .then(|| !crate::storage::opened::opened().contains(&record.id));
     let place = [record.village.trim(), record.place.trim()]
         .into_iter()
         .filter(|s| !s.is_empty())
@@ -392,6 +397,11 @@ fn RecordRow(record: Record, distance: Signal<Option<f64>>) -> impl IntoView {
                     <span class=format!("status status-{}", status.as_str())>
                         {move || status.label(i18n.get_locale())}
                     </span>
+                    {dispatched.map(|new| view! {
+                        <span class="badge dispatched" class:new=new data-testid="dispatched">
+                            {move || if new { t_string!(i18n, dispatch.new_badge) } else { t_string!(i18n, dispatch.badge) }}
+                        </span>
+                    })}
                     <DeadlineBadge state=deadline />
                     <SyncBadge record=badge_record />
                 </span>

@@ -8,6 +8,7 @@
 //! - `sync_state`: the sync bookkeeping;
 //! - `settings`: the officer's settings;
 //! - `township`: the township's rules, as last pulled from its server;
+//! - `opened`: which problems dispatched by the township this phone has opened;
 //! - `photos`: the photos' bytes, in IndexedDB;
 //! - `map_area`: the offline map area's plan and progress, and its tiles in Cache Storage;
 //! - `keys`: localStorage by key, and how a refused write is told;
@@ -18,6 +19,7 @@ pub mod drafts;
 pub mod held;
 pub mod keys;
 pub mod map_area;
+pub mod opened;
 pub mod patrols;
 pub mod photos;
 pub mod quota;

@@ -5,31 +5,10 @@
 // the new token and, once the phone has synced, its last sync; revoked after a confirmation,
 // the token leaves the list and the phone's next sync is refused. A village's phone is not
 // offered the desk, and the desk refuses it.
-import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import jsQR from 'jsqr';
-import UPNG from 'upng-js';
+import { test, expect, type Page } from '@playwright/test';
 import { fillNew, save } from './helpers';
+import { deskContext, readQr } from './desk-helpers';
 import { SyncServer, connect } from './sync-server';
-
-/** The office's desktop: a browser context of its own at 1280×800, in Chinese. */
-async function deskContext(browser: Browser): Promise<BrowserContext> {
-  return browser.newContext({
-    locale: 'zh-CN',
-    viewport: { width: 1280, height: 800 },
-    serviceWorkers: 'block',
-    permissions: ['clipboard-read', 'clipboard-write'],
-  });
-}
-
-/** What the QR code drawn on screen says, read by jsQR from a screenshot of it. */
-async function readQr(page: Page): Promise<string | undefined> {
-  const qr = page.getByTestId('connect-qr');
-  await expect(qr).toBeVisible();
-  await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
-  const png = UPNG.decode(await qr.screenshot());
-  const rgba = new Uint8ClampedArray(UPNG.toRGBA8(png)[0]);
-  return jsQR(rgba, png.width, png.height)?.data;
-}
 
 /** How far the page is wider than the screen, in CSS pixels (0 when it fits). */
 function overflow(page: Page): Promise<number> {

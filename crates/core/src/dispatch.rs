@@ -151,3 +151,7 @@ fn checked(record: Record, now: DateTime<Utc>) -> Result<Record, Vec<FieldError>
         Err(errors)
     }
 }
+
+/// localStorage key of the dispatched problems this phone has opened (a JSON array of their
+/// ids): the list marks the others as new (新交办) until they are opened.
+pub const DISPATCH_OPENED_KEY: &str = "rp/v1/dispatch-opened";

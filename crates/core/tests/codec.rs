@@ -530,6 +530,7 @@ fn decoded_is_comparable() {
 fn every_stored_key_starts_with_the_app_prefix() {
     use patrol_core::basemap::MAP_AREA_KEY;
     use patrol_core::codec::{APP_KEY_PREFIX, QUARANTINE_PREFIX, RECORD_KEY_PREFIX, SETTINGS_KEY};
+    use patrol_core::dispatch::DISPATCH_OPENED_KEY;
     use patrol_core::draft::DRAFT_KEY_PREFIX;
     use patrol_core::draft::FOLLOW_UP_DRAFT_PREFIX;
     use patrol_core::patrol::PATROL_KEY_PREFIX;
@@ -548,6 +549,7 @@ fn every_stored_key_starts_with_the_app_prefix() {
         FOLLOW_UP_DRAFT_PREFIX,
         TOWNSHIP_KEY,
         MAP_AREA_KEY,
+        DISPATCH_OPENED_KEY,
     ] {
         assert!(key.starts_with(APP_KEY_PREFIX), "{key}");
     }
