@@ -223,8 +223,10 @@ fn ReportTable(
         })
         .collect_view();
     let col = |label: String| view! { <th scope="col">{label}</th> };
+    let label = caption.clone();
     view! {
-        <div class="report-scroll">
+        // Focusable, so that a keyboard can scroll a table wider than the phone.
+        <div class="report-scroll" tabindex="0" role="region" aria-label=label>
         <table class="report-table" data-testid=testid>
             <caption>{caption}</caption>
             <thead>
@@ -321,8 +323,9 @@ fn OverdueTable(overdue: Vec<OverdueProblem>) -> impl IntoView {
         })
         .collect_view();
     let col = |label: String| view! { <th scope="col">{label}</th> };
+    let label = caption.clone();
     view! {
-        <div class="report-scroll">
+        <div class="report-scroll" tabindex="0" role="region" aria-label=label>
         <table class="report-table report-overdue" data-testid="report-overdue">
             <caption>{caption}</caption>
             <thead>
