@@ -15,8 +15,8 @@ use crate::on_demand::on_demand_screen;
 use crate::pages::{
     connect::ConnectPage, detail::RecordDetail, devices::DevicesPage, edit_record::EditRecord,
     follow_up::FollowUpPage, import::ImportPage, list::RecordList, map::MapPage, new::KindPicker,
-    new_record::NewRecord, patrol::PatrolDetail, patrols::PatrolsPage, settings::SettingsPage,
-    stats::StatsPage,
+    new_record::NewRecord, patrol::PatrolDetail, patrols::PatrolsPage, report::ReportPage,
+    settings::SettingsPage, stats::StatsPage,
 };
 use crate::state::{Ledger, Patrols};
 use crate::storage::held::Held;
@@ -69,6 +69,7 @@ pub fn App(held: Held) -> impl IntoView {
                         <Route path=path!("/records/:id/edit") view=EditRecordScreen />
                         <Route path=path!("/records/:id/follow-up") view=FollowUpScreen />
                         <Route path=path!("/stats") view=StatsScreen />
+                        <Route path=path!("/report") view=ReportScreen />
                         <Route path=path!("/import") view=ImportScreen />
                         <Route path=path!("/settings") view=SettingsScreen />
                         <Route path=path!("/connect") view=ConnectScreen />
@@ -91,6 +92,7 @@ on_demand_screen!(RecordDetailScreen, record_detail_part, RecordDetail);
 on_demand_screen!(EditRecordScreen, edit_record_part, EditRecord);
 on_demand_screen!(FollowUpScreen, follow_up_part, FollowUpPage);
 on_demand_screen!(StatsScreen, stats_part, StatsPage);
+on_demand_screen!(ReportScreen, report_part, ReportPage);
 on_demand_screen!(ImportScreen, import_part, ImportPage);
 on_demand_screen!(SettingsScreen, settings_part, SettingsPage);
 on_demand_screen!(ConnectScreen, connect_part, ConnectPage);

@@ -13,5 +13,6 @@ pub mod new;
 pub mod new_record;
 pub mod patrol;
 pub mod patrols;
+pub mod report;
 pub mod settings;
 pub mod stats;

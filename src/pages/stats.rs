@@ -2,7 +2,7 @@
 //! rate and overdue count, by village and by kind as small SVG bar charts (every bar also
 //! written out as numbers), and the overdue problems, most overdue first; then the patrol
 //! statistics (巡河统计) that the river-chief assessment counts, per month, village and
-//! official, with a CSV of them.
+//! official, with a CSV of them. A link at the top leads to the monthly report (`/report`).
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -37,6 +37,9 @@ pub fn StatsPage() -> impl IntoView {
     view! {
         <section class="page stats-page">
             <h1>{t!(i18n, stats.title)}</h1>
+            <p class="report-link">
+                <A href="/report"><span aria-hidden="true">"📄 "</span>{t!(i18n, stats.report_link)}</A>
+            </p>
             <h2>{t!(i18n, stats.ledger_title)}</h2>
             {move || {
                 let s = numbers.get();

@@ -141,6 +141,7 @@ const SCREENS: { name: string; path: string; desk?: boolean }[] = [
   { name: 'edit', path: `/records/${PROBLEM}/edit` },
   { name: 'follow-up', path: `/records/${PROBLEM}/follow-up` },
   { name: 'stats', path: '/stats' },
+  { name: 'report', path: '/report' },
   { name: 'map', path: '/map' },
   { name: 'patrols', path: '/patrols' },
   { name: 'patrol', path: `/patrols/${PATROL}` },

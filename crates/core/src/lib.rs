@@ -18,6 +18,7 @@ pub mod patrol_rule;
 pub mod patrol_stats;
 pub mod provenance;
 pub mod record;
+pub mod report;
 pub mod stamp;
 pub mod stats;
 pub mod sync;
