@@ -13,7 +13,7 @@ use crate::i18n::*;
 use crate::notice::{Notice, NoticeBar};
 use crate::on_demand::on_demand_screen;
 use crate::pages::{
-    connect::ConnectPage, detail::RecordDetail, devices::DevicesPage, edit_record::EditRecord,
+    connect::ConnectPage, desk::DeskPage, detail::RecordDetail, devices::DevicesPage, edit_record::EditRecord,
     follow_up::FollowUpPage, import::ImportPage, list::RecordList, map::MapPage, new::KindPicker,
     new_record::NewRecord, patrol::PatrolDetail, patrols::PatrolsPage, report::ReportPage,
     settings::SettingsPage, stats::StatsPage,
@@ -74,6 +74,7 @@ pub fn App(held: Held) -> impl IntoView {
                         <Route path=path!("/settings") view=SettingsScreen />
                         <Route path=path!("/connect") view=ConnectScreen />
                         <Route path=path!("/devices") view=DevicesScreen />
+                        <Route path=path!("/desk") view=DeskScreen />
                         <Route path=path!("/map") view=MapScreen />
                         <Route path=path!("/patrols") view=PatrolsScreen />
                         <Route path=path!("/patrols/:id") view=PatrolDetailScreen />
@@ -97,6 +98,7 @@ on_demand_screen!(ImportScreen, import_part, ImportPage);
 on_demand_screen!(SettingsScreen, settings_part, SettingsPage);
 on_demand_screen!(ConnectScreen, connect_part, ConnectPage);
 on_demand_screen!(DevicesScreen, devices_part, DevicesPage);
+on_demand_screen!(DeskScreen, desk_part, DeskPage);
 on_demand_screen!(MapScreen, map_part, MapPage);
 on_demand_screen!(PatrolsScreen, patrols_part, PatrolsPage);
 on_demand_screen!(PatrolDetailScreen, patrol_detail_part, PatrolDetail);

@@ -2,6 +2,7 @@
 //! never imports another page.
 
 pub mod connect;
+pub mod desk;
 pub mod detail;
 pub mod devices;
 pub mod edit_record;

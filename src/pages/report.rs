@@ -226,8 +226,8 @@ fn ReportTable(
     let label = caption.clone();
     view! {
         // Focusable, so that a keyboard can scroll a table wider than the phone.
-        <div class="report-scroll" tabindex="0" role="region" aria-label=label>
-        <table class="report-table" data-testid=testid>
+        <div class="table-scroll" tabindex="0" role="region" aria-label=label>
+        <table class="figures-table" data-testid=testid>
             <caption>{caption}</caption>
             <thead>
                 <tr>
@@ -325,8 +325,8 @@ fn OverdueTable(overdue: Vec<OverdueProblem>) -> impl IntoView {
     let col = |label: String| view! { <th scope="col">{label}</th> };
     let label = caption.clone();
     view! {
-        <div class="report-scroll" tabindex="0" role="region" aria-label=label>
-        <table class="report-table report-overdue" data-testid="report-overdue">
+        <div class="table-scroll" tabindex="0" role="region" aria-label=label>
+        <table class="figures-table report-overdue" data-testid="report-overdue">
             <caption>{caption}</caption>
             <thead>
                 <tr>

@@ -226,7 +226,10 @@ fn TokenHolderLine() -> impl IntoView {
                     {t_string!(i18n, settings.holder, officer = h.officer, place).to_string()}
                 </p>
                 {office.then(|| view! {
-                    <p><A href="/devices" attr:class="button">{t!(i18n, settings.devices)}</A></p>
+                    <p class="form-actions inline">
+                        <A href="/desk" attr:class="button">{t!(i18n, desk.open)}</A>
+                        <A href="/devices" attr:class="button">{t!(i18n, settings.devices)}</A>
+                    </p>
                 })}
             }
         })

@@ -142,6 +142,7 @@ const SCREENS: { name: string; path: string; desk?: boolean }[] = [
   { name: 'follow-up', path: `/records/${PROBLEM}/follow-up` },
   { name: 'stats', path: '/stats' },
   { name: 'report', path: '/report' },
+  { name: 'desk', path: '/desk' },
   { name: 'map', path: '/map' },
   { name: 'patrols', path: '/patrols' },
   { name: 'patrol', path: `/patrols/${PATROL}` },

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 
 use chrono::NaiveDate;
 
-use crate::kinds::Kind;
+use crate::kinds::{Choice, Kind};
 use crate::record::{Record, Status};
 use crate::workflow::DeadlineState;
 
@@ -127,4 +127,57 @@ pub fn urgency_key(record: &Record, today: NaiveDate) -> ((u8, i64), NaiveDate) 
 /// The "last visit" order: the most recently visited (followed up, or found) first.
 pub fn last_visited_first(a: &Record, b: &Record) -> Ordering {
     b.last_visit_at().cmp(&a.last_visit_at())
+}
+
+/// A column of the township office's table of problems (its desk) that the table sorts by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    /// When the problem was found (发现时间).
+    Found,
+    /// 问题描述.
+    Title,
+    /// 问题类型, in the kinds' own order.
+    Kind,
+    /// 村（社区）.
+    Village,
+    /// 责任人.
+    Person,
+    /// 整改时限; problems without one come last, whichever way.
+    Deadline,
+    /// 整改状态, in the workflow's order (待整改 → 已销号).
+    Status,
+}
+
+/// Sorts `records` by `column`, ascending or not. Ties keep the newest first, and a problem
+/// without a deadline stays after every dated one in both directions (it is not "due last" nor
+/// "due first": it has no due day).
+pub fn sort_by_column(records: &mut [Record], column: Column, ascending: bool) {
+    newest_first(records);
+    let directed = |o: Ordering| if ascending { o } else { o.reverse() };
+    match column {
+        Column::Found => sort_records(records, &|a, b| directed(a.created_at.cmp(&b.created_at))),
+        Column::Title => sort_records(records, &|a, b| directed(a.title.trim().cmp(b.title.trim()))),
+        Column::Kind => {
+            let rank = |r: &Record| Kind::ALL.iter().position(|k| *k == r.kind());
+            sort_records(records, &|a, b| directed(rank(a).cmp(&rank(b))))
+        }
+        Column::Village => {
+            sort_records(records, &|a, b| directed(a.village.trim().cmp(b.village.trim())))
+        }
+        Column::Person => sort_records(records, &|a, b| {
+            directed(
+                a.responsibility
+                    .person
+                    .trim()
+                    .cmp(b.responsibility.person.trim()),
+            )
+        }),
+        Column::Deadline => sort_records(records, &|a, b| match (a.deadline, b.deadline) {
+            (Some(x), Some(y)) => directed(x.cmp(&y)),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        }),
+        Column::Status => sort_records(records, &|a, b| directed(a.status.cmp(&b.status))),
+    }
 }
