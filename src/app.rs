@@ -13,10 +13,10 @@ use crate::i18n::*;
 use crate::notice::{Notice, NoticeBar};
 use crate::on_demand::on_demand_screen;
 use crate::pages::{
-    connect::ConnectPage, desk::DeskPage, detail::RecordDetail, devices::DevicesPage, edit_record::EditRecord,
-    follow_up::FollowUpPage, import::ImportPage, list::RecordList, map::MapPage, new::KindPicker,
-    new_record::NewRecord, patrol::PatrolDetail, patrols::PatrolsPage, report::ReportPage,
-    settings::SettingsPage, stats::StatsPage,
+    connect::ConnectPage, desk::DeskPage, detail::RecordDetail, devices::DevicesPage,
+    edit_record::EditRecord, follow_up::FollowUpPage, import::ImportPage, list::RecordList,
+    map::MapPage, new::KindPicker, new_record::NewRecord, patrol::PatrolDetail,
+    patrols::PatrolsPage, report::ReportPage, settings::SettingsPage, stats::StatsPage,
 };
 use crate::state::{Ledger, Patrols};
 use crate::storage::held::Held;

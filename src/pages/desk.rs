@@ -53,13 +53,19 @@ pub fn DeskPage() -> impl IntoView {
     let villages = Memo::new(move |_| ledger.with_all(|all| stats(all.iter(), today).by_village));
     let shown = Memo::new(move |_| {
         let mut rows: Vec<Record> = filter.with(|f| {
-            ledger.with_all(|all| all.iter().filter(|r| f.matches(r, today)).cloned().collect())
+            ledger.with_all(|all| {
+                all.iter()
+                    .filter(|r| f.matches(r, today))
+                    .cloned()
+                    .collect()
+            })
         });
         let (column, ascending) = sort.get();
         sort_by_column(&mut rows, column, ascending);
         rows
     });
-    let total = Memo::new(move |_| ledger.with_all(|all| all.iter().filter(|r| !r.is_deleted()).count()));
+    let total =
+        Memo::new(move |_| ledger.with_all(|all| all.iter().filter(|r| !r.is_deleted()).count()));
 
     view! {
         <section class="page desk-page">
@@ -100,14 +106,16 @@ fn SortHeader(column: Column, sort: RwSignal<(Column, bool)>) -> impl IntoView {
             (true, false) => "descending",
         }
     };
-    let toggle = move |_| sort.update(|(by, ascending)| {
-        if *by == column {
-            *ascending = !*ascending;
-        } else {
-            *by = column;
-            *ascending = true;
-        }
-    });
+    let toggle = move |_| {
+        sort.update(|(by, ascending)| {
+            if *by == column {
+                *ascending = !*ascending;
+            } else {
+                *by = column;
+                *ascending = true;
+            }
+        })
+    };
     view! {
         <th scope="col" aria-sort=state>
             <button type="button" class="sort-button" on:click=toggle>
@@ -160,7 +168,10 @@ fn ProblemRow(record: Record, today: chrono::NaiveDate) -> impl IntoView {
 /// Every village with its problems counted as the statistics count them; a village's name
 /// narrows the table (and the list and the map) to it, 全部 shows every village again.
 #[component]
-fn VillageCounts(villages: Memo<Vec<(String, Tally)>>, filter: RwSignal<patrol_core::filter::Filter>) -> impl IntoView {
+fn VillageCounts(
+    villages: Memo<Vec<(String, Tally)>>,
+    filter: RwSignal<patrol_core::filter::Filter>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let chosen = move || filter.with(|f| f.village.clone());
     let choose = move |village: Option<String>| filter.update(|f| f.village = village);

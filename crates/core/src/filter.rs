@@ -156,14 +156,16 @@ pub fn sort_by_column(records: &mut [Record], column: Column, ascending: bool) {
     let directed = |o: Ordering| if ascending { o } else { o.reverse() };
     match column {
         Column::Found => sort_records(records, &|a, b| directed(a.created_at.cmp(&b.created_at))),
-        Column::Title => sort_records(records, &|a, b| directed(a.title.trim().cmp(b.title.trim()))),
+        Column::Title => sort_records(records, &|a, b| {
+            directed(a.title.trim().cmp(b.title.trim()))
+        }),
         Column::Kind => {
             let rank = |r: &Record| Kind::ALL.iter().position(|k| *k == r.kind());
             sort_records(records, &|a, b| directed(rank(a).cmp(&rank(b))))
         }
-        Column::Village => {
-            sort_records(records, &|a, b| directed(a.village.trim().cmp(b.village.trim())))
-        }
+        Column::Village => sort_records(records, &|a, b| {
+            directed(a.village.trim().cmp(b.village.trim()))
+        }),
         Column::Person => sort_records(records, &|a, b| {
             directed(
                 a.responsibility

@@ -143,11 +143,21 @@ fn the_desk_table_sorts_by_each_column_both_ways() {
 
     assert_eq!(
         sorted(Column::Deadline, true),
-        ["标志牌缺失", "沿河住户生活污水直排", "养猪场粪污", "垃圾堆放"]
+        [
+            "标志牌缺失",
+            "沿河住户生活污水直排",
+            "养猪场粪污",
+            "垃圾堆放"
+        ]
     );
     assert_eq!(
         sorted(Column::Deadline, false),
-        ["养猪场粪污", "沿河住户生活污水直排", "标志牌缺失", "垃圾堆放"]
+        [
+            "养猪场粪污",
+            "沿河住户生活污水直排",
+            "标志牌缺失",
+            "垃圾堆放"
+        ]
     );
     // The workflow's order: 待整改, 整改中, 已整改.
     let mut by_status = records.clone();
@@ -159,11 +169,21 @@ fn the_desk_table_sorts_by_each_column_both_ways() {
     // The kinds' own order: 排污口, 养殖场, 标志牌, …, 垃圾点.
     assert_eq!(
         sorted(Column::Kind, true),
-        ["沿河住户生活污水直排", "养猪场粪污", "标志牌缺失", "垃圾堆放"]
+        [
+            "沿河住户生活污水直排",
+            "养猪场粪污",
+            "标志牌缺失",
+            "垃圾堆放"
+        ]
     );
     assert_eq!(
         sorted(Column::Kind, false),
-        ["垃圾堆放", "标志牌缺失", "养猪场粪污", "沿河住户生活污水直排"]
+        [
+            "垃圾堆放",
+            "标志牌缺失",
+            "养猪场粪污",
+            "沿河住户生活污水直排"
+        ]
     );
     // Villages compare trimmed: " 杨柳村 " is 杨柳村.
     let villages: Vec<String> = {
