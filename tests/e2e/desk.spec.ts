@@ -95,6 +95,6 @@ test('on a phone the desk does not scroll sideways; its table scrolls in its own
   await expect(page.getByTestId('desk-table').locator('tbody tr')).toHaveCount(44);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
-  const region = page.getByRole('region', { name: '各村问题' });
+  const region = page.getByRole('region', { name: '各村问题', exact: true });
   expect(await region.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
 });
