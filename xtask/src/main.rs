@@ -3,9 +3,8 @@
 //! Every verb installs what it needs when it is missing (rustup's wasm32 target, trunk,
 //! wasm-bindgen-cli, npm packages with binaryen's wasm-opt, Playwright and Lighthouse,
 //! Chromium and chromedriver, Firefox ESR, WebKitGTK's driver and Xvfb, Caddy for the bench),
-//! checking versions first, so a second run skips straight to the work. The verbs are here; what they share is the `xtask` library
-//! (lib.rs), and the benchmarks are the `xtask-bench` crate (bench/), which `bench` and
-//! `weight` run.
+//! checking versions first, so a second run skips straight to the work. The verbs are here;
+//! what they share is the `xtask` library (lib.rs); `bench` and `weight` run bench/.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,8 +33,7 @@ enum Verb {
     /// icons, then the wasm, split into the first screen's part and parts loaded on demand
     /// (xtask/src/split.rs)
     Dist,
-    /// dist, then serve it and the sync API with the reference server (default
-    /// http://127.0.0.1:8080, data in data/)
+    /// dist, then serve it and the sync API (default http://127.0.0.1:8080, data in data/)
     Run {
         #[arg(long, default_value_t = 8080)]
         port: u16,
@@ -57,8 +55,7 @@ enum Verb {
     #[command(verbatim_doc_comment)]
     Test(TestArgs),
     /// dist, then phone-size (360×640) pictures of every screen in both languages into
-    /// docs/screenshots/<language>/<screen>.png (tests/e2e/screens.spec.ts with
-    /// RP_SCREENSHOTS=1)
+    /// docs/screenshots/<language>/<screen>.png (screens.spec.ts with RP_SCREENSHOTS=1)
     Screenshots,
     /// (Re)write the service worker's precache list into DIR/sw.js and the brotli/gzip copies
     /// of DIR's text files (every build does this itself)
@@ -74,8 +71,7 @@ enum Verb {
     /// 12-megapixel photo in headless Chromium, sync timings against the release server, a
     /// load test (50 devices pushing records and photos for 30 s, every one then counted once;
     /// RP_LOAD_SECONDS), the list and the map with 5,000 problems (start, search, filter, map
-    /// opened; CPU 4x slower),
-    /// what the first screen's wasm is made of (as `weight`), and Lighthouse mobile runs (cold
+    /// opened; CPU 4x slower), the first screen's wasm (as `weight`), Lighthouse mobile (cold
     /// and warm load over HTTPS + HTTP/2 through Caddy, as deployed; a cold load over plain
     /// HTTP/1.1 for comparison), into target/bench/latest.json and docs/benchmarks.md; then
     /// the speed budget (fails while a limit is broken)
@@ -109,8 +105,8 @@ enum Verb {
     /// A throwaway PostgreSQL cluster on 127.0.0.1, as the tests start one; prints its URL
     /// (for RP_TEST_DATABASE_URL) and runs until Ctrl-C or the end of input, then is removed
     Postgres,
-    /// The decoders fuzzed, SECONDS per target; a crash is kept in
-    /// crates/core/fuzz/artifacts/ with the command to replay it
+    /// The decoders fuzzed, SECONDS per target; a crash is kept in crates/core/fuzz/artifacts/
+    /// with the command to replay it
     Fuzz {
         #[arg(default_value_t = 300)]
         seconds: u32,
@@ -214,8 +210,7 @@ fn benchmarks<'a>(ctx: &Ctx, args: impl IntoIterator<Item = &'a str>) -> Result<
 /// (`server/tests/common/mod.rs` reads `RP_TEST_PHOTO_STORE`).
 const SERVER_PHOTO_TESTS: [&str; 5] = ["sync", "access", "instances", "faults", "metrics"];
 
-/// `cargo xtask run [--port N] [--host H]`: the app and the sync API, with the database and
-/// photos in `data/` (create a token with `river-patrol-server token create`, see README).
+/// `cargo xtask run [--port N] [--host H]`: the app and the sync API, data in `data/`.
 fn serve(ctx: &Ctx, port: u16, host: &str) -> Result<()> {
     let port = port.to_string();
     dist(ctx)?;
@@ -311,6 +306,8 @@ fn test(ctx: &Ctx, args: &TestArgs) -> Result<()> {
     // server as Playwright does.
     let engines = e2e || engines_only;
 
+    // How much room the builds have, for a run that ends without a word when the disk is full.
+    let _ = ctx.run(ctx.cmd("df").args(["-h", "."]));
     step("Tools", || {
         tools::ensure(
             ctx,
@@ -350,10 +347,12 @@ fn test(ctx: &Ctx, args: &TestArgs) -> Result<()> {
                 // The same tests again with the photos in a bucket of an S3-compatible server
                 // (s3s-fs, in the test process) instead of the local folder: the test binaries
                 // are built already, so this costs only their run.
+                // `--workspace --test`, not `-p`: the features above, so no second build (it
+                // took gigabytes of disk); core's own `sync` and `dispatch` tests run along.
                 note("the server's photo tests again, on S3 (RP_TEST_PHOTO_STORE=s3):");
                 ctx.run(
                     ctx.cargo()
-                        .args(["test", "-p", "river-patrol-server"])
+                        .args(["test", "--workspace"])
                         .args(SERVER_PHOTO_TESTS.iter().flat_map(|t| ["--test", t]))
                         .env("RP_TEST_PHOTO_STORE", "s3"),
                 )?;
@@ -364,9 +363,13 @@ fn test(ctx: &Ctx, args: &TestArgs) -> Result<()> {
                      (RP_TEST_DATABASE_URL, RP_TEST_PHOTO_STORE=s3):",
                 );
                 let cluster = postgres::TempCluster::start(ctx)?;
+                let server_tests = std::fs::read_dir(ctx.root.join("server/tests"))?
+                    .filter_map(|e| Some(e.ok()?.path().file_stem()?.to_str()?.to_owned()))
+                    .filter(|name| name != "common");
                 ctx.run(
                     ctx.cargo()
-                        .args(["test", "-p", "river-patrol-server", "--tests"])
+                        .args(["test", "--workspace"])
+                        .args(server_tests.flat_map(|t| ["--test".to_owned(), t]))
                         // One test at a time: a pull answers a change only once every older
                         // write transaction in the whole cluster has ended (server/src/
                         // db/changes.rs), so tests writing at once in one cluster would see each
