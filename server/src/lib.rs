@@ -25,6 +25,7 @@
 //! ([`db::tokens`]), failures answered as [`AppError`] ([`error`]), counts in [`metrics`], the
 //! ledger as a workbook in [`ledger_xlsx`].
 
+pub mod app_files;
 pub mod auth_failures;
 pub mod db;
 pub mod error;
@@ -36,11 +37,13 @@ pub mod routes;
 pub mod state;
 pub mod tile_source;
 
+pub use app_files::AppFiles;
 pub use error::AppError;
 pub use state::{AppState, StoreConfig};
 
 use std::convert::Infallible;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
@@ -59,8 +62,8 @@ use tracing::Level;
 /// What the server needs to know to build its routes.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The folder Trunk built (`dist/`), with `index.html` in it.
-    pub dist: PathBuf,
+    /// The built app: Trunk's folder (`dist/`), or the files the binary carries.
+    pub app: AppSource,
     /// The sync API's state; `None` serves the app alone (every API path is then a 404).
     pub api: Option<AppState>,
     /// Origins (`https://host[:port]`) whose pages may call the API; `*` for any. None by
@@ -71,10 +74,33 @@ pub struct Config {
     pub sync_servers: Vec<String>,
 }
 
+/// Where the built app is served from.
+#[derive(Clone)]
+pub enum AppSource {
+    /// A folder Trunk built (`dist/`), with `index.html` in it.
+    Folder(PathBuf),
+    /// Files in memory: those the release binary carries ([`app_files::built_in`]).
+    Files(Arc<dyn AppFiles>),
+}
+
+impl std::fmt::Debug for AppSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppSource::Folder(dir) => f.debug_tuple("Folder").field(dir).finish(),
+            AppSource::Files(_) => f.write_str("Files"),
+        }
+    }
+}
+
 impl Config {
+    /// The app from the folder `dist`.
     pub fn new(dist: impl Into<PathBuf>) -> Self {
+        Self::serving(AppSource::Folder(dist.into()))
+    }
+
+    pub fn serving(app: AppSource) -> Self {
         Self {
-            dist: dist.into(),
+            app,
             api: None,
             cors_origins: Vec::new(),
             sync_servers: Vec::new(),
@@ -161,33 +187,6 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// The whole application: the sync API under `/api`, and the static app files with the
 /// deep-link fallback. Logs one line per request (`tracing`).
 pub fn app(config: Config) -> Router {
-    // `cargo xtask dist` writes brotli and gzip copies of the text files (x.br, x.gz); they
-    // are sent as they are to browsers that accept them, the rest compressed on the fly.
-    let index = ServeFile::new(config.dist.join("index.html"))
-        .precompressed_br()
-        .precompressed_gzip();
-    let spa_fallback = service_fn(move |req: Request| {
-        let index = index.clone();
-        async move {
-            let is_read = matches!(*req.method(), Method::GET | Method::HEAD);
-            if is_api_path(req.uri().path()) {
-                // `/api` and `/api/` themselves, which the nested API router does not see.
-                let res = AppError::NotFound("no such API route".to_owned()).into_response();
-                Ok::<_, Infallible>(res)
-            } else if is_read && is_client_route(req.uri().path()) {
-                let res = index.oneshot(req).await.unwrap_or_else(|e| match e {});
-                Ok(res.map(Body::new))
-            } else {
-                Ok::<_, Infallible>(StatusCode::NOT_FOUND.into_response())
-            }
-        }
-    });
-    let static_files = ServeDir::new(&config.dist)
-        .precompressed_br()
-        .precompressed_gzip()
-        .append_index_html_on_directories(true)
-        .fallback(spa_fallback);
-
     let tile_server = config
         .api
         .as_ref()
@@ -201,9 +200,14 @@ pub fn app(config: Config) -> Router {
             .with_state(state.clone()),
         None => Router::new(),
     };
-    metrics
-        .nest("/api", routes::router(config.api, config.cors_origins))
-        .fallback_service(static_files)
+    let routes = metrics.nest("/api", routes::router(config.api, config.cors_origins));
+    let routes = match config.app {
+        AppSource::Folder(dist) => serve_folder(routes, &dist),
+        AppSource::Files(files) => {
+            routes.fallback(move |req| app_files::answer(files.clone(), req))
+        }
+    };
+    routes
         .layer(middleware::from_fn(cache_control))
         .layer(middleware::from_fn(move |req, next| {
             security_headers(csp.clone(), req, next)
@@ -223,6 +227,38 @@ pub fn app(config: Config) -> Router {
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+}
+
+/// `routes`, then the app's files from the folder `dist`, with the deep-link fallback.
+fn serve_folder(routes: Router, dist: &std::path::Path) -> Router {
+    // `cargo xtask dist` writes brotli and gzip copies of the text files (x.br, x.gz); they
+    // are sent as they are to browsers that accept them, the rest compressed on the fly.
+    let index = ServeFile::new(dist.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    let spa_fallback = service_fn(move |req: Request| {
+        let index = index.clone();
+        async move {
+            let is_read = matches!(*req.method(), Method::GET | Method::HEAD);
+            if is_api_path(req.uri().path()) {
+                // `/api` and `/api/` themselves, which the nested API router does not see.
+                let res = AppError::NotFound("no such API route".to_owned()).into_response();
+                Ok::<_, Infallible>(res)
+            } else if is_read && is_client_route(req.uri().path()) {
+                let res = index.oneshot(req).await.unwrap_or_else(|e| match e {});
+                Ok(res.map(Body::new))
+            } else {
+                Ok::<_, Infallible>(StatusCode::NOT_FOUND.into_response())
+            }
+        }
+    });
+    routes.fallback_service(
+        ServeDir::new(dist)
+            .precompressed_br()
+            .precompressed_gzip()
+            .append_index_html_on_directories(true)
+            .fallback(spa_fallback),
+    )
 }
 
 /// A path whose last segment has no `.` is a client-side route (`/`, `/records/abc`,

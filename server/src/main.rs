@@ -21,13 +21,21 @@ use qrcode::render::unicode;
 use river_patrol_server::db::{open_database, shown_url, tokens};
 use river_patrol_server::photo_store::PhotoStore;
 use river_patrol_server::tile_source::TileSource;
-use river_patrol_server::{AppState, Config, StoreConfig, app};
+use river_patrol_server::{AppSource, AppState, Config, StoreConfig, app, app_files};
+
+/// The version and the commit it was built from (server/build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("RIVER_PATROL_BUILT_FROM"),
+    ")"
+);
 
 /// River Patrol (巡河通) reference server: serves the built app and the sync API.
 ///
 /// With no command it serves, as `serve` does.
 #[derive(Parser, Debug)]
-#[command(version, args_conflicts_with_subcommands = true)]
+#[command(version = VERSION, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -85,9 +93,10 @@ struct ServeArgs {
     /// Port to listen on.
     #[arg(long, env = "RIVER_PATROL_PORT", default_value_t = 8080)]
     port: u16,
-    /// The folder Trunk built, with index.html.
-    #[arg(long, env = "RIVER_PATROL_DIST", default_value = "dist")]
-    dist: PathBuf,
+    /// The folder Trunk built, with index.html [default: the app built into this binary; a
+    /// binary built without one: dist]
+    #[arg(long, env = "RIVER_PATROL_DIST")]
+    dist: Option<PathBuf>,
     /// An origin (https://host[:port]) whose pages may call the sync API; repeat it, or give
     /// several with commas; `*` for any. None by default: the app served here calls from its
     /// own origin.
@@ -230,12 +239,24 @@ async fn serve(args: ServeArgs) -> Result<()> {
         // The request's span (method, path) goes with each line, for the collector to group by.
         LogFormat::Json => log.json().with_current_span(true).init(),
     }
-    if !args.dist.join("index.html").is_file() {
-        bail!(
-            "{} has no index.html; build the app first (cargo xtask dist)",
-            args.dist.display()
-        );
-    }
+    let (source, app_shown) = match (args.dist, app_files::built_in()) {
+        (None, Some(files)) => (
+            AppSource::Files(files),
+            "the app built into this binary".to_owned(),
+        ),
+        (dist, _) => {
+            let dist = dist.unwrap_or_else(|| PathBuf::from("dist"));
+            if !dist.join("index.html").is_file() {
+                bail!(
+                    "{} has no index.html, and this binary carries no app: build the app first \
+                     (cargo xtask dist), or use the one-file server `cargo xtask release` makes",
+                    dist.display()
+                );
+            }
+            let shown = dist.display().to_string();
+            (AppSource::Folder(dist), shown)
+        }
+    };
     let addr: SocketAddr = format!("{}:{}", args.host, args.port)
         .parse()
         .with_context(|| format!("bad address {}:{}", args.host, args.port))?;
@@ -263,12 +284,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     println!(
-        "river-patrol-server: serving {} and the sync API ({}, photos in {}) on http://{addr}",
-        args.dist.display(),
+        "river-patrol-server: serving {app_shown} and the sync API ({}, photos in {}) on http://{addr}",
         shown_url(&store.database_url()),
         store.photo_store
     );
-    let router = app(Config::new(args.dist)
+    let router = app(Config::serving(source)
         .with_api(state)
         .with_cors_origins(args.cors_origins)
         .with_sync_servers(args.sync_servers));

@@ -2,12 +2,13 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode, header};
 use axum::response::Response;
-use river_patrol_server::{Config, IMMUTABLE, NO_CACHE, app};
+use river_patrol_server::{AppSource, Config, IMMUTABLE, NO_CACHE, app};
 use tower::ServiceExt;
 
 const INDEX: &str =
@@ -300,4 +301,167 @@ fn origins_are_a_scheme_a_host_and_a_port_only() {
         let err = origin(bad).unwrap_err();
         assert!(err.contains("not an origin"), "{bad}: {err}");
     }
+}
+
+/// The built app as the release binary carries it, read into memory from a folder: the same
+/// answers as from the folder itself, whatever the request.
+struct FilesInMemory(std::collections::HashMap<String, (Vec<u8>, u64)>);
+
+impl FilesInMemory {
+    fn of(dir: &Path) -> Self {
+        let mut files = std::collections::HashMap::new();
+        let mut folders = vec![dir.to_owned()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                    continue;
+                }
+                let name = path.strip_prefix(dir).unwrap().to_str().unwrap().to_owned();
+                let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+                let secs = modified.duration_since(std::time::UNIX_EPOCH).unwrap();
+                files.insert(name, (std::fs::read(&path).unwrap(), secs.as_secs()));
+            }
+        }
+        Self(files)
+    }
+}
+
+impl river_patrol_server::AppFiles for FilesInMemory {
+    fn file(&self, path: &str) -> Option<river_patrol_server::app_files::AppFile> {
+        use sha2::Digest;
+        let (bytes, modified) = self.0.get(path)?;
+        Some(river_patrol_server::app_files::AppFile {
+            bytes: bytes.clone().into(),
+            sha256: sha2::Sha256::digest(bytes).into(),
+            modified: Some(*modified),
+        })
+    }
+
+    fn has_folder(&self, path: &str) -> bool {
+        self.0
+            .keys()
+            .any(|name| name.starts_with(&format!("{path}/")))
+    }
+}
+
+async fn send(config: Config, req: Request<Body>) -> Response {
+    app(config).oneshot(req).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_app_in_the_binary_is_answered_as_the_folder_is() {
+    let dist = TempDist::new();
+    std::fs::create_dir(dist.path().join("icons")).unwrap();
+    std::fs::write(dist.path().join("icons/icon-192.png"), b"\x89PNG").unwrap();
+    for (name, text) in [(JS, "js"), ("index.html", INDEX)] {
+        let raw = std::fs::read(dist.path().join(name)).unwrap_or_else(|_| text.into());
+        let mut br = Vec::new();
+        brotli::CompressorWriter::new(&mut br, 4096, 11, 22)
+            .write_all(&raw)
+            .unwrap();
+        std::fs::write(dist.path().join(format!("{name}.br")), br).unwrap();
+    }
+    let files: Arc<dyn river_patrol_server::AppFiles> = Arc::new(FilesInMemory::of(dist.path()));
+    let js = format!("/{JS}");
+    let wasm = format!("/{WASM}");
+    let requests: Vec<(Method, &str, Option<&str>)> = vec![
+        (Method::GET, "/", Some("br")),
+        (Method::GET, "/", None),
+        (Method::HEAD, "/", None),
+        (Method::GET, "/records/abc?tab=photos", Some("gzip, br")),
+        (Method::GET, "/settings/", None),
+        (Method::GET, &js, Some("br")),
+        (Method::GET, &js, Some("gzip")),
+        (Method::GET, &js, Some("br;q=0, gzip")),
+        (Method::GET, &js, None),
+        (Method::GET, &wasm, None),
+        (Method::GET, "/manifest.webmanifest", None),
+        (Method::GET, "/icons/icon-192.png", None),
+        (Method::GET, "/icons", None),
+        (Method::GET, "/icons/", None),
+        (Method::GET, "/missing.js", None),
+        (Method::GET, "/records/missing.wasm", None),
+        (Method::GET, "/api", None),
+        (Method::POST, "/api", None),
+        (Method::POST, "/records/abc", None),
+        (Method::POST, &js, None),
+    ];
+    for (method, uri, accept) in requests {
+        let request = || {
+            let mut req = Request::builder().method(method.clone()).uri(uri);
+            if let Some(accept) = accept {
+                req = req.header(header::ACCEPT_ENCODING, accept);
+            }
+            req.body(Body::empty()).unwrap()
+        };
+        let folder = send(Config::new(dist.path()), request()).await;
+        let memory = send(Config::serving(AppSource::Files(files.clone())), request()).await;
+        let what = format!("{method} {uri} ({accept:?})");
+        assert_eq!(folder.status(), memory.status(), "{what}");
+        for name in [
+            header::CONTENT_TYPE,
+            header::CONTENT_ENCODING,
+            header::CACHE_CONTROL,
+            header::LOCATION,
+            header::CONTENT_SECURITY_POLICY,
+            header::X_FRAME_OPTIONS,
+            header::LAST_MODIFIED,
+        ] {
+            assert_eq!(
+                header_str(&folder, name.clone()),
+                header_str(&memory, name.clone()),
+                "{what}: {name}"
+            );
+        }
+        // Compressed on the fly, the bytes differ as the body came in one piece or in
+        // several; what they decode to may not.
+        let gzip = header_str(&folder, header::CONTENT_ENCODING) == Some("gzip");
+        let (folder, memory) = (body_bytes(folder).await, body_bytes(memory).await);
+        if gzip {
+            assert_eq!(gunzip(&folder), gunzip(&memory), "{what}");
+        } else {
+            assert_eq!(folder, memory, "{what}");
+        }
+    }
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+#[tokio::test]
+async fn the_app_in_the_binary_is_revalidated_by_its_etag_or_its_date() {
+    let dist = TempDist::new();
+    let files: Arc<dyn river_patrol_server::AppFiles> = Arc::new(FilesInMemory::of(dist.path()));
+    let config = || Config::serving(AppSource::Files(files.clone()));
+    let first = send(config(), Request::get("/").body(Body::empty()).unwrap()).await;
+    let etag = header_str(&first, header::ETAG).unwrap().to_owned();
+    let date = header_str(&first, header::LAST_MODIFIED)
+        .unwrap()
+        .to_owned();
+    for (name, value) in [
+        (header::IF_NONE_MATCH, etag.as_str()),
+        (header::IF_NONE_MATCH, &format!("\"other\", {etag}")),
+        (header::IF_MODIFIED_SINCE, &date),
+    ] {
+        let req = Request::get("/").header(name.clone(), value);
+        let res = send(config(), req.body(Body::empty()).unwrap()).await;
+        assert_eq!(res.status(), StatusCode::NOT_MODIFIED, "{name}: {value}");
+        assert_eq!(header_str(&res, header::ETAG), Some(etag.as_str()));
+        assert_eq!(header_str(&res, header::CACHE_CONTROL), Some(NO_CACHE));
+        assert!(body_bytes(res).await.is_empty());
+    }
+    // Another build's tag wins over an old date: the new file is sent.
+    let req = Request::get("/")
+        .header(header::IF_NONE_MATCH, "\"another-build\"")
+        .header(header::IF_MODIFIED_SINCE, &date);
+    let res = send(config(), req.body(Body::empty()).unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(body_bytes(res).await, INDEX.as_bytes());
 }
