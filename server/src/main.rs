@@ -283,6 +283,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
+    if tokens::list(&state.db).await?.is_empty() {
+        println!("{}", first_start(&store, &addr));
+    }
     println!(
         "river-patrol-server: serving {app_shown} and the sync API ({}, photos in {}) on http://{addr}",
         shown_url(&store.database_url()),
@@ -371,6 +374,38 @@ async fn token(cmd: TokenCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What a server with no token yet says at its start, in plain words for whoever installs it:
+/// where its data is, how the township office gets its first token, and that phones need
+/// HTTPS.
+fn first_start(store: &StoreConfig, addr: &SocketAddr) -> String {
+    let data = std::path::absolute(&store.data).unwrap_or_else(|_| store.data.clone());
+    let program = std::env::args()
+        .next()
+        .unwrap_or_else(|| "river-patrol-server".into());
+    let data_arg = data.display().to_string();
+    let database = if store.database_url.is_none() {
+        format!("the database {}", data.join("river-patrol.db").display())
+    } else {
+        format!("the database {}", shown_url(&store.database_url()))
+    };
+    format!(
+        "\n\
+         River Patrol (巡河通) server: no access token exists yet, so no phone can sync.\n\
+         \n\
+         Its data: {database}; photos in {}.\n\
+         \n\
+         The township office's first token (it prints the token, its connect link and a QR code\n\
+         to scan with the office's phone; later tokens are made at the office's desk):\n\
+         \n    {program} token create --office --officer 乡镇办公室 \\\n        \
+         --url https://YOUR-SERVER --data {data_arg}\n\
+         \n\
+         Phones need HTTPS: browsers give the camera, the position and the offline app only to\n\
+         https:// pages. Put Caddy (apt install caddy) or another HTTPS proxy in front of\n\
+         http://{addr}; INSTALL.txt and docs/deploy.md show how.\n",
+        store.photo_store
+    )
 }
 
 /// `link` as a QR code drawn with Unicode half blocks (two rows of modules a line), quiet zone

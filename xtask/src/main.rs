@@ -13,6 +13,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
+use xtask::bundle::{RELEASE_SERVER, build_server};
 use xtask::command::{Ctx, DistLock, heading, note, secs, show, step};
 use xtask::release::{RELEASE_BUILD, dist, trunk_build, write_precache, write_precache_list};
 use xtask::tools::{self, CHROMEDRIVER, Needs};
@@ -33,6 +34,9 @@ enum Verb {
     /// icons, then the wasm, split into the first screen's part and parts loaded on demand
     /// (xtask/src/split.rs)
     Dist,
+    /// dist, then the one-file server (the app built into it) in target/release-bundle/ with
+    /// SHA256SUMS, INSTALL.txt and RELEASE-NOTES.txt (the oldest glibc it runs on)
+    Release,
     /// dist, then serve it and the sync API (default http://127.0.0.1:8080, data in data/)
     Run {
         #[arg(long, default_value_t = 8080)]
@@ -47,7 +51,7 @@ enum Verb {
     ///    4 the decoders fuzzed (cargo-fuzz, 20 s per target)
     ///    5 clippy for the wasm target
     ///    6 wasm tests in headless Chromium
-    ///    7 release build (dist/)  8 release server build
+    ///    7 release build (dist/)  8 the one-file server (target/release-bundle/)
     ///    9 API property test (Schemathesis on docs/openapi.yaml)
     ///   10 Playwright tests against the release server
     ///   11 the smoke flows in Chromium, Firefox ESR and WebKitGTK (tests/engines/)
@@ -158,6 +162,11 @@ fn run(cli: Cli) -> Result<()> {
     };
     match verb {
         Verb::Dist => dist(&ctx),
+        Verb::Release => {
+            dist(&ctx)?;
+            let _lock = DistLock::acquire(&ctx)?;
+            step(RELEASE_SERVER, || build_server(&ctx).map(drop))
+        }
         Verb::Run { port, host } => serve(&ctx, port, &host),
         Verb::Test(args) => test(&ctx, &args),
         Verb::Bench {
@@ -242,7 +251,7 @@ fn screenshots(ctx: &Ctx) -> Result<()> {
     })?;
     let _lock = DistLock::acquire(ctx)?;
     step(RELEASE_BUILD, || trunk_build(ctx))?;
-    step(RELEASE_SERVER, || build_release_server(ctx))?;
+    step(RELEASE_SERVER, || build_server(ctx).map(drop))?;
     let out = ctx.root.join("docs/screenshots");
     if out.exists() {
         std::fs::remove_dir_all(&out)?;
@@ -257,15 +266,6 @@ fn screenshots(ctx: &Ctx) -> Result<()> {
     })?;
     note(&format!("written to {}", out.display()));
     Ok(())
-}
-
-const RELEASE_SERVER: &str = "Release server: cargo build --release -p river-patrol-server";
-
-fn build_release_server(ctx: &Ctx) -> Result<()> {
-    ctx.run(
-        ctx.cargo()
-            .args("build --release -p river-patrol-server".split(' ')),
-    )
 }
 
 /// `cargo xtask postgres`: a cluster as the tests get one, to run the server's tests on by hand.
@@ -415,7 +415,7 @@ fn test(ctx: &Ctx, args: &TestArgs) -> Result<()> {
     let first_e2e_step = steps.len();
     if engines {
         steps.push((RELEASE_BUILD, Box::new(|| trunk_build(ctx))));
-        steps.push((RELEASE_SERVER, Box::new(|| build_release_server(ctx))));
+        steps.push((RELEASE_SERVER, Box::new(|| build_server(ctx).map(drop))));
     }
     if e2e {
         steps.push((

