@@ -12,6 +12,8 @@ const TARGET = process.env.CARGO_TARGET_DIR ?? 'target';
 
 /** Recording a problem, following it up to closed, and a patrol. */
 const MAIN_FLOWS = /\/(records|workflow|patrols)\.spec\.ts$/;
+/** The release bundle's one file (`cargo xtask release`, issue 28). */
+const ONE_FILE = /\/one-file\.spec\.ts$/;
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -34,6 +36,7 @@ export default defineConfig({
   projects: [
     {
       name: 'phone',
+      testIgnore: ONE_FILE,
       use: {
         browserName: 'chromium',
         viewport: { width: 360, height: 640 },
@@ -58,6 +61,14 @@ export default defineConfig({
       name: 'desktop',
       testMatch: MAIN_FLOWS,
       use: { browserName: 'chromium', viewport: { width: 1280, height: 800 } },
+    },
+    // The one-file server (issue 28) last, alone: it builds a second server, which takes a core.
+    {
+      name: 'one-file',
+      testMatch: ONE_FILE,
+      dependencies: ['phone', 'small-phone', 'desktop'],
+      fullyParallel: false,
+      use: { browserName: 'chromium', viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true },
     },
   ],
   webServer: {
