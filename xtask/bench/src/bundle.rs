@@ -190,7 +190,14 @@ weight is in \"The ledger with 5,000 problems\" below.\n\n"
     )
 }
 
-pub fn section(meta: &Meta, files: &[FileSize]) -> Section {
+/// The size of the release server, which carries the app when it was built after dist/
+/// (server/build.rs): the one file `cargo xtask release` bundles. None before it is built.
+pub fn one_file_server(ctx: &xtask::command::Ctx) -> Option<u64> {
+    let server = xtask::server::target_dir(ctx).join("release/river-patrol-server");
+    Some(std::fs::metadata(server).ok()?.len())
+}
+
+pub fn section(meta: &Meta, files: &[FileSize], server: Option<u64>) -> Section {
     let total = total(files);
     let mut md = String::from("## Release bundle size\n\n");
     md.push_str(&format!(
@@ -231,6 +238,14 @@ pub fn section(meta: &Meta, files: &[FileSize]) -> Section {
         size(total.2)
     ));
     md.push_str(&first_screen(files));
+    if let Some(bytes) = server {
+        md.push_str(&format!(
+            "**The one-file server** (`cargo xtask release`: the sync server with this bundle \
+             and its brotli and gzip copies built into it, what a township installs): **{:.1} MB** \
+             ({bytes} bytes, release profile, not compressed).\n\n",
+            bytes as f64 / 1e6
+        ));
+    }
     md.push_str(&format!(
         "How it was measured: `cargo xtask bench` builds the release bundle exactly as \
 `cargo xtask dist` does (Trunk for the HTML, CSS and icons; the xtask's split build for the \

@@ -257,7 +257,10 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     let load = load::measure(ctx)?;
     let weight = weight::measure(ctx)?;
 
+    // sync::measure built the release server after dist/: the one file, the app in it.
+    let server = bundle::one_file_server(ctx);
     let json = json!({
+        "one_file_server_bytes": server,
         "date": meta.date,
         "git_commit": meta.commit,
         "rustc": meta.rustc,
@@ -276,7 +279,7 @@ pub fn run(ctx: &Ctx, dist: &Path) -> Result<()> {
     write_json(ctx, "latest.json", &json)?;
 
     let sections = vec![
-        bundle::section(&meta, &files),
+        bundle::section(&meta, &files, server),
         weight::section(&weight, &meta.date, &meta.commit),
         compress::section(&photo, &meta.date, &meta.commit, &meta.machine),
         sync::section(&sync, &meta.date, &meta.commit, &meta.machine),
@@ -317,7 +320,10 @@ fn run_only(
 ) -> Result<()> {
     let meta = meta(ctx);
     let (value, section) = measure(ctx, &meta)?;
+    // sync::measure built the release server after dist/: the one file, the app in it.
+    let server = bundle::one_file_server(ctx);
     let json = json!({
+        "one_file_server_bytes": server,
         "date": meta.date,
         "git_commit": meta.commit,
         "machine": meta.machine,
@@ -370,7 +376,8 @@ pub fn run_bundle(ctx: &Ctx) -> Result<()> {
     check_dist(ctx)?;
     run_only(ctx, "bundle.json", "bundle_size", |ctx, meta| {
         let files = measure_bundle(&ctx.root.join("dist"))?;
-        Ok((bundle::json(&files), bundle::section(meta, &files)))
+        let server = bundle::one_file_server(ctx);
+        Ok((bundle::json(&files), bundle::section(meta, &files, server)))
     })
 }
 
