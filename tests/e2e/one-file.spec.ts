@@ -59,7 +59,8 @@ class OneFile {
   static async start(binary: string, data: string): Promise<OneFile> {
     const child = spawn(binary, ['--port', String(PORT), '--data', data], {
       cwd: dirname(binary),
-      stdio: ['ignore', 'ignore', 'inherit'],
+      // Its request log would drown the test's own output.
+      stdio: ['ignore', 'ignore', 'ignore'],
     });
     const server = new OneFile(child, `http://127.0.0.1:${PORT}`, binary, data);
     const exited = new Promise<never>((_, reject) =>
