@@ -8,7 +8,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { rmSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { Problem, TILE, openMap, openOfflineArea, seed, tileFolder } from './map-helpers';
-import { AppServer, cacheNames, controlled, copyDist, markBuild, markNewer, ownPort, precacheOf, regeneratePrecache, removeCopy } from './pwa-helpers';
+import { AppServer, acceptUpdate, cacheNames, controlled, copyDist, nextBuild, ownPort, precacheOf, removeCopy } from './pwa-helpers';
 import { SyncServer, connect } from './sync-server';
 
 /** CRC-32 of a PNG chunk (Node 20 has no zlib.crc32). */
@@ -229,10 +229,7 @@ test('a new version of the app keeps the offline map area, and the map still dra
   test.setTimeout(90_000);
   // Build A is today's dist/; build B the next release (a marker in index.html, its own list).
   const a = copyDist('area-a');
-  const b = copyDist('area-b');
-  markBuild(b, 'B');
-  regeneratePrecache(b);
-  markNewer(b);
+  const b = nextBuild('B');
   let server = await AppServer.start(a, ownPort(2));
   try {
     await page.goto(`${server.origin}/`);
@@ -251,13 +248,7 @@ test('a new version of the app keeps the offline map area, and the map still dra
     await server.stop();
     server = await AppServer.start(b, ownPort(2));
     const versionB = (await precacheOf(server.origin)).version;
-    await page.context().setOffline(true);
-    await page.waitForTimeout(500);
-    await page.context().setOffline(false);
-    const banner = page.locator('.update-banner');
-    await expect(banner).toHaveText(/新版本可用/, { timeout: 30_000 });
-    await banner.getByRole('button', { name: '重新加载' }).click();
-    await expect(page.locator('meta[name="rp-test-build"]')).toHaveAttribute('content', 'B', { timeout: 20_000 });
+    await acceptUpdate(page, 'B');
 
     // A's files are gone, the area is not; a map image of it is drawn from it.
     await expect.poll(async () => (await cacheNames(page)).sort()).toEqual([`river-patrol-${versionB}`, 'rp-tiles-v1']);

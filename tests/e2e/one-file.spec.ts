@@ -4,7 +4,7 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync }
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fillNew, save } from './helpers';
-import { TARGET, cacheNames, controlled, copyDist, markBuild, markNewer, ownPort, precacheOf, regeneratePrecache } from './pwa-helpers';
+import { TARGET, acceptUpdate, cacheNames, controlled, nextBuild, ownPort, precacheOf } from './pwa-helpers';
 import { connect } from './sync-server';
 
 // Issue 28: a township installs one file. The release bundle's server, copied alone into an
@@ -184,23 +184,14 @@ test('a newer one file offers its app as an update, and accepting runs it', asyn
   running = await OneFile.start(b, data);
   const versionB = (await precacheOf(running.origin)).version;
   expect(versionB).not.toBe(versionA);
-  await page.context().setOffline(true);
-  await page.waitForTimeout(500);
-  await page.context().setOffline(false);
-  const banner = page.locator('.update-banner');
-  await expect(banner).toHaveText(/新版本可用/, { timeout: 60_000 });
-  await banner.getByRole('button', { name: '重新加载' }).click();
-  await expect(marker).toHaveAttribute('content', 'B', { timeout: 20_000 });
+  await acceptUpdate(page, 'B');
   await expect.poll(() => cacheNames(page)).toEqual([`river-patrol-${versionB}`]);
 });
 
 /** dist/ with `marker` in its index.html and its own precache list: the next release's app. */
 function nextApp(marker: string): string {
-  const dir = copyDist(marker);
+  const dir = nextBuild(marker);
   folders.push(dir);
-  markBuild(dir, marker);
-  regeneratePrecache(dir);
-  markNewer(dir);
   return dir;
 }
 

@@ -126,3 +126,25 @@ export async function controlled(page: Page) {
 export async function cacheNames(page: Page): Promise<string[]> {
   return page.evaluate(() => caches.keys());
 }
+
+/** dist/ as the next release would be: `marker` in its index.html, its own precache list and
+ * newer dates. A temporary folder: `removeCopy` it after. */
+export function nextBuild(marker: string): string {
+  const dir = copyDist(marker);
+  markBuild(dir, marker);
+  regeneratePrecache(dir);
+  markNewer(dir);
+  return dir;
+}
+
+/** The phone comes back in range while a new version is served: the app finds it and offers
+ * it, and accepting runs the build marked `marker`. */
+export async function acceptUpdate(page: Page, marker: string) {
+  await page.context().setOffline(true);
+  await page.waitForTimeout(500);
+  await page.context().setOffline(false);
+  const banner = page.locator('.update-banner');
+  await expect(banner).toHaveText(/新版本可用/, { timeout: 60_000 });
+  await banner.getByRole('button', { name: '重新加载' }).click();
+  await expect(page.locator('meta[name="rp-test-build"]')).toHaveAttribute('content', marker, { timeout: 20_000 });
+}

@@ -2,7 +2,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fillNew, showList } from './helpers';
-import { AppServer, cacheNames, controlled, copyDist, markBuild, markNewer, ownPort, precacheOf, regeneratePrecache, removeCopy } from './pwa-helpers';
+import { AppServer, cacheNames, controlled, copyDist, markNewer, nextBuild as nextBuildOf, ownPort, precacheOf, removeCopy } from './pwa-helpers';
 
 // Issue 5, acceptance 3 and "a broken or half-downloaded new version never replaces a working
 // one". Build A is today's dist/; build B is the same with one more line in index.html (a
@@ -21,11 +21,8 @@ test.afterEach(async () => {
 
 /** A copy of dist/ with `marker` in index.html and a precache list of its own. */
 function nextBuild(marker: string): string {
-  const dir = copyDist(marker);
+  const dir = nextBuildOf(marker);
   dirs.push(dir);
-  markBuild(dir, marker);
-  regeneratePrecache(dir);
-  markNewer(dir);
   return dir;
 }
 
