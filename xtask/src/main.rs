@@ -347,8 +347,9 @@ fn test(ctx: &Ctx, args: &TestArgs) -> Result<()> {
                 // The same tests again with the photos in a bucket of an S3-compatible server
                 // (s3s-fs, in the test process) instead of the local folder: the test binaries
                 // are built already, so this costs only their run.
-                // `--workspace --test`, not `-p`: the features above, so no second build (it
-                // took gigabytes of disk); core's own `sync` and `dispatch` tests run along.
+                // Selecting test targets resolves features apart from the whole workspace
+                // (`-p` did too): some 100 crates build again. Core's `sync` and `dispatch` run
+                // along.
                 note("the server's photo tests again, on S3 (RP_TEST_PHOTO_STORE=s3):");
                 ctx.run(
                     ctx.cargo()
