@@ -1,6 +1,6 @@
-//! One record, every field, with edit and delete; for the township office, dispatching (交办)
-//! a problem that is not yet the township's to its village, with its responsible people and
-//! deadline.
+//! One record, every field, with edit and delete; its photos shared to another app where the
+//! phone can share files; and, for the township office, dispatching (交办) a problem that is
+//! not yet the township's to its village, with its responsible people and deadline.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -20,12 +20,14 @@ use crate::components::fields::{
 use crate::components::history::History;
 use crate::components::photos::{PhotoGallery, TakenFor};
 use crate::components::record_fields::{kind_rows, text_or_blank};
+use crate::components::share::{ShareAlert, note_share};
 use crate::components::sync_status::{RecordSyncPanel, SyncBadge};
 use crate::format;
 use crate::i18n::*;
 use crate::label;
 use crate::labels::{Label, kind_icon};
 use crate::notice::{Notice, announce};
+use crate::share::{self, ShareFailure};
 use crate::state::Ledger;
 use crate::storage::settings::Settings;
 use crate::storage::{SaveError, records};
@@ -172,6 +174,44 @@ fn RecordView(record: Record) -> impl IntoView {
     let dispatching = RwSignal::new(false);
     let title = record.title.trim().to_owned();
     let for_dispatch = record.clone();
+    let photo_ids: Vec<Uuid> = record.all_photos().map(|p| p.id).collect();
+    // Offered only where the phone can hand JPEG files to another app (src/share.rs).
+    let can_share_photos =
+        !photo_ids.is_empty() && share::can_share_files("photo.jpg", "image/jpeg");
+    let share_failed = RwSignal::new(None::<ShareFailure>);
+    let photos_missing = RwSignal::new(false);
+    let share_text = [
+        record.title.trim(),
+        record.village.trim(),
+        record.place.trim(),
+    ]
+    .into_iter()
+    .filter(|t| !t.is_empty())
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let share_photos = move |_| {
+        let ids = photo_ids.clone();
+        let text = share_text.clone();
+        photos_missing.set(false);
+        leptos::task::spawn_local(async move {
+            let code = patrol_core::watermark::short_code(id);
+            let mut files = Vec::new();
+            for (n, photo) in ids.into_iter().enumerate() {
+                // A photo the phone has not downloaded from the township yet is left out.
+                if let Ok(Some(blob)) = crate::storage::photos::get(photo).await
+                    && let Ok(file) =
+                        share::blob_file(&format!("{code}-{}.jpg", n + 1), "image/jpeg", &blob)
+                {
+                    files.push(file);
+                }
+            }
+            if files.is_empty() {
+                photos_missing.try_set(true);
+                return;
+            }
+            note_share(share_failed, share::share(&files, &text, &text).await);
+        });
+    };
     let shown = record.clone();
     let shown_history = record.clone();
 
@@ -203,6 +243,15 @@ fn RecordView(record: Record) -> impl IntoView {
             {(!shown.photos.is_empty()).then(|| {
                 let taken_for = TakenFor { at: shown.created_at, position: shown.position.clone() };
                 view! { <PhotoGallery photos=shown.photos.clone() taken_for /> }
+            })}
+            {can_share_photos.then(|| view! {
+                <div class="share-photos">
+                    <button type="button" class="secondary" on:click=share_photos>{t!(i18n, share.photos)}</button>
+                    <Show when=move || photos_missing.get()>
+                        <p class="field-error" role="alert">{t!(i18n, share.no_photos)}</p>
+                    </Show>
+                    <ShareAlert failure=share_failed />
+                </div>
             })}
             <dl class="fields">
                 {move || {
