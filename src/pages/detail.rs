@@ -336,6 +336,8 @@ fn DispatchForm(record: Record, done: Callback<()>) -> impl IntoView {
     let id = record.id;
     let village = record.village.trim().to_owned();
     let form = RwSignal::new(record);
+    // Opened, the form takes the focus: on a phone it is below the problem's history.
+    Effect::new(move |_| focus_field(validate::field::LEADER));
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();

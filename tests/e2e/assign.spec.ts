@@ -4,6 +4,7 @@
 // deadline, offline first (saved on the desk, sent with its next sync); the phone pulls it
 // marked 新交办, with that person and deadline. A village's phone is never offered 交办.
 import { test, expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { day, fillNew, save, shown, showList } from './helpers';
 import { deskContext } from './desk-helpers';
 import { SyncServer, connect } from './sync-server';
@@ -55,6 +56,13 @@ test('the desk dispatches a problem a village recorded; the village phone gets i
     const form = desk.getByRole('form', { name: '交办这个问题' });
     await expect(form).toContainText('杨柳村的手机下次同步时收到这个问题');
     await expect(form.getByLabel('责任人', { exact: true })).toHaveValue('');
+    // Opened, the form has the focus (on a phone it is below the history), and passes axe-core.
+    await expect(form.getByLabel('责任领导', { exact: true })).toBeFocused();
+    const { violations } = await new AxeBuilder({ page: desk })
+      .include('.dispatch-form')
+      .options({ rules: { 'color-contrast-enhanced': { enabled: true } } })
+      .analyze();
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
 
     // A wrong phone number is told at its field and nothing is dispatched.
     await form.getByLabel('责任人', { exact: true }).fill('严文斌');
