@@ -125,6 +125,8 @@ pub fn ImportPage() -> impl IntoView {
         cut_short.set(None);
         let total = p.new.len();
         running.set(Some((0, total)));
+        // The screen's owner, for the confirmation at the end (a spawned task has none).
+        let owner = Owner::current();
         spawn_local(async move {
             let mut run = ImportRun {
                 file: p.file.clone(),
@@ -157,8 +159,10 @@ pub fn ImportPage() -> impl IntoView {
             running.try_set(None);
             save_error.try_set(failed);
             imported.try_set(Some(run.saved));
-            if run.saved > 0 {
-                announce(Notice::Saved);
+            if run.saved > 0
+                && let Some(owner) = owner
+            {
+                owner.with(|| announce(Notice::Saved));
             }
         });
     };
