@@ -85,6 +85,7 @@ test('saving the 44-problem sample shows a progress bar that moves and reaches t
   const seen = await watchProgress(page, '导入进度');
   await page.getByRole('button', { name: '导入 44 个新问题' }).click();
   await expect(page.getByTestId('import-done')).toContainText('已导入 44 个问题。');
+  await expect(page.locator('.notice')).toHaveText('已保存');
   await expect(page.getByTestId('import-running')).toHaveCount(0);
   const steps = await seen();
   // Several steps, each further than the last, ending with every problem saved.
