@@ -1,7 +1,8 @@
 //! The ledger as a CSV file: downloaded from the phone (no network), with the same text the
 //! server's `/api/v1/export.csv` gives for the same records ([`patrol_core::csv`]); any
-//! other CSV the app offers (the patrol statistics); and the
-//! office's own ledger file read in for an import ([`patrol_core::import`]).
+//! other CSV the app offers (the patrol statistics); the ledger shared to another app where
+//! the phone can share files ([`share_ledger`], src/share.rs); and the office's own ledger
+//! file read in for an import ([`patrol_core::import`]).
 
 use patrol_core::Record;
 use patrol_core::sync::PhotoReceipt;
@@ -9,6 +10,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
 use crate::on_demand::on_demand_part;
+use crate::share::{self, ShareFailure, Shared};
+
+/// The ledger's file type, as shared.
+pub const CSV_TYPE: &str = "text/csv";
 
 /// The ledger could not be offered as a download (or, offline before the app was stored, its
 /// code could not be had).
@@ -41,6 +46,31 @@ on_demand_part! {
     ) -> Result<(), ExportFailed> {
         let text = patrol_core::csv::ledger_csv_with_receipts(&records, &receipts);
         offer_csv(&text, &file_name).map_err(|_| ExportFailed)
+    }
+}
+
+/// Hands `records` as the same CSV file [`download_ledger`] gives, named `file_name`, to the
+/// phone's share sheet (WeChat, mail, …), titled `title`. Made in a part of its own, downloaded
+/// on first use, like the download's.
+pub async fn share_ledger(
+    records: Vec<Record>,
+    receipts: Vec<PhotoReceipt>,
+    file_name: String,
+    title: String,
+) -> Result<Shared, ShareFailure> {
+    share_ledger_part(records, receipts, file_name, title).await
+}
+
+on_demand_part! {
+    async fn share_ledger_part(
+        records: Vec<Record>,
+        receipts: Vec<PhotoReceipt>,
+        file_name: String,
+        title: String,
+    ) -> Result<Shared, ShareFailure> {
+        let text = patrol_core::csv::ledger_csv_with_receipts(&records, &receipts);
+        let file = share::text_file(&file_name, CSV_TYPE, &text).map_err(|_| ShareFailure::Failed)?;
+        share::share(&[file], &title, "").await
     }
 }
 

@@ -25,6 +25,7 @@ mod on_demand;
 mod pages;
 pub mod pwa;
 pub mod river_map;
+pub mod share;
 pub mod state;
 pub mod storage;
 pub mod sync;

@@ -532,6 +532,8 @@ fn settings_round_trip() {
         holder: Some(KnownHolder {
             token: "t0ken".into(),
             office: true,
+            officer: "王主任".into(),
+            village: None,
         }),
     };
     settings.save().unwrap();
@@ -571,6 +573,8 @@ fn the_token_holder_is_kept_with_its_token() {
     assert!(!settings.should_ask_holder());
     settings.save().unwrap();
     assert!(Settings::load().is_office());
+    // Settings show whom it was issued to without asking again.
+    assert_eq!(Settings::load().known_holder(), Some(office.clone()));
 
     // A village's token, pasted in the settings: not the office's until the server says so.
     settings.token = "rp_village".into();
@@ -581,11 +585,28 @@ fn the_token_holder_is_kept_with_its_token() {
     };
     assert!(settings.fill_in_from(&village));
     assert!(!settings.is_office() && !settings.should_ask_holder());
+    assert_eq!(settings.known_holder(), Some(village.clone()));
     // The names typed (or filled in) before are kept.
     assert_eq!(
         (settings.officer.as_str(), settings.village.as_str()),
         ("王主任", "杨柳村")
     );
+}
+
+/// What an app that kept only whether the token is the office's stored: still the office's
+/// offline, and its holder's name asked once more, for settings to show.
+#[wasm_bindgen_test]
+fn a_holder_kept_without_its_name_is_asked_about_again() {
+    let s = fresh();
+    s.set_item(
+        codec::SETTINGS_KEY,
+        r#"{"officer":"王主任","token":"rp_office","holder":{"token":"rp_office","office":true}}"#,
+    )
+    .unwrap();
+    let loaded = Settings::load();
+    assert!(loaded.is_office());
+    assert_eq!(loaded.known_holder(), None);
+    assert!(loaded.should_ask_holder());
 }
 
 #[wasm_bindgen_test]

@@ -1,9 +1,13 @@
-//! Labelled form controls shared by the record form and settings. Each control takes its id
-//! (also the validation field name), a translated label, a value and a change callback; errors
-//! for that id come from the surrounding form's [`Issues`] context.
+//! Labelled form controls shared by the record form, the dispatch (交办) form of a problem's
+//! page and settings. Each control takes its id (also the validation field name), a translated
+//! label, a value and a change callback; errors for that id come from the surrounding form's
+//! [`Issues`] context. [`ResponsibilityFields`] is the ledger's responsibility section
+//! (leader, department, person, phone, deadline), the same wherever a problem gets them.
 
 use leptos::prelude::*;
-use patrol_core::{Choice, Problem};
+use patrol_core::stamp::parse_date;
+use patrol_core::validate::field;
+use patrol_core::{Choice, Problem, Record};
 
 use crate::i18n::*;
 use crate::labels::Label;
@@ -270,5 +274,42 @@ pub fn focus_field(id: &str) {
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     {
         let _ = el.focus();
+    }
+}
+
+/// The responsibility section's controls over `record`: its responsible leader, department,
+/// person and phone, and its deadline (整改时限). The record form and the dispatch form of a
+/// problem's page both show them, so a problem gets these fields the same way in both.
+#[component]
+pub fn ResponsibilityFields(record: RwSignal<Record>) -> impl IntoView {
+    let i18n = use_i18n();
+    macro_rules! who {
+        ($part:ident) => {
+            (
+                Signal::derive(move || record.with(|r| r.responsibility.$part.clone())),
+                Callback::new(move |v: String| record.update(|r| r.responsibility.$part = v)),
+            )
+        };
+    }
+    let (leader, set_leader) = who!(leader);
+    let (department, set_department) = who!(department);
+    let (person, set_person) = who!(person);
+    let (phone, set_phone) = who!(phone);
+    let deadline = Signal::derive(move || {
+        record.with(|r| r.deadline.map(|d| d.to_string()).unwrap_or_default())
+    });
+    let set_deadline =
+        Callback::new(move |v: String| record.update(|r| r.deadline = parse_date(&v)));
+    view! {
+        <TextField id=field::LEADER label=crate::label!(i18n, fields.leader) value=leader
+            on_input=set_leader />
+        <TextField id=field::DEPARTMENT label=crate::label!(i18n, fields.department)
+            value=department on_input=set_department />
+        <TextField id=field::PERSON label=crate::label!(i18n, fields.person) value=person
+            on_input=set_person />
+        <TextField id=field::PHONE label=crate::label!(i18n, fields.phone) value=phone
+            on_input=set_phone input_type="tel" inputmode="tel" autocomplete="tel" />
+        <TextField id=field::DEADLINE label=crate::label!(i18n, fields.deadline) value=deadline
+            on_input=set_deadline input_type="date" />
     }
 }

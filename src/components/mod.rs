@@ -1,5 +1,5 @@
 //! What more than one screen shows: the problems' search and filters, form fields, photos, the position block, sync status, a
-//! problem's history, a record's fields by kind, the patrol bar, the backup section, the offline map
+//! problem's history, a record's fields by kind, the patrol bar, the backup section, what a failed share says, the offline map
 //! area (the map downloads it, settings counts and deletes it) and the shell's own pieces. A component never imports a page.
 
 pub mod backup;
@@ -22,5 +22,6 @@ pub mod photos;
 pub mod position;
 pub mod record_fields;
 pub mod record_form;
+pub mod share;
 pub mod stored_missing;
 pub mod sync_status;

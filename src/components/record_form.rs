@@ -16,8 +16,8 @@ use uuid::Uuid;
 use crate::components::dialog::ConfirmDialog;
 use crate::components::draft_autosave::use_draft_autosave;
 use crate::components::fields::{
-    CheckField, ClockAlert, FormIssue, Issue, Issues, SaveErrorAlert, TextField, choice_field,
-    clock_for_save, focus_field, save_error_message,
+    CheckField, ClockAlert, FormIssue, Issue, Issues, ResponsibilityFields, SaveErrorAlert,
+    TextField, choice_field, clock_for_save, focus_field, save_error_message,
 };
 use crate::components::photos::{PhotoPicker, StampFacts};
 use crate::components::position::PositionField;
@@ -405,13 +405,6 @@ pub fn RecordForm(
     let (place, set_place) = lens!(draft, place);
     let (title, set_title) = lens!(draft, title);
     let (notes, set_notes) = lens!(draft, notes);
-    let (leader, set_leader) = lens!(draft, responsibility.leader);
-    let (department, set_department) = lens!(draft, responsibility.department);
-    let (person, set_person) = lens!(draft, responsibility.person);
-    let (phone, set_phone) = lens!(draft, responsibility.phone);
-    let deadline = move || draft.with(|r| r.deadline.map(|d| d.to_string()).unwrap_or_default());
-    let set_deadline =
-        Callback::new(move |v: String| draft.update(|r| r.deadline = parse_date(&v)));
     let cancel_href = if is_new {
         "/".to_owned()
     } else {
@@ -494,16 +487,7 @@ pub fn RecordForm(
             </fieldset>
             <fieldset>
                 <legend>{t!(i18n, sections.responsibility)}</legend>
-                <TextField id=field::LEADER label=label!(i18n, fields.leader) value=Signal::derive(leader)
-                    on_input=set_leader />
-                <TextField id=field::DEPARTMENT label=label!(i18n, fields.department)
-                    value=Signal::derive(department) on_input=set_department />
-                <TextField id=field::PERSON label=label!(i18n, fields.person) value=Signal::derive(person)
-                    on_input=set_person />
-                <TextField id=field::PHONE label=label!(i18n, fields.phone) value=Signal::derive(phone)
-                    on_input=set_phone input_type="tel" inputmode="tel" autocomplete="tel" />
-                <TextField id=field::DEADLINE label=label!(i18n, fields.deadline) value=Signal::derive(deadline)
-                    on_input=set_deadline input_type="date" />
+                <ResponsibilityFields record=draft />
                 // A new problem may be found in any status; after that the status moves only
                 // with a follow-up visit (复查), which the workflow checks and the history keeps.
                 {if is_new {

@@ -1,26 +1,36 @@
-//! One record, every field, with edit and delete.
+//! One record, every field, with edit and delete; its photos shared to another app where the
+//! phone can share files; and, for the township office, dispatching (交办) a problem that is
+//! not yet the township's to its village, with its responsible people and deadline.
 
+use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use patrol_core::dispatch::{DispatchError, DispatchUpdate};
 use patrol_core::workflow::DeadlineState;
 use patrol_core::*;
 use uuid::Uuid;
 
 use crate::components::deadline::DeadlineBadge;
 use crate::components::dialog::ConfirmDialog;
-use crate::components::fields::SaveErrorAlert;
+use crate::components::fields::{
+    ClockAlert, FormIssue, Issues, ResponsibilityFields, SaveErrorAlert, clock_for_save,
+    focus_field,
+};
 use crate::components::history::History;
 use crate::components::photos::{PhotoGallery, TakenFor};
 use crate::components::record_fields::{kind_rows, text_or_blank};
+use crate::components::share::{ShareAlert, note_share};
 use crate::components::sync_status::{RecordSyncPanel, SyncBadge};
 use crate::format;
 use crate::i18n::*;
 use crate::label;
 use crate::labels::{Label, kind_icon};
 use crate::notice::{Notice, announce};
+use crate::share::{self, ShareFailure};
 use crate::state::Ledger;
-use crate::storage::SaveError;
+use crate::storage::settings::Settings;
+use crate::storage::{SaveError, records};
 
 #[component]
 pub fn RecordDetail() -> impl IntoView {
@@ -155,7 +165,53 @@ fn RecordView(record: Record) -> impl IntoView {
     if dispatched {
         let _ = crate::storage::opened::mark_opened(id);
     }
+    // The office may dispatch a problem of the village's that the township has not yet: one
+    // not closed (a deleted one is not shown at all).
+    let dispatchable = !dispatched
+        && status != Status::Closed
+        && use_context::<RwSignal<Settings>>()
+            .is_some_and(|s| s.with_untracked(Settings::is_office));
+    let dispatching = RwSignal::new(false);
     let title = record.title.trim().to_owned();
+    let for_dispatch = record.clone();
+    let photo_ids: Vec<Uuid> = record.all_photos().map(|p| p.id).collect();
+    // Offered only where the phone can hand JPEG files to another app (src/share.rs).
+    let can_share_photos =
+        !photo_ids.is_empty() && share::can_share_files("photo.jpg", "image/jpeg");
+    let share_failed = RwSignal::new(None::<ShareFailure>);
+    let photos_missing = RwSignal::new(false);
+    let share_text = [
+        record.title.trim(),
+        record.village.trim(),
+        record.place.trim(),
+    ]
+    .into_iter()
+    .filter(|t| !t.is_empty())
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let share_photos = move |_| {
+        let ids = photo_ids.clone();
+        let text = share_text.clone();
+        photos_missing.set(false);
+        leptos::task::spawn_local(async move {
+            let code = patrol_core::watermark::short_code(id);
+            let mut files = Vec::new();
+            for (n, photo) in ids.into_iter().enumerate() {
+                // A photo the phone has not downloaded from the township yet is left out.
+                if let Ok(Some(blob)) = crate::storage::photos::get(photo).await
+                    && let Ok(file) =
+                        share::blob_file(&format!("{code}-{}.jpg", n + 1), "image/jpeg", &blob)
+                {
+                    files.push(file);
+                }
+            }
+            if files.is_empty() {
+                photos_missing.try_set(true);
+                return;
+            }
+            note_share(share_failed, share::share(&files, &text, &text).await);
+        });
+    };
     let shown = record.clone();
     let shown_history = record.clone();
 
@@ -188,6 +244,15 @@ fn RecordView(record: Record) -> impl IntoView {
                 let taken_for = TakenFor { at: shown.created_at, position: shown.position.clone() };
                 view! { <PhotoGallery photos=shown.photos.clone() taken_for /> }
             })}
+            {can_share_photos.then(|| view! {
+                <div class="share-photos">
+                    <button type="button" class="secondary" on:click=share_photos>{t!(i18n, share.photos)}</button>
+                    <Show when=move || photos_missing.get()>
+                        <p class="field-error" role="alert">{t!(i18n, share.no_photos)}</p>
+                    </Show>
+                    <ShareAlert failure=share_failed />
+                </div>
+            })}
             <dl class="fields">
                 {move || {
                     let locale = i18n.get_locale();
@@ -215,8 +280,18 @@ fn RecordView(record: Record) -> impl IntoView {
             </dl>
             <History record=shown_history />
             <SaveErrorAlert error=delete_error />
+            <Show when=move || dispatching.get()>
+                <DispatchForm record=for_dispatch.clone() done=Callback::new(move |()| dispatching.set(false)) />
+            </Show>
             <div class="form-actions">
                 <A href=format!("/records/{id}/follow-up") attr:class="button primary">{t!(i18n, detail.follow_up)}</A>
+                {dispatchable.then(|| view! {
+                    <button type="button" class="secondary" data-testid="dispatch-open"
+                        aria-expanded=move || dispatching.get().to_string()
+                        on:click=move |_| dispatching.update(|open| *open = !*open)>
+                        {t!(i18n, dispatch.assign)}
+                    </button>
+                })}
                 <A href=format!("/records/{id}/edit") attr:class="button secondary">{t!(i18n, detail.edit)}</A>
                 <button type="button" class="danger" on:click=move |_| confirming.set(true)>
                     {t!(i18n, detail.delete)}
@@ -234,5 +309,101 @@ fn RecordView(record: Record) -> impl IntoView {
                 />
             </Show>
         </article>
+    }
+}
+
+/// Why a dispatch was refused, in the user's language (a refused field is shown at the field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refused {
+    Deleted,
+    Closed,
+}
+
+/// Dispatching (交办) this problem to its village: its responsible people and deadline, as the
+/// record has them until changed here. Saved to this phone's copy like any edit, so it goes
+/// to the township's server with the next sync, offline first; the village's phones then pull
+/// it marked new (新交办).
+#[component]
+fn DispatchForm(record: Record, done: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let ledger = expect_context::<Ledger>();
+    let settings = expect_context::<RwSignal<Settings>>();
+    let issues: Issues = RwSignal::new(Vec::new());
+    provide_context(issues);
+    let save_error = RwSignal::new(None::<SaveError>);
+    let clock_wrong = RwSignal::new(false);
+    let refused = RwSignal::new(None::<Refused>);
+    let id = record.id;
+    let village = record.village.trim().to_owned();
+    let form = RwSignal::new(record);
+    // Opened, the form takes the focus: on a phone it is below the problem's history.
+    Effect::new(move |_| focus_field(validate::field::LEADER));
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(now) = clock_for_save(clock_wrong) else {
+            return;
+        };
+        // On top of the copy stored now: a sync may have changed it since the page opened.
+        let Some(mut latest) = records::load(id).or_else(|| ledger.get_untracked(&id)) else {
+            refused.set(Some(Refused::Deleted));
+            return;
+        };
+        let (responsibility, deadline) =
+            form.with_untracked(|r| (r.responsibility.clone(), r.deadline));
+        // The form shows the deadline the problem has: emptied there, the problem has none.
+        if deadline.is_none() {
+            latest.deadline = None;
+        }
+        let update = DispatchUpdate {
+            responsibility: Some(responsibility),
+            deadline,
+        };
+        let by = settings.with_untracked(|s| s.officer.trim().to_owned());
+        match latest.dispatch(update, &by, now) {
+            Err(DispatchError::Deleted) => refused.set(Some(Refused::Deleted)),
+            Err(DispatchError::Closed) => refused.set(Some(Refused::Closed)),
+            Err(DispatchError::Invalid(errors)) => {
+                if let Some(first) = errors.first() {
+                    focus_field(first.field);
+                }
+                issues.set(errors.into_iter().map(FormIssue::from).collect());
+            }
+            Ok(()) => match ledger.save(latest) {
+                Ok(_) => {
+                    save_error.set(None);
+                    announce(Notice::Saved);
+                    done.run(());
+                }
+                Err(e) => save_error.set(Some(e)),
+            },
+        }
+    };
+
+    view! {
+        <form class="dispatch-form" on:submit=on_submit novalidate aria-labelledby="dispatch-heading">
+            <h2 id="dispatch-heading">{t!(i18n, dispatch.heading)}</h2>
+            <p class="hint">{move || t_string!(i18n, dispatch.hint, village = village.clone())}</p>
+            <fieldset>
+                <legend>{t!(i18n, sections.responsibility)}</legend>
+                <ResponsibilityFields record=form />
+            </fieldset>
+            {move || refused.get().map(|why| view! {
+                <p class="form-alert" role="alert">
+                    {move || match why {
+                        Refused::Deleted => t_string!(i18n, dispatch.deleted),
+                        Refused::Closed => t_string!(i18n, dispatch.closed),
+                    }}
+                </p>
+            })}
+            <SaveErrorAlert error=save_error />
+            <ClockAlert wrong=clock_wrong />
+            <div class="form-actions inline">
+                <button type="submit" class="primary">{t!(i18n, dispatch.confirm)}</button>
+                <button type="button" class="secondary" on:click=move |_| done.run(())>
+                    {t!(i18n, form.cancel)}
+                </button>
+            </div>
+        </form>
     }
 }

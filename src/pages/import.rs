@@ -1,9 +1,13 @@
 //! `/import` (导入整改台账): the office's ledger, as saved from Excel, read on the phone. The
 //! file is checked first: which columns were recognised, how many problems are new, already
 //! on the phone or wrong (each wrong row with its reasons); then the new ones are saved like
-//! any problem typed in, and sync from there.
+//! any problem typed in, and sync from there. They are saved a batch at a time, the page
+//! painted between batches with a progress bar; each problem is stored as it is saved, so a
+//! reload midway loses none, and the screen then says how far the import got
+//! (src/storage/import_run.rs).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Utc;
 use leptos::prelude::*;
@@ -21,6 +25,7 @@ use crate::labels::Label;
 use crate::notice::{Notice, announce};
 use crate::state::Ledger;
 use crate::storage::SaveError;
+use crate::storage::import_run::{self, ImportRun};
 use crate::storage::settings::Settings;
 use crate::storage::sync_state::load_progress;
 
@@ -44,6 +49,11 @@ pub fn ImportPage() -> impl IntoView {
     let unreadable = RwSignal::new(false);
     let imported = RwSignal::new(None::<usize>);
     let save_error = RwSignal::new(None::<SaveError>);
+    // The new problems saved so far of all, while an import runs.
+    let running = RwSignal::new(None::<(usize, usize)>);
+    // An import cut short before this screen opened (a reload, the app closed midway); not
+    // one this tab is still running after the user left the screen and came back.
+    let cut_short = RwSignal::new(import_run::load().filter(|_| !RUNNING.load(Ordering::Relaxed)));
 
     let pick = move |ev: leptos::ev::Event| {
         let Some(input) = ev
@@ -108,21 +118,53 @@ pub fn ImportPage() -> impl IntoView {
         let Some(p) = preview.get_untracked() else {
             return;
         };
-        let mut saved = 0;
-        for record in p.new {
-            match ledger.save(record) {
-                Ok(_) => saved += 1,
-                Err(e) => {
-                    save_error.set(Some(e));
-                    break;
-                }
-            }
+        if running.get_untracked().is_some() || RUNNING.swap(true, Ordering::Relaxed) {
+            return;
         }
         preview.set(None);
-        imported.set(Some(saved));
-        if saved > 0 {
-            announce(Notice::Saved);
-        }
+        cut_short.set(None);
+        let total = p.new.len();
+        running.set(Some((0, total)));
+        // The screen's owner, for the confirmation at the end (a spawned task has none).
+        let owner = Owner::current();
+        spawn_local(async move {
+            let mut run = ImportRun {
+                file: p.file.clone(),
+                total,
+                saved: 0,
+            };
+            // Without the note only the message after a reload would be missing.
+            let _ = import_run::save(&run);
+            let mut failed = None;
+            for batch in p.new.chunks(BATCH) {
+                for record in batch {
+                    match ledger.save(record.clone()) {
+                        Ok(_) => run.saved += 1,
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                }
+                if failed.is_some() {
+                    break;
+                }
+                let _ = import_run::save(&run);
+                running.try_set(Some((run.saved, total)));
+                // Lets the browser paint the bar and answer taps before the next batch.
+                next_turn().await;
+            }
+            import_run::clear();
+            RUNNING.store(false, Ordering::Relaxed);
+            running.try_set(None);
+            save_error.try_set(failed);
+            imported.try_set(Some(run.saved));
+            if run.saved > 0
+                && let Some(owner) = owner
+            {
+                owner.with(|| announce(Notice::Saved));
+            }
+        });
     };
 
     view! {
@@ -134,6 +176,26 @@ pub fn ImportPage() -> impl IntoView {
             <Show when=move || unreadable.get()>
                 <p class="form-alert" role="alert">{t!(i18n, import.unreadable)}</p>
             </Show>
+            {move || cut_short.get().map(|run| view! {
+                <div class="import-cut-short" role="status" data-testid="import-cut-short">
+                    <p>
+                        {move || t_string!(i18n, import.cut_short, file = run.file.clone(), saved = run.saved, total = run.total)}
+                    </p>
+                    <button type="button" class="secondary" on:click=move |_| {
+                        import_run::clear();
+                        cut_short.set(None);
+                    }>
+                        {t!(i18n, import.cut_short_seen)}
+                    </button>
+                </div>
+            })}
+            {move || running.get().map(|(saved, total)| view! {
+                <div class="import-running" role="status" data-testid="import-running">
+                    <p>{t!(i18n, import.saving)}</p>
+                    <progress aria-label=move || t_string!(i18n, import.progress) max=total.max(1) value=saved></progress>
+                    <p>{move || t_string!(i18n, import.saved_of, saved, total)}</p>
+                </div>
+            })}
             <SaveErrorAlert error=save_error />
             {move || imported.get().map(|count| view! {
                 <div class="import-done" role="status" data-testid="import-done">
@@ -226,6 +288,26 @@ fn PreviewView(p: Preview, import: impl Fn(leptos::ev::MouseEvent) + 'static) ->
         </div>
     }
     .into_any()
+}
+
+/// Whether this tab is saving an import: the saving goes on when the user leaves the screen.
+static RUNNING: AtomicBool = AtomicBool::new(false);
+
+/// How many problems are saved between two paints of the progress bar.
+const BATCH: usize = 10;
+
+/// Resolves on the browser's next turn (a zero-delay timer): what it had to do meanwhile (paint
+/// the bar, answer a tap) is done first.
+async fn next_turn() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if web_sys::window()
+            .and_then(|w| w.set_timeout_with_callback(&resolve).ok())
+            .is_none()
+        {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// One reason a row was refused, in the user's language: the column, then what is wrong.

@@ -14,6 +14,7 @@ use crate::components::deadline::DeadlineBadge;
 use crate::components::filter_bar::FilterBar;
 use crate::components::part_missing::PartMissingNote;
 use crate::components::photos::Thumbnail;
+use crate::components::share::{ShareAlert, note_share};
 use crate::components::sync_status::{SyncBadge, SyncBar};
 use crate::export;
 use crate::format;
@@ -21,6 +22,7 @@ use crate::geolocation::{UsePositionReturn, use_position};
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
 use crate::on_demand::{self, on_demand_part};
+use crate::share::{self, ShareFailure};
 use crate::state::Ledger;
 use crate::storage::held;
 use crate::sync::SyncEngine;
@@ -88,6 +90,9 @@ fn FilledList(records: Memo<Vec<Record>>) -> impl IntoView {
     let ledger = expect_context::<Ledger>();
     let order = RwSignal::new(Order::Newest);
     let export_failed = RwSignal::new(false);
+    // Offered only where the phone can hand a CSV file to another app (src/share.rs).
+    let can_share = share::can_share_files("ledger.csv", export::CSV_TYPE);
+    let share_failed = RwSignal::new(None::<ShareFailure>);
     // For the township's receipts of the photos, in the CSV's 照片送达 column.
     let engine = use_context::<SyncEngine>();
     let here = RwSignal::new(None::<(f64, f64)>);
@@ -219,11 +224,28 @@ fn FilledList(records: Memo<Vec<Record>>) -> impl IntoView {
             }>
                 {t!(i18n, list.export)}
             </button>
+            {can_share.then(|| view! {
+                <button type="button" on:click=move |_| {
+                    let name = t_string!(i18n, list.export_file, date = format::today()).to_string();
+                    let title = t_string!(i18n, share.ledger_title).to_string();
+                    let records = ledger.with_all_untracked(|all| all.to_vec());
+                    let receipts = engine
+                        .map(|e| e.states.with_untracked(|s| s.values().flat_map(|st| st.receipts.clone()).collect()))
+                        .unwrap_or_default();
+                    leptos::task::spawn_local(async move {
+                        let outcome = export::share_ledger(records, receipts, name, title).await;
+                        note_share(share_failed, outcome);
+                    });
+                }>
+                    {t!(i18n, share.ledger)}
+                </button>
+            })}
             <p class="hint">{t!(i18n, list.export_hint)}</p>
             <A href="/import" attr:class="button secondary">{t!(i18n, list.import)}</A>
             <Show when=move || export_failed.get()>
                 <p class="field-error" role="alert">{t!(i18n, list.export_failed)}</p>
             </Show>
+            <ShareAlert failure=share_failed />
         </div>
     }
 }

@@ -2,7 +2,8 @@
 //! and for the whole township or one village — a paragraph written from the figures in the
 //! manner of the office's own reports ("全镇共排查问题N个，已整改M个…"), a table by village, a
 //! table by kind and the overdue problems with who must fix them; printed on A4 (or saved as a
-//! PDF) through the browser's print. The figures are patrol-core's (`report::monthly_report`,
+//! PDF) through the browser's print, or shared (分享报告, where the phone shares files) as its
+//! paragraph and a page of its own (.html) to WeChat or another app. The figures are patrol-core's (`report::monthly_report`,
 //! over the statistics' own counts), so the report and `/stats` say the same.
 
 use leptos::prelude::*;
@@ -13,9 +14,11 @@ use patrol_core::report::{
 };
 use patrol_core::stats::{Overdue, Tally};
 
+use crate::components::share::{ShareAlert, note_share};
 use crate::format;
 use crate::i18n::*;
 use crate::labels::{Label, kind_icon};
+use crate::share::{self, ShareFailure};
 use crate::state::{Ledger, Patrols};
 use crate::sync::SyncEngine;
 
@@ -43,6 +46,33 @@ pub fn ReportPage() -> impl IntoView {
         if let Some(window) = web_sys::window() {
             let _ = window.print();
         }
+    };
+    // Offered only where the phone can hand an .html file to another app (src/share.rs).
+    let can_share = share::can_share_files("report.html", REPORT_TYPE);
+    let share_failed = RwSignal::new(None::<ShareFailure>);
+    let share_report = move |_| {
+        let locale = i18n.get_locale();
+        let (title, text) = report.with_untracked(|r| {
+            (
+                td_string!(
+                    locale,
+                    report.heading,
+                    scope = scope_name(locale, r),
+                    month = month_name(locale, r.month)
+                )
+                .to_string(),
+                paragraph(locale, r),
+            )
+        });
+        let Some(file) = report_page(locale, &title)
+            .and_then(|html| share::text_file(&file_name(&title), REPORT_TYPE, &html).ok())
+        else {
+            share_failed.set(Some(ShareFailure::Failed));
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            note_share(share_failed, share::share(&[file], &title, &text).await);
+        });
     };
     view! {
         <section class="page report-page">
@@ -84,6 +114,10 @@ pub fn ReportPage() -> impl IntoView {
                     </select>
                 </label>
                 <button type="button" class="primary report-print" on:click=print>{t!(i18n, report.print)}</button>
+                {can_share.then(|| view! {
+                    <button type="button" class="secondary report-share" on:click=share_report>{t!(i18n, share.report)}</button>
+                })}
+                <ShareAlert failure=share_failed />
                 <p class="hint">
                     {t!(i18n, report.print_hint)} " "
                     <A href="/stats">{t!(i18n, report.to_stats)}</A>
@@ -119,6 +153,67 @@ pub fn ReportPage() -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// The type of the report's file when shared.
+const REPORT_TYPE: &str = "text/html";
+
+/// The style of the shared report's page: its tables ruled, as printed.
+const REPORT_STYLE: &str = "body{font-family:sans-serif;margin:1.5em;line-height:1.6}\
+table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #888;padding:.3em .6em;text-align:left}\
+caption{font-weight:bold;text-align:left;padding:.3em 0}";
+
+/// The report as the screen shows it now (heading, paragraph, tables, overdue problems) as a
+/// page of its own, to share: the screen's controls left out, its links into the app made
+/// plain text.
+fn report_page(locale: Locale, title: &str) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let shown = document().query_selector(".report-page").ok()??;
+    let copy: web_sys::Element = shown.clone_node_with_deep(true).ok()?.dyn_into().ok()?;
+    for selector in ["h1", ".report-controls"] {
+        if let Ok(Some(element)) = copy.query_selector(selector) {
+            element.remove();
+        }
+    }
+    let links = copy.query_selector_all("a[href]").ok()?;
+    for i in 0..links.length() {
+        if let Some(link) = links
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        {
+            let _ = link.remove_attribute("href");
+        }
+    }
+    let lang = if locale == Locale::en { "en" } else { "zh-CN" };
+    Some(format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\"><title>{}</title>\
+         <style>{REPORT_STYLE}</style></head><body>{}</body></html>",
+        escape(title),
+        copy.inner_html()
+    ))
+}
+
+/// Text made safe inside an HTML element.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The report's file name: its heading, with what a file name cannot hold replaced.
+fn file_name(title: &str) -> String {
+    let safe: String = title
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!("{safe}.html")
 }
 
 /// "全镇" or the village's name.

@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::Locale as _;
 use leptos_router::components::A;
-use patrol_core::sync::TokenHolder;
 
 use crate::components::fields::{CheckField, SaveErrorAlert, SelectField, TextField};
 use crate::i18n::*;
@@ -190,28 +189,39 @@ fn SyncSettings() -> impl IntoView {
     }
 }
 
-/// Whom this phone's token was issued to, asked of the server each time settings open (a new
-/// token is asked about at once); for a township office token, the way to the devices and
-/// access desk (src/pages/devices.rs). Nothing while offline or without a token.
+/// Whom this phone's token was issued to, as the settings keep it since the server said so
+/// (`GET /api/v1/me`, asked by the sync once for each new token, src/sync/token_holder.rs);
+/// asked here only while they do not know it yet, and the answer kept. For a township office
+/// token, the way to the desk and to devices and access (src/pages/devices.rs). Nothing
+/// without a token, or while its holder is unknown and the server cannot be asked.
 #[component]
 fn TokenHolderLine() -> impl IntoView {
     let i18n = use_i18n();
     let settings = expect_context::<RwSignal<Settings>>();
     let server = Memo::new(move |_| settings.with(|s| s.server()));
-    let holder = RwSignal::new(None::<TokenHolder>);
+    let holder = Memo::new(move |_| {
+        settings
+            .with(|s| s.server().is_some().then(|| s.known_holder()))
+            .flatten()
+    });
     Effect::new(move |_| {
-        let asked = server.get();
-        holder.set(None);
-        let Some(asked) = asked else {
+        let Some(asked) = server.get() else {
             return;
         };
+        if holder.get_untracked().is_some() {
+            return;
+        }
         spawn_local(async move {
             let answer = asked.me().await;
             // Only for the token still set: another may have been saved meanwhile.
             if let Ok(found) = answer
                 && server.try_get_untracked().flatten().as_ref() == Some(&asked)
             {
-                let _ = holder.try_set(Some(found));
+                let mut next = settings.get_untracked();
+                next.fill_in_from(&found);
+                if next.save().is_ok() {
+                    settings.set(next);
+                }
             }
         });
     });

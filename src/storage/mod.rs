@@ -9,6 +9,7 @@
 //! - `settings`: the officer's settings;
 //! - `township`: the township's rules, as last pulled from its server;
 //! - `opened`: which problems dispatched by the township this phone has opened;
+//! - `import_run`: how far an import of the office's ledger has gone, while it runs;
 //! - `photos`: the photos' bytes, in IndexedDB;
 //! - `map_area`: the offline map area's plan and progress, and its tiles in Cache Storage;
 //! - `keys`: localStorage by key, and how a refused write is told;
@@ -17,6 +18,7 @@
 
 pub mod drafts;
 pub mod held;
+pub mod import_run;
 pub mod keys;
 pub mod map_area;
 pub mod opened;

@@ -49,6 +49,12 @@ pub struct KnownHolder {
     pub token: String,
     /// A township office token (every village), not one village's.
     pub office: bool,
+    /// The officer it was issued to; empty in what an older app kept (asked again).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub officer: String,
+    /// The village of a village's token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub village: Option<String>,
 }
 
 fn on() -> bool {
@@ -82,6 +88,8 @@ impl Settings {
         let known = KnownHolder {
             token: self.token.clone(),
             office: holder.village.is_none(),
+            officer: holder.officer.trim().to_owned(),
+            village: holder.village.as_deref().map(|v| v.trim().to_owned()),
         };
         let mut changed = self.holder.as_ref() != Some(&known);
         self.holder = Some(known);
@@ -106,10 +114,22 @@ impl Settings {
             .is_some_and(|h| h.office && h.token == self.token)
     }
 
+    /// Whom the server said this phone's token was issued to, if it has said so for this token
+    /// (settings show it without asking again).
+    pub fn known_holder(&self) -> Option<TokenHolder> {
+        self.holder
+            .as_ref()
+            .filter(|h| h.token == self.token && !h.officer.is_empty())
+            .map(|h| TokenHolder {
+                officer: h.officer.clone(),
+                village: if h.office { None } else { h.village.clone() },
+            })
+    }
+
     /// Whether to ask the server whom the token is for: it has not said so for this token, or
     /// a name it could fill in is still empty (a township token has no village to give).
     pub fn should_ask_holder(&self) -> bool {
-        let unknown = self.holder.as_ref().is_none_or(|h| h.token != self.token);
+        let unknown = self.known_holder().is_none();
         unknown
             || self.officer.trim().is_empty()
             || (self.village.trim().is_empty() && !self.is_office())

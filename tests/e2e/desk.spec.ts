@@ -4,17 +4,7 @@
 // both ways, its header saying which way (aria-sort). On a phone the page does not scroll
 // sideways: the table scrolls in its own region.
 import { test, expect, type Page } from '@playwright/test';
-import { join } from 'node:path';
-import { showList } from './helpers';
-
-const fixtures = join(__dirname, '..', 'fixtures');
-
-async function importSample(page: Page) {
-  await page.goto('/import');
-  await page.locator('#import-file').setInputFiles(join(fixtures, 'sample-ledger.csv'));
-  await page.getByRole('button', { name: '导入 44 个新问题' }).click();
-  await expect(page.getByTestId('import-done')).toContainText('已导入 44 个问题。');
-}
+import { importSample, showList } from './helpers';
 
 /** The deadlines the table shows, top to bottom ("" where a problem has none). */
 function deadlines(page: Page): Promise<string[]> {

@@ -1,4 +1,5 @@
 import { expect, type Page, type Locator } from '@playwright/test';
+import { join } from 'node:path';
 
 /** What one record's form gets: text inputs, selects (by option label) and ticked checkboxes. */
 export interface Entry {
@@ -275,4 +276,13 @@ export async function watchProgress(page: Page, label: string): Promise<() => Pr
     new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true });
   }, label);
   return () => page.evaluate((label) => (window as any).__progress[label] as string[], label);
+}
+
+/** Imports the 44-problem sample ledger (tests/fixtures/sample-ledger.csv) from /import, to the
+ * end of its progress bar. */
+export async function importSample(page: Page) {
+  await page.goto('/import');
+  await page.locator('#import-file').setInputFiles(join(__dirname, '..', 'fixtures', 'sample-ledger.csv'));
+  await page.getByRole('button', { name: '导入 44 个新问题' }).click();
+  await expect(page.getByTestId('import-done')).toContainText('已导入 44 个问题。');
 }

@@ -1,9 +1,12 @@
 // Importing the office's ledger (issue 6, acceptance 4): the 44-problem sample saved from Excel
 // (UTF-8 with BOM) and a GB18030 copy both give 44 problems with every field; importing again
 // creates none; a file with bad rows reports each of them in Chinese and imports the good one.
+// Saving shows a progress bar (issue 27) that moves and reaches the end; an import cut short by
+// a reload keeps every problem it saved, says how far it got, and the same file again imports
+// only the rest.
 import { test, expect, type Page } from '@playwright/test';
 import { join } from 'node:path';
-import { shown, storedRecords } from './helpers';
+import { shown, storedRecords, watchProgress } from './helpers';
 
 const fixtures = join(__dirname, '..', 'fixtures');
 
@@ -75,4 +78,60 @@ test('a file that is not a ledger is refused with a reason', async ({ page }) =>
   await page.locator('#import-file').setInputFiles({ name: 'names.csv', mimeType: 'text/csv', buffer: Buffer.from('姓名,年龄\n张三,40\n') });
   await expect(page.getByTestId('import-unusable')).toContainText('不像是整改台账');
   expect(await storedRecords(page)).toHaveLength(0);
+});
+
+test('saving the 44-problem sample shows a progress bar that moves and reaches the end', async ({ page }) => {
+  await choose(page, 'sample-ledger.csv');
+  const seen = await watchProgress(page, '导入进度');
+  await page.getByRole('button', { name: '导入 44 个新问题' }).click();
+  await expect(page.getByTestId('import-done')).toContainText('已导入 44 个问题。');
+  await expect(page.locator('.notice')).toHaveText('已保存');
+  await expect(page.getByTestId('import-running')).toHaveCount(0);
+  const steps = await seen();
+  // Several steps, each further than the last, ending with every problem saved.
+  expect(steps.length).toBeGreaterThanOrEqual(3);
+  const done = steps.map((s) => Number(s.split('/')[0]));
+  expect(done).toEqual([...done].sort((a, b) => a - b));
+  expect(new Set(done).size).toBe(done.length);
+  expect(steps.every((s) => s.endsWith('/44'))).toBe(true);
+  expect(steps.at(-1)).toBe('44/44');
+  expect(await storedRecords(page)).toHaveLength(44);
+});
+
+test('an import cut short by a reload keeps what it saved and says so; the same file again imports the rest', async ({ page }) => {
+  await choose(page, 'sample-ledger.csv');
+  // Once 20 problems are saved the page stops dead (its timers never fire again, as when the
+  // phone kills the app) and reloads.
+  await page.evaluate(() => {
+    new MutationObserver((_, observer) => {
+      const bar = document.querySelector('progress[aria-label="导入进度"]') as HTMLProgressElement | null;
+      if (bar && bar.value >= 20) {
+        observer.disconnect();
+        window.setTimeout = (() => 0) as unknown as typeof window.setTimeout;
+        location.reload();
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  await page.getByRole('button', { name: '导入 44 个新问题' }).click();
+
+  // After the reload: the screen says how far the import got, and those problems are there.
+  const note = page.getByTestId('import-cut-short');
+  await expect(note).toBeVisible({ timeout: 15_000 });
+  const saved = Number((await note.innerText()).match(/44 个新问题中已保存 (\d+) 个/)?.[1]);
+  expect(saved).toBeGreaterThanOrEqual(20);
+  expect(saved).toBeLessThan(44);
+  await expect(note).toContainText('“sample-ledger.csv”');
+  await expect(note).toContainText('再选一次同一个文件即可导入其余的');
+  expect(await storedRecords(page)).toHaveLength(saved);
+
+  // The same file again: only the rest is new, and nothing is there twice.
+  await choose(page, 'sample-ledger.csv');
+  await expect(page.getByTestId('import-counts')).toHaveText(`新问题 ${44 - saved} 个，本机已有 ${saved} 个，有错误的行 0 个。`);
+  await page.getByRole('button', { name: `导入 ${44 - saved} 个新问题` }).click();
+  await expect(page.getByTestId('import-done')).toContainText(`已导入 ${44 - saved} 个问题。`);
+  await expect(note).toHaveCount(0);
+  expect(await storedRecords(page)).toHaveLength(44);
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('导入整改台账');
+  await expect(note).toHaveCount(0);
 });

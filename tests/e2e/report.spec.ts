@@ -5,16 +5,7 @@
 // the layout keeps the paragraph and tables and leaves the navigation and pickers out, and
 // `page.pdf()` gives A4 pages.
 import { test, expect, type Page } from '@playwright/test';
-import { join } from 'node:path';
-
-const fixtures = join(__dirname, '..', 'fixtures');
-
-async function importSample(page: Page) {
-  await page.goto('/import');
-  await page.locator('#import-file').setInputFiles(join(fixtures, 'sample-ledger.csv'));
-  await page.getByRole('button', { name: '导入 44 个新问题' }).click();
-  await expect(page.getByTestId('import-done')).toContainText('已导入 44 个问题。');
-}
+import { importSample } from './helpers';
 
 /** A follow-up visit that moves the problem found at `place` to `status`. */
 async function moveOn(page: Page, place: string, status: string) {
