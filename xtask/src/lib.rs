@@ -9,6 +9,7 @@ pub mod api_test;
 pub mod bundle;
 pub mod command;
 pub mod fuzz;
+pub mod import_names;
 pub mod minify;
 pub mod postgres;
 pub mod precache;

@@ -13,8 +13,10 @@
 //!    the splitter can move functions between modules;
 //! 2. `wasm_split_cli_support` cuts it into the main module, one module per split point and
 //!    chunks of code shared by several of them, plus a small JavaScript loader;
-//! 3. `wasm-bindgen --target web` on the main module (keeping the exports the parts link to);
-//! 4. `wasm-opt -Oz` on every module (binaryen from npm, as pinned in Trunk.toml);
+//! 3. `wasm-bindgen --target web` on the main module (keeping the exports the parts link to),
+//!    then short names for the glue's imports in both files (import_names.rs);
+//! 4. `wasm-opt -Oz` on every module (binaryen from npm, as pinned in Trunk.toml), without
+//!    the producers and target-features notes;
 //! 5. content hashes in every name, and the start-up script and preload links in index.html.
 //!
 //! The service worker precaches every part (precache.rs walks dist/), so a screen opens
@@ -125,8 +127,18 @@ pub fn split_and_bind(ctx: &Ctx, wasm: &Path, work: &Path, demangle: bool) -> Re
     if work.join("snippets").exists() {
         bail!("wasm-bindgen wrote JavaScript snippets, which the split build does not copy yet");
     }
+    // The glue's import names, shorter in both files (import_names.rs).
+    let main_bg = work.join(format!("{APP}_bg.wasm"));
+    let glue_path = work.join(MAIN_JS);
+    let (wasm, glue) = crate::import_names::shorten(
+        &std::fs::read(&main_bg)?,
+        &std::fs::read_to_string(&glue_path)?,
+        &format!("./{APP}_bg.js"),
+    )?;
+    std::fs::write(&main_bg, wasm)?;
+    std::fs::write(&glue_path, glue)?;
     Ok(Split {
-        main_bg: work.join(format!("{APP}_bg.wasm")),
+        main_bg,
         parts: split.split_modules,
         prefetch: split.prefetch_map,
     })
@@ -146,6 +158,10 @@ fn optimize(ctx: &Ctx, modules: &[&Path]) -> Result<()> {
             let child = ctx
                 .cmd("wasm-opt")
                 .arg(format!("-O{WASM_OPT_LEVEL}"))
+                // Two notes no browser reads (what built the module, the features it was
+                // built with), in every one of the 500-odd modules: they were about 200 bytes
+                // brotli each, a quarter of a small shared chunk (issue 26's map weight).
+                .args(["--strip-producers", "--strip-target-features"])
                 .arg("--output")
                 .arg(module)
                 .arg(module)
