@@ -377,62 +377,76 @@ fn Here(
 }
 
 /// The short card of the problem whose marker was worked; it opens the problem.
+///
+/// Its text is read in the language of the moment, not followed: the language is changed in
+/// settings, another screen, and plain text is a fraction of the code a reactive text each
+/// would be in the map's download (issue 26's weight).
 #[component]
 fn MapCard(record: Record) -> impl IntoView {
     let i18n = use_i18n();
-    let kind = record.kind();
+    let locale = i18n.get_locale_untracked();
+    let kind = record.kind().label(locale);
+    let title = record.title.trim();
+    let title = if title.is_empty() { kind } else { title }.to_owned();
     let status = record.status;
-    let deadline = record.deadline;
-    let state = DeadlineState::on(record.deadline, record.status, format::today());
-    let title = record.title.trim().to_owned();
+    let state = DeadlineState::on(record.deadline, status, format::today());
+    let deadline = record.deadline.map(|day| {
+        format!(
+            " · {} {}",
+            td_string!(locale, fields.deadline),
+            format::date(locale, day)
+        )
+    });
     view! {
         <A href=format!("/records/{}", record.id) attr:class="map-card" attr:data-testid="map-card">
             <span class="row-meta">
-                <span aria-hidden="true">{kind_icon(kind)}</span>
-                " " {move || kind.label(i18n.get_locale())}
+                <span aria-hidden="true">{kind_icon(record.kind())}</span>
+                {format!(" {kind}")}
             </span>
-            <span class="map-card-title">
-                {move || if title.is_empty() { kind.label(i18n.get_locale()).to_owned() } else { title.clone() }}
-            </span>
-            <span class=format!("status status-{}", status.as_str())>{move || status.label(i18n.get_locale())}</span>
-            {deadline.map(|day| view! {
-                <span class="row-meta">
-                    " · " {t!(i18n, fields.deadline)} " " {move || format::date(i18n.get_locale(), day)}
-                </span>
-            })}
+            <span class="map-card-title">{title}</span>
+            <span class=format!("status status-{}", status.as_str())>{status.label(locale)}</span>
+            <span class="row-meta">{deadline}</span>
             " " <DeadlineBadge state />
-            <span class="map-card-open">{t!(i18n, map.open)}</span>
+            <span class="map-card-open">{td_string!(locale, map.open).to_string()}</span>
         </A>
     }
 }
 
 /// What the shapes mean: the status by shape and sign, overdue by a ring, a number for several.
+/// In the language of the moment, as the card.
 #[component]
 fn Legend() -> impl IntoView {
-    let i18n = use_i18n();
-    let item = move |status: Status| {
-        view! {
-            <li>
-                <span class=format!("map-marker map-status-{}", status.as_str()) aria-hidden="true">
-                    <span class="map-symbol">{status_symbol(status)}</span>
-                </span>
-                {move || status.label(i18n.get_locale())}
-            </li>
-        }
-    };
+    let locale = use_i18n().get_locale_untracked();
+    // (classes, sign, meaning)
+    let items = Status::ALL
+        .iter()
+        .map(|&s| {
+            (
+                format!("map-marker map-status-{}", s.as_str()),
+                status_symbol(s),
+                s.label(locale).to_owned(),
+            )
+        })
+        .chain([
+            (
+                "map-marker map-status-open map-overdue".to_owned(),
+                "!",
+                td_string!(locale, map.legend_overdue).to_string(),
+            ),
+            (
+                "map-marker map-cluster".to_owned(),
+                "3",
+                td_string!(locale, map.legend_cluster).to_string(),
+            ),
+        ]);
     view! {
-        <ul class="map-legend" aria-label=move || t_string!(i18n, map.legend)>
-            {Status::ALL.iter().map(|&s| item(s)).collect_view()}
-            <li>
-                <span class="map-marker map-status-open map-overdue" aria-hidden="true">
-                    <span class="map-symbol">"!"</span>
-                </span>
-                {t!(i18n, map.legend_overdue)}
-            </li>
-            <li>
-                <span class="map-marker map-cluster" aria-hidden="true">"3"</span>
-                {t!(i18n, map.legend_cluster)}
-            </li>
+        <ul class="map-legend" aria-label=td_string!(locale, map.legend).to_string()>
+            {items.map(|(class, sign, meaning)| view! {
+                <li>
+                    <span class=class aria-hidden="true"><span class="map-symbol">{sign}</span></span>
+                    {meaning}
+                </li>
+            }).collect_view()}
         </ul>
     }
 }
