@@ -1,22 +1,28 @@
-//! Short names for the first screen's JavaScript imports. wasm-bindgen names each function the
-//! wasm imports from its glue `__wbg_<function>_<16 hex digits>` and writes every name twice:
-//! in the wasm's import section and as a key of the glue's import object. The app has some 380
-//! of them, and their hex digits do not compress: they were about 7 KB of the first screen's
-//! brotli bytes (docs/benchmarks.md, issue 26's "the first screen does not grow"). The split
-//! build (split.rs) gives each the same short name in both files after wasm-bindgen, before
-//! wasm-opt and terser. A name the glue does not hold exactly once, as its import object's
-//! key, is left as it is.
+//! Short import names for the split build's modules (split.rs calls both after wasm-bindgen,
+//! before wasm-opt and terser):
+//!
+//! - [`shorten`]: the first screen's JavaScript imports. wasm-bindgen names each function the
+//!   wasm imports from its glue `__wbg_<function>_<16 hex digits>` and writes every name twice:
+//!   in the wasm's import section and as a key of the glue's import object. The app has some
+//!   380 of them, and their hex digits do not compress: they were about 7 KB of the first
+//!   screen's brotli bytes (docs/benchmarks.md, issue 26's "the first screen does not grow").
+//!   Each gets the same short name in both files. A name the glue does not hold exactly once,
+//!   as its import object's key, is left as it is.
+//! - [`shorten_shared`]: what every on-demand part and chunk imports from the split loader
+//!   (`__wasm_split.memory`, `__wasm_split.__indirect_function_table`,
+//!   `__wasm_split.__wasm_split_shared0`): some 80 bytes of names in each of 500-odd small
+//!   modules, which brotli cannot share between files (about 27 bytes a module; the map's
+//!   first opening downloads 60-odd of them). The loader hands the same values under the
+//!   short names as well.
 
 use anyhow::{Context, Result, bail};
 
 /// The module, both files renamed: `(wasm, glue)`. `module` is the glue's name as the wasm
 /// imports it (`./river-patrol_bg.js`).
 pub fn shorten(wasm: &[u8], glue: &str, module: &str) -> Result<(Vec<u8>, String)> {
-    let sections = sections(wasm)?;
-    let Some(&(_, start, end)) = sections.iter().find(|(id, ..)| *id == IMPORT_SECTION) else {
+    let Some(imports) = import_section(wasm)? else {
         return Ok((wasm.to_vec(), glue.to_owned()));
     };
-    let imports = imports(&wasm[start..end]).context("cannot read the wasm's import section")?;
     let taken: std::collections::HashSet<&str> = imports
         .iter()
         .filter(|i| i.module == module)
@@ -24,28 +30,126 @@ pub fn shorten(wasm: &[u8], glue: &str, module: &str) -> Result<(Vec<u8>, String
         .collect();
     let mut short = ShortNames::default();
     let mut glue = glue.to_owned();
-    let mut body = leb(imports.len() as u64);
+    let mut names = Vec::new();
     for import in &imports {
         let key = format!("{}:", import.name);
         let renamed = (import.module == module
             && glue.matches(import.name).count() == 1
             && glue.matches(&key).count() == 1)
             .then(|| short.next(&taken));
-        let name = match &renamed {
+        names.push(match renamed {
             Some(new) => {
                 glue = glue.replacen(&key, &format!("{new}:"), 1);
-                new.as_str()
+                (import.module.to_owned(), new)
             }
-            None => import.name,
-        };
-        for text in [import.module, name] {
+            None => (import.module.to_owned(), import.name.to_owned()),
+        });
+    }
+    Ok((with_imports(wasm, &imports, &names)?, glue))
+}
+
+/// The module the split loader hands every part its shared memory, table and globals under.
+const SHARED_MODULE: &str = "__wasm_split";
+/// Its short name, and where the loader's code builds the shared imports, which the line
+/// giving them their short names follows.
+const SHARED_SHORT: &str = "w";
+const SHARED_BUILT: &str = "Object.assign(sharedImports.__wasm_split,";
+
+/// `parts` (each on-demand module's bytes) with short names for what they import from the
+/// split loader, and `loader` handing the same values under those names too.
+pub fn shorten_shared(parts: &[Vec<u8>], loader: &str) -> Result<(Vec<Vec<u8>>, String)> {
+    let mut all = Vec::new();
+    for part in parts {
+        all.push(import_section(part)?.unwrap_or_default());
+    }
+    // One short name for each shared name, the same in every part.
+    let mut shared: Vec<&str> = all
+        .iter()
+        .flatten()
+        .filter(|i| i.module == SHARED_MODULE)
+        .map(|i| i.name)
+        .collect();
+    shared.sort_unstable();
+    shared.dedup();
+    if all.iter().flatten().any(|i| i.module == SHARED_SHORT) {
+        bail!("a part imports from a module named {SHARED_SHORT:?} already");
+    }
+    let mut short = ShortNames::default();
+    let names: std::collections::HashMap<&str, String> = shared
+        .iter()
+        .map(|&name| (name, short.next(&Default::default())))
+        .collect();
+
+    let mut out = Vec::new();
+    for (part, imports) in parts.iter().zip(&all) {
+        let renamed: Vec<(String, String)> = imports
+            .iter()
+            .map(
+                |i| match names.get(i.name).filter(|_| i.module == SHARED_MODULE) {
+                    Some(new) => (SHARED_SHORT.to_owned(), new.clone()),
+                    None => (i.module.to_owned(), i.name.to_owned()),
+                },
+            )
+            .collect();
+        out.push(if imports.is_empty() {
+            part.clone()
+        } else {
+            with_imports(part, imports, &renamed)?
+        });
+    }
+
+    let at = loader
+        .find(SHARED_BUILT)
+        .context("the split loader no longer builds its shared imports as this expects")?;
+    let line_end = at
+        + loader[at..]
+            .find('\n')
+            .context("the split loader ends early")?
+        + 1;
+    let mut fields: Vec<String> = names
+        .iter()
+        .map(|(name, new)| format!("{new}: sharedImports.{SHARED_MODULE}.{name}"))
+        .collect();
+    fields.sort();
+    let mut loader = loader.to_owned();
+    loader.insert_str(
+        line_end,
+        &format!(
+            "        sharedImports.{SHARED_SHORT} = {{ {} }};\n",
+            fields.join(", ")
+        ),
+    );
+    Ok((out, loader))
+}
+
+/// `wasm`'s imports, if it has an import section.
+fn import_section(wasm: &[u8]) -> Result<Option<Vec<Import<'_>>>> {
+    let sections = sections(wasm)?;
+    let Some(&(_, start, end)) = sections.iter().find(|(id, ..)| *id == IMPORT_SECTION) else {
+        return Ok(None);
+    };
+    imports(&wasm[start..end])
+        .context("cannot read the wasm's import section")
+        .map(Some)
+}
+
+/// `wasm` with its `imports` (as [`import_section`] read them) renamed to `names`, each
+/// `(module, name)`; every other section as it was.
+fn with_imports(
+    wasm: &[u8],
+    imports: &[Import<'_>],
+    names: &[(String, String)],
+) -> Result<Vec<u8>> {
+    let mut body = leb(imports.len() as u64);
+    for (import, (module, name)) in imports.iter().zip(names) {
+        for text in [module, name] {
             body.extend(leb(text.len() as u64));
             body.extend(text.as_bytes());
         }
         body.extend(import.kind);
     }
     let mut out = wasm[..HEADER].to_vec();
-    for &(id, start, end) in &sections {
+    for (id, start, end) in sections(wasm)? {
         let content = if id == IMPORT_SECTION {
             &body[..]
         } else {
@@ -55,7 +159,7 @@ pub fn shorten(wasm: &[u8], glue: &str, module: &str) -> Result<(Vec<u8>, String
         out.extend(leb(content.len() as u64));
         out.extend(content);
     }
-    Ok((out, glue))
+    Ok(out)
 }
 
 const HEADER: usize = 8;
@@ -276,5 +380,88 @@ mod tests {
         let mut names = ShortNames(52);
         assert_eq!(names.next(&taken), "aa");
         assert_eq!(names.next(&taken), "ba");
+    }
+
+    /// A part as wasm-split writes it: the loader's memory, table and global, then code.
+    fn part(extra: &[(&str, &str)]) -> Vec<u8> {
+        let mut list = vec![
+            ("__wasm_split", "memory", &[2u8, 0, 1][..]),
+            (
+                "__wasm_split",
+                "__indirect_function_table",
+                &[1, 0x70, 0, 1][..],
+            ),
+            ("__wasm_split", "__wasm_split_shared0", &[3, 0x7f, 0][..]),
+        ];
+        list.extend(extra.iter().map(|&(m, n)| (m, n, &[2u8, 0, 1][..])));
+        let mut imports = leb(list.len() as u64);
+        for (module, name, kind) in list {
+            for text in [module, name] {
+                imports.extend(leb(text.len() as u64));
+                imports.extend(text.as_bytes());
+            }
+            imports.extend(kind);
+        }
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        for (id, content) in [(2u8, &imports[..]), (12, &[0][..])] {
+            wasm.push(id);
+            wasm.extend(leb(content.len() as u64));
+            wasm.extend(content);
+        }
+        wasm
+    }
+
+    const LOADER: &str = "let sharedImports = undefined;\n\
+        function getSharedImports() {\n\
+        \x20   if (sharedImports === undefined) {\n\
+        \x20       sharedImports = { __wasm_split: {  } };\n\
+        \x20       const { __indirect_function_table, __wasm_split_shared0, memory,  } = initSync(undefined, undefined);\n\
+        \x20       Object.assign(sharedImports.__wasm_split, { __indirect_function_table, __wasm_split_shared0, memory,  });\n\
+        \x20   }\n\
+        \x20   return sharedImports;\n\
+        }\n";
+
+    #[test]
+    fn the_parts_import_the_loaders_shared_values_by_short_names() {
+        let parts = [
+            part(&[]),
+            part(&[("env", "other")]),
+            b"\0asm\x01\0\0\0".to_vec(),
+        ];
+        let (renamed, loader) = shorten_shared(&parts, LOADER).unwrap();
+        let names = |wasm: &[u8]| -> Vec<(String, String)> {
+            import_section(wasm)
+                .unwrap()
+                .unwrap_or_default()
+                .iter()
+                .map(|i| (i.module.to_owned(), i.name.to_owned()))
+                .collect()
+        };
+        let w = |name: &str| ("w".to_owned(), name.to_owned());
+        // Sorted: __indirect_function_table, __wasm_split_shared0, memory.
+        assert_eq!(names(&renamed[0]), [w("c"), w("a"), w("b")]);
+        assert_eq!(
+            names(&renamed[1])[3],
+            ("env".to_owned(), "other".to_owned())
+        );
+        // A module without imports is as it was; what follows the imports too.
+        assert_eq!(renamed[2], parts[2]);
+        assert!(renamed[0].ends_with(&[12, 1, 0]));
+        assert!(renamed[0].len() < parts[0].len());
+        // The loader hands the same values under the short names, once they are there.
+        let line = "sharedImports.w = { a: sharedImports.__wasm_split.__indirect_function_table, \
+            b: sharedImports.__wasm_split.__wasm_split_shared0, c: sharedImports.__wasm_split.memory };";
+        let at = loader.find(line).expect("the short names are given");
+        assert!(at > loader.find("Object.assign").unwrap());
+        assert!(at < loader.find("return sharedImports").unwrap());
+    }
+
+    #[test]
+    fn a_loader_built_otherwise_is_an_error_not_a_broken_app() {
+        let err = shorten_shared(&[part(&[])], "sharedImports = {};").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("no longer builds its shared imports")
+        );
     }
 }

@@ -14,7 +14,8 @@
 //! 2. `wasm_split_cli_support` cuts it into the main module, one module per split point and
 //!    chunks of code shared by several of them, plus a small JavaScript loader;
 //! 3. `wasm-bindgen --target web` on the main module (keeping the exports the parts link to),
-//!    then short names for the glue's imports in both files (import_names.rs);
+//!    then short names for the glue's imports in both files, and for what every part
+//!    imports from the loader (import_names.rs);
 //! 4. `wasm-opt -Oz` on every module (binaryen from npm, as pinned in Trunk.toml), without
 //!    the producers and target-features notes;
 //! 5. content hashes in every name, and the start-up script and preload links in index.html.
@@ -142,6 +143,18 @@ pub fn split_and_bind(ctx: &Ctx, wasm: &Path, work: &Path, demangle: bool) -> Re
     )?;
     std::fs::write(&main_bg, wasm)?;
     std::fs::write(&glue_path, glue)?;
+    // What every part imports from the loader, by short names too (import_names.rs).
+    let mut parts = Vec::new();
+    for part in &split.split_modules {
+        parts.push(std::fs::read(part).with_context(|| format!("cannot read {}", part.display()))?);
+    }
+    let loader_path = work.join(LOADER);
+    let (parts, loader) =
+        crate::import_names::shorten_shared(&parts, &std::fs::read_to_string(&loader_path)?)?;
+    for (path, bytes) in split.split_modules.iter().zip(parts) {
+        std::fs::write(path, bytes)?;
+    }
+    std::fs::write(&loader_path, loader)?;
     Ok(Split {
         main_bg,
         parts: split.split_modules,
