@@ -27,8 +27,9 @@ import 'leaflet/src/map/handler/Map.TouchZoom';
 import 'leaflet/src/map/handler/Map.DoubleClickZoom';
 import 'leaflet/src/map/handler/Map.ScrollWheelZoom';
 import 'leaflet/src/map/handler/Map.Keyboard';
-// The zoom buttons and the attribution add themselves too (zoomControl, attributionControl).
-import 'leaflet/src/control/Control.Zoom';
+// The attribution adds itself (attributionControl); the zoom buttons are added named in the
+// app's language.
+import { zoom } from 'leaflet/src/control/Control.Zoom';
 import 'leaflet/src/control/Control.Attribution';
 import { scale } from 'leaflet/src/control/Control.Scale';
 import { layerGroup } from 'leaflet/src/layer/LayerGroup';
@@ -45,7 +46,7 @@ import 'leaflet/src/layer/vector/Renderer.getRenderer';
   'use strict';
   var L = {
     map: createMap, tileLayer: tileLayer, layerGroup: layerGroup, marker: marker, divIcon: divIcon,
-    polyline: polyline, circle: circle, circleMarker: circleMarker, control: { scale: scale },
+    polyline: polyline, circle: circle, circleMarker: circleMarker, control: { scale: scale, zoom: zoom },
   };
 
   function markerIcon(m) {
@@ -70,17 +71,18 @@ import 'leaflet/src/layer/vector/Renderer.getRenderer';
   }
 
   // `json`: {tiles, attribution, maxZoom, maxNativeZoom, crossOrigin, bounds | center + zoom,
-  // pick}.
+  // pick, zoomIn, zoomOut}.
   function open(element, json) {
     var options = JSON.parse(json);
     var map = L.map(element, {
-      zoomControl: true,
+      zoomControl: false,
       attributionControl: true,
       maxZoom: options.maxZoom,
       minZoom: 3,
       keyboard: true,
     });
     map.attributionControl.setPrefix(false);
+    L.control.zoom({ zoomInTitle: options.zoomIn, zoomOutTitle: options.zoomOut }).addTo(map);
     if (options.tiles) {
       L.tileLayer(options.tiles, {
         maxZoom: options.maxZoom,

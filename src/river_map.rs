@@ -13,7 +13,7 @@ use js_sys::{Function, Promise, Reflect};
 use leptos::html;
 use leptos::prelude::{
     Callback, Effect, Get, GetValue, LocalStorage, NodeRef, ReadSignal, RwSignal, Set, SetValue,
-    Signal, StoredValue, Update, UpdateValue, WithValue, on_cleanup,
+    Signal, StoredValue, Update, UpdateValue, WithValue, on_cleanup, use_context,
 };
 use leptos::reactive::traits::Track as _;
 use patrol_core::Position;
@@ -21,6 +21,8 @@ use patrol_core::basemap::{Basemap, Bounds};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
+
+use crate::i18n::*;
 
 /// The map's view after it moved: `detail` `{zoom, south, west, north, east, lat, lon}` (the
 /// last two its middle).
@@ -127,11 +129,15 @@ pub struct MapOptions {
     pub zoom: u8,
     /// A point is being placed: a crosshair marks the middle, and a tap moves the map there.
     pub pick: bool,
+    /// The zoom buttons' names, in the app's language (Leaflet's own are English).
+    pub zoom_in: String,
+    pub zoom_out: String,
 }
 
 impl MapOptions {
     /// A map over the township's `basemap` (a grid without one; a basemap on the sync server is
-    /// relative to `server_base`), looking at `bounds`, else at the whole country.
+    /// relative to `server_base`), looking at `bounds`, else at the whole country, its buttons
+    /// named in the language of the moment.
     pub fn new(basemap: Option<&Basemap>, server_base: &str, bounds: Option<Bounds>) -> MapOptions {
         let tiles = basemap.map(|b| {
             if b.tiles.starts_with('/') {
@@ -143,6 +149,9 @@ impl MapOptions {
         let own_origin = web_sys::window()
             .and_then(|w| w.location().origin().ok())
             .unwrap_or_default();
+        // Outside the app (the adapter's tests) there is no language chosen: the default one.
+        let locale = use_context::<leptos_i18n::I18nContext<Locale>>()
+            .map_or_else(Locale::default, |i18n| i18n.get_locale_untracked());
         let cross_origin = tiles
             .as_deref()
             .is_some_and(|t| !t.starts_with(&format!("{own_origin}/")));
@@ -156,6 +165,8 @@ impl MapOptions {
             center: (COUNTRY.0, COUNTRY.1),
             zoom: COUNTRY.2,
             pick: false,
+            zoom_in: td_string!(locale, map.zoom_in).to_string(),
+            zoom_out: td_string!(locale, map.zoom_out).to_string(),
         }
     }
 }

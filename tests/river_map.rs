@@ -73,6 +73,8 @@ fn the_drawing_gets_the_options_and_markers_as_json() {
         center: (35.0, 105.0),
         zoom: 4,
         pick: true,
+        zoom_in: "放大".into(),
+        zoom_out: "缩小".into(),
     };
     let map = RiverMap::open(&element("map-a"), &options).expect("opened");
     map.set_markers(&[Marker {
@@ -99,6 +101,7 @@ fn the_drawing_gets_the_options_and_markers_as_json() {
     assert_eq!(opened["crossOrigin"], true);
     assert_eq!(opened["bounds"]["north"], 30.60);
     assert_eq!(opened["pick"], true);
+    assert_eq!(opened["zoomIn"], "放大");
     let markers = &calls[1];
     assert_eq!(markers[0], "setMarkers");
     assert_eq!(markers[1][0]["name"], "3 个问题，点开查看");
@@ -161,4 +164,9 @@ fn a_basemap_on_the_sync_server_is_asked_there_and_another_origin_with_cors() {
     assert_eq!(grid.tiles, None);
     assert_eq!(grid.bounds, None);
     assert_eq!(grid.zoom, 4);
+    // Outside the app no language is chosen: the buttons are named in the default one.
+    assert_eq!(
+        (grid.zoom_in.as_str(), grid.zoom_out.as_str()),
+        ("放大", "缩小")
+    );
 }

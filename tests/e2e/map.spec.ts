@@ -37,6 +37,12 @@ test('each placed problem is a marker over the township tiles; worked, it opens 
     await tileServed;
     await expect(page.getByTestId('river-map').locator('img.leaflet-tile-loaded').first()).toBeVisible();
     await expect(page.getByText('乡镇还没有设置底图')).toHaveCount(0);
+    // Leaflet's zoom buttons, named in the app's language, drawn at their size for a finger
+    // (its stylesheet is bundled cut to the parts the map uses: xtask/map-part.mjs).
+    const zoomIn = page.getByTestId('river-map').getByRole('button', { name: '放大' });
+    await expect(zoomIn).toBeVisible();
+    await expect(page.getByTestId('river-map').getByRole('button', { name: '缩小' })).toBeVisible();
+    expect((await zoomIn.boundingBox())!.height).toBeGreaterThanOrEqual(30);
 
     // Worked by keyboard or tap, a marker shows its card; the card opens the problem.
     await map.getByRole('button', { name: /^粪污未处理/ }).focus();
