@@ -297,7 +297,7 @@ fn server_handlers_take_typed_extractors() {
 }
 
 #[test]
-fn the_xtask_is_at_most_3400_lines_outside_the_bench_crate() {
+fn the_xtask_is_at_most_3600_lines_outside_the_bench_crate() {
     let xtask = workspace().join("xtask");
     let lines: usize = [xtask.join("src"), xtask.join("tests")]
         .iter()
@@ -308,8 +308,9 @@ fn the_xtask_is_at_most_3400_lines_outside_the_bench_crate() {
         .sum();
     assert!(
         // 3000 until `cargo xtask release` (the one-file server's bundle, bundle.rs) came, 3100
-        // until the glue's short import names (import_names.rs, a third of it its tests).
-        lines <= 3400,
+        // until the glue's short import names (import_names.rs, a third of it its tests), 3400
+        // until the parts' short names for what they import from the split loader.
+        lines <= 3600,
         "xtask/src and xtask/tests hold {lines} lines; the benchmarks belong in xtask/bench"
     );
 }
