@@ -42,8 +42,8 @@ const MAIN_JS: &str = "river-patrol.js";
 /// component's view an `AnyView` and each reactive `{move || ..}` in a view one shared function
 /// per output type. Without it a screen's whole view is one nested type whose building code is
 /// generated for that screen alone: with it, the map's first opening downloads 4.3 KB less
-/// wasm (51.4 to 47.1 KB brotli) for 1.2 KB more on the first screen, still under what it was
-/// before the map (docs/benchmarks.md).
+/// wasm (51.4 to 47.1 KB brotli), for 0.8 KB more on the first screen, still under what it
+/// was before the map (docs/benchmarks.md, stop 39).
 pub const WASM_RUSTFLAGS_VAR: &str = "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS";
 pub const WASM_RUSTFLAGS: &str = "-Clink-args=--emit-relocs --cfg rp_split --cfg erase_components";
 /// wasm-opt's optimisation level for every module: for size.
