@@ -196,8 +196,21 @@ test('a full disk is told clearly; earlier photos and the typing stay', async ({
   const large = await cameraJpeg(page, 4000, 3000, 4);
   const cdp = await context.newCDPSession(page);
   const site = new URL(page.url()).origin;
-  const { usage } = await page.evaluate(() => navigator.storage.estimate());
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin: site, quotaSize: (usage ?? 0) + 150_000 });
+  // The quota is set from the site's settled usage. Read once right after installing, on a
+  // loaded 2-core CI machine it was once lower than what was in fact stored, and the small
+  // photo found no room: read until two readings a second apart agree.
+  let usage = -1;
+  await expect
+    .poll(
+      async () => {
+        const before = usage;
+        usage = (await page.evaluate(() => navigator.storage.estimate())).usage ?? 0;
+        return usage === before;
+      },
+      { intervals: [1_000], timeout: 20_000 },
+    )
+    .toBe(true);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: site, quotaSize: usage + 150_000 });
   try {
     await page.reload();
     await fillNew(page, { kind: '其他问题', fill: { 问题描述: '空间不足', '村（社区）': '杨柳村' } });
