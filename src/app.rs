@@ -56,13 +56,9 @@ pub fn App(held: Held) -> impl IntoView {
             <LocaleFromSettings />
             <Router>
                 <a class="skip-link" href="#main">{t!(use_i18n(), skip_to_content)}</a>
+                <NoticeBar />
                 <crate::pwa::UpdateBanner />
-                // Messages that come and go float over the page, above the save bar, so that
-                // none moves what is under a finger as it appears or leaves.
-                <div class="toasts">
-                    <NoticeBar />
-                    <crate::pwa::OfflineReadiness />
-                </div>
+                <crate::pwa::OfflineReadiness />
                 <PatrolBar />
                 <main id="main" tabindex="-1">
                     <Routes fallback=NotFound>

@@ -230,7 +230,6 @@ const READY_SHOWN: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// "正在准备离线使用 n / m", then "已可离线使用" once; or that it did not finish. A live
 /// region, not a `status` role: it is news beside the app's own confirmations, not one of them.
-/// It floats with them (`.toasts`, src/app.rs), so that it moves nothing as it comes and goes.
 #[component]
 pub fn OfflineReadiness() -> impl IntoView {
     let i18n = use_i18n();
