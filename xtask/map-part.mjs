@@ -77,8 +77,6 @@ await build({
   format: 'iife',
   // The oldest engines the app starts in (docs/compatibility.md): Chrome 80's cores, Safari 14.
   target: ['chrome80', 'safari14', 'firefox78'],
-  // Images only Leaflet's unused controls and default marker refer to: never fetched.
-  external: ['*.png'],
   plugins: [leaveOut, trimStyle],
   legalComments: 'none',
   logLevel: 'warning',
